@@ -1,0 +1,90 @@
+namespace OrleansExport;
+
+[GenerateSerializer, Immutable]
+public sealed record FieldMapping(
+    [property: Id(0)] string Attribute,
+    [property: Id(1)] int FieldId);
+
+/// <summary>Which profile attributes feed which ActiveCampaign contact fields.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ContactMapping(
+    [property: Id(0)] string Email,
+    [property: Id(1)] string? FirstName,
+    [property: Id(2)] string? LastName,
+    [property: Id(3)] string? Phone,
+    [property: Id(4)] IReadOnlyList<FieldMapping> Fields,
+    [property: Id(5)] IReadOnlyList<string> Tags);
+
+public enum LeaveAction
+{
+    Unsubscribe,
+    Keep,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ExportDefinition(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] string ConnectionId,
+    [property: Id(3)] string ListId,
+    [property: Id(4)] IReadOnlyList<string> SegmentIds,
+    [property: Id(5)] ContactMapping Mapping,
+    [property: Id(6)] LeaveAction OnLeave,
+    [property: Id(7)] string? Schedule,
+    [property: Id(8)] string CreatedBy,
+    [property: Id(9)] DateTimeOffset CreatedAt);
+
+/// <summary>Live counters of an export (CONTRACT.md: GET /api/exports/{id}).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ExportCounters(
+    [property: Id(0)] long EventsReceived,
+    [property: Id(1)] long Members,
+    [property: Id(2)] long Pending,
+    [property: Id(3)] long InSync,
+    [property: Id(4)] long Rejected,
+    [property: Id(5)] long SkippedByCap)
+{
+    public static readonly ExportCounters Zero = new(0, 0, 0, 0, 0, 0);
+
+    public ExportCounters Add(ExportCounters other) => new(
+        EventsReceived + other.EventsReceived, Members + other.Members, Pending + other.Pending,
+        InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ExportStatus(
+    [property: Id(0)] ExportDefinition Definition,
+    [property: Id(1)] ExportCounters Counters,
+    [property: Id(2)] string? Paused);
+
+[GenerateSerializer, Immutable]
+public sealed record Rejection(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] string? Email,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] DateTimeOffset At);
+
+public enum RunStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    PartiallySucceeded,
+    Failed,
+    Cancelled,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record RunView(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] RunStatus Status,
+    [property: Id(2)] DateTimeOffset? StartedAt,
+    [property: Id(3)] DateTimeOffset? FinishedAt,
+    [property: Id(4)] long Total,
+    [property: Id(5)] long Sent,
+    [property: Id(6)] long Unsubscribed,
+    [property: Id(7)] long Failed,
+    [property: Id(8)] long SkippedByCap,
+    [property: Id(9)] double Progress,
+    [property: Id(10)] string Trigger,
+    [property: Id(11)] string? Error);

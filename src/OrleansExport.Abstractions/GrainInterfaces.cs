@@ -1,0 +1,132 @@
+
+namespace OrleansExport;
+
+/// <summary>Credentials, who may use them and the profile cap of one ActiveCampaign connection.</summary>
+public interface IConnectionGrain : IGrainWithStringKey
+{
+    /// <summary>Validates, verifies the key against ActiveCampaign, encrypts and saves.</summary>
+    Task<OperationResult<ConnectionView>> CreateAsync(ConnectionRequest request);
+
+    Task<ConnectionView?> GetAsync();
+
+    /// <summary>Hostname and the still-encrypted key; null once the connection is deleted.</summary>
+    Task<ProtectedCredentials?> GetCredentialsAsync();
+
+    /// <summary>Erases the credentials and stops the connection's exports.</summary>
+    Task<bool> DeleteAsync();
+
+    /// <summary>Grants up to <paramref name="wanted"/> profiles of the connection's cap to an export.</summary>
+    Task<long> LeaseCapacityAsync(string exportId, long wanted);
+
+    Task ReleaseCapacityAsync(string exportId);
+}
+
+/// <summary>Lists every connection and export (key <see cref="CatalogGrainKey"/>).</summary>
+public interface ICatalogGrain : IGrainWithStringKey
+{
+    const string CatalogGrainKey = "catalog";
+
+    Task AddConnectionAsync(string connectionId);
+
+    Task RemoveConnectionAsync(string connectionId);
+
+    Task<IReadOnlyList<string>> ListConnectionsAsync();
+
+    Task AddExportAsync(string exportId, string connectionId);
+
+    Task RemoveExportAsync(string exportId);
+
+    Task<IReadOnlyList<string>> ListExportsAsync();
+
+    Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId);
+}
+
+/// <summary>
+/// One export: subscribes to its segment streams, routes events to its shards, and delivers
+/// pending contacts to ActiveCampaign in rate-limited batches.
+/// </summary>
+public interface IExportGrain : IGrainWithStringKey
+{
+    Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition);
+
+    Task<ExportStatus?> GetStatusAsync();
+
+    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit);
+
+    Task DeleteAsync();
+
+    /// <summary>Its connection was deleted: stop delivering and drop the subscriptions.</summary>
+    Task StopAsync(string reason);
+
+    /// <summary>Called by shards: grants up to <paramref name="wanted"/> new-member slots within the caps.</summary>
+    Task<long> LeaseCapacityAsync(long wanted);
+
+    /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
+    Task<long> BeginRunAsync(string runId);
+
+    Task<RunProgress> GetRunProgressAsync(string runId);
+
+    Task CancelRunAsync(string runId);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record RunProgress(
+    [property: Id(0)] bool Known,
+    [property: Id(1)] bool Done,
+    [property: Id(2)] long Total,
+    [property: Id(3)] long Remaining,
+    [property: Id(4)] long Sent,
+    [property: Id(5)] long Unsubscribed,
+    [property: Id(6)] long Failed,
+    [property: Id(7)] long SkippedByCap,
+    [property: Id(8)] string? Error);
+
+/// <summary>Membership, dedupe and the pending set of one slice of an export (key "exportId/index").</summary>
+public interface IExportShardGrain : IGrainWithStringKey
+{
+    Task ConfigureAsync(ShardConfig config);
+
+    Task<ShardApplyResult> ApplyAsync(SegmentEvent[] events);
+
+    /// <summary>Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout.</summary>
+    Task<OutgoingContact[]> TakePendingAsync(int max);
+
+    Task CompleteAsync(ContactOutcome[] outcomes);
+
+    Task<ShardCounters> GetCountersAsync();
+
+    Task<long> BeginRunAsync(string runId);
+
+    Task CancelRunAsync(string runId);
+
+    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit);
+
+    /// <summary>Requeues contacts leased by an earlier activation of the export grain.</summary>
+    Task ReleaseLeasesAsync();
+
+    Task ClearAsync();
+}
+
+/// <summary>The shared rate budget of one ActiveCampaign account (key: hostname).</summary>
+public interface IAccountLimiterGrain : IGrainWithStringKey
+{
+    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns how long to wait for it.</summary>
+    Task<TimeSpan> ReserveAsync(RequestKindCode kind);
+
+    Task ReportThrottledAsync(TimeSpan retryAfter);
+}
+
+/// <summary>On-demand (and scheduled) full runs of one export, and their history.</summary>
+public interface IResyncControlGrain : IGrainWithStringKey
+{
+    Task<OperationResult<RunView>> StartRunAsync(string trigger);
+
+    Task<IReadOnlyList<RunView>> ListRunsAsync();
+
+    Task<RunView?> GetRunAsync(string runId);
+
+    Task<OperationResult<RunView>> CancelRunAsync(string runId);
+
+    /// <summary>The export was deleted: forget runs and reminders.</summary>
+    Task ClearAsync();
+}

@@ -1,0 +1,21 @@
+namespace OrleansExport;
+
+public enum SegmentEventType
+{
+    Joined,
+    Left,
+    Updated,
+    SnapshotStarted,
+    SnapshotCompleted,
+}
+
+/// <summary>A segment-membership change, as upstream sends it (CONTRACT.md section 1).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SegmentEvent(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] string SegmentId,
+    [property: Id(2)] string ProfileId,
+    [property: Id(3)] SegmentEventType Type,
+    [property: Id(4)] DateTimeOffset OccurredAt,
+    [property: Id(5)] IReadOnlyDictionary<string, string>? Attributes,
+    [property: Id(6)] string? SnapshotId = null);

@@ -1,0 +1,71 @@
+namespace OrleansExport;
+
+/// <summary>What a shard needs to know about its export.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardConfig(
+    [property: Id(0)] IReadOnlyList<string> SegmentIds,
+    [property: Id(1)] ContactMapping Mapping,
+    [property: Id(2)] LeaveAction OnLeave);
+
+/// <summary>The mapped ActiveCampaign data of one member.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ContactData(
+    [property: Id(0)] string Email,
+    [property: Id(1)] string? FirstName,
+    [property: Id(2)] string? LastName,
+    [property: Id(3)] string? Phone,
+    [property: Id(4)] string?[] FieldValues);
+
+public enum ContactAction : byte
+{
+    /// <summary>Add or update the contact and subscribe it to the list (bulk import can do this).</summary>
+    Upsert,
+    /// <summary>The contact unsubscribed through us before: only contactLists status 1 can bring it back.</summary>
+    Resubscribe,
+    /// <summary>The profile left: set the list status to unsubscribed.</summary>
+    Unsubscribe,
+}
+
+/// <summary>One contact leased out of a shard for sending.</summary>
+[GenerateSerializer, Immutable]
+public sealed record OutgoingContact(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] ContactAction Action,
+    [property: Id(2)] ContactData Data,
+    [property: Id(3)] ulong Hash,
+    [property: Id(4)] bool AlreadySubscribed,
+    [property: Id(5)] bool InRun);
+
+public enum OutcomeKind : byte
+{
+    Accepted,
+    Failed,
+    /// <summary>Not sent after all (e.g. did not fit a batch): goes back to pending.</summary>
+    Returned,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ContactOutcome(
+    [property: Id(0)] string ProfileId,
+    [property: Id(1)] ContactAction Action,
+    [property: Id(2)] ulong Hash,
+    [property: Id(3)] OutcomeKind Kind,
+    [property: Id(4)] string? Reason);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardCounters(
+    [property: Id(0)] long Members,
+    [property: Id(1)] long Pending,
+    [property: Id(2)] long InSync,
+    [property: Id(3)] long Rejected,
+    [property: Id(4)] long SkippedByCap,
+    [property: Id(5)] long RunRemaining,
+    [property: Id(6)] DateTimeOffset? OldestPendingSince);
+
+[GenerateSerializer, Immutable]
+public sealed record ShardApplyResult(
+    [property: Id(0)] int Applied,
+    [property: Id(1)] int Duplicates,
+    [property: Id(2)] int Stale,
+    [property: Id(3)] int Rejected,
+    [property: Id(4)] int Pending);

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace OrleansExport.ActiveCampaign;
+
+/// <summary>Registers the ActiveCampaign client.</summary>
+public static class ActiveCampaignServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds and validates <see cref="ActiveCampaignOptions"/> from the <c>ActiveCampaign</c>
+    /// section (a bad value stops the host at start), and registers the named HttpClient, the
+    /// resilience pipelines and <see cref="IActiveCampaignClient"/>. The caller registers an
+    /// <see cref="IRequestPacer"/> (see <see cref="AddLocalRequestPacer"/>).
+    /// </summary>
+    public static IServiceCollection AddActiveCampaignClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ActiveCampaignOptions>()
+            .Bind(configuration.GetSection(ActiveCampaignOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddHttpClient(ActiveCampaignClient.HttpClientName, httpClient =>
+            {
+                httpClient.Timeout = Timeout.InfiniteTimeSpan; // the attempt-timeout pipeline bounds each attempt
+                httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                httpClient.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("OrleansExport", "1.0"));
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Recycled connections pick up DNS changes; the handler itself can then live forever.
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                MaxConnectionsPerServer = 16,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                AutomaticDecompression = DecompressionMethods.All,
+                // A redirect would carry the Api-Token header to wherever it points.
+                AllowAutoRedirect = false,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // The factory's logger redacts headers in the message text but passes their raw values
+            // (the Api-Token) as structured state, which structured sinks write out. Polly's
+            // telemetry already logs every attempt with its status code.
+            .RemoveAllLoggers();
+
+        services.AddResiliencePipeline<string, HttpResponseMessage>(ActiveCampaignResilience.RetryPipelineKey, (builder, context) =>
+            builder.AddActiveCampaignRetry(
+                context.ServiceProvider.GetRequiredService<IOptions<ActiveCampaignOptions>>().Value,
+                context.ServiceProvider.GetRequiredService<TimeProvider>()));
+        services.AddResiliencePipeline(ActiveCampaignResilience.AttemptTimeoutPipelineKey, (builder, context) =>
+            builder.AddActiveCampaignAttemptTimeout(context.ServiceProvider.GetRequiredService<IOptions<ActiveCampaignOptions>>().Value));
+
+        services.TryAddSingleton<IActiveCampaignClient, ActiveCampaignClient>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <see cref="LocalRequestPacer"/> as the <see cref="IRequestPacer"/> unless one is
+    /// registered already: for tests and tools that are the only sender to their accounts.
+    /// </summary>
+    public static IServiceCollection AddLocalRequestPacer(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRequestPacer>(provider => new LocalRequestPacer(
+            provider.GetRequiredService<IOptions<ActiveCampaignOptions>>().Value.Limits,
+            provider.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Limits;
+
+namespace OrleansExport.Grains;
+
+/// <summary>
+/// One per ActiveCampaign account (keyed by hostname), so every export and connection to that
+/// account shares one budget; grants are first come first served, which shares it fairly.
+/// </summary>
+public sealed class AccountLimiterGrain(IOptions<ActiveCampaignOptions> options, TimeProvider time) : Grain, IAccountLimiterGrain
+{
+    private readonly PermitSchedule _schedule = new(ToLimits(options.Value.Limits));
+
+    public Task<TimeSpan> ReserveAsync(RequestKindCode kind)
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult(_schedule.Reserve(kind, now) - now);
+    }
+
+    public Task ReportThrottledAsync(TimeSpan retryAfter)
+    {
+        _schedule.PauseUntil(time.GetUtcNow() + retryAfter);
+        return Task.CompletedTask;
+    }
+
+    internal static AccountLimits ToLimits(ActiveCampaignLimits limits) => new(
+        limits.RequestsPerSecond, limits.BulkImportsPerMinute, limits.SingleContactImportsPerMinute,
+        limits.TimeScale, limits.SafetyMargin, limits.MinimumSafetyMargin);
+}
+
+/// <summary>Paces the ActiveCampaign client through the account's limiter grain.</summary>
+public sealed class GrainRequestPacer(IGrainFactory grains, TimeProvider time) : IRequestPacer
+{
+    public async ValueTask AcquireAsync(string hostname, RequestKind kind, CancellationToken cancellationToken)
+    {
+        var wait = await grains.GetGrain<IAccountLimiterGrain>(hostname).ReserveAsync((RequestKindCode)kind);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken);
+        }
+    }
+
+    public async ValueTask ReportThrottledAsync(string hostname, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+        await grains.GetGrain<IAccountLimiterGrain>(hostname).ReportThrottledAsync(retryAfter);
+}

@@ -1,0 +1,590 @@
+using Cronos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Delivery;
+using OrleansExport.Grains.Membership;
+
+namespace OrleansExport.Grains;
+
+/// <summary>
+/// One export. Routes each stream batch to the shards (hash of profileId), and runs the delivery
+/// loop: collects pending contacts from the shards into full batches and hands them to
+/// <see cref="BatchSender"/>. Reentrant so that many batches can wait for permits at once.
+/// </summary>
+[Reentrant]
+public sealed class ExportGrain(
+    [PersistentState("export", Constants.ExportStore)] IPersistentState<ExportState> state,
+    BatchSender sender,
+    ApiKeyProtector protector,
+    IActiveCampaignClient client,
+    IOptions<ExportOptions> options,
+    IOptions<ActiveCampaignOptions> activeCampaignOptions,
+    TimeProvider time,
+    ILogger<ExportGrain> logger) : Grain, IExportGrain, IAsyncBatchObserver<SegmentEvent>, IRemindable
+{
+    private const string KeepAliveReminder = "keep-delivering";
+    private const int MaxSegments = 64;
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly List<OutgoingContact> _carry = [];
+    private int[] _shardPending = [];
+    private int _nextShard;
+    private int _inFlight;
+    private DateTimeOffset? _pendingSince;
+    private DateTimeOffset _pausedUntil;
+    private string? _pauseReason;
+    private bool _changed;
+    private IGrainTimer? _pump;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private ExportOptions Options => options.Value;
+
+    private int MaxContactsPerImport => activeCampaignOptions.Value.Limits.MaxContactsPerImport;
+
+    private bool Active => state.State.Definition is not null && state.State.StoppedReason is null;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!Active)
+        {
+            return;
+        }
+
+        _shardPending = new int[state.State.ShardCount];
+        await ResumeSubscriptionsAsync();
+
+        // A new activation holds no leases: whatever an earlier one leased goes back to pending.
+        await ForEachShardAsync(shard => shard.ReleaseLeasesAsync());
+        Array.Fill(_shardPending, 1);
+        _pendingSince = time.GetUtcNow() - Options.MaxBatchDelay;
+        StartPump();
+    }
+
+    public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
+    {
+        if (state.State.Definition is not null)
+        {
+            return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' already exists.");
+        }
+
+        if (Validate(definition) is { } invalid)
+        {
+            return new(null, invalid);
+        }
+
+        var credentials = await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).GetCredentialsAsync();
+        if (credentials is null)
+        {
+            return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Unprocessable, $"Connection '{definition.ConnectionId}' does not exist.", "connectionId");
+        }
+
+        var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
+        try
+        {
+            if (!await client.ListExistsAsync(account, definition.ListId, CancellationToken.None))
+            {
+                return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Unprocessable,
+                    $"List '{definition.ListId}' does not exist in the ActiveCampaign account {credentials.Hostname}.", "listId");
+            }
+        }
+        catch (Exception exception) when (exception is ActiveCampaignException or ActiveCampaignAuthException or HttpRequestException)
+        {
+            return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Unprocessable,
+                $"Could not verify list '{definition.ListId}' at {credentials.Hostname}: {exception.Message}", "listId");
+        }
+
+        state.State.Definition = definition;
+        state.State.ShardCount = Options.ShardCount;
+        _shardPending = new int[state.State.ShardCount];
+        var config = new ShardConfig(definition.SegmentIds, definition.Mapping, definition.OnLeave);
+        await ForEachShardAsync(shard => shard.ConfigureAsync(config));
+        await WriteStateAsync();
+        await ResumeSubscriptionsAsync();
+        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddExportAsync(Id, definition.ConnectionId);
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartPump();
+        logger.LogInformation("Export {ExportId} of segments {Segments} to list {ListId} created", Id, string.Join(",", definition.SegmentIds), definition.ListId);
+        return OperationResult<ExportDefinition>.Ok(definition);
+    }
+
+    private static OperationError? Validate(ExportDefinition definition)
+    {
+        if (string.IsNullOrWhiteSpace(definition.DisplayName) || definition.DisplayName.Length > 200)
+        {
+            return new(OperationErrorKind.Invalid, "displayName is required (at most 200 characters).", "displayName");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.ConnectionId))
+        {
+            return new(OperationErrorKind.Invalid, "connectionId is required.", "connectionId");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.ListId) || definition.ListId.Length > 64)
+        {
+            return new(OperationErrorKind.Invalid, "listId is required: the id of the ActiveCampaign list to keep in step.", "listId");
+        }
+
+        if (definition.SegmentIds.Count is 0 or > MaxSegments || definition.SegmentIds.Any(string.IsNullOrWhiteSpace)
+            || definition.SegmentIds.Distinct().Count() != definition.SegmentIds.Count)
+        {
+            return new(OperationErrorKind.Invalid, $"segmentIds needs 1 to {MaxSegments} distinct, non-empty segment ids.", "segmentIds");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Mapping.Email))
+        {
+            return new(OperationErrorKind.Invalid, "mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
+        }
+
+        if (definition.Mapping.Fields.Any(f => f.FieldId <= 0 || string.IsNullOrWhiteSpace(f.Attribute)))
+        {
+            return new(OperationErrorKind.Invalid, "every mapping.fields entry needs an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
+        }
+
+        if (definition.Schedule is { } schedule)
+        {
+            try
+            {
+                CronExpression.Parse(schedule);
+            }
+            catch (CronFormatException exception)
+            {
+                return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {exception.Message}", "schedule");
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<ExportStatus?> GetStatusAsync()
+    {
+        if (state.State.Definition is null)
+        {
+            return null;
+        }
+
+        var counters = ExportCounters.Zero with { EventsReceived = state.State.EventsReceived };
+        foreach (var shard in await GetShardCountersAsync())
+        {
+            counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap));
+        }
+
+        return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
+    }
+
+    public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit)
+    {
+        var all = new List<Rejection>();
+        await ForEachShardAsync(async shard => { var list = await shard.GetRejectionsAsync(limit); lock (all) { all.AddRange(list); } });
+        return all.OrderByDescending(r => r.At).Take(limit).ToList();
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (state.State.Definition is not { } definition)
+        {
+            return;
+        }
+
+        _pump?.Dispose();
+        await UnsubscribeAllAsync();
+        await ForEachShardAsync(shard => shard.ClearAsync());
+        await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
+        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).RemoveExportAsync(Id);
+        await GrainFactory.GetGrain<IResyncControlGrain>(Id).ClearAsync();
+        if (await this.GetReminder(KeepAliveReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        await state.ClearStateAsync();
+        state.State = new ExportState();
+        logger.LogInformation("Export {ExportId} deleted", Id);
+        DeactivateOnIdle();
+    }
+
+    public async Task StopAsync(string reason)
+    {
+        if (!Active)
+        {
+            return;
+        }
+
+        _pump?.Dispose();
+        state.State.StoppedReason = $"Stopped: {reason}.";
+        if (state.State.Run is { Active: true } run)
+        {
+            run.Active = false;
+        }
+
+        await UnsubscribeAllAsync();
+        await WriteStateAsync();
+        logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
+    }
+
+    public async Task<long> LeaseCapacityAsync(long wanted)
+    {
+        if (!Active)
+        {
+            return 0;
+        }
+
+        var remaining = Options.MaxProfilesPerExport - state.State.CapacityLeased;
+        var asked = Math.Clamp(wanted, 0, remaining);
+        if (asked == 0)
+        {
+            return 0;
+        }
+
+        var granted = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).LeaseCapacityAsync(Id, asked);
+        state.State.CapacityLeased += granted;
+        await WriteStateAsync();
+        return granted;
+    }
+
+    // ---- Ingest: stream batches -> shards ----
+
+    public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
+    {
+        if (!Active || items.Count == 0)
+        {
+            return;
+        }
+
+        var shardCount = state.State.ShardCount;
+        var buckets = new List<SegmentEvent>?[shardCount];
+        foreach (var item in items)
+        {
+            var e = item.Item;
+            if (e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+            {
+                continue;
+            }
+
+            (buckets[ProfileHash.Bucket(e.ProfileId, shardCount)] ??= []).Add(e);
+        }
+
+        var calls = new List<Task>(shardCount);
+        for (var i = 0; i < shardCount; i++)
+        {
+            if (buckets[i] is { } events)
+            {
+                calls.Add(ApplyToShardAsync(i, [.. events]));
+            }
+        }
+
+        // The stream only counts the batch as delivered once every shard has applied it.
+        await Task.WhenAll(calls);
+        state.State.EventsReceived += items.Count;
+        _changed = true;
+    }
+
+    private async Task ApplyToShardAsync(int index, SegmentEvent[] events)
+    {
+        var result = await Shard(index).ApplyAsync(events);
+        _shardPending[index] = result.Pending;
+        if (result.Pending > 0)
+        {
+            _pendingSince ??= time.GetUtcNow();
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        logger.LogWarning("Segment stream error for export {ExportId}: {Error}", Id, ex.GetType().Name);
+        return Task.CompletedTask;
+    }
+
+    // ---- Runs ----
+
+    public async Task<long> BeginRunAsync(string runId)
+    {
+        if (!Active)
+        {
+            throw new InvalidOperationException(state.State.StoppedReason ?? $"Export '{Id}' does not exist.");
+        }
+
+        if (state.State.Run is { } current && current.RunId == runId)
+        {
+            return current.Total;
+        }
+
+        long total = 0;
+        var perShard = new long[state.State.ShardCount];
+        await ForEachShardIndexAsync(async i => perShard[i] = await Shard(i).BeginRunAsync(runId));
+        total = perShard.Sum();
+        for (var i = 0; i < perShard.Length; i++)
+        {
+            _shardPending[i] = (int)Math.Min(int.MaxValue, perShard[i]);
+        }
+
+        var skipped = (await GetShardCountersAsync()).Sum(c => c.SkippedByCap);
+        state.State.Run = new RunCounters { RunId = runId, Total = total, SkippedByCap = skipped, Active = true };
+        await WriteStateAsync();
+        logger.LogInformation("Run {RunId} of export {ExportId} started: {Total} contacts to send", runId, Id, total);
+        return total;
+    }
+
+    public async Task<RunProgress> GetRunProgressAsync(string runId)
+    {
+        if (state.State.Run is not { } run || run.RunId != runId)
+        {
+            return new RunProgress(false, false, 0, 0, 0, 0, 0, 0, null);
+        }
+
+        var remaining = run.Active ? (await GetShardCountersAsync()).Sum(c => c.RunRemaining) : 0;
+        if (run.Active && remaining == 0)
+        {
+            run.Active = false;
+            await WriteStateAsync();
+            logger.LogInformation("Run {RunId} of export {ExportId} finished: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed", runId, Id, run.Sent, run.Unsubscribed, run.Failed);
+        }
+
+        return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
+            state.State.StoppedReason ?? _pauseReason);
+    }
+
+    public async Task CancelRunAsync(string runId)
+    {
+        if (state.State.Run is not { Active: true } run || run.RunId != runId)
+        {
+            return;
+        }
+
+        run.Active = false;
+        await ForEachShardAsync(shard => shard.CancelRunAsync(runId));
+        await WriteStateAsync();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent.
+        if (!Active && reminderName == KeepAliveReminder && await this.GetReminder(KeepAliveReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    // ---- Delivery loop ----
+
+    private void StartPump()
+    {
+        _pump?.Dispose();
+        _pump = this.RegisterGrainTimer(PumpAsync, new GrainTimerCreationOptions
+        {
+            DueTime = Options.FlushInterval,
+            Period = Options.FlushInterval,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        if (!Active)
+        {
+            return;
+        }
+
+        if (_changed)
+        {
+            _changed = false;
+            await WriteStateAsync();
+        }
+
+        while (_inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && IsBatchDue())
+        {
+            var batch = await CollectBatchAsync();
+            if (batch.Count == 0)
+            {
+                _pendingSince = null;
+                break;
+            }
+
+            _inFlight++;
+            _ = DeliverAsync(batch);
+        }
+    }
+
+    private bool IsBatchDue()
+    {
+        if (state.State.Run is { Active: true } || _carry.Count + _shardPending.Sum(p => (long)p) >= MaxContactsPerImport)
+        {
+            return _carry.Count > 0 || _shardPending.Any(p => p > 0);
+        }
+
+        // Flush a little before the deadline so the change reaches ActiveCampaign within MaxBatchDelay.
+        return _pendingSince is { } since && time.GetUtcNow() - since >= Options.MaxBatchDelay * 0.9;
+    }
+
+    /// <summary>Takes up to one full import's worth of contacts, spreading the take over the shards.</summary>
+    private async Task<List<OutgoingContact>> CollectBatchAsync()
+    {
+        var batch = new List<OutgoingContact>(MaxContactsPerImport);
+        var fromCarry = Math.Min(_carry.Count, MaxContactsPerImport);
+        batch.AddRange(_carry.GetRange(0, fromCarry));
+        _carry.RemoveRange(0, fromCarry);
+
+        for (var round = 0; round < 3 && batch.Count < MaxContactsPerImport; round++)
+        {
+            var shards = Enumerable.Range(0, _shardPending.Length).Select(i => (i + _nextShard) % _shardPending.Length).Where(i => _shardPending[i] > 0).ToList();
+            if (shards.Count == 0)
+            {
+                break;
+            }
+
+            _nextShard = (_nextShard + 1) % _shardPending.Length;
+            var share = (MaxContactsPerImport - batch.Count + shards.Count - 1) / shards.Count;
+            var takes = await Task.WhenAll(shards.Select(async i => (Index: i, Contacts: await Shard(i).TakePendingAsync(share))));
+            foreach (var (index, contacts) in takes)
+            {
+                _shardPending[index] = contacts.Length < share ? 0 : Math.Max(1, _shardPending[index] - contacts.Length);
+                batch.AddRange(contacts);
+            }
+        }
+
+        if (batch.Count > MaxContactsPerImport)
+        {
+            _carry.AddRange(batch.GetRange(MaxContactsPerImport, batch.Count - MaxContactsPerImport));
+            batch.RemoveRange(MaxContactsPerImport, batch.Count - MaxContactsPerImport);
+        }
+
+        return batch;
+    }
+
+    private async Task DeliverAsync(List<OutgoingContact> batch)
+    {
+        List<ContactOutcome> outcomes;
+        try
+        {
+            var credentials = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).GetCredentialsAsync()
+                ?? throw new InvalidOperationException("the connection no longer exists");
+            var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
+            outcomes = await sender.SendAsync(account, state.State.Definition, batch, CancellationToken.None);
+        }
+        catch (ActiveCampaignAuthException)
+        {
+            Pause(TimeSpan.FromMinutes(1), "ActiveCampaign refused the connection's API key; delivery retries every minute.");
+            outcomes = batch.Select(BatchSender.Returned).ToList();
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning("Delivery of {Count} contacts of export {ExportId} failed and will be retried: {Error}: {Message}",
+                batch.Count, Id, exception.GetType().Name, exception.Message);
+            Pause(TimeSpan.FromSeconds(5) / activeCampaignOptions.Value.Limits.TimeScale, $"ActiveCampaign is failing ({exception.GetType().Name}); delivery retries shortly.");
+            outcomes = batch.Select(BatchSender.Returned).ToList();
+        }
+        finally
+        {
+            _inFlight--;
+        }
+
+        await CompleteOnShardsAsync(outcomes);
+    }
+
+    private void Pause(TimeSpan duration, string reason)
+    {
+        _pausedUntil = time.GetUtcNow() + duration;
+        _pauseReason = reason;
+    }
+
+    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes)
+    {
+        var run = state.State.Run;
+        var shardCount = state.State.ShardCount;
+        var byShard = outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount));
+        await Task.WhenAll(byShard.Select(async group =>
+        {
+            await Shard(group.Key).CompleteAsync([.. group]);
+            if (group.Any(o => o.Kind == OutcomeKind.Returned))
+            {
+                _shardPending[group.Key] = Math.Max(1, _shardPending[group.Key]);
+                _pendingSince ??= time.GetUtcNow();
+            }
+        }));
+
+        if (run is { Active: true })
+        {
+            foreach (var outcome in outcomes)
+            {
+                switch (outcome.Kind, outcome.Action)
+                {
+                    case (OutcomeKind.Accepted, ContactAction.Unsubscribe): run.Unsubscribed++; break;
+                    case (OutcomeKind.Accepted, _): run.Sent++; break;
+                    case (OutcomeKind.Failed, _): run.Failed++; break;
+                }
+            }
+
+            _changed = true;
+        }
+    }
+
+    // ---- Helpers ----
+
+    private IExportShardGrain Shard(int index) => GrainFactory.GetGrain<IExportShardGrain>(ExportShardGrain.Key(Id, index));
+
+    private Task ForEachShardAsync(Func<IExportShardGrain, Task> action) =>
+        Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => action(Shard(i))));
+
+    private Task ForEachShardIndexAsync(Func<int, Task> action) =>
+        Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(action));
+
+    private async Task<ShardCounters[]> GetShardCountersAsync() =>
+        await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetCountersAsync()));
+
+    private IEnumerable<IAsyncStream<SegmentEvent>> SegmentStreams()
+    {
+        var provider = this.GetStreamProvider(Constants.StreamProvider);
+        return state.State.Definition!.SegmentIds.Select(segment =>
+            provider.GetStream<SegmentEvent>(StreamId.Create(Constants.SegmentStreamNamespace, segment)));
+    }
+
+    private async Task ResumeSubscriptionsAsync()
+    {
+        foreach (var stream in SegmentStreams())
+        {
+            var handles = await stream.GetAllSubscriptionHandles();
+            if (handles.Count == 0)
+            {
+                await stream.SubscribeAsync(this);
+                continue;
+            }
+
+            foreach (var handle in handles)
+            {
+                await handle.ResumeAsync(this);
+            }
+        }
+    }
+
+    private async Task UnsubscribeAllAsync()
+    {
+        foreach (var stream in SegmentStreams())
+        {
+            foreach (var handle in await stream.GetAllSubscriptionHandles())
+            {
+                await handle.UnsubscribeAsync();
+            }
+        }
+    }
+
+    /// <summary>Interleaved calls share one activation: writes go one at a time to keep the ETag consistent.</summary>
+    private async Task WriteStateAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+}

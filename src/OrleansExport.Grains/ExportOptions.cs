@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansExport.Grains;
+
+/// <summary>How exports accumulate and deliver (configuration section "Export").</summary>
+public sealed class ExportOptions
+{
+    public const string Section = "Export";
+
+    /// <summary>Longest a pending change waits for a fuller batch.</summary>
+    public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(1, 100_000_000)]
+    public long MaxProfilesPerExport { get; set; } = 1_000_000;
+
+    /// <summary>Shards per export: each holds 1/ShardCount of the members. Fixed once an export exists.</summary>
+    [Range(1, 1024)]
+    public int ShardCount { get; set; } = 16;
+
+    /// <summary>Batches of one export that may be waiting for a permit, in flight, or awaiting import/info.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentBatches { get; set; } = 32;
+
+    /// <summary>How often the delivery loop looks for work.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often a changed shard writes its state.</summary>
+    public TimeSpan ShardPersistInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Below this many contacts a batch goes through contact/sync instead of bulk import (ActiveCampaign advises 10).</summary>
+    [Range(1, 250)]
+    public int MinBulkImportContacts { get; set; } = 10;
+
+    /// <summary>First wait before asking import/info about a queued import (divided by the time scale).</summary>
+    public TimeSpan ImportInfoDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest we keep asking import/info before treating the batch as not confirmed and resending it.</summary>
+    public TimeSpan ImportInfoTimeout { get; set; } = TimeSpan.FromMinutes(30);
+}

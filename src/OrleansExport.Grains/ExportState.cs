@@ -1,0 +1,33 @@
+namespace OrleansExport.Grains;
+
+[GenerateSerializer]
+public sealed class ExportState
+{
+    [Id(0)] public ExportDefinition? Definition { get; set; }
+
+    /// <summary>Fixed at creation: changing it would move profiles between shards.</summary>
+    [Id(1)] public int ShardCount { get; set; }
+
+    /// <summary>Why delivery stopped for good (e.g. the connection was deleted); null while active.</summary>
+    [Id(2)] public string? StoppedReason { get; set; }
+
+    /// <summary>New-member slots handed to shards so far (the per-export cap bounds it).</summary>
+    [Id(3)] public long CapacityLeased { get; set; }
+
+    [Id(4)] public long EventsReceived { get; set; }
+
+    [Id(5)] public RunCounters? Run { get; set; }
+}
+
+/// <summary>What the current (or last) full run has done so far.</summary>
+[GenerateSerializer]
+public sealed class RunCounters
+{
+    [Id(0)] public required string RunId { get; set; }
+    [Id(1)] public long Total { get; set; }
+    [Id(2)] public long Sent { get; set; }
+    [Id(3)] public long Unsubscribed { get; set; }
+    [Id(4)] public long Failed { get; set; }
+    [Id(5)] public long SkippedByCap { get; set; }
+    [Id(6)] public bool Active { get; set; }
+}

@@ -1,0 +1,37 @@
+using OrleansExport.ActiveCampaign;
+
+namespace OrleansExport.Grains.Membership;
+
+/// <summary>Maps profile attributes to ActiveCampaign contact data, or says why it cannot.</summary>
+public static class ContactMapper
+{
+    public static ContactData? Map(IReadOnlyDictionary<string, string>? attributes, ContactMapping mapping, out string? reason)
+    {
+        reason = null;
+        string? Get(string? attribute) =>
+            attribute is not null && attributes is not null && attributes.TryGetValue(attribute, out var value) && !string.IsNullOrWhiteSpace(value)
+                ? value.Trim()
+                : null;
+
+        var email = Get(mapping.Email);
+        if (email is null)
+        {
+            reason = $"attribute '{mapping.Email}' (mapped to email) is missing or empty";
+            return null;
+        }
+
+        if (!EmailRules.IsValid(email))
+        {
+            reason = $"'{email}' in attribute '{mapping.Email}' is not a valid email address";
+            return null;
+        }
+
+        var fieldValues = mapping.Fields.Count == 0 ? [] : new string?[mapping.Fields.Count];
+        for (var i = 0; i < mapping.Fields.Count; i++)
+        {
+            fieldValues[i] = Get(mapping.Fields[i].Attribute);
+        }
+
+        return new ContactData(email, Get(mapping.FirstName), Get(mapping.LastName), Get(mapping.Phone), fieldValues);
+    }
+}

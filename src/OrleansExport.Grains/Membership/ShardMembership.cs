@@ -1,0 +1,461 @@
+namespace OrleansExport.Grains.Membership;
+
+/// <summary>
+/// The decided semantics of DESIGN.md for one shard, with no Orleans in it: dedupe by eventId,
+/// newest occurredAt wins, coalescing into one pending change per profile, payload hash against
+/// what ActiveCampaign accepted, caps, leaves and re-joins.
+/// </summary>
+public sealed class ShardMembership
+{
+    public const int MaxRejectionsKept = 1000;
+
+    private readonly ShardState _state;
+    private readonly TimeProvider _time;
+    private readonly Queue<string> _dirtyQueue = new();
+    private DateTimeOffset? _dirtySince;
+
+    public ShardMembership(ShardState state, TimeProvider time)
+    {
+        _state = state;
+        _time = time;
+        foreach (var (profileId, member) in state.Members)
+        {
+            if (member.Has(MemberFlags.Dirty))
+            {
+                _dirtyQueue.Enqueue(profileId);
+            }
+        }
+
+        _dirtySince = _dirtyQueue.Count > 0 ? time.GetUtcNow() : null;
+    }
+
+    public ShardState State => _state;
+
+    private ShardConfig Config => _state.Config ?? throw new InvalidOperationException("The shard has not been configured.");
+
+    /// <summary>Upper bound of contacts waiting to be sent (the queue may hold entries that turned out to need nothing).</summary>
+    public int PendingEstimate => _dirtyQueue.Count;
+
+    /// <summary>How many profiles in <paramref name="events"/> would become new members: capacity to lease first.</summary>
+    public int CountPotentialNewMembers(IReadOnlyList<SegmentEvent> events)
+    {
+        var count = 0;
+        foreach (var e in events)
+        {
+            if (e.Type == SegmentEventType.Joined && (!_state.Members.TryGetValue(e.ProfileId, out var member) || !member.IsMember))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public ShardApplyResult Apply(IReadOnlyList<SegmentEvent> events)
+    {
+        int applied = 0, duplicates = 0, stale = 0, rejected = 0;
+        foreach (var e in events)
+        {
+            switch (ApplyOne(e))
+            {
+                case ApplyOutcome.Applied: applied++; break;
+                case ApplyOutcome.Duplicate: duplicates++; break;
+                case ApplyOutcome.Stale: stale++; break;
+                case ApplyOutcome.Rejected: rejected++; break;
+            }
+        }
+
+        return new ShardApplyResult(applied, duplicates, stale, rejected, _dirtyQueue.Count);
+    }
+
+    private enum ApplyOutcome { Applied, Duplicate, Stale, Ignored, Rejected }
+
+    private ApplyOutcome ApplyOne(SegmentEvent e)
+    {
+        var segmentIndex = IndexOfSegment(e.SegmentId);
+        if (segmentIndex < 0 || e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+        {
+            return ApplyOutcome.Ignored;
+        }
+
+        var eventHash = ProfileHash.Of(e.EventId);
+        var ticks = e.OccurredAt.UtcTicks;
+        _state.Members.TryGetValue(e.ProfileId, out var member);
+        if (member is not null)
+        {
+            if (member.LastEventHash == eventHash)
+            {
+                return ApplyOutcome.Duplicate;
+            }
+
+            if (ticks < member.LastOccurredTicks)
+            {
+                return ApplyOutcome.Stale;
+            }
+        }
+
+        switch (e.Type)
+        {
+            case SegmentEventType.Updated when member is null || !member.IsMember:
+                // CONTRACT: an update for a profile that is not a member changes nothing.
+                return ApplyOutcome.Ignored;
+
+            case SegmentEventType.Joined or SegmentEventType.Updated:
+            {
+                var data = ContactMapper.Map(e.Attributes, Config.Mapping, out var reason);
+                if (data is null)
+                {
+                    Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
+                    if (member is not null)
+                    {
+                        Stamp(member, ticks, eventHash);
+                    }
+
+                    return ApplyOutcome.Rejected;
+                }
+
+                member ??= AddRecord(e.ProfileId);
+                Stamp(member, ticks, eventHash);
+                if (e.Type == SegmentEventType.Joined && !Join(member, segmentIndex, e.ProfileId, data.Email))
+                {
+                    return ApplyOutcome.Rejected;
+                }
+
+                SetData(member, data);
+                MarkDirty(e.ProfileId, member);
+                return ApplyOutcome.Applied;
+            }
+
+            case SegmentEventType.Left:
+            {
+                member ??= AddRecord(e.ProfileId);
+                Stamp(member, ticks, eventHash);
+                Leave(member, segmentIndex);
+                MarkDirty(e.ProfileId, member);
+                return ApplyOutcome.Applied;
+            }
+
+            default:
+                return ApplyOutcome.Ignored;
+        }
+    }
+
+    private MemberRecord AddRecord(string profileId)
+    {
+        var member = new MemberRecord();
+        _state.Members[profileId] = member;
+        return member;
+    }
+
+    private static void Stamp(MemberRecord member, long ticks, ulong eventHash)
+    {
+        member.LastOccurredTicks = ticks;
+        member.LastEventHash = eventHash;
+    }
+
+    /// <returns>false when the profile is over the cap.</returns>
+    private bool Join(MemberRecord member, int segmentIndex, string profileId, string email)
+    {
+        var wasMember = member.IsMember;
+        member.SegmentMask |= 1UL << segmentIndex;
+        if (wasMember)
+        {
+            return true;
+        }
+
+        if (_state.CapacityLeft <= 0)
+        {
+            if (!member.Has(MemberFlags.SkippedByCap))
+            {
+                member.Set(MemberFlags.SkippedByCap);
+                Reject(profileId, email, "over the profile cap: not sent", countAsRejected: false);
+            }
+
+            return false;
+        }
+
+        _state.CapacityLeft--;
+        member.Clear(MemberFlags.SkippedByCap);
+        return true;
+    }
+
+    private void Leave(MemberRecord member, int segmentIndex)
+    {
+        var wasMember = member.IsMember;
+        member.SegmentMask &= ~(1UL << segmentIndex);
+        if (member.SegmentMask == 0)
+        {
+            member.Clear(MemberFlags.SkippedByCap);
+            if (wasMember)
+            {
+                _state.CapacityLeft++;
+            }
+        }
+    }
+
+    private static void SetData(MemberRecord member, ContactData data)
+    {
+        var hash = ProfileHash.Of(data);
+        if (hash != member.DataHash)
+        {
+            member.Clear(MemberFlags.Failed);
+        }
+
+        member.Data = data;
+        member.DataHash = hash;
+    }
+
+    private void MarkDirty(string profileId, MemberRecord member)
+    {
+        if (member.Has(MemberFlags.Dirty))
+        {
+            return;
+        }
+
+        if (DesiredAction(member) is null)
+        {
+            // Nothing left to send: a run that marked it is done with it.
+            if (!member.Has(MemberFlags.Leased))
+            {
+                member.Clear(MemberFlags.InRun);
+            }
+
+            return;
+        }
+
+        member.Set(MemberFlags.Dirty);
+        _dirtySince ??= _time.GetUtcNow();
+        _dirtyQueue.Enqueue(profileId);
+    }
+
+    /// <summary>What ActiveCampaign needs to hear about this profile now, if anything.</summary>
+    private ContactAction? DesiredAction(MemberRecord member)
+    {
+        if (member.Data is null)
+        {
+            return null;
+        }
+
+        var inRun = member.Has(MemberFlags.InRun);
+        if (member.IsMember)
+        {
+            if (member.Has(MemberFlags.UnsubscribedInAc))
+            {
+                return ContactAction.Resubscribe;
+            }
+
+            var changed = member.DataHash != member.AcceptedHash || !member.Has(MemberFlags.SubscribedInAc);
+            return (changed && !member.Has(MemberFlags.Failed)) || inRun ? ContactAction.Upsert : null;
+        }
+
+        if (Config.OnLeave != LeaveAction.Unsubscribe || member.Has(MemberFlags.SkippedByCap))
+        {
+            return null;
+        }
+
+        // Only a contact we subscribed is unsubscribed: never create a contact for someone never exported.
+        var subscribed = member.Has(MemberFlags.SubscribedInAc);
+        var alreadyUnsubscribed = member.Has(MemberFlags.UnsubscribedInAc);
+        return subscribed && !alreadyUnsubscribed || inRun && (subscribed || alreadyUnsubscribed) ? ContactAction.Unsubscribe : null;
+    }
+
+    /// <summary>Takes up to <paramref name="max"/> contacts to send, oldest change first.</summary>
+    public OutgoingContact[] TakePending(int max)
+    {
+        var taken = new List<OutgoingContact>(Math.Min(max, _dirtyQueue.Count));
+        while (taken.Count < max && _dirtyQueue.TryDequeue(out var profileId))
+        {
+            if (!_state.Members.TryGetValue(profileId, out var member) || !member.Has(MemberFlags.Dirty))
+            {
+                continue;
+            }
+
+            member.Clear(MemberFlags.Dirty);
+            if (member.Has(MemberFlags.Leased))
+            {
+                // Still in flight: its outcome will requeue it if the data moved on meanwhile.
+                continue;
+            }
+
+            var action = DesiredAction(member);
+            if (action is null)
+            {
+                member.Clear(MemberFlags.InRun);
+                continue;
+            }
+
+            member.Set(MemberFlags.Leased);
+            taken.Add(new OutgoingContact(profileId, action.Value, member.Data!, member.DataHash,
+                member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun)));
+        }
+
+        if (_dirtyQueue.Count == 0)
+        {
+            _dirtySince = null;
+        }
+
+        return [.. taken];
+    }
+
+    public void Complete(IReadOnlyList<ContactOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (!_state.Members.TryGetValue(outcome.ProfileId, out var member) || !member.Has(MemberFlags.Leased))
+            {
+                continue;
+            }
+
+            member.Clear(MemberFlags.Leased);
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
+                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.InRun);
+                    member.Set(MemberFlags.UnsubscribedInAc);
+                    member.AcceptedHash = 0;
+                    break;
+                case OutcomeKind.Accepted:
+                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.InRun | MemberFlags.Failed);
+                    member.Set(MemberFlags.SubscribedInAc);
+                    member.AcceptedHash = outcome.Hash;
+                    break;
+                case OutcomeKind.Failed:
+                    member.Clear(MemberFlags.InRun);
+                    if (outcome.Hash == member.DataHash)
+                    {
+                        member.Set(MemberFlags.Failed);
+                    }
+
+                    Reject(outcome.ProfileId, member.Data?.Email, outcome.Reason ?? "ActiveCampaign refused the contact");
+                    break;
+            }
+
+            MarkDirty(outcome.ProfileId, member);
+        }
+    }
+
+    /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
+    public void ReleaseLeases()
+    {
+        foreach (var (profileId, member) in _state.Members)
+        {
+            if (member.Has(MemberFlags.Leased))
+            {
+                member.Clear(MemberFlags.Leased);
+                MarkDirty(profileId, member);
+            }
+        }
+    }
+
+    /// <summary>Marks every member, and every unsubscribed-through-us profile, to be sent again.</summary>
+    public long BeginRun(string runId)
+    {
+        if (_state.RunId == runId)
+        {
+            return CountInRun();
+        }
+
+        _state.RunId = runId;
+        foreach (var (profileId, member) in _state.Members)
+        {
+            member.Clear(MemberFlags.Failed);
+            member.Set(MemberFlags.InRun);
+            if (DesiredAction(member) is null)
+            {
+                member.Clear(MemberFlags.InRun);
+                continue;
+            }
+
+            MarkDirty(profileId, member);
+        }
+
+        return CountInRun();
+    }
+
+    public void CancelRun(string runId)
+    {
+        if (_state.RunId != runId)
+        {
+            return;
+        }
+
+        _state.RunId = null;
+        foreach (var member in _state.Members.Values)
+        {
+            member.Clear(MemberFlags.InRun);
+        }
+    }
+
+    private long CountInRun() => _state.Members.Values.Count(m => m.Has(MemberFlags.InRun));
+
+    public ShardCounters GetCounters()
+    {
+        long members = 0, pending = 0, inSync = 0, skipped = 0, inRun = 0;
+        foreach (var member in _state.Members.Values)
+        {
+            if (member.Has(MemberFlags.InRun))
+            {
+                inRun++;
+            }
+
+            if (member.Has(MemberFlags.SkippedByCap))
+            {
+                skipped++;
+            }
+
+            if (!member.IsMember)
+            {
+                continue;
+            }
+
+            members++;
+            var accepted = member.Has(MemberFlags.SubscribedInAc) && member.AcceptedHash == member.DataHash
+                && !member.Has(MemberFlags.UnsubscribedInAc);
+            if (accepted && !member.Has(MemberFlags.InRun))
+            {
+                inSync++;
+            }
+            else if (!member.Has(MemberFlags.Failed))
+            {
+                pending++;
+            }
+        }
+
+        return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince);
+    }
+
+    public IReadOnlyList<Rejection> GetRejections(int limit) =>
+        _state.RecentRejections.Skip(Math.Max(0, _state.RecentRejections.Count - limit)).ToList();
+
+    public void AddCapacity(long slots) => _state.CapacityLeft += slots;
+
+    private void Reject(string profileId, string? email, string reason, bool countAsRejected = true)
+    {
+        if (countAsRejected)
+        {
+            _state.RejectedTotal++;
+        }
+
+        var rejections = _state.RecentRejections;
+        if (rejections.Count >= MaxRejectionsKept)
+        {
+            rejections.RemoveRange(0, rejections.Count - MaxRejectionsKept + 1);
+        }
+
+        rejections.Add(new Rejection(profileId, email, reason, _time.GetUtcNow()));
+    }
+
+    private int IndexOfSegment(string segmentId)
+    {
+        var segments = Config.SegmentIds;
+        for (var i = 0; i < segments.Count; i++)
+        {
+            if (segments[i] == segmentId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,20 @@
+namespace OrleansExport.Grains.Membership;
+
+/// <summary>The persisted state of one export shard.</summary>
+[GenerateSerializer]
+public sealed class ShardState
+{
+    [Id(0)] public ShardConfig? Config { get; set; }
+
+    [Id(1)] public Dictionary<string, MemberRecord> Members { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The newest rejections, oldest first, at most <see cref="ShardMembership.MaxRejectionsKept"/>.</summary>
+    [Id(2)] public List<Rejection> RecentRejections { get; set; } = [];
+
+    [Id(3)] public long RejectedTotal { get; set; }
+
+    /// <summary>New-member slots leased from the export's caps and not yet used.</summary>
+    [Id(4)] public long CapacityLeft { get; set; }
+
+    [Id(5)] public string? RunId { get; set; }
+}

@@ -1,0 +1,21 @@
+using System.Security.Claims;
+
+namespace OrleansExport.Silo.Api;
+
+/// <summary>Who may see and use which connection (CONTRACT.md section 2).</summary>
+public static class Access
+{
+    public const string AnyRole = "AnyRole";
+    public const string AdminOnly = "AdminOnly";
+    public const string CanWrite = "CanWrite";
+
+    public static string UserName(this ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
+
+    /// <summary>Admins and viewers see every connection; contributors only those that allow contributors.</summary>
+    public static bool CanSee(this ClaimsPrincipal user, ConnectionView connection) =>
+        !user.IsInRole(Roles.Contributor) || connection.AllowContributors;
+
+    /// <summary>Admins may use every connection; contributors those that allow it; viewers none.</summary>
+    public static bool CanUse(this ClaimsPrincipal user, ConnectionView connection) =>
+        user.IsInRole(Roles.Admin) || (user.IsInRole(Roles.Contributor) && connection.AllowContributors);
+}

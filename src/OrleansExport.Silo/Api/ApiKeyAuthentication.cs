@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace OrleansExport.Silo.Api;
+
+public static class Roles
+{
+    public const string Admin = "Admin";
+    public const string Contributor = "Contributor";
+    public const string Viewer = "Viewer";
+
+    public static readonly string[] All = [Admin, Contributor, Viewer];
+}
+
+/// <summary>One configured API key (<c>Api:Keys:N</c>).</summary>
+public sealed class ApiKeyEntry
+{
+    public string Key { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string User { get; set; } = "";
+}
+
+public sealed class ApiKeyOptions
+{
+    public List<ApiKeyEntry> Keys { get; set; } = [];
+}
+
+/// <summary><c>Authorization: Bearer &lt;key&gt;</c> against the configured keys; each key carries a role and a user name.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptions<ApiKeyOptions> keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        foreach (var entry in keys.Value.Keys)
+        {
+            // Constant-time comparison: response timing must not reveal how much of a key matched.
+            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)))
+            {
+                var identity = new ClaimsIdentity(
+                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role)], SchemeName);
+                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+            }
+        }
+
+        return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+    }
+}
+
+public static class ApiKeyConfiguration
+{
+    /// <summary>
+    /// Reads <c>Api:Keys</c>. With none configured, Development gets one generated Admin key
+    /// (returned so the host prints it once); anywhere else that is a configuration error.
+    /// </summary>
+    public static (ApiKeyOptions Options, string? GeneratedAdminKey) Read(IConfiguration configuration, bool isDevelopment)
+    {
+        var options = new ApiKeyOptions();
+        configuration.GetSection("Api").Bind(options);
+        foreach (var (entry, index) in options.Keys.Select((e, i) => (e, i)))
+        {
+            if (string.IsNullOrWhiteSpace(entry.Key) || entry.Key.Length < 16)
+            {
+                throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Key must be at least 16 characters.");
+            }
+
+            if (!Roles.All.Contains(entry.Role, StringComparer.Ordinal))
+            {
+                throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Role is '{entry.Role}'; use Admin, Contributor or Viewer.");
+            }
+
+            if (string.IsNullOrWhiteSpace(entry.User))
+            {
+                entry.User = $"key-{index}";
+            }
+        }
+
+        if (options.Keys.Count > 0)
+        {
+            return (options, null);
+        }
+
+        if (!isDevelopment)
+        {
+            throw new Hosting.InvalidSettingException("Api:Keys is empty: configure at least one key (Api:Keys:0:Key, Api:Keys:0:Role, Api:Keys:0:User).");
+        }
+
+        var generated = "oe_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        options.Keys.Add(new ApiKeyEntry { Key = generated, Role = Roles.Admin, User = "admin" });
+        return (options, generated);
+    }
+}

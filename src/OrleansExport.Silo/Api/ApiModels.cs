@@ -1,0 +1,57 @@
+namespace OrleansExport.Silo.Api;
+
+public sealed record CreateConnectionBody(
+    string? DisplayName,
+    string? Hostname,
+    string? ApiKey,
+    bool AllowContributors,
+    bool DataPrivacyConsent,
+    long? ProfileCap);
+
+public sealed record FieldMappingBody(string? Attribute, int FieldId);
+
+public sealed record MappingBody(string? Email, string? FirstName, string? LastName, string? Phone, List<FieldMappingBody>? Fields, List<string>? Tags);
+
+public sealed record CreateExportBody(
+    string? DisplayName,
+    string? ConnectionId,
+    string? ListId,
+    List<string>? SegmentIds,
+    MappingBody? Mapping,
+    LeaveAction? OnLeave,
+    string? Schedule);
+
+/// <summary>An export's definition with its live status (CONTRACT.md: GET /api/exports/{id}).</summary>
+public sealed record ExportResponse(
+    string Id,
+    string DisplayName,
+    string ConnectionId,
+    string ListId,
+    IReadOnlyList<string> SegmentIds,
+    ContactMapping Mapping,
+    LeaveAction OnLeave,
+    string? Schedule,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    long EventsReceived,
+    long Members,
+    long Pending,
+    long InSync,
+    long Rejected,
+    long SkippedByCap,
+    string? Paused,
+    RunView? LastRun)
+{
+    public static ExportResponse From(ExportStatus status, RunView? lastRun)
+    {
+        var (d, c) = (status.Definition, status.Counters);
+        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.Schedule,
+            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, status.Paused, lastRun);
+    }
+}
+
+public sealed record RunStarted(string RunId, RunStatus Status, long Total);
+
+public sealed record IngestRejection(int Index, string Reason);
+
+public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected);

@@ -1,0 +1,184 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace OrleansExport.Silo.Api;
+
+public static class ExportsApi
+{
+    public const int MaxRejectionsLimit = 1000;
+
+    public static void MapExportsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/exports").WithTags("Exports");
+        group.MapPost("/", CreateAsync).RequireAuthorization(Access.CanWrite);
+        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole);
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole);
+        group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite);
+        group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.AnyRole);
+        group.MapPost("/{id}/runs", StartRunAsync).RequireAuthorization(Access.CanWrite);
+        group.MapGet("/{id}/runs", ListRunsAsync).RequireAuthorization(Access.AnyRole);
+        group.MapGet("/{id}/runs/{runId}", GetRunAsync).RequireAuthorization(Access.AnyRole);
+        group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        if (string.IsNullOrWhiteSpace(body.ConnectionId))
+        {
+            return Problems.BadRequest("connectionId is required.", "connectionId");
+        }
+
+        var connection = await grains.GetGrain<IConnectionGrain>(body.ConnectionId).GetAsync();
+        if (connection is null || !user.CanSee(connection))
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Unknown connection", $"Connection '{body.ConnectionId}' does not exist.", "connectionId");
+        }
+
+        if (!user.CanUse(connection))
+        {
+            return Problems.Forbidden($"Connection '{connection.Id}' is for admins only; ask an admin to allow contributors on it.");
+        }
+
+        if (body.Mapping is null || string.IsNullOrWhiteSpace(body.Mapping.Email))
+        {
+            return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
+        }
+
+        var mapping = new ContactMapping(body.Mapping.Email, Blank(body.Mapping.FirstName), Blank(body.Mapping.LastName), Blank(body.Mapping.Phone),
+            (body.Mapping.Fields ?? []).Select(f => new FieldMapping(f.Attribute ?? "", f.FieldId)).ToList(),
+            (body.Mapping.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
+        var id = ConnectionsApi.NewId("exp");
+        var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
+            body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow());
+        var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
+        if (result.Error is { } error)
+        {
+            return Problems.From(error);
+        }
+
+        var status = await grains.GetGrain<IExportGrain>(id).GetStatusAsync();
+        return Results.Created($"/api/exports/{id}", ExportResponse.From(status!, null));
+    }
+
+    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListExportsAsync();
+        var exports = await Task.WhenAll(ids.Select(id => FindVisibleAsync(id, user, grains)));
+        return Results.Ok(exports.Where(e => e.Export is not null).Select(e => e.Export).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await FindVisibleAsync(id, user, grains);
+        return export is null ? NotFound(id) : Results.Ok(export);
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, connection) = await FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return NotFound(id);
+        }
+
+        if (connection is not null && !user.CanUse(connection))
+        {
+            return Problems.Forbidden($"You may not change export '{id}': its connection is for admins only.");
+        }
+
+        await grains.GetGrain<IExportGrain>(id).DeleteAsync();
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> RejectionsAsync(string id, int? limit, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (limit is < 1 or > MaxRejectionsLimit)
+        {
+            return Problems.BadRequest($"limit must be between 1 and {MaxRejectionsLimit}.", "limit");
+        }
+
+        var (export, _) = await FindVisibleAsync(id, user, grains);
+        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportGrain>(id).GetRejectionsAsync(limit ?? 100));
+    }
+
+    private static async Task<IResult> StartRunAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, connection) = await FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return NotFound(id);
+        }
+
+        if (connection is null || !user.CanUse(connection))
+        {
+            return connection is null
+                ? Problems.Create(StatusCodes.Status409Conflict, "Conflict", $"Export '{id}' has no connection any more; it cannot run.", null)
+                : Problems.Forbidden($"You may not run export '{id}': its connection is for admins only.");
+        }
+
+        var result = await grains.GetGrain<IResyncControlGrain>(id).StartRunAsync($"on demand by {user.UserName()}");
+        return result.Error is { } error
+            ? Problems.From(error)
+            : Results.Accepted($"/api/exports/{id}/runs/{result.Value!.RunId}", new RunStarted(result.Value.RunId, result.Value.Status, result.Value.Total));
+    }
+
+    private static async Task<IResult> ListRunsAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await FindVisibleAsync(id, user, grains);
+        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync());
+    }
+
+    private static async Task<IResult> GetRunAsync(string id, string runId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await FindVisibleAsync(id, user, grains);
+        var run = export is null ? null : await grains.GetGrain<IResyncControlGrain>(id).GetRunAsync(runId);
+        return run is null ? Problems.NotFound($"Run '{runId}' of export '{id}' does not exist.") : Results.Ok(run);
+    }
+
+    private static async Task<IResult> CancelRunAsync(string id, string runId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, connection) = await FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return NotFound(id);
+        }
+
+        if (connection is not null && !user.CanUse(connection))
+        {
+            return Problems.Forbidden($"You may not cancel runs of export '{id}': its connection is for admins only.");
+        }
+
+        var result = await grains.GetGrain<IResyncControlGrain>(id).CancelRunAsync(runId);
+        return result.Error is { } error ? Problems.From(error) : Results.Ok(result.Value);
+    }
+
+    /// <summary>The export as this user may see it (contributors: only on connections that allow them), with its connection.</summary>
+    private static async Task<(ExportResponse? Export, ConnectionView? Connection)> FindVisibleAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var status = await grains.GetGrain<IExportGrain>(id).GetStatusAsync();
+        if (status is null)
+        {
+            return (null, null);
+        }
+
+        var connection = await grains.GetGrain<IConnectionGrain>(status.Definition.ConnectionId).GetAsync();
+        if (user.IsInRole(Roles.Contributor) && connection is not { AllowContributors: true })
+        {
+            return (null, null);
+        }
+
+        var lastRun = (await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync()).FirstOrDefault();
+        return (ExportResponse.From(status, lastRun), connection);
+    }
+
+    private static IResult NotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

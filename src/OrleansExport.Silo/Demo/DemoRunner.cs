@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+using OrleansExport.ActiveCampaign;
+using OrleansExport.Silo.Api;
+using OrleansExport.Silo.Hosting;
+using OrleansExport.Simulator;
+
+namespace OrleansExport.Silo.Demo;
+
+/// <summary>
+/// The embedded default's main job: starts the ActiveCampaign simulator in-process, creates a demo
+/// connection and export, feeds <c>Demo:Profiles</c> generated events through the real ingest path,
+/// and prints progress until the simulator's list is exactly the expected membership.
+/// </summary>
+public sealed class DemoRunner(
+    IGrainFactory grains,
+    SegmentEventPublisher publisher,
+    HostSettings settings,
+    IOptions<ActiveCampaignOptions> activeCampaign,
+    IHostApplicationLifetime lifetime,
+    ILogger<DemoRunner> logger) : BackgroundService
+{
+    public const string ConnectionId = "demo";
+    public const string ExportId = "demo";
+    public const string SegmentId = "demo-customers";
+    public const string ListId = "1";
+
+    private ActiveCampaignSimulator? _simulator;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForStartAsync(stoppingToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await RunDemoAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "The demo failed");
+        }
+    }
+
+    private async Task RunDemoAsync(CancellationToken stoppingToken)
+    {
+        var limits = activeCampaign.Value.Limits;
+        var simulatorOptions = new SimulatorOptions { TimeScale = limits.TimeScale };
+        _simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions, ct: stoppingToken);
+        Console.WriteLine($"Demo: ActiveCampaign simulator on {_simulator.BaseAddress} (limits: {limits.RequestsPerSecond} req/s, {limits.BulkImportsPerMinute} bulk imports/min, time scale {limits.TimeScale})");
+
+        var created = await grains.GetGrain<IConnectionGrain>(ConnectionId).CreateAsync(new ConnectionRequest(
+            "Demo account (simulator)", _simulator.Hostname, simulatorOptions.ApiKeys[0], AllowContributors: true, DataPrivacyConsent: true, ProfileCap: null, CreatedBy: "demo"));
+        if (created.Error is { } connectionError)
+        {
+            throw new InvalidOperationException($"demo connection: {connectionError.Detail}");
+        }
+
+        var mapping = new ContactMapping("EmailAddress", "FirstName", "LastName", null, [new FieldMapping("Tier", 1)], ["orleans-export-demo"]);
+        var export = await grains.GetGrain<IExportGrain>(ExportId).CreateAsync(new ExportDefinition(
+            ExportId, "Demo customers", ConnectionId, ListId, [SegmentId], mapping, LeaveAction.Unsubscribe, null, "demo", DateTimeOffset.UtcNow));
+        if (export.Error is { } exportError)
+        {
+            throw new InvalidOperationException($"demo export: {exportError.Detail}");
+        }
+
+        var generated = SegmentEventGenerator.Generate(settings.DemoProfiles, SegmentId, new ChurnOptions());
+        var clock = Stopwatch.StartNew();
+        await publisher.PublishAsync(generated.Events, stoppingToken);
+        Console.WriteLine($"Demo: {generated.Events.Count} events for {settings.DemoProfiles} profiles ingested in {clock.Elapsed.TotalSeconds:F1} s " +
+                          $"(expected list: {generated.ExpectedEmailsByProfile.Count} subscribed contacts, {generated.InvalidEmails} invalid emails to reject)");
+
+        var expected = generated.ExpectedEmailsByProfile.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            var status = await grains.GetGrain<IExportGrain>(ExportId).GetStatusAsync();
+            var subscribed = _simulator.State.GetListContacts(ListId).Where(c => c.Status == 1).Select(c => c.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var inStep = subscribed.SetEquals(expected) && status!.Counters.Pending == 0;
+            Console.WriteLine($"Demo: {clock.Elapsed.TotalSeconds,6:F1} s  members {status!.Counters.Members}  in sync {status.Counters.InSync}  pending {status.Counters.Pending}  " +
+                              $"rejected {status.Counters.Rejected}  list {subscribed.Count}/{expected.Count}");
+            if (inStep)
+            {
+                var stats = _simulator.State.GetStats();
+                var avg = stats.BulkImports == 0 ? 0 : (double)stats.ContactsImported / stats.BulkImports;
+                Console.WriteLine($"Demo: the list is in step: {expected.Count} contacts in {clock.Elapsed.TotalSeconds:F1} s, " +
+                                  $"{stats.Requests} ActiveCampaign requests ({stats.BulkImports} bulk imports, {avg:F1} contacts per import, {stats.Throttled429} throttled).");
+                Console.WriteLine("Demo: still serving; post more events or start a run through the API.");
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var cancelled = stoppingToken.Register(() => started.TrySetCanceled());
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace OrleansExport.Simulator;
+
+/// <summary><c>contact/sync</c> and <c>contactLists</c>: the synchronous contact API.</summary>
+internal sealed class ContactEndpoints(SimulatorState state)
+{
+    public async Task SyncAsync(HttpContext context)
+    {
+        var contact = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ContactSyncRequest))?.Contact;
+        if (contact is null)
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"contact\":{...}}.");
+            return;
+        }
+
+        if (!EmailRules.IsValid(contact.Email))
+        {
+            await WriteErrorAsync(context, "Email address is not valid.", "email_invalid", "/data/attributes/email");
+            return;
+        }
+
+        var (body, created) = state.SyncContact(contact);
+        state.Stats.ContactSync();
+        await context.WriteJsonAsync(
+            created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+            new ContactEnvelope(body),
+            SimulatorJson.Default.ContactEnvelope);
+    }
+
+    /// <remarks>
+    /// An unknown list or contact answers 404 with ActiveCampaign's "No Result found" message (the docs do not
+    /// specify it). 201 when the contact had no status on the list before, 200 when an existing status changed.
+    /// </remarks>
+    public async Task SetListStatusAsync(HttpContext context)
+    {
+        var body = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ContactListRequest))?.ContactList;
+        if (body is null)
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"contactList\":{...}}.");
+            return;
+        }
+
+        if (body.Status is not (SimulatorState.Subscribed or SimulatorState.Unsubscribed))
+        {
+            await WriteErrorAsync(context, "Status must be 1 (active) or 2 (unsubscribed).", "field_invalid", "/data/attributes/status");
+            return;
+        }
+
+        if (string.IsNullOrEmpty(body.List))
+        {
+            await WriteErrorAsync(context, "List is required.", "field_missing", "/data/attributes/list");
+            return;
+        }
+
+        int contactId = int.TryParse(body.Contact, NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? id : 0;
+        var outcome = state.SetListStatus(body.List, contactId, (byte)body.Status.Value);
+        switch (outcome)
+        {
+            case ContactListOutcome.UnknownList:
+                await context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for List with id {body.List}");
+                return;
+            case ContactListOutcome.UnknownContact:
+                await context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Subscriber with id {body.Contact}");
+                return;
+        }
+
+        state.Stats.ContactListUpdate();
+        await context.WriteJsonAsync(
+            outcome == ContactListOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+            new ContactListEnvelope(new ContactListResult(contactId.ToString(CultureInfo.InvariantCulture), body.List, body.Status.Value)),
+            SimulatorJson.Default.ContactListEnvelope);
+    }
+
+    private static Task WriteErrorAsync(HttpContext context, string title, string code, string pointer) =>
+        context.WriteJsonAsync(
+            StatusCodes.Status422UnprocessableEntity,
+            new ErrorsEnvelope([new ApiError(title, "", code, new ErrorSource(pointer))]),
+            SimulatorJson.Default.ErrorsEnvelope);
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace OrleansExport.Simulator;
+
+internal static class HttpContextExtensions
+{
+    public static Task WriteJsonAsync<T>(this HttpContext context, int statusCode, T body, JsonTypeInfo<T> typeInfo)
+    {
+        context.Response.StatusCode = statusCode;
+        return context.Response.WriteAsJsonAsync(body, typeInfo, contentType: null, context.RequestAborted);
+    }
+
+    public static Task WriteMessageAsync(this HttpContext context, int statusCode, string message) =>
+        context.WriteJsonAsync(statusCode, new MessageResponse(message), SimulatorJson.Default.MessageResponse);
+
+    /// <summary>
+    /// 429 with <c>Retry-After</c> in whole seconds (HTTP allows nothing finer), rounded up, and the simulator
+    /// extension <c>X-Retry-After-Ms</c> with the exact wait: with a large TimeScale, waits are far below a second.
+    /// </summary>
+    public static Task WriteThrottledAsync(this HttpContext context, TimeSpan retryAfter, string message)
+    {
+        var headers = context.Response.Headers;
+        headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        headers["X-Retry-After-Ms"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        return context.WriteMessageAsync(StatusCodes.Status429TooManyRequests, message);
+    }
+
+    /// <summary>The body as <typeparamref name="T"/>, or null when it is empty, <c>null</c> or not valid JSON for it.</summary>
+    public static async Task<T?> ReadJsonOrNullAsync<T>(this HttpContext context, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(context.Request.Body, typeInfo, context.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static string? RouteValue(this HttpContext context, string name) => context.Request.RouteValues[name] as string;
+}

@@ -1,0 +1,106 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansExport.Simulator;
+
+// Request bodies, named as ActiveCampaign names them. Members the simulator does not model
+// (customer_acct_name, callback, exclude_automations) are accepted and ignored.
+
+/// <summary>A custom field value, from either API's spelling.</summary>
+internal interface IFieldInput
+{
+    string? FieldId { get; }
+    string? Value { get; }
+}
+
+internal sealed class BulkImportRequest
+{
+    public List<BulkImportContact?>? Contacts { get; set; }
+}
+
+internal sealed class BulkImportContact
+{
+    public string? Email { get; set; }
+
+    [JsonPropertyName("first_name")]
+    public string? FirstName { get; set; }
+
+    [JsonPropertyName("last_name")]
+    public string? LastName { get; set; }
+
+    public string? Phone { get; set; }
+
+    public List<string?>? Tags { get; set; }
+
+    public List<BulkImportField>? Fields { get; set; }
+
+    public List<ListReference>? Subscribe { get; set; }
+
+    public List<ListReference>? Unsubscribe { get; set; }
+}
+
+internal sealed class BulkImportField : IFieldInput
+{
+    [JsonPropertyName("id")]
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? FieldId { get; set; }
+
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Value { get; set; }
+}
+
+internal sealed class ListReference
+{
+    [JsonPropertyName("listid")]
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? ListId { get; set; }
+}
+
+internal sealed class ContactSyncRequest
+{
+    public ContactSyncBody? Contact { get; set; }
+}
+
+internal sealed class ContactSyncBody
+{
+    public string? Email { get; set; }
+
+    public string? FirstName { get; set; }
+
+    public string? LastName { get; set; }
+
+    public string? Phone { get; set; }
+
+    public List<ContactFieldValue>? FieldValues { get; set; }
+}
+
+internal sealed class ContactFieldValue : IFieldInput
+{
+    [JsonPropertyName("field")]
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? FieldId { get; set; }
+
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Value { get; set; }
+}
+
+internal sealed class ContactListRequest
+{
+    public ContactListBody? ContactList { get; set; }
+}
+
+internal sealed class ContactListBody
+{
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? List { get; set; }
+
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Contact { get; set; }
+
+    public int? Status { get; set; }
+}
+
+internal sealed class CreateListRequest
+{
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Id { get; set; }
+}

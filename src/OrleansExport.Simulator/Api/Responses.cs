@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansExport.Simulator;
+
+// Response bodies, shaped like ActiveCampaign's.
+
+internal sealed record MessageResponse(string Message);
+
+internal sealed record UserEnvelope(UserBody User);
+
+internal sealed record UserBody(string Id, string Username, string Email);
+
+internal sealed record ListEnvelope(ListBody List);
+
+internal sealed record ListBody(string Id, string Name, [property: JsonPropertyName("stringid")] string StringId);
+
+internal sealed record BulkImportQueued(
+    int Success,
+    [property: JsonPropertyName("queued_contacts")] int QueuedContacts,
+    string BatchId,
+    string Message);
+
+internal sealed record BulkImportRejected(
+    int Success,
+    string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ContactFailure>? FailureReasons);
+
+internal sealed record ContactFailure(int Contact, string FailureReason);
+
+internal sealed record ImportInfoResponse(string Status, IReadOnlyList<string> Success, IReadOnlyList<string> Failure);
+
+internal sealed record ContactEnvelope(ContactBody Contact);
+
+internal sealed record ContactBody(string Id, string Email, string? FirstName, string? LastName, string? Phone);
+
+internal sealed record ErrorsEnvelope(IReadOnlyList<ApiError> Errors);
+
+internal sealed record ApiError(string Title, string Detail, string Code, ErrorSource Source);
+
+internal sealed record ErrorSource(string Pointer);
+
+internal sealed record ContactListEnvelope(ContactListResult ContactList);
+
+internal sealed record ContactListResult(string Contact, string List, int Status);
+
+internal sealed record ListCreated(string Id);

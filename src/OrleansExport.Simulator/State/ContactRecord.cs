@@ -1,0 +1,59 @@
+namespace OrleansExport.Simulator;
+
+/// <summary>A stored contact. Kept small: up to a million live in memory during load tests.</summary>
+internal sealed class ContactRecord(int id, string email)
+{
+    public int Id { get; } = id;
+
+    public string Email { get; } = email;
+
+    public string? FirstName { get; set; }
+
+    public string? LastName { get; set; }
+
+    public string? Phone { get; set; }
+
+    // Arrays, not dictionaries: a contact has a handful of fields and tags, and an array costs a fraction of a dictionary.
+    // Both are replaced, never changed in place, so snapshots can share them.
+    public (string FieldId, string Value)[] Fields { get; private set; } = [];
+
+    public string[] Tags { get; private set; } = [];
+
+    public void SetField(string fieldId, string value)
+    {
+        int index = Fields.Length - 1;
+        while (index >= 0 && Fields[index].FieldId != fieldId)
+        {
+            index--;
+        }
+
+        if (index < 0)
+        {
+            Fields = [.. Fields, (fieldId, value)];
+        }
+        else if (Fields[index].Value != value)
+        {
+            var fields = ((string FieldId, string Value)[])Fields.Clone();
+            fields[index].Value = value;
+            Fields = fields;
+        }
+    }
+
+    public void AddTag(string tag)
+    {
+        if (Array.IndexOf(Tags, tag) < 0)
+        {
+            Tags = [.. Tags, tag];
+        }
+    }
+
+    public SimContact ToSimContact(int status) => new(
+        Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Email,
+        FirstName,
+        LastName,
+        Phone,
+        status,
+        new FieldValues(Fields),
+        Tags);
+}

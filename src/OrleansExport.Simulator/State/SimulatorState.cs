@@ -1,0 +1,303 @@
+using System.Globalization;
+
+namespace OrleansExport.Simulator;
+
+/// <summary>
+/// Everything the simulated account holds: lists, contacts, queued bulk imports, rate windows and stats.
+/// Tests and operators inspect it directly (in process) or through <c>/_sim</c>.
+/// </summary>
+/// <remarks>
+/// Bulk imports are applied lazily: before contact data is read or written, every batch whose
+/// <see cref="SimulatorOptions.ImportApplyDelay"/> has passed is applied, in arrival order. Seen from outside this is
+/// the same as a background worker, but it needs no thread and is exact under a fake <see cref="TimeProvider"/>.
+/// </remarks>
+public sealed class SimulatorState
+{
+    internal const byte Subscribed = 1;
+    internal const byte Unsubscribed = 2;
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly HashSet<string> _apiKeys;
+    private readonly long _applyDelayTimestampTicks;
+
+    private readonly List<ContactRecord> _contacts = []; // index: id - 1
+    private readonly Dictionary<string, ContactRecord> _contactsByEmail = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Dictionary<int, byte>> _listStatuses = new(StringComparer.Ordinal); // list id -> contact id -> status
+    private readonly Dictionary<string, ImportBatch> _batches = new(StringComparer.Ordinal);
+    private readonly Queue<ImportBatch> _unapplied = new();
+    private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal); // field ids and tags repeat across contacts
+
+    internal SimulatorState(SimulatorOptions options, TimeProvider time)
+    {
+        Options = options;
+        _time = time;
+        _apiKeys = new HashSet<string>(options.ApiKeys, StringComparer.Ordinal);
+        _applyDelayTimestampTicks = (long)(options.ImportApplyDelay.TotalSeconds * time.TimestampFrequency);
+        Windows = new RateWindows(options, time);
+        foreach (string listId in options.ListIds)
+        {
+            _listStatuses.TryAdd(listId, []);
+        }
+    }
+
+    internal SimulatorOptions Options { get; }
+
+    internal TimeProvider Time => _time;
+
+    internal RateWindows Windows { get; }
+
+    internal StatsCounters Stats { get; } = new();
+
+    /// <summary>The contacts on a list with their status there, in the order they joined it; empty for an unknown list.</summary>
+    public IReadOnlyList<SimContact> GetListContacts(string listId)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            if (!_listStatuses.TryGetValue(listId, out var statuses))
+            {
+                return [];
+            }
+
+            var result = new List<SimContact>(statuses.Count);
+            foreach (var (contactId, status) in statuses)
+            {
+                result.Add(_contacts[contactId - 1].ToSimContact(status));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Counters since start or the last <see cref="Reset"/>.</summary>
+    public SimulatorStats GetStats() => Stats.Snapshot();
+
+    /// <summary>Whether a list with this id exists.</summary>
+    public bool ListExists(string listId)
+    {
+        lock (_gate)
+        {
+            return _listStatuses.ContainsKey(listId);
+        }
+    }
+
+    /// <summary>Creates a list; returns false when it already existed.</summary>
+    public bool AddList(string listId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(listId);
+        lock (_gate)
+        {
+            return _listStatuses.TryAdd(listId, []);
+        }
+    }
+
+    /// <summary>Forgets contacts, memberships, import batches, stats and rate windows. Lists stay.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _contacts.Clear();
+            _contactsByEmail.Clear();
+            foreach (var statuses in _listStatuses.Values)
+            {
+                statuses.Clear();
+            }
+
+            _batches.Clear();
+            _unapplied.Clear();
+            _interned.Clear();
+        }
+
+        Stats.Reset();
+        Windows.Reset();
+    }
+
+    internal bool IsValidApiKey(string? key) => key is not null && _apiKeys.Contains(key);
+
+    /// <summary>Queues a validated bulk import; returns its batch id.</summary>
+    internal string QueueImport(IReadOnlyList<BulkImportContact> contacts)
+    {
+        var batch = new ImportBatch(Guid.NewGuid().ToString(), contacts, _time.GetTimestamp() + _applyDelayTimestampTicks);
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            _batches.Add(batch.Id, batch);
+            _unapplied.Enqueue(batch);
+        }
+
+        return batch.Id;
+    }
+
+    /// <summary>The batch's outcome, or null when no such batch exists.</summary>
+    internal ImportInfoResponse? GetImportInfo(string batchId)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            if (!_batches.TryGetValue(batchId, out var batch))
+            {
+                return null;
+            }
+
+            return batch.IsCompleted
+                ? new ImportInfoResponse("completed", Array.ConvertAll(batch.SucceededContactIds, FormatId), batch.FailedEmails)
+                : new ImportInfoResponse("processing", [], []);
+        }
+    }
+
+    /// <summary>Upserts by email, synchronously. The email must already be valid.</summary>
+    internal (ContactBody Contact, bool Created) SyncContact(ContactSyncBody body)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            var (contact, created) = UpsertLocked(body.Email!, body.FirstName, body.LastName, body.Phone, body.FieldValues, tags: null);
+            return (new ContactBody(FormatId(contact.Id), contact.Email, contact.FirstName, contact.LastName, contact.Phone), created);
+        }
+    }
+
+    /// <summary>Sets a contact's status on a list; unlike bulk import this can re-subscribe.</summary>
+    internal ContactListOutcome SetListStatus(string listId, int contactId, byte status)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            if (!_listStatuses.TryGetValue(listId, out var statuses))
+            {
+                return ContactListOutcome.UnknownList;
+            }
+
+            if (contactId < 1 || contactId > _contacts.Count)
+            {
+                return ContactListOutcome.UnknownContact;
+            }
+
+            bool created = !statuses.ContainsKey(contactId);
+            statuses[contactId] = status;
+            return created ? ContactListOutcome.Created : ContactListOutcome.Updated;
+        }
+    }
+
+    private void ApplyDueImportsLocked()
+    {
+        if (_unapplied.Count == 0)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        while (_unapplied.TryPeek(out var batch) && batch.DueTimestamp <= now)
+        {
+            _unapplied.Dequeue();
+            ApplyLocked(batch);
+        }
+    }
+
+    private void ApplyLocked(ImportBatch batch)
+    {
+        var contacts = batch.Pending!;
+        var succeeded = new List<int>(contacts.Count);
+        var failed = new List<string>();
+        foreach (var item in contacts)
+        {
+            // The docs do not say what happens to a contact naming a list that does not exist; the
+            // simulator reports it under "failure" in import/info and leaves it untouched.
+            if (!AllListsExistLocked(item.Subscribe) || !AllListsExistLocked(item.Unsubscribe))
+            {
+                failed.Add(item.Email!);
+                continue;
+            }
+
+            var (contact, _) = UpsertLocked(item.Email!, item.FirstName, item.LastName, item.Phone, item.Fields, item.Tags);
+            foreach (var list in item.Subscribe ?? [])
+            {
+                // The real quirk: bulk import cannot re-subscribe an unsubscribed contact. The contact still counts as a
+                // success in import/info, as in the real API; only POST /api/3/contactLists re-subscribes.
+                var statuses = _listStatuses[list.ListId!];
+                if (!statuses.TryGetValue(contact.Id, out byte current) || current != Unsubscribed)
+                {
+                    statuses[contact.Id] = Subscribed;
+                }
+            }
+
+            foreach (var list in item.Unsubscribe ?? [])
+            {
+                _listStatuses[list.ListId!][contact.Id] = Unsubscribed;
+            }
+
+            succeeded.Add(contact.Id);
+        }
+
+        batch.Complete([.. succeeded], [.. failed]);
+    }
+
+    private bool AllListsExistLocked(List<ListReference>? lists)
+    {
+        foreach (var list in lists ?? [])
+        {
+            if (list.ListId is null || !_listStatuses.ContainsKey(list.ListId))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Given values overwrite, missing (null) ones keep what is stored; fields are set one by one, tags are added.
+    private (ContactRecord Contact, bool Created) UpsertLocked(
+        string email, string? firstName, string? lastName, string? phone, IEnumerable<IFieldInput>? fields, IEnumerable<string?>? tags)
+    {
+        bool created = !_contactsByEmail.TryGetValue(email, out var contact);
+        if (contact is null)
+        {
+            contact = new ContactRecord(_contacts.Count + 1, email);
+            _contacts.Add(contact);
+            _contactsByEmail.Add(email, contact);
+        }
+
+        contact.FirstName = firstName ?? contact.FirstName;
+        contact.LastName = lastName ?? contact.LastName;
+        contact.Phone = phone ?? contact.Phone;
+        foreach (var field in fields ?? [])
+        {
+            if (!string.IsNullOrEmpty(field.FieldId))
+            {
+                contact.SetField(Intern(field.FieldId), field.Value ?? "");
+            }
+        }
+
+        foreach (string? tag in tags ?? [])
+        {
+            if (!string.IsNullOrWhiteSpace(tag))
+            {
+                contact.AddTag(Intern(tag));
+            }
+        }
+
+        return (contact, created);
+    }
+
+    private string Intern(string value)
+    {
+        if (_interned.TryGetValue(value, out string? existing))
+        {
+            return existing;
+        }
+
+        _interned.Add(value, value);
+        return value;
+    }
+
+    private static string FormatId(int id) => id.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>What <see cref="SimulatorState.SetListStatus"/> did.</summary>
+internal enum ContactListOutcome
+{
+    Created,
+    Updated,
+    UnknownList,
+    UnknownContact,
+}
