@@ -70,10 +70,10 @@ public static partial class HostnameRules
         return FindNameProblem(host) ?? FindSuffixProblem(host, options.GetAllowedHostSuffixes());
     }
 
-    private static string LoopbackNotAllowed =>
+    private const string LoopbackNotAllowed =
         $"Local addresses (127.0.0.1, localhost) are allowed only when ActiveCampaign:AllowInsecureLoopback is enabled; enter your account's host name, for example {Example}.";
 
-    private static string IpNotAllowed => $"IP addresses are not allowed; enter your account's host name, for example {Example}.";
+    private const string IpNotAllowed = $"IP addresses are not allowed; enter your account's host name, for example {Example}.";
 
     private static string? FindSyntaxProblem(string input)
     {

@@ -1,0 +1,89 @@
+using CsCheck;
+using OrleansExport.Grains.Limits;
+
+namespace OrleansExport.UnitTests;
+
+public sealed class PermitScheduleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly AccountLimits RealLimits = new(5, 100, 20, 1, 0.005, TimeSpan.FromMilliseconds(100));
+
+    [Fact]
+    public void The101stBulkImport_WaitsAFullMinuteAfterTheFirst()
+    {
+        var schedule = new PermitSchedule(RealLimits);
+        var grants = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKindCode.BulkImportMulti, T0)).ToList();
+
+        Assert.True(grants[100] - grants[0] >= TimeSpan.FromMinutes(1));
+        Assert.True(grants[99] - grants[0] < TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void TimeScale_ShrinksTheWindows()
+    {
+        var schedule = new PermitSchedule(RealLimits with { TimeScale = 60 });
+        var grants = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKindCode.BulkImportMulti, T0)).ToList();
+
+        Assert.InRange(grants[100] - grants[0], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.1));
+    }
+
+    [Fact]
+    public void Throttled_GrantsNothingBeforeRetryAfter()
+    {
+        var schedule = new PermitSchedule(RealLimits);
+        schedule.PauseUntil(T0.AddSeconds(10));
+
+        Assert.Equal(T0.AddSeconds(10), schedule.Reserve(RequestKindCode.Other, T0));
+    }
+
+    [Fact]
+    public void GrantsAreFirstComeFirstServed()
+    {
+        var schedule = new PermitSchedule(RealLimits);
+        var grants = Enumerable.Range(0, 50).Select(i => schedule.Reserve(i % 3 == 0 ? RequestKindCode.BulkImportMulti : RequestKindCode.Other, T0)).ToList();
+
+        Assert.Equal(grants.OrderBy(g => g), grants);
+    }
+
+    /// <summary>For any mix of requests at any times, no sliding window of any limit ever holds more than the limit.</summary>
+    [Fact]
+    public void NoWindowEverExceedsItsLimit()
+    {
+        var requests = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 3000]).Array[1, 400];
+        requests.Sample(batch =>
+        {
+            var limits = new AccountLimits(5, 100, 20, 60, 0.005, TimeSpan.FromMilliseconds(1));
+            var schedule = new PermitSchedule(limits);
+            var now = T0;
+            var grants = new List<(RequestKindCode Kind, DateTimeOffset At)>();
+            foreach (var (kind, gapMicros) in batch)
+            {
+                now = now.AddTicks(gapMicros * 10L);
+                var code = (RequestKindCode)kind;
+                grants.Add((code, schedule.Reserve(code, now)));
+            }
+
+            return MaxInAnyWindow(grants.Select(g => g.At), limits.Second) <= 5
+                && MaxInAnyWindow(grants.Where(g => g.Kind == RequestKindCode.BulkImportMulti).Select(g => g.At), limits.Minute) <= 100
+                && MaxInAnyWindow(grants.Where(g => g.Kind == RequestKindCode.BulkImportSingle).Select(g => g.At), limits.Minute) <= 20;
+        }, iter: 300);
+    }
+
+    /// <summary>The most grants inside any half-open interval [t, t + length).</summary>
+    private static int MaxInAnyWindow(IEnumerable<DateTimeOffset> grants, TimeSpan length)
+    {
+        var sorted = grants.OrderBy(g => g).ToArray();
+        var max = 0;
+        for (int start = 0, end = 0; start < sorted.Length; start++)
+        {
+            while (end < sorted.Length && sorted[end] - sorted[start] < length)
+            {
+                end++;
+            }
+
+            max = Math.Max(max, end - start);
+        }
+
+        return max;
+    }
+}

@@ -1,0 +1,303 @@
+using Microsoft.Extensions.Time.Testing;
+using OrleansExport.Grains.Membership;
+
+namespace OrleansExport.UnitTests;
+
+public sealed class ShardMembershipTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ContactMapping Mapping = new("EmailAddress", "FirstName", null, null, [new FieldMapping("Tier", 7)], []);
+    private readonly FakeTimeProvider _time = new(T0);
+    private int _eventNumber;
+
+    private ShardMembership NewShard(LeaveAction onLeave = LeaveAction.Unsubscribe, long capacity = 1000, params string[] segments)
+    {
+        var state = new ShardState { Config = new ShardConfig(segments.Length == 0 ? ["s1"] : segments, Mapping, onLeave) };
+        var shard = new ShardMembership(state, _time);
+        shard.AddCapacity(capacity);
+        return shard;
+    }
+
+    private SegmentEvent Joined(string profile, int minute, string email = "a@example.com", string first = "Ann", string segment = "s1") =>
+        new($"e{_eventNumber++}", segment, profile, SegmentEventType.Joined, T0.AddMinutes(minute),
+            new Dictionary<string, string> { ["EmailAddress"] = email, ["FirstName"] = first, ["Tier"] = "gold" });
+
+    private SegmentEvent Updated(string profile, int minute, string first) =>
+        Joined(profile, minute, first: first) with { Type = SegmentEventType.Updated };
+
+    private SegmentEvent Left(string profile, int minute, string segment = "s1") =>
+        new($"e{_eventNumber++}", segment, profile, SegmentEventType.Left, T0.AddMinutes(minute), null);
+
+    private static void AcceptAll(ShardMembership shard, OutgoingContact[] taken) =>
+        shard.Complete(taken.Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null)).ToList());
+
+    [Fact]
+    public void RepeatedEventId_IsDroppedAsDuplicate()
+    {
+        var shard = NewShard();
+        var joined = Joined("p1", 0);
+
+        var result = shard.Apply([joined, joined]);
+
+        Assert.Equal(1, result.Applied);
+        Assert.Equal(1, result.Duplicates);
+        Assert.Single(shard.TakePending(10));
+    }
+
+    [Fact]
+    public void OlderEventArrivingLate_ChangesNothing()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 10, first: "New")]);
+
+        var result = shard.Apply([Left("p1", 5), Updated("p1", 1, "Old")]);
+
+        Assert.Equal(2, result.Stale);
+        var contact = Assert.Single(shard.TakePending(10));
+        Assert.Equal("New", contact.Data.FirstName);
+        Assert.Equal(ContactAction.Upsert, contact.Action);
+    }
+
+    [Fact]
+    public void ManyChangesBeforeAFlush_CoalesceIntoOneContactWithTheNewestData()
+    {
+        var shard = NewShard();
+
+        shard.Apply([Joined("p1", 0, first: "A"), Updated("p1", 1, "B"), Updated("p1", 2, "C")]);
+
+        var contact = Assert.Single(shard.TakePending(10));
+        Assert.Equal("C", contact.Data.FirstName);
+    }
+
+    [Fact]
+    public void UpdateWithTheDataActiveCampaignAlreadyHas_IsNotResent()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0, first: "A")]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        shard.Apply([Updated("p1", 1, "A")]);
+
+        Assert.Empty(shard.TakePending(10));
+        Assert.Equal(1, shard.GetCounters().InSync);
+    }
+
+    [Fact]
+    public void UpdateForAProfileThatIsNotAMember_ChangesNothing()
+    {
+        var shard = NewShard();
+
+        shard.Apply([Updated("p1", 1, "A")]);
+
+        Assert.Empty(shard.TakePending(10));
+        Assert.Equal(0, shard.GetCounters().Members);
+        // It did not even record a timestamp: a late join still counts.
+        shard.Apply([Joined("p1", 0)]);
+        Assert.Equal(1, shard.GetCounters().Members);
+    }
+
+    [Fact]
+    public void LeaveOfASubscribedMember_SendsUnsubscribe()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        shard.Apply([Left("p1", 1)]);
+
+        var contact = Assert.Single(shard.TakePending(10));
+        Assert.Equal(ContactAction.Unsubscribe, contact.Action);
+        Assert.Equal(0, shard.GetCounters().Members);
+    }
+
+    [Fact]
+    public void LeaveBeforeTheJoinWasEverSent_SendsNothing()
+    {
+        var shard = NewShard();
+
+        shard.Apply([Joined("p1", 0), Left("p1", 1)]);
+
+        Assert.Empty(shard.TakePending(10));
+    }
+
+    [Fact]
+    public void LeaveWithOnLeaveKeep_SendsNothing()
+    {
+        var shard = NewShard(LeaveAction.Keep);
+        shard.Apply([Joined("p1", 0)]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        shard.Apply([Left("p1", 1)]);
+
+        Assert.Empty(shard.TakePending(10));
+    }
+
+    [Fact]
+    public void RejoinAfterAnAcceptedUnsubscribe_IsAResubscribe()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        AcceptAll(shard, shard.TakePending(10));
+        shard.Apply([Left("p1", 1)]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        shard.Apply([Joined("p1", 2)]);
+
+        var contact = Assert.Single(shard.TakePending(10));
+        Assert.Equal(ContactAction.Resubscribe, contact.Action);
+    }
+
+    [Fact]
+    public void InvalidEmail_IsRejectedWithAReasonAndNotAMember()
+    {
+        var shard = NewShard();
+
+        var result = shard.Apply([Joined("p1", 0, email: "not-an-email")]);
+
+        Assert.Equal(1, result.Rejected);
+        Assert.Equal(0, shard.GetCounters().Members);
+        var rejection = Assert.Single(shard.GetRejections(10));
+        Assert.Equal("p1", rejection.ProfileId);
+        Assert.Contains("not a valid email", rejection.Reason);
+    }
+
+    [Fact]
+    public void JoinOverTheCap_IsSkippedByCapAndNotSent()
+    {
+        var shard = NewShard(capacity: 2);
+
+        shard.Apply([Joined("p1", 0, "1@example.com"), Joined("p2", 0, "2@example.com"), Joined("p3", 0, "3@example.com")]);
+
+        var counters = shard.GetCounters();
+        Assert.Equal(2, counters.Members);
+        Assert.Equal(1, counters.SkippedByCap);
+        Assert.Equal(2, shard.TakePending(10).Length);
+        Assert.Contains(shard.GetRejections(10), r => r.ProfileId == "p3" && r.Reason.Contains("cap"));
+    }
+
+    [Fact]
+    public void LeaveFreesCapacityForTheNextJoin()
+    {
+        var shard = NewShard(capacity: 1);
+        shard.Apply([Joined("p1", 0, "1@example.com"), Left("p1", 1)]);
+
+        shard.Apply([Joined("p2", 2, "2@example.com")]);
+
+        Assert.Equal(1, shard.GetCounters().Members);
+        Assert.Equal(0, shard.GetCounters().SkippedByCap);
+    }
+
+    [Fact]
+    public void ProfileInTwoSegments_StaysAMemberUntilItLeavesBoth()
+    {
+        var shard = NewShard(LeaveAction.Unsubscribe, 1000, "s1", "s2");
+        shard.Apply([Joined("p1", 0, segment: "s1"), Joined("p1", 1, segment: "s2")]);
+
+        shard.Apply([Left("p1", 2, "s1")]);
+        Assert.Equal(1, shard.GetCounters().Members);
+
+        shard.Apply([Left("p1", 3, "s2")]);
+        Assert.Equal(0, shard.GetCounters().Members);
+    }
+
+    [Fact]
+    public void ChangeWhileInFlight_IsSentAgainAfterTheOutcome()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0, first: "A")]);
+        var first = shard.TakePending(10);
+
+        shard.Apply([Updated("p1", 1, "B")]);
+        Assert.Empty(shard.TakePending(10));
+        AcceptAll(shard, first);
+
+        var second = Assert.Single(shard.TakePending(10));
+        Assert.Equal("B", second.Data.FirstName);
+    }
+
+    [Fact]
+    public void ReturnedContact_GoesBackToPending()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        var taken = shard.TakePending(10);
+
+        shard.Complete([new ContactOutcome("p1", ContactAction.Upsert, taken[0].Hash, OutcomeKind.Returned, null)]);
+
+        Assert.Single(shard.TakePending(10));
+    }
+
+    [Fact]
+    public void FailedContact_IsRejectedAndNotRetriedUntilItsDataChanges()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0, first: "A")]);
+        var taken = shard.TakePending(10);
+        shard.Complete([new ContactOutcome("p1", ContactAction.Upsert, taken[0].Hash, OutcomeKind.Failed, "bad")]);
+
+        Assert.Empty(shard.TakePending(10));
+        Assert.Equal(1, shard.GetCounters().Rejected);
+
+        shard.Apply([Updated("p1", 1, "B")]);
+        Assert.Single(shard.TakePending(10));
+    }
+
+    [Fact]
+    public void FullRun_ResendsEveryMemberAndUnsubscribesThoseThatLeft()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0, "1@example.com"), Joined("p2", 0, "2@example.com")]);
+        AcceptAll(shard, shard.TakePending(10));
+        shard.Apply([Left("p2", 1)]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        var total = shard.BeginRun("run-1");
+
+        Assert.Equal(2, total);
+        var taken = shard.TakePending(10);
+        Assert.Contains(taken, c => c.ProfileId == "p1" && c.Action == ContactAction.Upsert && c.InRun);
+        Assert.Contains(taken, c => c.ProfileId == "p2" && c.Action == ContactAction.Unsubscribe && c.InRun);
+        Assert.Equal(2, shard.GetCounters().RunRemaining);
+        AcceptAll(shard, taken);
+        Assert.Equal(0, shard.GetCounters().RunRemaining);
+    }
+
+    [Fact]
+    public void RunMemberThatLeavesBeforeBeingSent_NoLongerHoldsTheRunOpen()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        shard.BeginRun("run-1");
+
+        shard.Apply([Left("p1", 1)]);
+
+        Assert.Empty(shard.TakePending(10));
+        Assert.Equal(0, shard.GetCounters().RunRemaining);
+    }
+
+    [Fact]
+    public void ReleasedLeases_AreTakenAgain()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        shard.TakePending(10);
+
+        shard.ReleaseLeases();
+
+        Assert.Single(shard.TakePending(10));
+    }
+
+    [Fact]
+    public void RejectionsKeepOnlyTheNewest()
+    {
+        var shard = NewShard();
+        for (var i = 0; i < ShardMembership.MaxRejectionsKept + 5; i++)
+        {
+            shard.Apply([Joined($"p{i}", 0, email: "bad")]);
+        }
+
+        Assert.Equal(ShardMembership.MaxRejectionsKept, shard.GetRejections(int.MaxValue).Count);
+        Assert.Equal(ShardMembership.MaxRejectionsKept + 5, shard.GetCounters().Rejected);
+        Assert.Equal($"p{ShardMembership.MaxRejectionsKept + 4}", shard.GetRejections(1)[0].ProfileId);
+    }
+}
