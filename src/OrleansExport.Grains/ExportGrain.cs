@@ -176,6 +176,8 @@ public sealed class ExportGrain(
         return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
     }
 
+    public Task<long> GetEventsReceivedAsync() => Task.FromResult(state.State.EventsReceived);
+
     public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit)
     {
         var all = new List<Rejection>();

@@ -1,0 +1,283 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using OrleansExport.LoadTests.Targets;
+using OrleansExport.Simulator;
+
+namespace OrleansExport.LoadTests;
+
+/// <summary>
+/// One load-test run: start the cluster (or connect to one) and the ActiveCampaign simulator, create
+/// a connection and an export, generate the events, push them through the real ingest path, let the
+/// export deliver continuously at the simulator's limits, then check the list and compute the figures.
+/// </summary>
+/// <remarks>
+/// What is measured. Ingest: from the first publish until the export grain has applied the last event
+/// to its shards. Export: delivery starts with the first full batch while ingest still runs (the path
+/// a new export takes); bulk-import utilization is measured over the steady state between the first
+/// and the last accepted import. Memory: the managed heap once every member is loaded and delivered,
+/// after the simulator's account is released, minus the heap before the first event.
+/// </remarks>
+public sealed class LoadTestRunner
+{
+    private const string ListId = "1";
+
+    private readonly LoadTestOptions _options;
+    private readonly LoadTestProgress _progress;
+    private readonly List<Sample> _samples = [];
+    private readonly Stopwatch _clock = new();
+
+    private LoadTestRunner(LoadTestOptions options, LoadTestProgress progress)
+    {
+        _options = options;
+        _progress = progress;
+    }
+
+    public static Task<LoadTestResult> RunAsync(LoadTestOptions options, LoadTestProgress? progress = null, CancellationToken cancellationToken = default) =>
+        new LoadTestRunner(options, progress ?? new LoadTestProgress()).RunAsync(cancellationToken);
+
+    private async Task<LoadTestResult> RunAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        var token = timeout.Token;
+        var startedAt = DateTimeOffset.UtcNow;
+
+        _progress.Enter("starting the simulator and the cluster");
+        ActiveCampaignSimulator? simulator = await ActiveCampaignSimulator.StartAsync(
+            new SimulatorOptions { TimeScale = _options.TimeScale, ImportApplyDelay = _options.ImportApplyDelay / _options.TimeScale }, ct: token);
+        var simulatorReleased = false;
+        try
+        {
+            await using var target = _options.ClusterGatewayPort is { } gatewayPort
+                ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
+                : await InProcessSilo.StartAsync(_options, token);
+            var exportId = $"loadtest-{Guid.NewGuid():N}"[..17];
+            var export = await CreateExportAsync(target.Grains, simulator, exportId);
+
+            var heapBaseline = target.SiloInProcess ? ManagedHeap.MeasureLiveBytes() : (long?)null;
+
+            _progress.Enter("generating events");
+            var generateClock = Stopwatch.StartNew();
+            var (totalEvents, expectedMembers, invalidEmails) = Generate(out var events);
+            var generateSeconds = generateClock.Elapsed.TotalSeconds;
+            _progress.TotalEvents = totalEvents;
+            _progress.ExpectedMembers = expectedMembers;
+
+            _progress.Enter("ingesting");
+            _clock.Start();
+            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var ingested = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sampler = SampleAsync(export, simulator.State, totalEvents, ingested, sampling.Token);
+            await PublishAsync(target.Events, events, token);
+            events = null;
+            var publishSeconds = _clock.Elapsed.TotalSeconds;
+            var ingestSeconds = await ingested.Task.WaitAsync(token);
+
+            _progress.Enter("delivering to ActiveCampaign");
+            var list = await WaitUntilInStepAsync(export, simulator, totalEvents, token);
+            var exportSeconds = _clock.Elapsed.TotalSeconds;
+            await sampling.CancelAsync();
+            await sampler;
+
+            _progress.Enter("measuring");
+            var stats = simulator.State.GetStats();
+            var status = await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
+            await simulator.DisposeAsync();
+            simulatorReleased = true;
+            var heapAfterLoad = target.SiloInProcess ? MeasureWithoutSimulator(ref simulator) : (long?)null;
+            var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+
+            return Compute(new RunMeasurements(
+                startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds,
+                exportSeconds, stats, status.Counters.Members, list, heapBaseline, heapAfterLoad, peakWorkingSet));
+        }
+        finally
+        {
+            if (!simulatorReleased)
+            {
+                await simulator!.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<IExportGrain> CreateExportAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string exportId)
+    {
+        var connection = await grains.GetGrain<IConnectionGrain>(exportId).CreateAsync(new ConnectionRequest(
+            "Load test (simulator)", simulator.Hostname, new SimulatorOptions().ApiKeys[0], AllowContributors: false, DataPrivacyConsent: true,
+            ProfileCap: null, CreatedBy: "loadtest"));
+        if (connection.Error is { } connectionError)
+        {
+            throw new InvalidOperationException($"Could not create the load-test connection: {connectionError.Detail}");
+        }
+
+        var mapping = new ContactMapping("EmailAddress", "FirstName", "LastName", null, [new FieldMapping("Tier", 1)], ["orleans-export-loadtest"]);
+        var export = grains.GetGrain<IExportGrain>(exportId);
+        var created = await export.CreateAsync(new ExportDefinition(
+            exportId, "Load test", exportId, ListId, [GeneratedLoad.SegmentId], mapping, LeaveAction.Unsubscribe, null, "loadtest", DateTimeOffset.UtcNow));
+        if (created.Error is { } exportError)
+        {
+            throw new InvalidOperationException($"Could not create the load-test export: {exportError.Detail}");
+        }
+
+        return export;
+    }
+
+    // Kept out of RunAsync so that nothing there keeps the generated events alive.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private (long Events, int ExpectedMembers, int InvalidEmails) Generate(out List<SegmentEvent>? events)
+    {
+        var load = GeneratedLoad.Create(_options);
+        events = load.Events;
+        return (load.Events.Count, load.ExpectedMembers, load.InvalidEmails);
+    }
+
+    private async Task PublishAsync(IEventSink sink, List<SegmentEvent>? events, CancellationToken cancellationToken)
+    {
+        var chunks = events!.Chunk(_options.PublishBatchSize);
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = _options.PublishConcurrency, CancellationToken = cancellationToken },
+            async (chunk, token) =>
+            {
+                await sink.PublishAsync(chunk, token);
+                Interlocked.Add(ref _progress.EventsPublished, chunk.Length);
+            });
+    }
+
+    /// <summary>
+    /// Samples progress for the live display and the chart. While events are still coming in it asks only
+    /// cheap counters, often, to time the end of ingest precisely; then the full status, less often.
+    /// </summary>
+    private async Task SampleAsync(IExportGrain export, SimulatorState simulator, long totalEvents, TaskCompletionSource<double> ingested, CancellationToken cancellationToken)
+    {
+        var nextSample = TimeSpan.Zero;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var received = await export.GetEventsReceivedAsync();
+                var elapsed = _clock.Elapsed;
+                _progress.EventsReceived = received;
+                _progress.ElapsedSeconds = elapsed.TotalSeconds;
+                if (received >= totalEvents)
+                {
+                    ingested.TrySetResult(elapsed.TotalSeconds);
+                }
+
+                if (elapsed >= nextSample)
+                {
+                    nextSample = elapsed + _options.SampleInterval;
+                    var stats = simulator.GetStats();
+                    _progress.ContactsImported = stats.ContactsImported;
+                    _progress.BulkImports = stats.BulkImports;
+                    _progress.Throttled429 = stats.Throttled429;
+                    lock (_samples)
+                    {
+                        _samples.Add(new Sample(Math.Round(elapsed.TotalSeconds, 3), received, stats.ContactsImported, stats.BulkImports, stats.Throttled429));
+                    }
+                }
+
+                await Task.Delay(ingested.Task.IsCompleted ? _options.SampleInterval : TimeSpan.FromMilliseconds(5), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Waits until nothing is pending and the simulator's list is exactly the expected membership (or the run times out).</summary>
+    private async Task<ListCheck> WaitUntilInStepAsync(IExportGrain export, ActiveCampaignSimulator simulator, long totalEvents, CancellationToken cancellationToken)
+    {
+        // Leaves of contacts already sent are not counted as pending; give their unsubscribes a few batch delays.
+        var grace = TimeSpan.FromSeconds(90) / _options.TimeScale;
+        DateTimeOffset? quietSince = null;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            var status = await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
+            _progress.Members = status.Counters.Members;
+            _progress.Pending = status.Counters.Pending;
+            _progress.InSync = status.Counters.InSync;
+            if (status.Counters.Pending > 0 || status.Counters.EventsReceived < totalEvents)
+            {
+                quietSince = null;
+                continue;
+            }
+
+            var check = CheckList(simulator);
+            quietSince ??= DateTimeOffset.UtcNow;
+            if (check.Matches || DateTimeOffset.UtcNow - quietSince > grace)
+            {
+                return check;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ListCheck CheckList(ActiveCampaignSimulator simulator) =>
+        ListCheck.Compare(simulator.State.GetListContacts(ListId),
+            GeneratedLoad.Profiles(_options).Where(p => p.ExpectedEmail is not null).Select(p => p.ExpectedEmail!));
+
+    /// <summary>The live heap with the simulator's account (a million contacts of its own) unreachable.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long MeasureWithoutSimulator(ref ActiveCampaignSimulator? simulator)
+    {
+        simulator = null;
+        return ManagedHeap.MeasureLiveBytes();
+    }
+
+    private sealed record RunMeasurements(
+        DateTimeOffset StartedAt,
+        ILoadTarget Target,
+        long TotalEvents,
+        int ExpectedMembers,
+        int InvalidEmails,
+        double GenerateSeconds,
+        double PublishSeconds,
+        double IngestSeconds,
+        double ExportSeconds,
+        SimulatorStats Stats,
+        long Members,
+        ListCheck List,
+        long? HeapBaseline,
+        long? HeapAfterLoad,
+        long PeakWorkingSet);
+
+    private LoadTestResult Compute(RunMeasurements m)
+    {
+        var limits = new SimulatorOptions();
+        var scale = _options.TimeScale;
+        var stats = m.Stats;
+        var imports = stats.BulkImports + stats.SingleContactImports;
+        var steadySeconds = stats.FirstImportAt is { } first && stats.LastImportAt is { } last ? (last - first).TotalSeconds : 0;
+
+        // n imports span n - 1 intervals; a minute at real limits lasts 60 / scale seconds here.
+        var usedPerMinute = stats.BulkImports > 1 && steadySeconds > 0 ? (stats.BulkImports - 1) / (steadySeconds * scale / 60) : 0;
+        var avgContacts = imports == 0 ? 0 : (double)stats.ContactsImported / imports;
+        var contactsPerMinute = usedPerMinute * avgContacts;
+        var contactsSent = stats.ContactsImported + stats.ContactSyncs;
+        return new LoadTestResult
+        {
+            IngestEventsPerSecond = Math.Round(m.TotalEvents / m.IngestSeconds),
+            BulkImportsPerMinuteUsed = Math.Round(usedPerMinute, 2),
+            BulkImportsPerMinuteAllowed = limits.BulkImportsPerMinute,
+            Utilization = Math.Round(usedPerMinute / limits.BulkImportsPerMinute, 4),
+            AvgContactsPerImport = Math.Round(avgContacts, 2),
+            Throttled429 = stats.Throttled429,
+            ProjectedMinutesPer1MProfiles = contactsPerMinute > 0 ? Math.Round(1_000_000 / contactsPerMinute, 2) : double.PositiveInfinity,
+            BytesPerMember = m.HeapAfterLoad is { } after && m.HeapBaseline is { } before && m.Members > 0 ? Math.Round((double)(after - before) / m.Members, 1) : null,
+            PeakWorkingSetBytes = m.PeakWorkingSet,
+            DuplicateSendRatio = m.ExpectedMembers == 0 ? 0 : Math.Round((double)contactsSent / m.ExpectedMembers, 5),
+            ListMatchesMembership = m.List.Matches,
+            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), m.Target.SiloInProcess, m.Target.ShardCount,
+                _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                Environment.CommandLine, m.StartedAt),
+            Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3), Math.Round(m.IngestSeconds, 3)),
+            Export = new ExportFigures(stats.BulkImports, stats.SingleContactImports, stats.ContactsImported, stats.ContactSyncs, stats.ContactListUpdates,
+                stats.ImportInfoCalls, stats.Requests, m.ExpectedMembers, Math.Round(steadySeconds, 3), Math.Round(m.ExportSeconds, 3),
+                Math.Round(m.ExportSeconds * scale / 60, 2)),
+            Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.Members),
+            List = m.List,
+            Samples = [.. _samples],
+            SiloWarnings = m.Target.Warnings,
+        };
+    }
+}
