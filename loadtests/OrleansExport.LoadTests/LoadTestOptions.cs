@@ -54,6 +54,12 @@ public sealed record LoadTestOptions
     /// <summary>Where the human summary with the throughput chart goes; defaults to the JSON path with .html.</summary>
     public string? HtmlPath { get; init; }
 
+    /// <summary>
+    /// Stop once every event is applied: no wait for delivery, no list check. With a time scale of 1 the
+    /// export barely sends meanwhile, which isolates ingest and memory for profiling.
+    /// </summary>
+    public bool IngestOnly { get; init; }
+
     /// <summary>How often progress and the throughput chart are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 

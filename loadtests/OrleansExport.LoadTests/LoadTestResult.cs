@@ -17,14 +17,15 @@ public sealed record LoadTestResult
     public required double? BytesPerMember { get; init; }
     public required long PeakWorkingSetBytes { get; init; }
     public required double DuplicateSendRatio { get; init; }
-    public required bool ListMatchesMembership { get; init; }
+    /// <summary>Null when the list was not checked (<see cref="LoadTestOptions.IngestOnly"/>).</summary>
+    public required bool? ListMatchesMembership { get; init; }
 
     // ---- How they came about ----
     public required RunSetup Setup { get; init; }
     public required IngestFigures Ingest { get; init; }
     public required ExportFigures Export { get; init; }
     public required MemoryFigures Memory { get; init; }
-    public required ListCheck List { get; init; }
+    public required ListCheck? List { get; init; }
     public required IReadOnlyList<Sample> Samples { get; init; }
     public required IReadOnlyList<string> SiloWarnings { get; init; }
 
@@ -40,6 +41,7 @@ public sealed record RunSetup(
     int Profiles,
     double TimeScale,
     string Ingest,
+    bool IngestOnly,
     bool SiloInProcess,
     int ShardCount,
     string Churn,
@@ -55,6 +57,7 @@ public sealed record IngestFigures(long Events, int ExpectedMembers, int Invalid
 
 /// <param name="SteadyStateSeconds">Between the first and the last accepted bulk import, in real (scaled) time.</param>
 /// <param name="Seconds">From the first publish until the list was in step, in real (scaled) time.</param>
+/// <param name="ThrottledByEndpoint">429s per endpoint as the silo's client saw them (in-process silo only).</param>
 /// <param name="ContactsNeeded">Distinct contacts the list needs: one per expected member.</param>
 public sealed record ExportFigures(
     long BulkImports,
@@ -64,13 +67,14 @@ public sealed record ExportFigures(
     long ContactListUpdates,
     long ImportInfoCalls,
     long Requests,
+    IReadOnlyDictionary<string, long> ThrottledByEndpoint,
     long ContactsNeeded,
     double SteadyStateSeconds,
     double Seconds,
     double MinutesAtRealLimits);
 
 /// <param name="HeapBaselineBytes">Managed heap after start, before any event (forced full GC).</param>
-/// <param name="HeapAfterLoadBytes">Managed heap with every member loaded and delivered, the simulator's account released (forced full GC).</param>
+/// <param name="HeapAfterLoadBytes">Managed heap with every member loaded (and, unless ingest only, delivered), the simulator's account released (forced full GC).</param>
 public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long Members);
 
 /// <summary>One point of the throughput chart.</summary>

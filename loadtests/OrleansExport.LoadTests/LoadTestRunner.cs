@@ -15,7 +15,8 @@ namespace OrleansExport.LoadTests;
 /// to its shards. Export: delivery starts with the first full batch while ingest still runs (the path
 /// a new export takes); bulk-import utilization is measured over the steady state between the first
 /// and the last accepted import. Memory: the managed heap once every member is loaded and delivered,
-/// after the simulator's account is released, minus the heap before the first event.
+/// after the simulator's account is released, minus the heap before the first event (with
+/// <see cref="LoadTestOptions.IngestOnly"/>: once every event is applied).
 /// </remarks>
 public sealed class LoadTestRunner
 {
@@ -41,6 +42,7 @@ public sealed class LoadTestRunner
         timeout.CancelAfter(_options.Timeout);
         var token = timeout.Token;
         var startedAt = DateTimeOffset.UtcNow;
+        using var throttles = new ThrottleCounter();
 
         _progress.Enter("starting the simulator and the cluster");
         ActiveCampaignSimulator? simulator = await ActiveCampaignSimulator.StartAsync(
@@ -73,8 +75,13 @@ public sealed class LoadTestRunner
             var publishSeconds = _clock.Elapsed.TotalSeconds;
             var ingestSeconds = await ingested.Task.WaitAsync(token);
 
-            _progress.Enter("delivering to ActiveCampaign");
-            var list = await WaitUntilInStepAsync(export, simulator, totalEvents, token);
+            ListCheck? list = null;
+            if (!_options.IngestOnly)
+            {
+                _progress.Enter("delivering to ActiveCampaign");
+                list = await WaitUntilInStepAsync(export, simulator, totalEvents, token);
+            }
+
             var exportSeconds = _clock.Elapsed.TotalSeconds;
             await sampling.CancelAsync();
             await sampler;
@@ -89,7 +96,7 @@ public sealed class LoadTestRunner
 
             return Compute(new RunMeasurements(
                 startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds,
-                exportSeconds, stats, status.Counters.Members, list, heapBaseline, heapAfterLoad, peakWorkingSet));
+                exportSeconds, stats, throttles.ByEndpoint, status.Counters.Members, list, heapBaseline, heapAfterLoad, peakWorkingSet));
         }
         finally
         {
@@ -235,8 +242,9 @@ public sealed class LoadTestRunner
         double IngestSeconds,
         double ExportSeconds,
         SimulatorStats Stats,
+        IReadOnlyDictionary<string, long> ThrottledByEndpoint,
         long Members,
-        ListCheck List,
+        ListCheck? List,
         long? HeapBaseline,
         long? HeapAfterLoad,
         long PeakWorkingSet);
@@ -266,13 +274,13 @@ public sealed class LoadTestRunner
             BytesPerMember = m.HeapAfterLoad is { } after && m.HeapBaseline is { } before && m.Members > 0 ? Math.Round((double)(after - before) / m.Members, 1) : null,
             PeakWorkingSetBytes = m.PeakWorkingSet,
             DuplicateSendRatio = m.ExpectedMembers == 0 ? 0 : Math.Round((double)contactsSent / m.ExpectedMembers, 5),
-            ListMatchesMembership = m.List.Matches,
-            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), m.Target.SiloInProcess, m.Target.ShardCount,
+            ListMatchesMembership = m.List?.Matches,
+            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 Environment.CommandLine, m.StartedAt),
             Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3), Math.Round(m.IngestSeconds, 3)),
             Export = new ExportFigures(stats.BulkImports, stats.SingleContactImports, stats.ContactsImported, stats.ContactSyncs, stats.ContactListUpdates,
-                stats.ImportInfoCalls, stats.Requests, m.ExpectedMembers, Math.Round(steadySeconds, 3), Math.Round(m.ExportSeconds, 3),
+                stats.ImportInfoCalls, stats.Requests, m.ThrottledByEndpoint, m.ExpectedMembers, Math.Round(steadySeconds, 3), Math.Round(m.ExportSeconds, 3),
                 Math.Round(m.ExportSeconds * scale / 60, 2)),
             Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.Members),
             List = m.List,

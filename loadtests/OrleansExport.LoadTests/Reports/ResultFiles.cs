@@ -62,15 +62,18 @@ public static class ResultFiles
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Events: {i.Events:N0} for {r.Setup.Profiles:N0} profiles ({i.ExpectedMembers:N0} expected members, {i.InvalidEmails:N0} invalid emails; churn {r.Setup.Churn}); generated in {i.GenerateSeconds:F2} s, published in {i.PublishSeconds:F2} s, applied to shards in {i.Seconds:F2} s.");
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"Export: {x.BulkImports:N0} bulk imports ({x.SingleContactImports:N0} single-contact), {x.ContactsImported:N0} contacts imported, {x.ContactSyncs:N0} contact syncs, {x.ContactListUpdates:N0} list-status calls, {x.ImportInfoCalls:N0} import/info calls, {x.Requests:N0} requests in all.");
+            $"Export: {x.BulkImports:N0} bulk imports ({x.SingleContactImports:N0} single-contact), {x.ContactsImported:N0} contacts imported, {x.ContactSyncs:N0} contact syncs, {x.ContactListUpdates:N0} list-status calls, {x.ImportInfoCalls:N0} import/info calls, {x.Requests:N0} requests in all; 429s by endpoint: {(x.ThrottledByEndpoint.Count == 0 ? "none" : string.Join(", ", x.ThrottledByEndpoint.Select(p => $"{p.Key} {p.Value:N0}")))}.");
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Steady state (first to last import): {x.SteadyStateSeconds:F2} s here = {x.SteadyStateSeconds * r.Setup.TimeScale / 60:F2} min at real limits; whole run until the list was in step: {x.Seconds:F2} s = {x.MinutesAtRealLimits:F2} min at real limits.");
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"List: {r.List.Subscribed:N0} subscribed, {r.List.Expected:N0} expected, {r.List.Missing:N0} missing, {r.List.Unexpected:N0} unexpected{(r.List.Examples.Count > 0 ? ": " + string.Join(", ", r.List.Examples) : "")}.");
+        if (r.List is { } list)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"List: {list.Subscribed:N0} subscribed, {list.Expected:N0} expected, {list.Missing:N0} missing, {list.Unexpected:N0} unexpected{(list.Examples.Count > 0 ? ": " + string.Join(", ", list.Examples) : "")}.");
+        }
         if (r.Memory.HeapBaselineBytes is { } before && r.Memory.HeapAfterLoadBytes is { } after)
         {
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded and delivered (simulator released).");
+                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded{(r.Setup.IngestOnly ? "" : " and delivered")} (simulator released).");
         }
     }
 }

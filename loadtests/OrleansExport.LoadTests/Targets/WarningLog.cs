@@ -5,7 +5,7 @@ namespace OrleansExport.LoadTests.Targets;
 /// <summary>Keeps the silo's newest warnings and errors for the summary instead of writing them over the live display.</summary>
 internal sealed class WarningLog : ILoggerProvider
 {
-    private const int Kept = 50;
+    private const int Kept = 200;
     private readonly ConcurrentQueue<string> _lines = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);

@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
 namespace OrleansExport.Silo.Hosting;
 
 public static class OrleansSetup
@@ -6,11 +11,19 @@ public static class OrleansSetup
     public static ISiloBuilder AddOrleansExport(this ISiloBuilder silo, HostSettings settings)
     {
         silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
-        silo.AddMemoryGrainStorage(Constants.ExportStore);
-        silo.AddMemoryGrainStorage(Constants.ShardStore);
-        silo.AddMemoryGrainStorage(Constants.PubSubStore);
+        silo.AddMemoryGrainStorage(Constants.ExportStore, UseOrleansSerializer);
+        silo.AddMemoryGrainStorage(Constants.ShardStore, UseOrleansSerializer);
+        silo.AddMemoryGrainStorage(Constants.PubSubStore, UseOrleansSerializer);
         silo.UseInMemoryReminderService();
         silo.AddMemoryStreams(Constants.StreamProvider);
         return silo;
     }
+
+    /// <summary>
+    /// Memory storage keeps a serialized copy of every state. Its default, JSON with type names, made
+    /// writing a shard of 60,000 members cost more CPU than ingesting them; the binary serializer is
+    /// several times faster and smaller.
+    /// </summary>
+    private static void UseOrleansSerializer(OptionsBuilder<MemoryGrainStorageOptions> options) =>
+        options.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
 }
