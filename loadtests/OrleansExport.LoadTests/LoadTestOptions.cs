@@ -60,6 +60,9 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool IngestOnly { get; init; }
 
+    /// <summary>Keep the loaded silo alive this long after measuring, e.g. to take a dotnet-gcdump of it.</summary>
+    public TimeSpan Hold { get; init; }
+
     /// <summary>How often progress and the throughput chart are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 

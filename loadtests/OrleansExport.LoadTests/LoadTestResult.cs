@@ -53,7 +53,10 @@ public sealed record RunSetup(
 /// <param name="Events">Events published, stragglers included.</param>
 /// <param name="Seconds">From the first publish until the export grain counted the last event applied to its shards.</param>
 /// <param name="PublishSeconds">Until the last publish was acknowledged by the stream.</param>
-public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, double GenerateSeconds, double PublishSeconds, double Seconds);
+/// <param name="CpuSeconds">Processor time of the whole process over <paramref name="Seconds"/> (delivery running meanwhile included).</param>
+/// <param name="CpuMicrosecondsPerEvent">The same per event: comparable even when other processes share the cores.</param>
+public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, double GenerateSeconds, double PublishSeconds, double Seconds,
+    double CpuSeconds, double CpuMicrosecondsPerEvent);
 
 /// <param name="SteadyStateSeconds">Between the first and the last accepted bulk import, in real (scaled) time.</param>
 /// <param name="Seconds">From the first publish until the list was in step, in real (scaled) time.</param>

@@ -66,6 +66,7 @@ public sealed class LoadTestRunner
             _progress.ExpectedMembers = expectedMembers;
 
             _progress.Enter("ingesting");
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             _clock.Start();
             using var sampling = CancellationTokenSource.CreateLinkedTokenSource(token);
             var ingested = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,6 +75,7 @@ public sealed class LoadTestRunner
             events = null;
             var publishSeconds = _clock.Elapsed.TotalSeconds;
             var ingestSeconds = await ingested.Task.WaitAsync(token);
+            var ingestCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 
             ListCheck? list = null;
             if (!_options.IngestOnly)
@@ -93,9 +95,14 @@ public sealed class LoadTestRunner
             simulatorReleased = true;
             var heapAfterLoad = target.SiloInProcess ? MeasureWithoutSimulator(ref simulator) : (long?)null;
             var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+            if (_options.Hold > TimeSpan.Zero)
+            {
+                _progress.Enter($"holding the loaded silo for {_options.Hold.TotalSeconds:F0} s (process {Environment.ProcessId})");
+                await Task.Delay(_options.Hold, token);
+            }
 
             return Compute(new RunMeasurements(
-                startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds,
+                startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
                 exportSeconds, stats, throttles.ByEndpoint, status.Counters.Members, list, heapBaseline, heapAfterLoad, peakWorkingSet));
         }
         finally
@@ -240,6 +247,7 @@ public sealed class LoadTestRunner
         double GenerateSeconds,
         double PublishSeconds,
         double IngestSeconds,
+        double IngestCpuSeconds,
         double ExportSeconds,
         SimulatorStats Stats,
         IReadOnlyDictionary<string, long> ThrottledByEndpoint,
@@ -278,7 +286,8 @@ public sealed class LoadTestRunner
             Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 Environment.CommandLine, m.StartedAt),
-            Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3), Math.Round(m.IngestSeconds, 3)),
+            Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3), Math.Round(m.IngestSeconds, 3),
+                Math.Round(m.IngestCpuSeconds, 3), Math.Round(m.IngestCpuSeconds * 1e6 / m.TotalEvents, 2)),
             Export = new ExportFigures(stats.BulkImports, stats.SingleContactImports, stats.ContactsImported, stats.ContactSyncs, stats.ContactListUpdates,
                 stats.ImportInfoCalls, stats.Requests, m.ThrottledByEndpoint, m.ExpectedMembers, Math.Round(steadySeconds, 3), Math.Round(m.ExportSeconds, 3),
                 Math.Round(m.ExportSeconds * scale / 60, 2)),

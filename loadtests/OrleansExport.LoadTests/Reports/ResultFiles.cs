@@ -60,7 +60,7 @@ public static class ResultFiles
         var i = r.Ingest;
         var x = r.Export;
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"Events: {i.Events:N0} for {r.Setup.Profiles:N0} profiles ({i.ExpectedMembers:N0} expected members, {i.InvalidEmails:N0} invalid emails; churn {r.Setup.Churn}); generated in {i.GenerateSeconds:F2} s, published in {i.PublishSeconds:F2} s, applied to shards in {i.Seconds:F2} s.");
+            $"Events: {i.Events:N0} for {r.Setup.Profiles:N0} profiles ({i.ExpectedMembers:N0} expected members, {i.InvalidEmails:N0} invalid emails; churn {r.Setup.Churn}); generated in {i.GenerateSeconds:F2} s, published in {i.PublishSeconds:F2} s, applied to shards in {i.Seconds:F2} s using {i.CpuSeconds:F2} s of processor time ({i.CpuMicrosecondsPerEvent:F2} µs per event).");
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Export: {x.BulkImports:N0} bulk imports ({x.SingleContactImports:N0} single-contact), {x.ContactsImported:N0} contacts imported, {x.ContactSyncs:N0} contact syncs, {x.ContactListUpdates:N0} list-status calls, {x.ImportInfoCalls:N0} import/info calls, {x.Requests:N0} requests in all; 429s by endpoint: {(x.ThrottledByEndpoint.Count == 0 ? "none" : string.Join(", ", x.ThrottledByEndpoint.Select(p => $"{p.Key} {p.Value:N0}")))}.");
         yield return string.Create(CultureInfo.InvariantCulture,

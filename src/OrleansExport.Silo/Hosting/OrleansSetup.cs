@@ -25,5 +25,16 @@ public static class OrleansSetup
     /// several times faster and smaller.
     /// </summary>
     private static void UseOrleansSerializer(OptionsBuilder<MemoryGrainStorageOptions> options) =>
-        options.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        options.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new ExactSizeStorageSerializer(serializer));
+
+    /// <summary>
+    /// The Orleans binary serializer, keeping exactly the bytes written: Orleans' own storage serializer
+    /// keeps its growable buffer, up to twice the state's size, for as long as memory storage holds it.
+    /// </summary>
+    private sealed class ExactSizeStorageSerializer(Serializer serializer) : IGrainStorageSerializer
+    {
+        public BinaryData Serialize<T>(T? input) => new(serializer.SerializeToArray(input));
+
+        public T? Deserialize<T>(BinaryData input) => serializer.Deserialize<T>(input.ToMemory());
+    }
 }
