@@ -60,6 +60,9 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool IngestOnly { get; init; }
 
+    /// <summary>After the initial delivery, run a full resync and take the budget figures from it.</summary>
+    public bool FullRun { get; init; } = true;
+
     /// <summary>Keep the loaded silo alive this long after measuring, e.g. to take a dotnet-gcdump of it.</summary>
     public TimeSpan Hold { get; init; }
 

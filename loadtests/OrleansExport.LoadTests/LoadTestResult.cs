@@ -23,9 +23,16 @@ public sealed record LoadTestResult
     // ---- How they came about ----
     public required RunSetup Setup { get; init; }
     public required IngestFigures Ingest { get; init; }
+    /// <summary>The initial delivery: from the first import while ingest runs until the list was in step.</summary>
     public required ExportFigures Export { get; init; }
+
+    /// <summary>The full run after it (null when skipped): the source of the budget figures.</summary>
+    public required ExportFigures? FullRun { get; init; }
+
+    public required string? FullRunStatus { get; init; }
     public required MemoryFigures Memory { get; init; }
     public required ListCheck? List { get; init; }
+    public required ListCheck? ListAfterFullRun { get; init; }
     public required IReadOnlyList<Sample> Samples { get; init; }
     public required IReadOnlyList<string> SiloWarnings { get; init; }
 
@@ -58,10 +65,12 @@ public sealed record RunSetup(
 public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, double GenerateSeconds, double PublishSeconds, double Seconds,
     double CpuSeconds, double CpuMicrosecondsPerEvent);
 
-/// <param name="SteadyStateSeconds">Between the first and the last accepted bulk import, in real (scaled) time.</param>
-/// <param name="Seconds">From the first publish until the list was in step, in real (scaled) time.</param>
-/// <param name="ThrottledByEndpoint">429s per endpoint as the silo's client saw them (in-process silo only).</param>
+/// <param name="Throttled429">429s the simulator answered in this phase.</param>
+/// <param name="ThrottledByEndpoint">429s per endpoint as the silo's client saw them over the whole run (in-process silo only).</param>
 /// <param name="ContactsNeeded">Distinct contacts the list needs: one per expected member.</param>
+/// <param name="BulkImportsPerMinute">Multi-contact imports per minute at real limits between the first and the last import.</param>
+/// <param name="SteadyStateSeconds">Between the first and the last accepted bulk import, in real (scaled) time.</param>
+/// <param name="Seconds">How long the phase took here, in real (scaled) time.</param>
 public sealed record ExportFigures(
     long BulkImports,
     long SingleContactImports,
@@ -70,8 +79,11 @@ public sealed record ExportFigures(
     long ContactListUpdates,
     long ImportInfoCalls,
     long Requests,
+    long Throttled429,
     IReadOnlyDictionary<string, long> ThrottledByEndpoint,
     long ContactsNeeded,
+    double ContactsPerImport,
+    double BulkImportsPerMinute,
     double SteadyStateSeconds,
     double Seconds,
     double MinutesAtRealLimits);

@@ -69,14 +69,19 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
 
     private sealed class Window(int limit, TimeSpan length, double timeScale)
     {
-        // Timers count whole milliseconds and may round down: one more keeps the release after the window.
-        private readonly TimeSpan holdAfterAnswer = TimeSpan.FromMilliseconds(Math.Ceiling((length / timeScale).TotalMilliseconds) + 1);
+        private readonly TimeSpan length = length / timeScale;
 
         public SemaphoreSlim Slots { get; } = new(limit, limit);
 
         public async Task ReleaseAfterWindowAsync(TimeProvider timeProvider)
         {
-            await Task.Delay(holdAfterAnswer, timeProvider).ConfigureAwait(false);
+            // Timers count coarse milliseconds and may fire a little early: check against the precise clock.
+            var answeredAt = timeProvider.GetTimestamp();
+            for (var left = length; left > TimeSpan.Zero; left = length - timeProvider.GetElapsedTime(answeredAt))
+            {
+                await Task.Delay(left + TimeSpan.FromMilliseconds(1), timeProvider).ConfigureAwait(false);
+            }
+
             Slots.Release();
         }
     }

@@ -20,9 +20,11 @@ public sealed class SmokeRunTests
             var result = await LoadTestRunner.RunAsync(options);
             await ResultFiles.WriteJsonAsync(json, result);
 
-            Assert.True(result.ListMatchesMembership, string.Join("; ", result.List!.Examples));
+            Assert.True(result.ListMatchesMembership, string.Join("; ", result.List!.Examples.Concat(result.ListAfterFullRun?.Examples ?? [])));
             Assert.Equal(0, result.Throttled429);
             Assert.Equal(result.Ingest.ExpectedMembers, result.List.Subscribed);
+            Assert.Equal("Succeeded", result.FullRunStatus);
+            Assert.Equal(result.Ingest.ExpectedMembers, result.FullRun!.ContactsImported);
             Assert.True(result.Ingest.InvalidEmails > 0, "the churn should include invalid emails");
 
             using var written = JsonDocument.Parse(await File.ReadAllBytesAsync(json));

@@ -58,17 +58,20 @@ public static class ResultFiles
     public static IEnumerable<string> Details(LoadTestResult r)
     {
         var i = r.Ingest;
-        var x = r.Export;
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"Events: {i.Events:N0} for {r.Setup.Profiles:N0} profiles ({i.ExpectedMembers:N0} expected members, {i.InvalidEmails:N0} invalid emails; churn {r.Setup.Churn}); generated in {i.GenerateSeconds:F2} s, published in {i.PublishSeconds:F2} s, applied to shards in {i.Seconds:F2} s using {i.CpuSeconds:F2} s of processor time ({i.CpuMicrosecondsPerEvent:F2} µs per event).");
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"Export: {x.BulkImports:N0} bulk imports ({x.SingleContactImports:N0} single-contact), {x.ContactsImported:N0} contacts imported, {x.ContactSyncs:N0} contact syncs, {x.ContactListUpdates:N0} list-status calls, {x.ImportInfoCalls:N0} import/info calls, {x.Requests:N0} requests in all; 429s by endpoint: {(x.ThrottledByEndpoint.Count == 0 ? "none" : string.Join(", ", x.ThrottledByEndpoint.Select(p => $"{p.Key} {p.Value:N0}")))}.");
-        yield return string.Create(CultureInfo.InvariantCulture,
-            $"Steady state (first to last import): {x.SteadyStateSeconds:F2} s here = {x.SteadyStateSeconds * r.Setup.TimeScale / 60:F2} min at real limits; whole run until the list was in step: {x.Seconds:F2} s = {x.MinutesAtRealLimits:F2} min at real limits.");
+        yield return Phase("Initial delivery (while ingesting, until the list was in step)", r.Export, r.Setup.TimeScale);
+        if (r.FullRun is { } run)
+        {
+            yield return Phase($"Full run ({r.FullRunStatus}; the budget figures come from it)", run, r.Setup.TimeScale);
+        }
+
         if (r.List is { } list)
         {
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"List: {list.Subscribed:N0} subscribed, {list.Expected:N0} expected, {list.Missing:N0} missing, {list.Unexpected:N0} unexpected{(list.Examples.Count > 0 ? ": " + string.Join(", ", list.Examples) : "")}.");
+            yield return List("List after the initial delivery", list);
+        }
+
+        if (r.ListAfterFullRun is { } afterRun)
+        {
+            yield return List("List after the full run", afterRun);
         }
         if (r.Memory.HeapBaselineBytes is { } before && r.Memory.HeapAfterLoadBytes is { } after)
         {
@@ -76,4 +79,17 @@ public static class ResultFiles
                 $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded{(r.Setup.IngestOnly ? "" : " and delivered")} (simulator released).");
         }
     }
+
+    private static string Phase(string name, ExportFigures x, double timeScale) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {x.BulkImports:N0} bulk imports ({x.SingleContactImports:N0} single-contact), {x.ContactsImported:N0} contacts imported ({x.ContactsPerImport:F2} per import), ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"{x.ContactSyncs:N0} contact syncs, {x.ImportInfoCalls:N0} import/info calls, {x.Requests:N0} requests, {x.Throttled429:N0} throttled; ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"{x.BulkImportsPerMinute:F2} imports/min over {x.SteadyStateSeconds:F2} s from first to last import ({x.SteadyStateSeconds * timeScale / 60:F2} min at real limits); ")
+        + string.Create(CultureInfo.InvariantCulture, $"the phase took {x.Seconds:F2} s ({x.MinutesAtRealLimits:F2} min at real limits). 429s by endpoint over the whole run: ")
+        + (x.ThrottledByEndpoint.Count == 0 ? "none." : string.Join(", ", x.ThrottledByEndpoint.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N0}"))) + ".");
+
+    private static string List(string name, ListCheck list) => string.Create(CultureInfo.InvariantCulture,
+        $"{name}: {list.Subscribed:N0} subscribed, {list.Expected:N0} expected, {list.Missing:N0} missing, {list.Unexpected:N0} unexpected{(list.Examples.Count > 0 ? ": " + string.Join(", ", list.Examples) : "")}.");
 }

@@ -92,6 +92,9 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Starts the counters of <see cref="GetStats"/> again; contacts, lists and rate windows stay.</summary>
+    public void ResetStats() => Stats.Reset();
+
     /// <summary>Forgets contacts, memberships, import batches, stats and rate windows. Lists stay.</summary>
     public void Reset()
     {
