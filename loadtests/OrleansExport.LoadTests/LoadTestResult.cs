@@ -90,7 +90,9 @@ public sealed record ExportFigures(
 
 /// <param name="HeapBaselineBytes">Managed heap after start, before any event (forced full GC).</param>
 /// <param name="HeapAfterLoadBytes">Managed heap with every member loaded (and, unless ingest only, delivered), the simulator's account released (forced full GC).</param>
-public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long Members);
+/// <param name="MemberStateBytes">What the shards' member tables hold (slots, arena, index, queue), as the shards count it.</param>
+/// <param name="MemberStateBytesPerMember">The same per member: the layout's own cost, without the memory-storage copy and the stream cache.</param>
+public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long Members, long MemberStateBytes, double MemberStateBytesPerMember);
 
 /// <summary>One point of the throughput chart.</summary>
 public sealed record Sample(double Seconds, long EventsReceived, long ContactsImported, long BulkImports, long Throttled429);

@@ -118,7 +118,7 @@ public sealed class LoadTestRunner
 
             return Compute(new RunMeasurements(
                 startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
-                exportSeconds, stats, fullRun, throttles.ByEndpoint, status.Counters.Members, list, heapBaseline, heapAfterLoad, peakWorkingSet));
+                exportSeconds, stats, fullRun, throttles.ByEndpoint, status.Counters.Members, status.Counters.StateBytes, list, heapBaseline, heapAfterLoad, peakWorkingSet));
         }
         finally
         {
@@ -303,6 +303,7 @@ public sealed class LoadTestRunner
         FullRun? FullRun,
         IReadOnlyDictionary<string, long> ThrottledByEndpoint,
         long Members,
+        long StateBytes,
         ListCheck? List,
         long? HeapBaseline,
         long? HeapAfterLoad,
@@ -343,7 +344,8 @@ public sealed class LoadTestRunner
             Export = initial,
             FullRun = fullRun,
             FullRunStatus = m.FullRun?.Run.Status.ToString(),
-            Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.Members),
+            Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.Members, m.StateBytes,
+                m.Members == 0 ? 0 : Math.Round((double)m.StateBytes / m.Members, 1)),
             List = m.List,
             ListAfterFullRun = m.FullRun?.List,
             Samples = [.. _samples],

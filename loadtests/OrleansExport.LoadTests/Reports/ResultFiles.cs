@@ -21,7 +21,7 @@ public static class ResultFiles
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OrleansExport load test</title>");
         html.Append("<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
-            .Append(".met{color:#2a7d2a}.missed{color:#b22}code{background:#f4f4f4;padding:2px 4px}</style></head><body>");
+            .Append(".met{color:#2a7d2a}.missed{color:#b22}code{background:#f4f4f4;padding:2px 4px;word-break:break-all}</style></head><body>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>OrleansExport load test: {r.Setup.Profiles:N0} profiles</h1>");
         html.Append(CultureInfo.InvariantCulture, $"<p><code>{E(r.Setup.CommandLine)}</code><br>started {r.Setup.StartedAt:u}, {r.Setup.ProcessorCount} cores, {E(r.Setup.Runtime)}, ")
             .Append(CultureInfo.InvariantCulture, $"time scale {r.Setup.TimeScale:G}, ingest via {r.Setup.Ingest}, {(r.Setup.SiloInProcess ? "silo in process" : "remote cluster")}, {r.Setup.ShardCount} shards</p>");
@@ -76,7 +76,7 @@ public static class ResultFiles
         if (r.Memory.HeapBaselineBytes is { } before && r.Memory.HeapAfterLoadBytes is { } after)
         {
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded{(r.Setup.IngestOnly ? "" : " and delivered")} (simulator released).");
+                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded{(r.Setup.IngestOnly ? "" : " and delivered")} (simulator released); of that, the member tables hold {r.Memory.MemberStateBytes / 1048576.0:F1} MiB ({r.Memory.MemberStateBytesPerMember:F1} bytes per member), the rest is the memory-storage copy of the shards, the memory-stream cache and Orleans itself.");
         }
     }
 

@@ -444,7 +444,8 @@ public sealed class ShardMembership
             }
         }
 
-        return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince);
+        return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince,
+            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int));
     }
 
     public IReadOnlyList<Rejection> GetRejections(int limit) =>
