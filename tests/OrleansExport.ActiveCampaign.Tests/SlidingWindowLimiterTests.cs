@@ -5,7 +5,7 @@ namespace OrleansExport.ActiveCampaign.Tests;
 
 public sealed class SlidingWindowLimiterTests
 {
-    private static readonly TimeSpan PacedMinute = TimeSpan.FromSeconds(61.2); // 60 s + 2%
+    private static readonly TimeSpan PacedMinute = TimeSpan.FromSeconds(60.3); // 60 s + 0.5%
 
     private readonly FakeTimeProvider time = new();
 
