@@ -15,8 +15,11 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Erases the credentials and stops the connection's exports.</summary>
     Task<bool> DeleteAsync();
 
-    /// <summary>Grants up to <paramref name="wanted"/> profiles of the connection's cap to an export.</summary>
-    Task<long> LeaseCapacityAsync(string exportId, long wanted);
+    /// <summary>
+    /// Grants an export profiles of the connection's cap: at least <paramref name="needed"/> while the cap allows,
+    /// up to <paramref name="wanted"/> while plenty remains (so the cap costs no call per contact).
+    /// </summary>
+    Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted);
 
     Task ReleaseCapacityAsync(string exportId);
 }
@@ -58,8 +61,8 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Its connection was deleted: stop delivering and drop the subscriptions.</summary>
     Task StopAsync(string reason);
 
-    /// <summary>Called by shards: grants up to <paramref name="wanted"/> new-member slots within the caps.</summary>
-    Task<long> LeaseCapacityAsync(long wanted);
+    /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
+    Task<long> LeaseCapacityAsync(long needed);
 
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);

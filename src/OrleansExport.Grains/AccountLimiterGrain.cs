@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
-using OrleansExport.Grains.Limits;
 
 namespace OrleansExport.Grains;
 
@@ -10,12 +9,12 @@ namespace OrleansExport.Grains;
 /// </summary>
 public sealed class AccountLimiterGrain(IOptions<ActiveCampaignOptions> options, TimeProvider time) : Grain, IAccountLimiterGrain
 {
-    private readonly PermitSchedule _schedule = new(ToLimits(options.Value.Limits));
+    private readonly PermitSchedule _schedule = new(options.Value.Limits);
 
     public Task<TimeSpan> ReserveAsync(RequestKindCode kind)
     {
         var now = time.GetUtcNow();
-        return Task.FromResult(_schedule.Reserve(kind, now) - now);
+        return Task.FromResult(_schedule.Reserve((RequestKind)kind, now) - now);
     }
 
     public Task ReportThrottledAsync(TimeSpan retryAfter)
@@ -23,10 +22,6 @@ public sealed class AccountLimiterGrain(IOptions<ActiveCampaignOptions> options,
         _schedule.PauseUntil(time.GetUtcNow() + retryAfter);
         return Task.CompletedTask;
     }
-
-    internal static AccountLimits ToLimits(ActiveCampaignLimits limits) => new(
-        limits.RequestsPerSecond, limits.BulkImportsPerMinute, limits.SingleContactImportsPerMinute,
-        limits.TimeScale, limits.SafetyMargin, limits.MinimumSafetyMargin);
 }
 
 /// <summary>Paces the ActiveCampaign client through the account's limiter grain.</summary>

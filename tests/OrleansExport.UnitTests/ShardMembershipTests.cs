@@ -301,3 +301,15 @@ public sealed class ShardMembershipTests
         Assert.Equal($"p{ShardMembership.MaxRejectionsKept + 4}", shard.GetRejections(1)[0].ProfileId);
     }
 }
+
+public sealed class CapacityLeaseTests
+{
+    [Theory]
+    [InlineData(null, 20L, 532L, 532L)]      // no cap: a whole chunk
+    [InlineData(1_000_000L, 20L, 532L, 532L)] // plenty left: a whole chunk
+    [InlineData(50L, 20L, 532L, 20L)]         // near the cap: only what is needed
+    [InlineData(10L, 20L, 532L, 10L)]         // less than needed: what is left
+    [InlineData(0L, 20L, 532L, 0L)]
+    public void GrantsChunksOnlyWhilePlentyRemains(long? remaining, long needed, long wanted, long expected) =>
+        Assert.Equal(expected, OrleansExport.Grains.Membership.CapacityLease.Grant(remaining, needed, wanted));
+}

@@ -106,10 +106,9 @@ public sealed class ShardMembership
                 if (data is null)
                 {
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
-                    if (member is not null)
-                    {
-                        Stamp(member, ticks, eventHash);
-                    }
+
+                    // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
+                    Stamp(member ?? AddRecord(e.ProfileId), ticks, eventHash);
 
                     return ApplyOutcome.Rejected;
                 }
@@ -310,16 +309,17 @@ public sealed class ShardMembership
             switch (outcome.Kind)
             {
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
-                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.InRun);
+                    member.Clear(MemberFlags.SubscribedInAc);
                     member.Set(MemberFlags.UnsubscribedInAc);
                     member.AcceptedHash = 0;
                     break;
                 case OutcomeKind.Accepted:
-                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.InRun | MemberFlags.Failed);
+                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
                     member.Set(MemberFlags.SubscribedInAc);
                     member.AcceptedHash = outcome.Hash;
                     break;
                 case OutcomeKind.Failed:
+                    // The run counts it as failed; it is not retried until its data changes.
                     member.Clear(MemberFlags.InRun);
                     if (outcome.Hash == member.DataHash)
                     {
@@ -328,6 +328,17 @@ public sealed class ShardMembership
 
                     Reject(outcome.ProfileId, member.Data?.Email, outcome.Reason ?? "ActiveCampaign refused the contact");
                     break;
+            }
+
+            if (outcome.Kind == OutcomeKind.Accepted && member.Has(MemberFlags.InRun))
+            {
+                // The run is done with this profile only once ActiveCampaign has what it needs now
+                // (the profile may have changed, left or re-joined while the contact was in flight).
+                member.Clear(MemberFlags.InRun);
+                if (DesiredAction(member) is not null)
+                {
+                    member.Set(MemberFlags.InRun);
+                }
             }
 
             MarkDirty(outcome.ProfileId, member);
