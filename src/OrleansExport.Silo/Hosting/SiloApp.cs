@@ -50,6 +50,8 @@ public static class SiloApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
@@ -58,6 +60,7 @@ public static class SiloApp
         app.MapConnectionsApi();
         app.MapExportsApi();
         app.MapEventsApi();
+        app.MapMeApi();
         return app;
     }
 
