@@ -50,8 +50,7 @@ public static class SiloApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseWebConsole();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
