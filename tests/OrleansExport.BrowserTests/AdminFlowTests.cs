@@ -169,6 +169,38 @@ public sealed class AdminFlowTests(ConsoleFixture fixture, ITestOutputHelper out
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"api/exports/{exportId}")).StatusCode);
     }
 
+    [Fact]
+    public async Task Admin_DeletesAConnectionOnlyAfterConfirming()
+    {
+        var connectionName = $"Retired {Guid.NewGuid().ToString("N")[..6]}";
+        using var api = fixture.ApiClient(ConsoleFixture.AdminKey);
+        using (var created = await api.PostAsJsonAsync("api/connections", new
+        {
+            displayName = connectionName, hostname = fixture.Simulator.Hostname, apiKey = ConsoleFixture.SimulatorApiKey, dataPrivacyConsent = true,
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var page = await fixture.NewPageAsync();
+        await ConsolePage.SignInAsync(page, ConsoleFixture.AdminKey);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Connections", Exact = true }).ClickAsync();
+        var delete = page.GetByRole(AriaRole.Button, new() { Name = $"Delete connection {connectionName}" });
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = $"Delete connection “{connectionName}”?" });
+
+        await delete.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(delete).ToBeFocusedAsync();
+        Assert.Contains(connectionName, await ConnectionNamesAsync(api));
+
+        await delete.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Delete connection" }).ClickAsync();
+        await Expect(page.Locator("[data-flash]")).ToContainTextAsync($"Connection “{connectionName}” deleted");
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = connectionName })).ToHaveCountAsync(0);
+        Assert.DoesNotContain(connectionName, await ConnectionNamesAsync(api));
+    }
+
     private static async Task<List<string>> ConnectionNamesAsync(HttpClient api)
     {
         var connections = await api.GetFromJsonAsync<JsonElement>("api/connections");
