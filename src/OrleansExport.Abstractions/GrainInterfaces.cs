@@ -113,8 +113,8 @@ public interface IExportShardGrain : IGrainWithStringKey
 /// <summary>The shared rate budget of one ActiveCampaign account (key: hostname).</summary>
 public interface IAccountLimiterGrain : IGrainWithStringKey
 {
-    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns how long to wait for it.</summary>
-    Task<TimeSpan> ReserveAsync(RequestKindCode kind);
+    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns when it is.</summary>
+    Task<DateTimeOffset> ReserveAsync(RequestKindCode kind);
 
     Task ReportThrottledAsync(TimeSpan retryAfter);
 }

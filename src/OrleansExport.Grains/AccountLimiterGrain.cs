@@ -11,11 +11,8 @@ public sealed class AccountLimiterGrain(IOptions<ActiveCampaignOptions> options,
 {
     private readonly PermitSchedule _schedule = new(options.Value.Limits);
 
-    public Task<TimeSpan> ReserveAsync(RequestKindCode kind)
-    {
-        var now = time.GetUtcNow();
-        return Task.FromResult(_schedule.Reserve((RequestKind)kind, now) - now);
-    }
+    public Task<DateTimeOffset> ReserveAsync(RequestKindCode kind) =>
+        Task.FromResult(_schedule.Reserve((RequestKind)kind, time.GetUtcNow()));
 
     public Task ReportThrottledAsync(TimeSpan retryAfter)
     {
@@ -29,13 +26,16 @@ public sealed class GrainRequestPacer(IGrainFactory grains, TimeProvider time) :
 {
     public async ValueTask AcquireAsync(string hostname, RequestKind kind, CancellationToken cancellationToken)
     {
-        var wait = await grains.GetGrain<IAccountLimiterGrain>(hostname).ReserveAsync((RequestKindCode)kind);
+        // Wait until the reserved instant itself, not for a span measured before the answer travelled back,
+        // and off the calling grain's scheduler, so a busy grain cannot hold a request past its slot.
+        var at = await grains.GetGrain<IAccountLimiterGrain>(hostname).ReserveAsync((RequestKindCode)kind).ConfigureAwait(false);
+        var wait = at - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait, time, cancellationToken);
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public async ValueTask ReportThrottledAsync(string hostname, TimeSpan retryAfter, CancellationToken cancellationToken) =>
-        await grains.GetGrain<IAccountLimiterGrain>(hostname).ReportThrottledAsync(retryAfter);
+        await grains.GetGrain<IAccountLimiterGrain>(hostname).ReportThrottledAsync(retryAfter).ConfigureAwait(false);
 }

@@ -44,7 +44,9 @@ public sealed class SiloFixture : IAsyncLifetime
     /// <summary>Every response body the tests read, so the secrets test can search them.</summary>
     public ConcurrentQueue<string> ResponseBodies { get; } = new();
 
-    public IGrainFactory Grains => _app!.Services.GetRequiredService<IGrainFactory>();
+    public IServiceProvider Services => _app!.Services;
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync()
     {
