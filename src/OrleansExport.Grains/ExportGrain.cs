@@ -39,6 +39,7 @@ public sealed class ExportGrain(
     private string? _pauseReason;
     private bool _changed;
     private IGrainTimer? _pump;
+    private DateTimeOffset _pendingReportDue;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -173,6 +174,7 @@ public sealed class ExportGrain(
             counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap));
         }
 
+        ExportMetrics.ReportPending(Id, counters.Pending);
         return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
     }
 
@@ -203,6 +205,7 @@ public sealed class ExportGrain(
 
         await state.ClearStateAsync();
         state.State = new ExportState();
+        ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} deleted", Id);
         DeactivateOnIdle();
     }
@@ -223,6 +226,7 @@ public sealed class ExportGrain(
 
         await UnsubscribeAllAsync();
         await WriteStateAsync();
+        ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
     }
 
@@ -281,16 +285,24 @@ public sealed class ExportGrain(
         await Task.WhenAll(calls);
         state.State.EventsReceived += items.Count;
         _changed = true;
+        ExportMetrics.RecordReceived(Id, items.Count);
     }
 
     private async Task ApplyToShardAsync(int index, SegmentEvent[] events)
     {
         var result = await Shard(index).ApplyAsync(events);
+        ExportMetrics.RecordApplied(Id, result);
         _shardPending[index] = result.Pending;
         if (result.Pending > 0)
         {
             _pendingSince ??= time.GetUtcNow();
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ExportMetrics.Forget(Id);
+        return Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -404,6 +416,12 @@ public sealed class ExportGrain(
             await WriteStateAsync();
         }
 
+        if (time.GetUtcNow() >= _pendingReportDue)
+        {
+            _pendingReportDue = time.GetUtcNow() + ExportMetrics.PendingRefreshInterval;
+            ExportMetrics.ReportPending(Id, (await GetShardCountersAsync()).Sum(c => c.Pending));
+        }
+
         while (_inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && IsBatchDue())
         {
             var batch = await CollectBatchAsync();
@@ -466,6 +484,8 @@ public sealed class ExportGrain(
 
     private async Task DeliverAsync(List<OutgoingContact> batch)
     {
+        // The sender's and the ActiveCampaign client's log lines carry the export (and run) this delivery is for.
+        using var scope = ExportLogScope.Begin(logger, Id, state.State.Run is { Active: true } run ? run.RunId : null);
         List<ContactOutcome> outcomes;
         try
         {
@@ -502,6 +522,7 @@ public sealed class ExportGrain(
 
     private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes, HashSet<string> sentForTheRun)
     {
+        ExportMetrics.RecordOutcomes(Id, outcomes);
         var run = state.State.Run;
         var shardCount = state.State.ShardCount;
         var byShard = outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount));
