@@ -45,7 +45,7 @@ public sealed class BasicApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Basic realm=\"OrleansExport: an Admin API key as the password\", charset=\"UTF-8\"";
+        Response.Headers.WWWAuthenticate = "Basic realm=\"OrleansExport: an API key as the password\", charset=\"UTF-8\"";
         return Task.CompletedTask;
     }
 }

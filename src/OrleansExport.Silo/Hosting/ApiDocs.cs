@@ -48,23 +48,26 @@ public static class ApiDocs
             .AddPreferredSecuritySchemes(BearerScheme));
     }
 
-    private static async Task DescribeAuthorizationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    private static Task DescribeAuthorizationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var policies = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
         if (policies.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         operation.Security ??= [];
         operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
         operation.Responses ??= new OpenApiResponses();
-        var problem = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, cancellationToken);
+        // The component exists: every group has endpoints that declare problem answers.
+        var problem = new OpenApiSchemaReference(nameof(ProblemDetails), context.Document);
         operation.Responses.TryAdd("401", Problem("No key, or a key that is not configured.", problem));
         if (policies.Any(policy => policy != Access.AnyRole))
         {
             operation.Responses.TryAdd("403", Problem("The key's role may not make this call.", problem));
         }
+
+        return Task.CompletedTask;
     }
 
     private static OpenApiResponse Problem(string description, IOpenApiSchema schema) => new()

@@ -4,9 +4,10 @@ using OrleansExport.Silo.Api;
 namespace OrleansExport.Silo.Hosting;
 
 /// <summary>
-/// The Orleans Dashboard at <c>/dashboard</c>, for admins only: besides grain statistics it can show any grain's
-/// persisted state (member emails, the encrypted credentials) and stream the silo's log. A browser signs in
-/// through its own Basic prompt with any user name and an Admin API key as the password; scripts may send
+/// The Orleans Dashboard at <c>/dashboard</c>, for keys with role Admin or Viewer: both may already read every
+/// export and connection through the API, and the dashboard is read-only too (grain and silo statistics,
+/// reminders, the silo's live log). Contributors, who see only some connections, get 403. A browser signs in
+/// through its own Basic prompt with any user name and the key as the password; scripts may send
 /// <c>Authorization: Bearer &lt;key&gt;</c> as everywhere else.
 /// </summary>
 public static class OperatorDashboard
@@ -21,7 +22,7 @@ public static class OperatorDashboard
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BasicApiKeyAuthenticationHandler>(BasicApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName, BasicApiKeyAuthenticationHandler.SchemeName)
-            .RequireRole(Roles.Admin));
+            .RequireRole(Roles.Admin, Roles.Viewer));
         return builder;
     }
 
