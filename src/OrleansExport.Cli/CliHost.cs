@@ -5,8 +5,19 @@ namespace OrleansExport.Cli;
 /// <summary>What the CLI writes to and reads from: the real console, or whatever a test passes in.</summary>
 public sealed record CliHost(IAnsiConsole Out, TextWriter Output, TextWriter Error, TextReader Input, Func<string, string?> Environment)
 {
-    public static CliHost System() =>
-        new(AnsiConsole.Console, Console.Out, Console.Error, Console.In, global::System.Environment.GetEnvironmentVariable);
+    private const int WideOutput = 240;
+
+    public static CliHost System()
+    {
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            // A pipe or a file has no width: do not wrap tables at the default 80 columns.
+            console.Profile.Width = WideOutput;
+        }
+
+        return new CliHost(console, Console.Out, Console.Error, Console.In, global::System.Environment.GetEnvironmentVariable);
+    }
 
     /// <summary>Plain text into <paramref name="output"/> (no colours, no live redraws), for tests and pipes.</summary>
     public static CliHost Plain(TextWriter output, TextWriter error, Func<string, string?> environment, TextReader? input = null)
@@ -18,7 +29,7 @@ public sealed record CliHost(IAnsiConsole Out, TextWriter Output, TextWriter Err
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 200;
+        console.Profile.Width = WideOutput;
         return new CliHost(console, output, error, input ?? TextReader.Null, environment);
     }
 }

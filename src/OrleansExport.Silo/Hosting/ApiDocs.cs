@@ -43,9 +43,13 @@ public static class ApiDocs
     public static void MapApiDocs(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
-        app.MapScalarApiReference(DocsRoute, options => options
-            .WithTitle("OrleansExport API")
-            .AddPreferredSecuritySchemes(BearerScheme));
+        // Self-contained: the bundle is served from the package; no CDN fonts, telemetry or hosted AI chat.
+        app.MapScalarApiReference(DocsRoute, options =>
+        {
+            options.WithTitle("OrleansExport API").AddPreferredSecuritySchemes(BearerScheme).HideDeveloperTools().DisableAgent();
+            options.DefaultFonts = false;
+            options.Telemetry = false;
+        });
     }
 
     private static Task DescribeAuthorizationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
