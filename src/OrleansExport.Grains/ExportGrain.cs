@@ -262,6 +262,12 @@ public sealed class ExportGrain(
             var e = item.Item;
             if (e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
             {
+                // Every shard holds part of the segment: each sees the snapshot's start and end in stream order.
+                for (var i = 0; i < shardCount; i++)
+                {
+                    (buckets[i] ??= []).Add(e);
+                }
+
                 continue;
             }
 
