@@ -13,7 +13,7 @@ public sealed record ExportView(
 
 public sealed record RunView(
     string RunId, string Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long Total, long Sent, long Unsubscribed,
-    long Failed, long SkippedByCap, double Progress, string? Trigger, string? Error)
+    long Failed, long SkippedByCap, double Progress, string? Trigger, string? Error, DateTimeOffset? Eta = null)
 {
     public bool IsFinished => Status is not ("queued" or "running");
 }

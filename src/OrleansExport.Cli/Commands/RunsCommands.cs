@@ -104,7 +104,9 @@ public static class RunsCommands
         return finished!;
     }
 
-    private static string Describe(RunView run) => $"{run.RunId} {run.Status}: {run.Sent + run.Unsubscribed:N0}/{run.Total:N0} sent";
+    private static string Describe(RunView run) =>
+        $"{run.RunId} {run.Status}: {run.Sent + run.Unsubscribed:N0}/{run.Total:N0} sent"
+        + (run is { IsFinished: false, Eta: { } eta } ? $", ETA {eta.ToUniversalTime():HH:mm:ss} UTC" : "");
 
     private static Command List(CliApp cli)
     {
