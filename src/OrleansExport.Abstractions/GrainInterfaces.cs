@@ -15,8 +15,11 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Erases the credentials and stops the connection's exports.</summary>
     Task<bool> DeleteAsync();
 
-    /// <summary>Grants up to <paramref name="wanted"/> profiles of the connection's cap to an export.</summary>
-    Task<long> LeaseCapacityAsync(string exportId, long wanted);
+    /// <summary>
+    /// Grants an export profiles of the connection's cap: at least <paramref name="needed"/> while the cap allows,
+    /// up to <paramref name="wanted"/> while plenty remains (so the cap costs no call per contact).
+    /// </summary>
+    Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted);
 
     Task ReleaseCapacityAsync(string exportId);
 }
@@ -61,8 +64,8 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Its connection was deleted: stop delivering and drop the subscriptions.</summary>
     Task StopAsync(string reason);
 
-    /// <summary>Called by shards: grants up to <paramref name="wanted"/> new-member slots within the caps.</summary>
-    Task<long> LeaseCapacityAsync(long wanted);
+    /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
+    Task<long> LeaseCapacityAsync(long needed);
 
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);
@@ -94,7 +97,8 @@ public interface IExportShardGrain : IGrainWithStringKey
     /// <summary>Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout.</summary>
     Task<OutgoingContact[]> TakePendingAsync(int max);
 
-    Task CompleteAsync(ContactOutcome[] outcomes);
+    /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
+    Task<int> CompleteAsync(ContactOutcome[] outcomes);
 
     Task<ShardCounters> GetCountersAsync();
 
@@ -113,16 +117,23 @@ public interface IExportShardGrain : IGrainWithStringKey
 /// <summary>The shared rate budget of one ActiveCampaign account (key: hostname).</summary>
 public interface IAccountLimiterGrain : IGrainWithStringKey
 {
-    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns how long to wait for it.</summary>
-    Task<TimeSpan> ReserveAsync(RequestKindCode kind);
+    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns when it is.</summary>
+    Task<DateTimeOffset> ReserveAsync(RequestKindCode kind);
 
     Task ReportThrottledAsync(TimeSpan retryAfter);
 }
 
-/// <summary>On-demand (and scheduled) full runs of one export, and their history.</summary>
+/// <summary>On-demand (and scheduled) full runs of one export (key: export id), and their history.</summary>
 public interface IResyncControlGrain : IGrainWithStringKey
 {
+    /// <summary>Queues a run (it starts at once unless another run holds the account); 409-style conflict while one is queued or running.</summary>
     Task<OperationResult<RunView>> StartRunAsync(string trigger);
+
+    /// <summary>The account's queue says it is this run's turn; false if the run is gone (the queue moves on).</summary>
+    Task<bool> StartQueuedRunAsync(string runId);
+
+    /// <summary>Sets the export's cron schedule (UTC) for scheduled runs, or null for none.</summary>
+    Task ConfigureScheduleAsync(string? schedule);
 
     Task<IReadOnlyList<RunView>> ListRunsAsync();
 
@@ -132,4 +143,23 @@ public interface IResyncControlGrain : IGrainWithStringKey
 
     /// <summary>The export was deleted: forget runs and reminders.</summary>
     Task ClearAsync();
+}
+
+[GenerateSerializer, Immutable]
+public sealed record QueuedRun([property: Id(0)] string ExportId, [property: Id(1)] string RunId);
+
+/// <summary>At most one full run per ActiveCampaign account at a time (key: hostname); the rest wait in order.</summary>
+public interface IAccountRunQueueGrain : IGrainWithStringKey
+{
+    /// <summary>True when the run may start now; otherwise it waits for its turn.</summary>
+    Task<bool> EnqueueAsync(string exportId, string runId);
+
+    /// <summary>The run ended (or was cancelled while waiting); returns the run whose turn it is now, if any.</summary>
+    Task<QueuedRun?> FinishAsync(string exportId, string runId);
+
+    /// <summary>The export was deleted; returns the run whose turn it is now, if any.</summary>
+    Task<QueuedRun?> RemoveExportAsync(string exportId);
+
+    /// <summary>0 while it runs (or when unknown), n when it is n-th in line.</summary>
+    Task<int> PositionAsync(string exportId, string runId);
 }

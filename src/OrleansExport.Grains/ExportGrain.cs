@@ -1,4 +1,3 @@
-using Cronos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -7,6 +6,7 @@ using Orleans.Streams.Core;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.Runs;
 
 namespace OrleansExport.Grains;
 
@@ -39,6 +39,7 @@ public sealed class ExportGrain(
     private string? _pauseReason;
     private bool _changed;
     private IGrainTimer? _pump;
+    private DateTimeOffset _pendingReportDue;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -107,6 +108,11 @@ public sealed class ExportGrain(
         await ResumeSubscriptionsAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddExportAsync(Id, definition.ConnectionId);
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        if (definition.Schedule is not null)
+        {
+            await GrainFactory.GetGrain<IResyncControlGrain>(Id).ConfigureScheduleAsync(definition.Schedule);
+        }
+
         StartPump();
         logger.LogInformation("Export {ExportId} of segments {Segments} to list {ListId} created", Id, string.Join(",", definition.SegmentIds), definition.ListId);
         return OperationResult<ExportDefinition>.Ok(definition);
@@ -145,16 +151,9 @@ public sealed class ExportGrain(
             return new(OperationErrorKind.Invalid, "every mapping.fields entry needs an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
         }
 
-        if (definition.Schedule is { } schedule)
+        if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
         {
-            try
-            {
-                CronExpression.Parse(schedule);
-            }
-            catch (CronFormatException exception)
-            {
-                return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {exception.Message}", "schedule");
-            }
+            return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
         }
 
         return null;
@@ -173,6 +172,7 @@ public sealed class ExportGrain(
             counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes));
         }
 
+        ExportMetrics.ReportPending(Id, counters.Pending);
         return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
     }
 
@@ -205,6 +205,7 @@ public sealed class ExportGrain(
 
         await state.ClearStateAsync();
         state.State = new ExportState();
+        ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} deleted", Id);
         DeactivateOnIdle();
     }
@@ -225,10 +226,11 @@ public sealed class ExportGrain(
 
         await UnsubscribeAllAsync();
         await WriteStateAsync();
+        ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
     }
 
-    public async Task<long> LeaseCapacityAsync(long wanted)
+    public async Task<long> LeaseCapacityAsync(long needed)
     {
         if (!Active)
         {
@@ -236,13 +238,13 @@ public sealed class ExportGrain(
         }
 
         var remaining = Options.MaxProfilesPerExport - state.State.CapacityLeased;
-        var asked = Math.Clamp(wanted, 0, remaining);
+        var asked = CapacityLease.Grant(remaining, needed, needed + CapacityLease.Chunk);
         if (asked == 0)
         {
             return 0;
         }
 
-        var granted = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).LeaseCapacityAsync(Id, asked);
+        var granted = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).LeaseCapacityAsync(Id, Math.Min(needed, asked), asked);
         state.State.CapacityLeased += granted;
         await WriteStateAsync();
         return granted;
@@ -264,6 +266,12 @@ public sealed class ExportGrain(
             var e = item.Item;
             if (e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
             {
+                // Every shard holds part of the segment: each sees the snapshot's start and end in stream order.
+                for (var i = 0; i < shardCount; i++)
+                {
+                    (buckets[i] ??= []).Add(e);
+                }
+
                 continue;
             }
 
@@ -283,16 +291,24 @@ public sealed class ExportGrain(
         await Task.WhenAll(calls);
         state.State.EventsReceived += items.Count;
         _changed = true;
+        ExportMetrics.RecordReceived(Id, items.Count);
     }
 
     private async Task ApplyToShardAsync(int index, SegmentEvent[] events)
     {
         var result = await Shard(index).ApplyAsync(events);
+        ExportMetrics.RecordApplied(Id, result);
         _shardPending[index] = result.Pending;
         if (result.Pending > 0)
         {
             _pendingSince ??= time.GetUtcNow();
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ExportMetrics.Forget(Id);
+        return Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -326,8 +342,7 @@ public sealed class ExportGrain(
             _shardPending[i] = (int)Math.Min(int.MaxValue, perShard[i]);
         }
 
-        var skipped = (await GetShardCountersAsync()).Sum(c => c.SkippedByCap);
-        state.State.Run = new RunCounters { RunId = runId, Total = total, SkippedByCap = skipped, Active = true };
+        state.State.Run = new RunCounters { RunId = runId, Total = total, Active = true };
         await WriteStateAsync();
         logger.LogInformation("Run {RunId} of export {ExportId} started: {Total} contacts to send", runId, Id, total);
         return total;
@@ -340,7 +355,14 @@ public sealed class ExportGrain(
             return new RunProgress(false, false, 0, 0, 0, 0, 0, 0, null);
         }
 
-        var remaining = run.Active ? (await GetShardCountersAsync()).Sum(c => c.RunRemaining) : 0;
+        long remaining = 0;
+        if (run.Active)
+        {
+            var counters = await GetShardCountersAsync();
+            remaining = counters.Sum(c => c.RunRemaining);
+            run.SkippedByCap = counters.Sum(c => c.SkippedByCap);
+        }
+
         if (run.Active && remaining == 0)
         {
             run.Active = false;
@@ -398,6 +420,12 @@ public sealed class ExportGrain(
         {
             _changed = false;
             await WriteStateAsync();
+        }
+
+        if (time.GetUtcNow() >= _pendingReportDue)
+        {
+            _pendingReportDue = time.GetUtcNow() + ExportMetrics.PendingRefreshInterval;
+            ExportMetrics.ReportPending(Id, (await GetShardCountersAsync()).Sum(c => c.Pending));
         }
 
         while (_inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && IsBatchDue())
@@ -462,6 +490,8 @@ public sealed class ExportGrain(
 
     private async Task DeliverAsync(List<OutgoingContact> batch)
     {
+        // The sender's and the ActiveCampaign client's log lines carry the export (and run) this delivery is for.
+        using var scope = ExportLogScope.Begin(logger, Id, state.State.Run is { Active: true } run ? run.RunId : null);
         List<ContactOutcome> outcomes;
         try
         {
@@ -487,7 +517,7 @@ public sealed class ExportGrain(
             _inFlight--;
         }
 
-        await CompleteOnShardsAsync(outcomes);
+        await CompleteOnShardsAsync(outcomes, batch.Where(c => c.InRun).Select(c => c.ProfileId).ToHashSet(StringComparer.Ordinal));
     }
 
     private void Pause(TimeSpan duration, string reason)
@@ -496,24 +526,25 @@ public sealed class ExportGrain(
         _pauseReason = reason;
     }
 
-    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes)
+    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes, HashSet<string> sentForTheRun)
     {
+        ExportMetrics.RecordOutcomes(Id, outcomes);
         var run = state.State.Run;
         var shardCount = state.State.ShardCount;
         var byShard = outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount));
         await Task.WhenAll(byShard.Select(async group =>
         {
-            await Shard(group.Key).CompleteAsync([.. group]);
-            if (group.Any(o => o.Kind == OutcomeKind.Returned))
+            var pending = await Shard(group.Key).CompleteAsync([.. group]);
+            _shardPending[group.Key] = pending;
+            if (pending > 0)
             {
-                _shardPending[group.Key] = Math.Max(1, _shardPending[group.Key]);
                 _pendingSince ??= time.GetUtcNow();
             }
         }));
 
         if (run is { Active: true })
         {
-            foreach (var outcome in outcomes)
+            foreach (var outcome in outcomes.Where(o => sentForTheRun.Contains(o.ProfileId)))
             {
                 switch (outcome.Kind, outcome.Action)
                 {

@@ -12,9 +12,6 @@ public sealed class ExportShardGrain(
     IOptions<ExportOptions> options,
     TimeProvider time) : Grain, IExportShardGrain
 {
-    /// <summary>New-member slots leased beyond the immediate need, so the cap costs no call per contact.</summary>
-    private const int CapacityChunk = 512;
-
     private ShardMembership _membership = null!;
     private bool _changed;
     private IGrainTimer? _persistTimer;
@@ -61,7 +58,7 @@ public sealed class ExportShardGrain(
         var needed = _membership.CountPotentialNewMembers(events) - state.State.CapacityLeft;
         if (needed > 0)
         {
-            var granted = await GrainFactory.GetGrain<IExportGrain>(ExportId).LeaseCapacityAsync(needed + CapacityChunk);
+            var granted = await GrainFactory.GetGrain<IExportGrain>(ExportId).LeaseCapacityAsync(needed);
             _membership.AddCapacity(granted);
         }
 
@@ -76,11 +73,11 @@ public sealed class ExportShardGrain(
         return Task.FromResult(taken);
     }
 
-    public Task CompleteAsync(ContactOutcome[] outcomes)
+    public Task<int> CompleteAsync(ContactOutcome[] outcomes)
     {
         _membership.Complete(outcomes);
         _changed = true;
-        return Task.CompletedTask;
+        return Task.FromResult(_membership.PendingEstimate);
     }
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());

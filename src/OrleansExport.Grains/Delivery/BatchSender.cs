@@ -73,6 +73,7 @@ public sealed class BatchSender(
             switch (result)
             {
                 case BulkImportResult.Queued queued:
+                    ExportMetrics.RecordImportQueued(export.Id);
                     await ConfirmAsync(account, queued.BatchId, batch, outcomes, cancellationToken);
                     return;
 
@@ -107,7 +108,7 @@ public sealed class BatchSender(
     private async Task ConfirmAsync(ActiveCampaignAccount account, string batchId, List<OutgoingContact> batch, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
     {
         var delay = Scaled(exportOptions.Value.ImportInfoDelay);
-        var maxDelay = Scaled(TimeSpan.FromSeconds(30));
+        var maxDelay = Scaled(TimeSpan.FromMinutes(1));
         var deadline = time.GetUtcNow() + Scaled(exportOptions.Value.ImportInfoTimeout);
         while (true)
         {

@@ -75,13 +75,28 @@ public sealed class ShardMembership
     private ApplyOutcome ApplyOne(SegmentEvent e)
     {
         var segmentIndex = IndexOfSegment(e.SegmentId);
-        if (segmentIndex < 0 || e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+        if (segmentIndex < 0)
         {
             return ApplyOutcome.Ignored;
         }
 
-        var eventHash = ProfileHash.Of(e.EventId);
         var ticks = e.OccurredAt.UtcTicks;
+        switch (e.Type)
+        {
+            case SegmentEventType.SnapshotStarted:
+                _state.Snapshots[segmentIndex] = new SnapshotProgress { SnapshotId = e.SnapshotId!, StartedTicks = ticks };
+                return ApplyOutcome.Applied;
+            case SegmentEventType.SnapshotCompleted:
+                return CompleteSnapshot(segmentIndex, e.SnapshotId!, ticks) ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
+        }
+
+        if (e.SnapshotId is { } snapshotId && _state.Snapshots.TryGetValue(segmentIndex, out var snapshot) && snapshot.SnapshotId == snapshotId)
+        {
+            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
+            snapshot.Seen.Add(e.ProfileId);
+        }
+
+        var eventHash = ProfileHash.Of(e.EventId);
         var slot = Members.Find(e.ProfileId);
         if (slot >= 0)
         {
@@ -109,11 +124,14 @@ public sealed class ShardMembership
                 if (data is null)
                 {
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
-                    if (slot >= 0)
+
+                    // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
+                    if (slot < 0)
                     {
-                        Stamp(ref Members[slot], ticks, eventHash);
+                        slot = Members.Add(e.ProfileId);
                     }
 
+                    Stamp(ref Members[slot], ticks, eventHash);
                     return ApplyOutcome.Rejected;
                 }
 
@@ -150,6 +168,35 @@ public sealed class ShardMembership
             default:
                 return ApplyOutcome.Ignored;
         }
+    }
+
+    /// <summary>
+    /// Members of the segment that the completed snapshot did not name, and that have not changed
+    /// since it started, are treated as having left. A snapshot that never completes removes nobody.
+    /// </summary>
+    private bool CompleteSnapshot(int segmentIndex, string snapshotId, long completedTicks)
+    {
+        if (!_state.Snapshots.TryGetValue(segmentIndex, out var snapshot) || snapshot.SnapshotId != snapshotId)
+        {
+            return false;
+        }
+
+        _state.Snapshots.Remove(segmentIndex);
+        var bit = 1UL << segmentIndex;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            ref var member = ref Members[slot];
+            if ((member.SegmentMask & bit) == 0 || member.LastOccurredTicks >= snapshot.StartedTicks || snapshot.Seen.Contains(Members.ProfileId(slot)))
+            {
+                continue;
+            }
+
+            member.LastOccurredTicks = completedTicks;
+            Leave(ref member, segmentIndex);
+            MarkDirty(slot);
+        }
+
+        return true;
     }
 
     private static void Stamp(ref MemberSlot member, long ticks, ulong eventHash)
@@ -322,16 +369,17 @@ public sealed class ShardMembership
             switch (outcome.Kind)
             {
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
-                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.InRun);
+                    member.Clear(MemberFlags.SubscribedInAc);
                     member.Set(MemberFlags.UnsubscribedInAc);
                     member.AcceptedHash = 0;
                     break;
                 case OutcomeKind.Accepted:
-                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.InRun | MemberFlags.Failed);
+                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
                     member.Set(MemberFlags.SubscribedInAc);
                     member.AcceptedHash = outcome.Hash;
                     break;
                 case OutcomeKind.Failed:
+                    // The run counts it as failed; it is not retried until its data changes.
                     member.Clear(MemberFlags.InRun);
                     if (outcome.Hash == member.DataHash)
                     {
@@ -340,6 +388,17 @@ public sealed class ShardMembership
 
                     Reject(outcome.ProfileId, Members.Email(slot), outcome.Reason ?? "ActiveCampaign refused the contact");
                     break;
+            }
+
+            if (outcome.Kind == OutcomeKind.Accepted && member.Has(MemberFlags.InRun))
+            {
+                // The run is done with this profile only once ActiveCampaign has what it needs now
+                // (the profile may have changed, left or re-joined while the contact was in flight).
+                member.Clear(MemberFlags.InRun);
+                if (DesiredAction(member) is not null)
+                {
+                    member.Set(MemberFlags.InRun);
+                }
             }
 
             MarkDirty(slot);

@@ -8,7 +8,10 @@ public static class EventsApi
 {
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events");
+        app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events")
+            .WithSummary("Ingest a JSON array of segment events; each is accepted or rejected on its own")
+            .Accepts<List<SegmentEvent>>("application/json").Produces<IngestResult>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
     /// <summary>

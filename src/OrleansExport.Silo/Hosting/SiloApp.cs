@@ -39,6 +39,8 @@ public static class SiloApp
         builder.Services.AddSingleton<BatchSender>();
         builder.Services.AddSingleton<SegmentEventPublisher>();
         builder.UseOrleans(silo => silo.AddOrleansExport(settings));
+        builder.AddExportTelemetry();
+        builder.AddOperatorDashboard();
 
         AddHttpApi(builder.Services);
         builder.Services.AddHostedService<StartupNoticePrinter>();
@@ -50,14 +52,18 @@ public static class SiloApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebConsole();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapOpenApi();
+        app.MapApiDocs();
+        app.MapMetrics();
+        app.MapOperatorDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
         app.MapConnectionsApi();
         app.MapExportsApi();
         app.MapEventsApi();
+        app.MapMeApi();
         return app;
     }
 
@@ -89,7 +95,7 @@ public static class SiloApp
             .AddPolicy(Access.AnyRole, policy => policy.RequireRole(Roles.All))
             .AddPolicy(Access.AdminOnly, policy => policy.RequireRole(Roles.Admin))
             .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor));
-        services.AddOpenApi();
+        services.AddApiDocs();
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster");
     }
 }
