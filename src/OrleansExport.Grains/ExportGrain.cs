@@ -246,6 +246,18 @@ public sealed class ExportGrain(
         return granted;
     }
 
+    public Task ShardHasPendingAsync(int shardIndex)
+    {
+        if (Active && shardIndex >= 0 && shardIndex < _shardPending.Length)
+        {
+            // The shard's contacts have waited since before it came back: collect them without further delay.
+            _shardPending[shardIndex] = Math.Max(1, _shardPending[shardIndex]);
+            _pendingSince ??= time.GetUtcNow() - Options.MaxBatchDelay;
+        }
+
+        return Task.CompletedTask;
+    }
+
     // ---- Ingest: stream batches -> shards ----
 
     public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
