@@ -16,7 +16,7 @@ public static class RepositoryPaths
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
             return Path.Combine(Root, "src", "OrleansExport.Silo", "bin", configuration, "net10.0", "OrleansExport.Silo.dll");
         }
     }
