@@ -16,7 +16,10 @@ namespace OrleansExport.Grains;
 /// it survives a crash; a new activation replays the journal on top of the last snapshot. Deliveries
 /// completed since the snapshot are not journaled: after a crash those contacts are sent again, which
 /// ActiveCampaign's upsert by email makes harmless (at-least-once).
+/// Placement: random, so an export's shards spread over the silos from the first second (memory and work scale out,
+/// and one silo's loss touches only its share); the default would keep them next to their export grain.
 /// </remarks>
+[Orleans.Placement.RandomPlacement]
 public sealed class ExportShardGrain(
     [PersistentState("shard", Constants.ShardStore)] IPersistentState<ShardState> state,
     IOptions<ExportOptions> options,
