@@ -121,6 +121,6 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
     private static string Prefix(string shardKey) => Uri.EscapeDataString(shardKey) + "/";
 
     /// <summary>ETags carry quotes and punctuation; the blob name keeps letters and digits only.</summary>
-    internal static string BlobName(string shardKey, string generation) =>
+    public static string BlobName(string shardKey, string generation) =>
         Prefix(shardKey) + new string(generation.Where(char.IsAsciiLetterOrDigit).ToArray());
 }
