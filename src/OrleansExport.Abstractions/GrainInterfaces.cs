@@ -16,8 +16,11 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Erases the credentials and stops the connection's exports.</summary>
     Task<bool> DeleteAsync();
 
-    /// <summary>Grants up to <paramref name="wanted"/> profiles of the connection's cap to an export.</summary>
-    Task<long> LeaseCapacityAsync(string exportId, long wanted);
+    /// <summary>
+    /// Grants an export profiles of the connection's cap: at least <paramref name="needed"/> while the cap allows,
+    /// up to <paramref name="wanted"/> while plenty remains (so the cap costs no call per contact).
+    /// </summary>
+    Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted);
 
     Task ReleaseCapacityAsync(string exportId);
 }
@@ -59,8 +62,8 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Its connection was deleted: stop delivering and drop the subscriptions.</summary>
     Task StopAsync(string reason);
 
-    /// <summary>Called by shards: grants up to <paramref name="wanted"/> new-member slots within the caps.</summary>
-    Task<long> LeaseCapacityAsync(long wanted);
+    /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
+    Task<long> LeaseCapacityAsync(long needed);
 
     /// <summary>Called by a shard that (re)activated with contacts waiting, so the delivery loop collects from it again.</summary>
     [OneWay]
@@ -115,8 +118,8 @@ public interface IExportShardGrain : IGrainWithStringKey
 /// <summary>The shared rate budget of one ActiveCampaign account (key: hostname).</summary>
 public interface IAccountLimiterGrain : IGrainWithStringKey
 {
-    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns how long to wait for it.</summary>
-    Task<TimeSpan> ReserveAsync(RequestKindCode kind);
+    /// <summary>Reserves the earliest slot that keeps every limit in every sliding window; returns when it is.</summary>
+    Task<DateTimeOffset> ReserveAsync(RequestKindCode kind);
 
     Task ReportThrottledAsync(TimeSpan retryAfter);
 }

@@ -3,47 +3,43 @@ using System.Collections.Concurrent;
 namespace OrleansExport.ActiveCampaign;
 
 /// <summary>
-/// In-process <see cref="IRequestPacer"/>: one <see cref="SlidingWindowLimiter"/> per account host
+/// In-process <see cref="IRequestPacer"/>: one <see cref="PermitSchedule"/> per account host
 /// name. Correct only when this process is the sole sender to those accounts (tests, tools);
 /// a cluster shares the budget through a grain-backed pacer instead.
 /// </summary>
 public sealed class LocalRequestPacer(ActiveCampaignLimits limits, TimeProvider timeProvider) : IRequestPacer
 {
-    private readonly ConcurrentDictionary<string, SlidingWindowLimiter> limiters = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, PermitSchedule> schedules = new(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
     public async ValueTask AcquireAsync(string hostname, RequestKind kind, CancellationToken cancellationToken)
     {
-        var limiter = LimiterFor(hostname);
-        while (true)
+        var schedule = ScheduleFor(hostname);
+        DateTimeOffset now, at;
+        lock (schedule)
         {
-            TimeSpan delay;
-            lock (limiter)
-            {
-                delay = limiter.TryAcquire(kind);
-            }
+            now = timeProvider.GetUtcNow();
+            at = schedule.Reserve(kind, now);
+        }
 
-            if (delay == TimeSpan.Zero)
-            {
-                return;
-            }
-
-            await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+        if (at > now)
+        {
+            await Task.Delay(at - now, timeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc />
     public ValueTask ReportThrottledAsync(string hostname, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
-        var limiter = LimiterFor(hostname);
-        lock (limiter)
+        var schedule = ScheduleFor(hostname);
+        lock (schedule)
         {
-            limiter.PauseUntil(timeProvider.GetUtcNow() + retryAfter);
+            schedule.PauseUntil(timeProvider.GetUtcNow() + retryAfter);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private SlidingWindowLimiter LimiterFor(string hostname) =>
-        limiters.GetOrAdd(hostname, _ => new SlidingWindowLimiter(limits, timeProvider));
+    private PermitSchedule ScheduleFor(string hostname) =>
+        schedules.GetOrAdd(hostname, _ => new PermitSchedule(limits));
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
-using OrleansExport.Grains.Limits;
 
 namespace OrleansExport.Grains;
 
@@ -10,23 +9,16 @@ namespace OrleansExport.Grains;
 /// </summary>
 public sealed class AccountLimiterGrain(IOptions<ActiveCampaignOptions> options, TimeProvider time) : Grain, IAccountLimiterGrain
 {
-    private readonly PermitSchedule _schedule = new(ToLimits(options.Value.Limits));
+    private readonly PermitSchedule _schedule = new(options.Value.Limits);
 
-    public Task<TimeSpan> ReserveAsync(RequestKindCode kind)
-    {
-        var now = time.GetUtcNow();
-        return Task.FromResult(_schedule.Reserve(kind, now) - now);
-    }
+    public Task<DateTimeOffset> ReserveAsync(RequestKindCode kind) =>
+        Task.FromResult(_schedule.Reserve((RequestKind)kind, time.GetUtcNow()));
 
     public Task ReportThrottledAsync(TimeSpan retryAfter)
     {
         _schedule.PauseUntil(time.GetUtcNow() + retryAfter);
         return Task.CompletedTask;
     }
-
-    internal static AccountLimits ToLimits(ActiveCampaignLimits limits) => new(
-        limits.RequestsPerSecond, limits.BulkImportsPerMinute, limits.SingleContactImportsPerMinute,
-        limits.TimeScale, limits.SafetyMargin, limits.MinimumSafetyMargin);
 }
 
 /// <summary>Paces the ActiveCampaign client through the account's limiter grain.</summary>
@@ -34,13 +26,16 @@ public sealed class GrainRequestPacer(IGrainFactory grains, TimeProvider time) :
 {
     public async ValueTask AcquireAsync(string hostname, RequestKind kind, CancellationToken cancellationToken)
     {
-        var wait = await grains.GetGrain<IAccountLimiterGrain>(hostname).ReserveAsync((RequestKindCode)kind);
+        // Wait until the reserved instant itself, not for a span measured before the answer travelled back,
+        // and off the calling grain's scheduler, so a busy grain cannot hold a request past its slot.
+        var at = await grains.GetGrain<IAccountLimiterGrain>(hostname).ReserveAsync((RequestKindCode)kind).ConfigureAwait(false);
+        var wait = at - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait, time, cancellationToken);
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public async ValueTask ReportThrottledAsync(string hostname, TimeSpan retryAfter, CancellationToken cancellationToken) =>
-        await grains.GetGrain<IAccountLimiterGrain>(hostname).ReportThrottledAsync(retryAfter);
+        await grains.GetGrain<IAccountLimiterGrain>(hostname).ReportThrottledAsync(retryAfter).ConfigureAwait(false);
 }

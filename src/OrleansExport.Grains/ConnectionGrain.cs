@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Membership;
 
 namespace OrleansExport.Grains;
 
@@ -139,20 +140,14 @@ public sealed class ConnectionGrain(
         return true;
     }
 
-    public async Task<long> LeaseCapacityAsync(string exportId, long wanted)
+    public async Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted)
     {
         if (!state.State.Exists)
         {
             return 0;
         }
 
-        var granted = wanted;
-        if (state.State.ProfileCap is { } cap)
-        {
-            var used = state.State.LeasedByExport.Values.Sum();
-            granted = Math.Clamp(cap - used, 0, wanted);
-        }
-
+        var granted = CapacityLease.Grant(state.State.ProfileCap - state.State.LeasedByExport.Values.Sum(), needed, wanted);
         if (granted > 0)
         {
             state.State.LeasedByExport[exportId] = state.State.LeasedByExport.GetValueOrDefault(exportId) + granted;

@@ -226,7 +226,7 @@ public sealed class ExportGrain(
         logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
     }
 
-    public async Task<long> LeaseCapacityAsync(long wanted)
+    public async Task<long> LeaseCapacityAsync(long needed)
     {
         if (!Active)
         {
@@ -234,13 +234,13 @@ public sealed class ExportGrain(
         }
 
         var remaining = Options.MaxProfilesPerExport - state.State.CapacityLeased;
-        var asked = Math.Clamp(wanted, 0, remaining);
+        var asked = CapacityLease.Grant(remaining, needed, needed + CapacityLease.Chunk);
         if (asked == 0)
         {
             return 0;
         }
 
-        var granted = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).LeaseCapacityAsync(Id, asked);
+        var granted = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).LeaseCapacityAsync(Id, Math.Min(needed, asked), asked);
         state.State.CapacityLeased += granted;
         await WriteStateAsync();
         return granted;
@@ -274,6 +274,12 @@ public sealed class ExportGrain(
             var e = item.Item;
             if (e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
             {
+                // Every shard holds part of the segment: each sees the snapshot's start and end in stream order.
+                for (var i = 0; i < shardCount; i++)
+                {
+                    (buckets[i] ??= []).Add(e);
+                }
+
                 continue;
             }
 
@@ -336,8 +342,7 @@ public sealed class ExportGrain(
             _shardPending[i] = (int)Math.Min(int.MaxValue, perShard[i]);
         }
 
-        var skipped = (await GetShardCountersAsync()).Sum(c => c.SkippedByCap);
-        state.State.Run = new RunCounters { RunId = runId, Total = total, SkippedByCap = skipped, Active = true };
+        state.State.Run = new RunCounters { RunId = runId, Total = total, Active = true };
         await WriteStateAsync();
         logger.LogInformation("Run {RunId} of export {ExportId} started: {Total} contacts to send", runId, Id, total);
         return total;
@@ -350,7 +355,14 @@ public sealed class ExportGrain(
             return new RunProgress(false, false, 0, 0, 0, 0, 0, 0, null);
         }
 
-        var remaining = run.Active ? (await GetShardCountersAsync()).Sum(c => c.RunRemaining) : 0;
+        long remaining = 0;
+        if (run.Active)
+        {
+            var counters = await GetShardCountersAsync();
+            remaining = counters.Sum(c => c.RunRemaining);
+            run.SkippedByCap = counters.Sum(c => c.SkippedByCap);
+        }
+
         if (run.Active && remaining == 0)
         {
             run.Active = false;
@@ -497,7 +509,7 @@ public sealed class ExportGrain(
             _inFlight--;
         }
 
-        await CompleteOnShardsAsync(outcomes);
+        await CompleteOnShardsAsync(outcomes, batch.Where(c => c.InRun).Select(c => c.ProfileId).ToHashSet(StringComparer.Ordinal));
     }
 
     private void Pause(TimeSpan duration, string reason)
@@ -506,7 +518,7 @@ public sealed class ExportGrain(
         _pauseReason = reason;
     }
 
-    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes)
+    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes, HashSet<string> sentForTheRun)
     {
         var run = state.State.Run;
         var shardCount = state.State.ShardCount;
@@ -523,7 +535,7 @@ public sealed class ExportGrain(
 
         if (run is { Active: true })
         {
-            foreach (var outcome in outcomes)
+            foreach (var outcome in outcomes.Where(o => sentForTheRun.Contains(o.ProfileId)))
             {
                 switch (outcome.Kind, outcome.Action)
                 {

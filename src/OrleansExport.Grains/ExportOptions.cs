@@ -19,7 +19,7 @@ public sealed class ExportOptions
 
     /// <summary>Batches of one export that may be waiting for a permit, in flight, or awaiting import/info.</summary>
     [Range(1, 1000)]
-    public int MaxConcurrentBatches { get; set; } = 32;
+    public int MaxConcurrentBatches { get; set; } = 64;
 
     /// <summary>How often the delivery loop looks for work.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -31,8 +31,12 @@ public sealed class ExportOptions
     [Range(1, 250)]
     public int MinBulkImportContacts { get; set; } = 10;
 
-    /// <summary>First wait before asking import/info about a queued import (divided by the time scale).</summary>
-    public TimeSpan ImportInfoDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// First wait before asking import/info about a queued import, then doubled up to a minute (divided by the
+    /// time scale). Each poll costs one of the account's 5 requests/s, so polling early and often would eat
+    /// into the budget that bulk imports need.
+    /// </summary>
+    public TimeSpan ImportInfoDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest we keep asking import/info before treating the batch as not confirmed and resending it.</summary>
     public TimeSpan ImportInfoTimeout { get; set; } = TimeSpan.FromMinutes(30);

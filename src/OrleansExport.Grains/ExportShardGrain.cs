@@ -27,9 +27,6 @@ public sealed class ExportShardGrain(
     ILogger<ExportShardGrain> logger,
     IShardJournal? journal = null) : Grain, IExportShardGrain
 {
-    /// <summary>New-member slots leased beyond the immediate need, so the cap costs no call per contact.</summary>
-    private const int CapacityChunk = 512;
-
     /// <summary>The journal generation of a shard whose state was never written.</summary>
     private const string InitialGeneration = "initial";
 
@@ -160,7 +157,7 @@ public sealed class ExportShardGrain(
         var needed = _membership.CountPotentialNewMembers(events) - state.State.CapacityLeft;
         if (needed > 0)
         {
-            var granted = await GrainFactory.GetGrain<IExportGrain>(ExportId).LeaseCapacityAsync(needed + CapacityChunk);
+            var granted = await GrainFactory.GetGrain<IExportGrain>(ExportId).LeaseCapacityAsync(needed);
             _membership.AddCapacity(granted);
         }
 

@@ -43,9 +43,9 @@ public sealed class SimulatorOptions
     public int MaxImportBytes { get; set; } = 399_999;
 
     /// <summary>
-    /// How long a queued bulk import stays "processing" before it is applied. Real time: not divided by
-    /// <see cref="TimeScale"/>.
+    /// How long a queued bulk import stays "processing" before it is applied, in account time: divided by
+    /// <see cref="TimeScale"/> like the rate windows, so a scaled run keeps the real ratio of polls to imports.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan ImportApplyDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan ImportApplyDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -107,7 +107,7 @@ public sealed class BatchSender(
     private async Task ConfirmAsync(ActiveCampaignAccount account, string batchId, List<OutgoingContact> batch, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
     {
         var delay = Scaled(exportOptions.Value.ImportInfoDelay);
-        var maxDelay = Scaled(TimeSpan.FromSeconds(30));
+        var maxDelay = Scaled(TimeSpan.FromMinutes(1));
         var deadline = time.GetUtcNow() + Scaled(exportOptions.Value.ImportInfoTimeout);
         while (true)
         {

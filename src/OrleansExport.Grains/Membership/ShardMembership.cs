@@ -73,13 +73,28 @@ public sealed class ShardMembership
     private ApplyOutcome ApplyOne(SegmentEvent e)
     {
         var segmentIndex = IndexOfSegment(e.SegmentId);
-        if (segmentIndex < 0 || e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+        if (segmentIndex < 0)
         {
             return ApplyOutcome.Ignored;
         }
 
-        var eventHash = ProfileHash.Of(e.EventId);
         var ticks = e.OccurredAt.UtcTicks;
+        switch (e.Type)
+        {
+            case SegmentEventType.SnapshotStarted:
+                _state.Snapshots[segmentIndex] = new SnapshotProgress { SnapshotId = e.SnapshotId!, StartedTicks = ticks };
+                return ApplyOutcome.Applied;
+            case SegmentEventType.SnapshotCompleted:
+                return CompleteSnapshot(segmentIndex, e.SnapshotId!, ticks) ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
+        }
+
+        if (e.SnapshotId is { } snapshotId && _state.Snapshots.TryGetValue(segmentIndex, out var snapshot) && snapshot.SnapshotId == snapshotId)
+        {
+            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
+            snapshot.Seen.Add(e.ProfileId);
+        }
+
+        var eventHash = ProfileHash.Of(e.EventId);
         _state.Members.TryGetValue(e.ProfileId, out var member);
         if (member is not null)
         {
@@ -106,10 +121,9 @@ public sealed class ShardMembership
                 if (data is null)
                 {
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
-                    if (member is not null)
-                    {
-                        Stamp(member, ticks, eventHash);
-                    }
+
+                    // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
+                    Stamp(member ?? AddRecord(e.ProfileId), ticks, eventHash);
 
                     return ApplyOutcome.Rejected;
                 }
@@ -138,6 +152,34 @@ public sealed class ShardMembership
             default:
                 return ApplyOutcome.Ignored;
         }
+    }
+
+    /// <summary>
+    /// Members of the segment that the completed snapshot did not name, and that have not changed
+    /// since it started, are treated as having left. A snapshot that never completes removes nobody.
+    /// </summary>
+    private bool CompleteSnapshot(int segmentIndex, string snapshotId, long completedTicks)
+    {
+        if (!_state.Snapshots.TryGetValue(segmentIndex, out var snapshot) || snapshot.SnapshotId != snapshotId)
+        {
+            return false;
+        }
+
+        _state.Snapshots.Remove(segmentIndex);
+        var bit = 1UL << segmentIndex;
+        foreach (var (profileId, member) in _state.Members)
+        {
+            if ((member.SegmentMask & bit) == 0 || snapshot.Seen.Contains(profileId) || member.LastOccurredTicks >= snapshot.StartedTicks)
+            {
+                continue;
+            }
+
+            member.LastOccurredTicks = completedTicks;
+            Leave(member, segmentIndex);
+            MarkDirty(profileId, member);
+        }
+
+        return true;
     }
 
     private MemberRecord AddRecord(string profileId)
@@ -310,16 +352,17 @@ public sealed class ShardMembership
             switch (outcome.Kind)
             {
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
-                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.InRun);
+                    member.Clear(MemberFlags.SubscribedInAc);
                     member.Set(MemberFlags.UnsubscribedInAc);
                     member.AcceptedHash = 0;
                     break;
                 case OutcomeKind.Accepted:
-                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.InRun | MemberFlags.Failed);
+                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
                     member.Set(MemberFlags.SubscribedInAc);
                     member.AcceptedHash = outcome.Hash;
                     break;
                 case OutcomeKind.Failed:
+                    // The run counts it as failed; it is not retried until its data changes.
                     member.Clear(MemberFlags.InRun);
                     if (outcome.Hash == member.DataHash)
                     {
@@ -328,6 +371,17 @@ public sealed class ShardMembership
 
                     Reject(outcome.ProfileId, member.Data?.Email, outcome.Reason ?? "ActiveCampaign refused the contact");
                     break;
+            }
+
+            if (outcome.Kind == OutcomeKind.Accepted && member.Has(MemberFlags.InRun))
+            {
+                // The run is done with this profile only once ActiveCampaign has what it needs now
+                // (the profile may have changed, left or re-joined while the contact was in flight).
+                member.Clear(MemberFlags.InRun);
+                if (DesiredAction(member) is not null)
+                {
+                    member.Set(MemberFlags.InRun);
+                }
             }
 
             MarkDirty(outcome.ProfileId, member);

@@ -51,6 +51,7 @@ public static class SiloApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebConsole();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
@@ -59,6 +60,7 @@ public static class SiloApp
         app.MapConnectionsApi();
         app.MapExportsApi();
         app.MapEventsApi();
+        app.MapMeApi();
         return app;
     }
 

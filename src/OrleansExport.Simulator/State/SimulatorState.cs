@@ -33,7 +33,8 @@ public sealed class SimulatorState
         Options = options;
         _time = time;
         _apiKeys = new HashSet<string>(options.ApiKeys, StringComparer.Ordinal);
-        _applyDelayTimestampTicks = (long)(options.ImportApplyDelay.TotalSeconds * time.TimestampFrequency);
+        // Like the rate windows, the apply delay is account time: a time scale of 60 applies imports 60 times sooner.
+        _applyDelayTimestampTicks = (long)(options.ImportApplyDelay.TotalSeconds / options.TimeScale * time.TimestampFrequency);
         Windows = new RateWindows(options, time);
         foreach (string listId in options.ListIds)
         {

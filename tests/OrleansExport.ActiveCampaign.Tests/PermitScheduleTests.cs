@@ -1,18 +1,17 @@
 using CsCheck;
-using OrleansExport.Grains.Limits;
 
-namespace OrleansExport.UnitTests;
+namespace OrleansExport.ActiveCampaign.Tests;
 
 public sealed class PermitScheduleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
-    private static readonly AccountLimits RealLimits = new(5, 100, 20, 1, 0.005, TimeSpan.FromMilliseconds(100));
+    private static readonly ActiveCampaignLimits RealLimits = new();
 
     [Fact]
     public void The101stBulkImport_WaitsAFullMinuteAfterTheFirst()
     {
         var schedule = new PermitSchedule(RealLimits);
-        var grants = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKindCode.BulkImportMulti, T0)).ToList();
+        var grants = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKind.BulkImportMulti, T0)).ToList();
 
         Assert.True(grants[100] - grants[0] >= TimeSpan.FromMinutes(1));
         Assert.True(grants[99] - grants[0] < TimeSpan.FromMinutes(1));
@@ -21,8 +20,8 @@ public sealed class PermitScheduleTests
     [Fact]
     public void TimeScale_ShrinksTheWindows()
     {
-        var schedule = new PermitSchedule(RealLimits with { TimeScale = 60 });
-        var grants = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKindCode.BulkImportMulti, T0)).ToList();
+        var schedule = new PermitSchedule(new ActiveCampaignLimits { TimeScale = 60 });
+        var grants = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKind.BulkImportMulti, T0)).ToList();
 
         Assert.InRange(grants[100] - grants[0], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1.1));
     }
@@ -33,14 +32,23 @@ public sealed class PermitScheduleTests
         var schedule = new PermitSchedule(RealLimits);
         schedule.PauseUntil(T0.AddSeconds(10));
 
-        Assert.Equal(T0.AddSeconds(10), schedule.Reserve(RequestKindCode.Other, T0));
+        Assert.Equal(T0.AddSeconds(10), schedule.Reserve(RequestKind.Other, T0));
+    }
+
+    [Fact]
+    public void RequestWindow_KeepsItsGenerousMarginAndImportWindowItsSmallOne()
+    {
+        var schedule = new PermitSchedule(RealLimits);
+        var requests = Enumerable.Range(0, 6).Select(_ => schedule.Reserve(RequestKind.Other, T0)).ToList();
+
+        Assert.Equal(TimeSpan.FromSeconds(1.25), requests[5] - requests[0]);
     }
 
     [Fact]
     public void GrantsAreFirstComeFirstServed()
     {
         var schedule = new PermitSchedule(RealLimits);
-        var grants = Enumerable.Range(0, 50).Select(i => schedule.Reserve(i % 3 == 0 ? RequestKindCode.BulkImportMulti : RequestKindCode.Other, T0)).ToList();
+        var grants = Enumerable.Range(0, 50).Select(i => schedule.Reserve(i % 3 == 0 ? RequestKind.BulkImportMulti : RequestKind.Other, T0)).ToList();
 
         Assert.Equal(grants.OrderBy(g => g), grants);
     }
@@ -52,20 +60,20 @@ public sealed class PermitScheduleTests
         var requests = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 3000]).Array[1, 400];
         requests.Sample(batch =>
         {
-            var limits = new AccountLimits(5, 100, 20, 60, 0.005, TimeSpan.FromMilliseconds(1));
+            var limits = new ActiveCampaignLimits { TimeScale = 60, SafetyMargin = 0, RequestSafetyMargin = 0, MinimumSafetyMargin = TimeSpan.Zero };
             var schedule = new PermitSchedule(limits);
             var now = T0;
-            var grants = new List<(RequestKindCode Kind, DateTimeOffset At)>();
+            var grants = new List<(RequestKind Kind, DateTimeOffset At)>();
             foreach (var (kind, gapMicros) in batch)
             {
                 now = now.AddTicks(gapMicros * 10L);
-                var code = (RequestKindCode)kind;
+                var code = (RequestKind)kind;
                 grants.Add((code, schedule.Reserve(code, now)));
             }
 
-            return MaxInAnyWindow(grants.Select(g => g.At), limits.Second) <= 5
-                && MaxInAnyWindow(grants.Where(g => g.Kind == RequestKindCode.BulkImportMulti).Select(g => g.At), limits.Minute) <= 100
-                && MaxInAnyWindow(grants.Where(g => g.Kind == RequestKindCode.BulkImportSingle).Select(g => g.At), limits.Minute) <= 20;
+            return MaxInAnyWindow(grants.Select(g => g.At), TimeSpan.FromSeconds(1 / limits.TimeScale)) <= 5
+                && MaxInAnyWindow(grants.Where(g => g.Kind == RequestKind.BulkImportMulti).Select(g => g.At), TimeSpan.FromMinutes(1 / limits.TimeScale)) <= 100
+                && MaxInAnyWindow(grants.Where(g => g.Kind == RequestKind.BulkImportSingle).Select(g => g.At), TimeSpan.FromMinutes(1 / limits.TimeScale)) <= 20;
         }, iter: 300);
     }
 

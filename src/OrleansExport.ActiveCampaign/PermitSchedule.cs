@@ -1,22 +1,12 @@
-
-namespace OrleansExport.Grains.Limits;
-
-/// <summary>The rate limits of one account, already divided by the time scale.</summary>
-/// <param name="SafetyMargin">Fraction of each window added between grants, so requests still arrive spaced correctly despite network jitter.</param>
-/// <param name="MinimumSafetyMargin">The smallest such margin, before the time scale divides it.</param>
-public sealed record AccountLimits(int RequestsPerSecond, int BulkImportsPerMinute, int SingleContactImportsPerMinute, double TimeScale, double SafetyMargin, TimeSpan MinimumSafetyMargin)
-{
-    public TimeSpan Second => TimeSpan.FromSeconds(1 / TimeScale);
-
-    public TimeSpan Minute => TimeSpan.FromMinutes(1 / TimeScale);
-}
+namespace OrleansExport.ActiveCampaign;
 
 /// <summary>
 /// Hands out send times for one ActiveCampaign account, first come first served, so that no
 /// sliding window of any limit ever holds more than its limit (a token bucket whose burst equals
 /// the per-minute limit could send twice the limit within 60 s). Each window remembers its last
-/// <c>limit</c> grants: a new grant may only come one window length (plus a safety margin for
-/// network jitter) after the grant <c>limit</c> places before it.
+/// <c>limit</c> grants: a new grant may only come one window length, plus a safety margin for
+/// network jitter, after the grant <c>limit</c> places before it. Not thread-safe: one owner
+/// (a grain, or a lock) serialises the calls.
 /// </summary>
 public sealed class PermitSchedule
 {
@@ -26,33 +16,36 @@ public sealed class PermitSchedule
     private DateTimeOffset _lastGrant = DateTimeOffset.MinValue;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
-    public PermitSchedule(AccountLimits limits)
+    public PermitSchedule(ActiveCampaignLimits limits)
     {
-        _requests = new Window(limits.RequestsPerSecond, limits.Second, limits);
-        _bulkMulti = new Window(limits.BulkImportsPerMinute, limits.Minute, limits);
-        _bulkSingle = new Window(limits.SingleContactImportsPerMinute, limits.Minute, limits);
+        var second = TimeSpan.FromSeconds(1 / limits.TimeScale);
+        var minute = TimeSpan.FromMinutes(1 / limits.TimeScale);
+        var minimumMargin = limits.MinimumSafetyMargin / limits.TimeScale;
+        _requests = new Window(limits.RequestsPerSecond, second, Max(second * limits.RequestSafetyMargin, minimumMargin));
+        _bulkMulti = new Window(limits.BulkImportsPerMinute, minute, Max(minute * limits.SafetyMargin, minimumMargin));
+        _bulkSingle = new Window(limits.SingleContactImportsPerMinute, minute, Max(minute * limits.SafetyMargin, minimumMargin));
     }
 
     /// <summary>Reserves the earliest allowed send time at or after <paramref name="now"/>.</summary>
-    public DateTimeOffset Reserve(RequestKindCode kind, DateTimeOffset now)
+    public DateTimeOffset Reserve(RequestKind kind, DateTimeOffset now)
     {
-        var extra = kind switch
+        var imports = kind switch
         {
-            RequestKindCode.BulkImportMulti => _bulkMulti,
-            RequestKindCode.BulkImportSingle => _bulkSingle,
+            RequestKind.BulkImportMulti => _bulkMulti,
+            RequestKind.BulkImportSingle => _bulkSingle,
             _ => null,
         };
 
         // Grants never go back in time, so every window's log stays sorted.
         var at = Max(Max(now, _pausedUntil), _lastGrant);
         at = Max(at, _requests.EarliestNext());
-        if (extra is not null)
+        if (imports is not null)
         {
-            at = Max(at, extra.EarliestNext());
+            at = Max(at, imports.EarliestNext());
         }
 
         _requests.Record(at);
-        extra?.Record(at);
+        imports?.Record(at);
         _lastGrant = at;
         return at;
     }
@@ -64,10 +57,10 @@ public sealed class PermitSchedule
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private sealed class Window(int limit, TimeSpan length, AccountLimits limits)
+    private sealed class Window(int limit, TimeSpan length, TimeSpan margin)
     {
         private readonly Queue<DateTimeOffset> _grants = new(limit);
-        private readonly TimeSpan _spacing = length + Max(length * limits.SafetyMargin, limits.MinimumSafetyMargin / limits.TimeScale);
+        private readonly TimeSpan _spacing = length + margin;
 
         public DateTimeOffset EarliestNext() =>
             _grants.Count < limit ? DateTimeOffset.MinValue : _grants.Peek() + _spacing;

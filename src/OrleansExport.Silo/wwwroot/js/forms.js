@@ -1,0 +1,114 @@
+import { h } from './dom.js';
+
+// Each control sits in a wrapper whose data-field is the JSON field name the API's problem `field` uses
+// ("apiKey", "mapping.email", ...), so an error lands next to the control it concerns.
+
+function describedBy(id, hint) {
+  return [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' ');
+}
+
+function labelText(label, required) {
+  return [label, ' ', required ? h('span', { class: 'required-mark' }, '(required)') : h('span', { class: 'optional-mark' }, '(optional)')];
+}
+
+function hintAndError(id, hint) {
+  return [hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, h('p', { class: 'field-error', id: `${id}-error` })];
+}
+
+export function textField({ id, label, field, hint, required = false, type = 'text', value = '', placeholder, autocomplete, inputmode, min }) {
+  const hintNodes = hintAndError(id, hint);
+  return h('div', { class: 'field', 'data-field': field },
+    h('label', { for: id }, labelText(label, required)),
+    hintNodes[0],
+    h('input', { id, name: field, type, value, placeholder, autocomplete: autocomplete ?? 'off', inputmode, min,
+      spellcheck: type === 'text' ? 'false' : null, 'aria-required': required ? 'true' : null, 'aria-describedby': describedBy(id, hint) }),
+    hintNodes[1]);
+}
+
+export function selectField({ id, label, field, hint, required = false, options }) {
+  const hintNodes = hintAndError(id, hint);
+  return h('div', { class: 'field', 'data-field': field },
+    h('label', { for: id }, labelText(label, required)),
+    hintNodes[0],
+    h('select', { id, name: field, 'aria-required': required ? 'true' : null, 'aria-describedby': describedBy(id, hint) },
+      options.map(o => h('option', { value: o.value, selected: o.selected }, o.label))),
+    hintNodes[1]);
+}
+
+export function checkboxField({ id, label, field, hint, checked = false }) {
+  return h('div', { class: 'field', 'data-field': field },
+    h('div', { class: 'choice' },
+      h('input', { id, name: field, type: 'checkbox', checked, 'aria-describedby': describedBy(id, hint) }),
+      h('label', { for: id }, label)),
+    hintAndError(id, hint));
+}
+
+export function radioGroup({ id, legend, field, options, value, hint }) {
+  return h('fieldset', { class: 'field', 'data-field': field, id, 'aria-describedby': describedBy(id, hint) },
+    h('legend', null, legend),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    options.map(o => {
+      const optionId = `${id}-${o.value}`;
+      return h('div', { class: 'choice' },
+        h('input', { type: 'radio', id: optionId, name: field, value: o.value, checked: o.value === value, 'aria-describedby': o.hint ? `${optionId}-hint` : null }),
+        h('div', null, h('label', { for: optionId }, o.label), o.hint ? h('p', { class: 'hint', id: `${optionId}-hint` }, o.hint) : null));
+    }),
+    h('p', { class: 'field-error', id: `${id}-error` }));
+}
+
+/** The form-wide message for errors that concern no single field; announced as it appears. */
+export function formAlert() {
+  return h('div', { class: 'alert alert-error form-alert', role: 'alert', tabindex: '-1' });
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll('.field-error').forEach(e => { e.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
+  const alert = form.querySelector('.form-alert');
+  if (alert) alert.textContent = '';
+}
+
+/** Shows an ApiError next to the field it names, or at the top of the form; moves focus there. */
+export function showError(form, error) {
+  clearErrors(form);
+  const wrapper = error.field ? findField(form, error.field) : null;
+  if (!wrapper) {
+    const alert = form.querySelector('.form-alert');
+    alert.textContent = error.detail;
+    alert.focus();
+    return;
+  }
+
+  wrapper.querySelector(':scope > .field-error').textContent = error.detail;
+  const controls = [...wrapper.querySelectorAll('input, select')].filter(c => !c.closest('[hidden]'));
+  controls.forEach(c => c.setAttribute('aria-invalid', 'true'));
+  (controls.find(c => c.checked) ?? controls[0])?.focus();
+}
+
+/** "mapping.fields[2].fieldId" falls back to "mapping.fields", then "mapping". */
+function findField(form, field) {
+  let name = field;
+  while (name) {
+    const wrapper = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+    if (wrapper) return wrapper;
+    const cut = Math.max(name.lastIndexOf('.'), name.lastIndexOf('['));
+    name = cut > 0 ? name.slice(0, cut) : '';
+  }
+  return null;
+}
+
+/** Disables the submit button and marks the form busy while `work` runs. */
+export async function submitting(form, busyLabel, work) {
+  const button = form.querySelector('button[type="submit"]');
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = busyLabel;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+    form.removeAttribute('aria-busy');
+  }
+}

@@ -1,0 +1,208 @@
+import { api } from '../api.js';
+import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
+import { mayUse, session } from '../session.js';
+import { confirmDialog, pageHead, setFlash, takeFlash } from '../ui.js';
+import { isFinished, runStatus, runStatusLabel } from './run-status.js';
+
+const POLL_MS = 1000;
+
+const counters = [
+  { key: 'members', label: 'Members' },
+  { key: 'pending', label: 'Pending' },
+  { key: 'inSync', label: 'In sync', tone: 'ok' },
+  { key: 'rejected', label: 'Rejected', tone: 'bad' },
+  { key: 'skippedByCap', label: 'Skipped by cap', tone: 'bad' },
+  { key: 'eventsReceived', label: 'Events received' },
+];
+
+export async function render(view, [id], context) {
+  const path = `/api/exports/${encodeURIComponent(id)}`;
+  const [exported, connections] = await Promise.all([api(path), api('/api/connections')]);
+  const connection = connections.find(c => c.id === exported.connectionId);
+  const canChange = connection ? mayUse(connection) : session.canWrite;
+
+  const liveStatus = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite', 'data-live-status': '' });
+  const actionError = h('div', { class: 'alert alert-error', role: 'alert', 'data-action-error': '' });
+  const paused = h('div', { class: 'alert alert-warn', role: 'status', 'data-paused': '' });
+  const counterValues = new Map(counters.map(c => [c.key, h('dd', { 'data-counter': c.key }, '0')]));
+  const runsSlot = h('div', { 'data-runs': '' });
+  const rejectionsSlot = h('div', { 'data-rejections': '' });
+  const runButton = h('button', { type: 'button', class: 'button', onclick: runNow }, 'Run now');
+  const deleteButton = h('button', { type: 'button', class: 'button button-danger-quiet', onclick: remove }, 'Delete export');
+
+  let timer = null;
+  let lastRunsJson = '';
+  let lastRejectionsJson = '';
+
+  async function runNow() {
+    actionError.textContent = '';
+    runButton.disabled = true;
+    try {
+      const started = await api(`${path}/runs`, { method: 'POST' });
+      liveStatus.textContent = `Run ${started.runId} started: ${formatNumber(started.total)} members to send.`;
+      await refresh();
+    } catch (error) {
+      actionError.textContent = error.detail;
+    } finally {
+      runButton.disabled = false;
+    }
+  }
+
+  async function cancelRun(runId) {
+    actionError.textContent = '';
+    try {
+      await api(`${path}/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST' });
+      await refresh();
+    } catch (error) {
+      actionError.textContent = error.detail;
+    }
+  }
+
+  async function remove() {
+    const confirmed = await confirmDialog({
+      title: `Delete export “${exported.displayName}”?`,
+      body: 'It stops sending changes to ActiveCampaign, and its run history and rejections are deleted. Contacts already on the list stay there. This cannot be undone.',
+      confirmLabel: 'Delete export',
+    });
+    if (!confirmed) return;
+    actionError.textContent = '';
+    try {
+      await api(path, { method: 'DELETE' });
+      stop();
+      setFlash(`Export “${exported.displayName}” deleted.`);
+      location.hash = '#/exports';
+    } catch (error) {
+      actionError.textContent = error.detail;
+    }
+  }
+
+  function showStatus(status, runs) {
+    for (const { key, tone } of counters) {
+      const value = counterValues.get(key);
+      value.textContent = formatNumber(status[key]);
+      // Red only draws the eye when something was actually rejected or skipped.
+      if (tone === 'bad') value.parentElement.classList.toggle('counter-bad', status[key] > 0);
+    }
+    paused.textContent = status.paused ?? '';
+
+    const active = runs.find(r => !isFinished(r.status));
+    const latest = runs[0];
+    let text;
+    if (active) text = `Run ${active.runId} is ${runStatusLabel(active.status).toLowerCase()}.`;
+    else if (status.pending > 0) text = 'Sending changes to ActiveCampaign…';
+    else if (status.members > 0) text = `All ${formatNumber(status.inSync)} members are in sync.`;
+    else text = 'No members yet: the export is waiting for segment events.';
+    if (!active && latest && isFinished(latest.status) && latest.finishedAt && Date.now() - Date.parse(latest.finishedAt) < 60_000) {
+      text = `Run ${latest.runId} ${runStatusLabel(latest.status).toLowerCase()}. ${text}`;
+    }
+    if (liveStatus.textContent !== text) liveStatus.textContent = text;
+  }
+
+  function showRuns(runs) {
+    const json = JSON.stringify(runs);
+    if (json === lastRunsJson) return;
+    lastRunsJson = json;
+    const focusedKey = document.activeElement?.dataset?.focusKey;
+    replaceChildren(runsSlot, table({
+      caption: 'Run history', label: 'Run history',
+      rows: runs.map(r => ({ key: r.runId, value: r })),
+      empty: 'No runs yet. Run now sends every current member in full.',
+      columns: [
+        { key: 'run', title: 'Run', cell: r => [h('code', null, r.runId), h('p', { class: 'hint', 'data-col': 'trigger' }, r.trigger)] },
+        { key: 'status', title: 'Status', cell: r => [runStatus(r.status), r.error ? h('p', { class: 'hint' }, r.error) : null] },
+        { key: 'progress', title: 'Progress', cell: r => h('span', { class: 'nowrap' },
+          h('progress', { max: '1', value: String(r.progress), 'aria-label': `Run ${r.runId} progress` }), ` ${Math.round(r.progress * 100)}%`) },
+        { key: 'total', title: 'Total', numeric: true, cell: r => formatNumber(r.total) },
+        { key: 'sent', title: 'Sent', numeric: true, cell: r => formatNumber(r.sent) },
+        { key: 'unsubscribed', title: 'Unsubscribed', numeric: true, cell: r => formatNumber(r.unsubscribed) },
+        { key: 'failed', title: 'Failed', numeric: true, cell: r => formatNumber(r.failed) },
+        { key: 'skippedByCap', title: 'Skipped by cap', numeric: true, cell: r => formatNumber(r.skippedByCap) },
+        { key: 'time', title: 'Started / finished (UTC)', cell: r => [formatTime(r.startedAt, { zone: false }), h('br'), r.finishedAt ? formatTime(r.finishedAt, { zone: false }) : 'not yet'] },
+        { key: 'actions', title: 'Actions', cell: r => (isFinished(r.status) || !canChange ? '' : h('button', {
+          type: 'button', class: 'button button-secondary button-small', 'data-focus-key': `cancel-${r.runId}`,
+          'aria-label': `Cancel run ${r.runId}`, onclick: () => cancelRun(r.runId) }, 'Cancel')) },
+      ],
+    }));
+    if (focusedKey) runsSlot.querySelector(`[data-focus-key="${CSS.escape(focusedKey)}"]`)?.focus();
+  }
+
+  function showRejections(rejections) {
+    const json = JSON.stringify(rejections);
+    if (json === lastRejectionsJson) return;
+    lastRejectionsJson = json;
+    replaceChildren(rejectionsSlot, table({
+      caption: 'Rejections', label: 'Rejections',
+      rows: rejections.map((r, i) => ({ key: `${r.profileId}-${i}`, value: r })),
+      empty: 'No rejections: every contact sent so far was accepted.',
+      columns: [
+        { key: 'profile', title: 'Profile', cell: r => h('code', null, r.profileId) },
+        { key: 'email', title: 'Email', cell: r => r.email ?? '—' },
+        { key: 'reason', title: 'Reason', cell: r => r.reason },
+        { key: 'at', title: 'When', cell: r => formatTime(r.at) },
+      ],
+    }));
+  }
+
+  async function refresh() {
+    try {
+      const [status, runs, rejections] = await Promise.all([api(path), api(`${path}/runs`), api(`${path}/rejections?limit=100`)]);
+      if (!context.alive()) return;
+      showStatus(status, runs);
+      showRuns(runs);
+      showRejections(rejections);
+    } catch (error) {
+      if (!context.alive()) return;
+      actionError.textContent = error.status === 404 ? `Export “${exported.displayName}” no longer exists.` : error.detail;
+      if (error.status === 404 || error.status === 401) stop();
+    }
+  }
+
+  function schedule() {
+    timer = setTimeout(async () => {
+      if (!document.hidden) await refresh();
+      if (timer !== null) schedule();
+    }, POLL_MS);
+  }
+
+  function stop() {
+    clearTimeout(timer);
+    timer = null;
+  }
+
+  const m = exported.mapping;
+  const mapped = [
+    ['Email', m.email], ['First name', m.firstName], ['Last name', m.lastName], ['Phone', m.phone],
+    ...m.fields.map(f => [`Custom field ${f.fieldId}`, f.attribute]),
+  ].filter(([, attribute]) => attribute);
+
+  view.append(
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/exports' }, 'Exports'), ` / ${exported.displayName}`),
+    takeFlash() ?? '',
+    pageHead(exported.displayName,
+      `Segments ${exported.segmentIds.join(', ')} to list ${exported.listId} on ${connection?.displayName ?? 'a deleted connection'}.`,
+      canChange ? runButton : null, canChange ? deleteButton : null),
+    actionError,
+    paused,
+    liveStatus,
+    h('section', { 'aria-labelledby': 'status-title' },
+      h('h2', { id: 'status-title' }, 'Status'),
+      h('dl', { class: 'counters' }, counters.map(c => h('div', { class: `counter${c.tone === 'ok' ? ' counter-ok' : ''}` }, h('dt', null, c.label), counterValues.get(c.key))))),
+    h('section', { 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Run history'), runsSlot),
+    h('section', { 'aria-labelledby': 'rejections-title' }, h('h2', { id: 'rejections-title' }, 'Rejections'),
+      h('p', { class: 'hint' }, 'Contacts that ActiveCampaign refused or that could not be sent, latest 100.'), rejectionsSlot),
+    h('section', { 'aria-labelledby': 'definition-title', class: 'card' },
+      h('h2', { id: 'definition-title' }, 'Definition'),
+      h('dl', { class: 'definition' },
+        h('dt', null, 'Connection'), h('dd', null, connection ? `${connection.displayName} (${connection.hostname})` : `${exported.connectionId} (deleted)`),
+        h('dt', null, 'List ID'), h('dd', null, exported.listId),
+        h('dt', null, 'Segments'), h('dd', null, exported.segmentIds.join(', ')),
+        mapped.map(([target, attribute]) => [h('dt', null, target), h('dd', null, 'from ', h('code', null, attribute))]),
+        h('dt', null, 'Tags'), h('dd', null, m.tags.length ? m.tags.join(', ') : 'None'),
+        h('dt', null, 'When a profile leaves'), h('dd', null, exported.onLeave === 'keep' ? 'Keep it on the list' : 'Unsubscribe it from the list'),
+        h('dt', null, 'Schedule'), h('dd', null, exported.schedule ? h('code', null, `${exported.schedule} (UTC)`) : 'None: runs only with Run now'),
+        h('dt', null, 'Created'), h('dd', null, formatTime(exported.createdAt), ` by ${exported.createdBy}`))));
+
+  await refresh();
+  schedule();
+  return stop;
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+
+namespace OrleansExport.IntegrationTests;
+
+/// <summary>Small helpers that drive the HTTP API the way a user's curl would.</summary>
+public static class Api
+{
+    public static object ConnectionBody(SiloFixture fixture, string? apiKey = null, bool allowContributors = false, long? profileCap = null, bool consent = true) => new
+    {
+        displayName = "Test account",
+        hostname = fixture.Simulator.Hostname,
+        apiKey = apiKey ?? SiloFixture.SimulatorApiKey,
+        allowContributors,
+        dataPrivacyConsent = consent,
+        profileCap,
+    };
+
+    public static object ExportBody(string connectionId, string segmentId, string listId = "1", string onLeave = "unsubscribe") => new
+    {
+        displayName = "Test export",
+        connectionId,
+        listId,
+        segmentIds = new[] { segmentId },
+        mapping = new
+        {
+            email = "EmailAddress",
+            firstName = "FirstName",
+            lastName = "LastName",
+            fields = new[] { new { attribute = "Tier", fieldId = 7 } },
+            tags = new[] { "from-ci" },
+        },
+        onLeave,
+        schedule = (string?)null,
+    };
+
+    public static async Task<string> CreateConnectionAsync(SiloFixture fixture, bool allowContributors = false, long? profileCap = null)
+    {
+        var response = await fixture.Client().PostJsonAsync("/api/connections", ConnectionBody(fixture, allowContributors: allowContributors, profileCap: profileCap));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public static async Task<string> CreateExportAsync(SiloFixture fixture, string connectionId, string segmentId, string listId = "1")
+    {
+        var response = await fixture.Client().PostJsonAsync("/api/exports", ExportBody(connectionId, segmentId, listId));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public static async Task PostEventsAsync(SiloFixture fixture, IEnumerable<SegmentEvent> events)
+    {
+        foreach (var chunk in events.Chunk(2000))
+        {
+            var body = chunk.Select(e => new
+            {
+                eventId = e.EventId,
+                segmentId = e.SegmentId,
+                profileId = e.ProfileId,
+                type = JsonNamingPolicy.CamelCase.ConvertName(e.Type.ToString()),
+                occurredAt = e.OccurredAt,
+                attributes = e.Attributes,
+            });
+            var response = await fixture.Client().PostJsonAsync("/api/events", body);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+    }
+
+    public static async Task<JsonElement> GetExportAsync(SiloFixture fixture, string exportId) =>
+        await (await fixture.Client().GetAsync($"/api/exports/{exportId}")).ReadAsync<JsonElement>();
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public static HashSet<string> SubscribedEmails(SiloFixture fixture, string listId = "1") =>
+        fixture.Simulator.State.GetListContacts(listId).Where(c => c.Status == 1).Select(c => c.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    public static SegmentEvent Joined(string segment, string profile, string email, DateTimeOffset at, string first = "Ann", string? eventId = null) =>
+        new(eventId ?? Guid.NewGuid().ToString("N"), segment, profile, SegmentEventType.Joined, at,
+            new Dictionary<string, string> { ["EmailAddress"] = email, ["FirstName"] = first, ["LastName"] = "Lee", ["Tier"] = "gold" });
+
+    public static SegmentEvent Left(string segment, string profile, DateTimeOffset at) =>
+        new(Guid.NewGuid().ToString("N"), segment, profile, SegmentEventType.Left, at, null);
+}
