@@ -1,4 +1,3 @@
-using Cronos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -7,6 +6,7 @@ using Orleans.Streams.Core;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.Runs;
 
 namespace OrleansExport.Grains;
 
@@ -110,6 +110,11 @@ public sealed class ExportGrain(
         await ResumeSubscriptionsAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddExportAsync(Id, definition.ConnectionId);
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        if (definition.Schedule is not null)
+        {
+            await GrainFactory.GetGrain<IResyncControlGrain>(Id).ConfigureScheduleAsync(definition.Schedule);
+        }
+
         StartPump();
         logger.LogInformation("Export {ExportId} of segments {Segments} to list {ListId} created", Id, string.Join(",", definition.SegmentIds), definition.ListId);
         return OperationResult<ExportDefinition>.Ok(definition);
@@ -148,16 +153,9 @@ public sealed class ExportGrain(
             return new(OperationErrorKind.Invalid, "every mapping.fields entry needs an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
         }
 
-        if (definition.Schedule is { } schedule)
+        if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
         {
-            try
-            {
-                CronExpression.Parse(schedule);
-            }
-            catch (CronFormatException exception)
-            {
-                return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {exception.Message}", "schedule");
-            }
+            return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
         }
 
         return null;
@@ -553,9 +551,10 @@ public sealed class ExportGrain(
         var shardCount = state.State.ShardCount;
         await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount)).Select(async group =>
         {
+            int pending;
             try
             {
-                await Shard(group.Key).CompleteAsync([.. group]);
+                pending = await Shard(group.Key).CompleteAsync([.. group]);
             }
             catch (Exception exception)
             {
@@ -566,9 +565,9 @@ public sealed class ExportGrain(
                 return;
             }
 
-            if (group.Any(o => o.Kind == OutcomeKind.Returned))
+            _shardPending[group.Key] = pending;
+            if (pending > 0)
             {
-                _shardPending[group.Key] = Math.Max(1, _shardPending[group.Key]);
                 _pendingSince ??= time.GetUtcNow();
             }
         }));

@@ -178,11 +178,11 @@ public sealed class ExportShardGrain(
         return Task.FromResult(taken);
     }
 
-    public Task CompleteAsync(ContactOutcome[] outcomes)
+    public Task<int> CompleteAsync(ContactOutcome[] outcomes)
     {
         _membership.Complete(outcomes);
         _changed = true;
-        return Task.CompletedTask;
+        return Task.FromResult(_membership.PendingEstimate);
     }
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());
