@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 
 namespace OrleansExport;
 
@@ -66,6 +67,10 @@ public interface IExportGrain : IGrainWithStringKey
 
     /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
     Task<long> LeaseCapacityAsync(long needed);
+
+    /// <summary>Called by a shard that (re)activated with contacts waiting, so the delivery loop collects from it again.</summary>
+    [OneWay]
+    Task ShardHasPendingAsync(int shardIndex);
 
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);

@@ -28,9 +28,11 @@ public sealed class ExportGrain(
 {
     private const string KeepAliveReminder = "keep-delivering";
     private const int MaxSegments = 64;
+    private static readonly TimeSpan OutcomeRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly List<OutgoingContact> _carry = [];
+    private readonly List<ContactOutcome> _outcomesToRetry = [];
     private int[] _shardPending = [];
     private int _nextShard;
     private int _inFlight;
@@ -40,6 +42,7 @@ public sealed class ExportGrain(
     private bool _changed;
     private IGrainTimer? _pump;
     private DateTimeOffset _pendingReportDue;
+    private DateTimeOffset _outcomesRetryAt;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -250,6 +253,18 @@ public sealed class ExportGrain(
         return granted;
     }
 
+    public Task ShardHasPendingAsync(int shardIndex)
+    {
+        if (Active && shardIndex >= 0 && shardIndex < _shardPending.Length)
+        {
+            // The shard's contacts have waited since before it came back: collect them without further delay.
+            _shardPending[shardIndex] = Math.Max(1, _shardPending[shardIndex]);
+            _pendingSince ??= time.GetUtcNow() - Options.MaxBatchDelay;
+        }
+
+        return Task.CompletedTask;
+    }
+
     // ---- Ingest: stream batches -> shards ----
 
     public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
@@ -428,12 +443,18 @@ public sealed class ExportGrain(
             ExportMetrics.ReportPending(Id, (await GetShardCountersAsync()).Sum(c => c.Pending));
         }
 
+        await RetryOutcomesAsync();
         while (_inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && IsBatchDue())
         {
             var batch = await CollectBatchAsync();
             if (batch.Count == 0)
             {
-                _pendingSince = null;
+                // Nothing left, unless a shard did not answer: it keeps its pending mark and is asked again.
+                if (!_shardPending.Any(p => p > 0))
+                {
+                    _pendingSince = null;
+                }
+
                 break;
             }
 
@@ -471,9 +492,15 @@ public sealed class ExportGrain(
 
             _nextShard = (_nextShard + 1) % _shardPending.Length;
             var share = (MaxContactsPerImport - batch.Count + shards.Count - 1) / shards.Count;
-            var takes = await Task.WhenAll(shards.Select(async i => (Index: i, Contacts: await Shard(i).TakePendingAsync(share))));
+            var takes = await Task.WhenAll(shards.Select(async i => (Index: i, Contacts: await TryTakePendingAsync(i, share))));
             foreach (var (index, contacts) in takes)
             {
+                if (contacts is null)
+                {
+                    _pendingSince ??= time.GetUtcNow();
+                    continue;
+                }
+
                 _shardPending[index] = contacts.Length < share ? 0 : Math.Max(1, _shardPending[index] - contacts.Length);
                 batch.AddRange(contacts);
             }
@@ -486,6 +513,23 @@ public sealed class ExportGrain(
         }
 
         return batch;
+    }
+
+    /// <summary>
+    /// Null when the shard cannot be reached (its silo may have just died): the other shards' contacts are
+    /// leased already and must still be sent, and this shard is asked again next time.
+    /// </summary>
+    private async Task<OutgoingContact[]?> TryTakePendingAsync(int index, int max)
+    {
+        try
+        {
+            return await Shard(index).TakePendingAsync(max);
+        }
+        catch (Exception exception)
+        {
+            logger.LogDebug("Shard {Index} of export {ExportId} did not answer: {Error}", index, Id, exception.GetType().Name);
+            return null;
+        }
     }
 
     private async Task DeliverAsync(List<OutgoingContact> batch)
@@ -520,6 +564,49 @@ public sealed class ExportGrain(
         await CompleteOnShardsAsync(outcomes, batch.Where(c => c.InRun).Select(c => c.ProfileId).ToHashSet(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Outcomes a shard could not take are kept and handed over again by the pump: until they arrive, the
+    /// shard holds those contacts as leased and would never send them again.
+    /// </summary>
+    private async Task HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
+    {
+        var shardCount = state.State.ShardCount;
+        await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount)).Select(async group =>
+        {
+            int pending;
+            try
+            {
+                pending = await Shard(group.Key).CompleteAsync([.. group]);
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning("Shard {Index} of export {ExportId} did not take {Count} outcomes ({Error}); retrying shortly",
+                    group.Key, Id, group.Count(), exception.GetType().Name);
+                _outcomesToRetry.AddRange(group);
+                _outcomesRetryAt = time.GetUtcNow() + OutcomeRetryDelay;
+                return;
+            }
+
+            _shardPending[group.Key] = pending;
+            if (pending > 0)
+            {
+                _pendingSince ??= time.GetUtcNow();
+            }
+        }));
+    }
+
+    private async Task RetryOutcomesAsync()
+    {
+        if (_outcomesToRetry.Count == 0 || time.GetUtcNow() < _outcomesRetryAt)
+        {
+            return;
+        }
+
+        var retry = _outcomesToRetry.ToList();
+        _outcomesToRetry.Clear();
+        await HandOutcomesToShardsAsync(retry);
+    }
+
     private void Pause(TimeSpan duration, string reason)
     {
         _pausedUntil = time.GetUtcNow() + duration;
@@ -530,17 +617,7 @@ public sealed class ExportGrain(
     {
         ExportMetrics.RecordOutcomes(Id, outcomes);
         var run = state.State.Run;
-        var shardCount = state.State.ShardCount;
-        var byShard = outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount));
-        await Task.WhenAll(byShard.Select(async group =>
-        {
-            var pending = await Shard(group.Key).CompleteAsync([.. group]);
-            _shardPending[group.Key] = pending;
-            if (pending > 0)
-            {
-                _pendingSince ??= time.GetUtcNow();
-            }
-        }));
+        await HandOutcomesToShardsAsync(outcomes);
 
         if (run is { Active: true })
         {

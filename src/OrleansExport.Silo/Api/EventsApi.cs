@@ -18,7 +18,7 @@ public static class EventsApi
     /// Takes a JSON array of events; each is accepted or rejected on its own, so one bad event never
     /// blocks the rest. Answers 202 once the accepted events are on the event stream.
     /// </summary>
-    private static async Task<IResult> IngestAsync(HttpContext context, HostSettings settings, SegmentEventPublisher publisher)
+    private static async Task<IResult> IngestAsync(HttpContext context, HostSettings settings, ISegmentEventPublisher publisher)
     {
         var limit = settings.MaxIngestRequestBytes;
         if (context.Request.ContentLength > limit)

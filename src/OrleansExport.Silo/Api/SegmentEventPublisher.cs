@@ -2,8 +2,15 @@ using Orleans.Streams;
 
 namespace OrleansExport.Silo.Api;
 
+/// <summary>Where accepted events go: the segment streams, or the event hub in the EventHubs profile.</summary>
+public interface ISegmentEventPublisher
+{
+    /// <summary>Returns once the events are durably enqueued as far as the profile allows.</summary>
+    Task PublishAsync(IReadOnlyList<SegmentEvent> events, CancellationToken cancellationToken);
+}
+
 /// <summary>Puts accepted events on the segment streams, one stream per segment, in batches.</summary>
-public sealed class SegmentEventPublisher(IClusterClient client)
+public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEventPublisher
 {
     /// <summary>
     /// Most events per stream message: each message costs a delivery to every subscribed export and a

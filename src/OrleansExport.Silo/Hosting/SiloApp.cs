@@ -20,6 +20,7 @@ public static class SiloApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         var settings = HostSettings.Read(builder.Configuration, builder.Environment.IsDevelopment());
+        OrleansSetup.HideProfileKeysFromOrleans(builder.Configuration);
         if (settings.DemoEnabled)
         {
             AddDemoDefaults(builder.Configuration);
@@ -37,7 +38,7 @@ public static class SiloApp
         builder.Services.AddDataProtection().SetApplicationName("OrleansExport");
         builder.Services.AddSingleton<ApiKeyProtector>();
         builder.Services.AddSingleton<BatchSender>();
-        builder.Services.AddSingleton<SegmentEventPublisher>();
+        builder.Services.AddProfileServices(settings);
         builder.UseOrleans(silo => silo.AddOrleansExport(settings));
         builder.AddExportTelemetry();
         builder.AddOperatorDashboard();
