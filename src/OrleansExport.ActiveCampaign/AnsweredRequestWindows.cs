@@ -27,12 +27,14 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
         if (imports is not null)
         {
             // The scarcer slot first, so that a waiting import never sits on a request slot.
-            await imports.Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await imports.Slots.WaitAsync(first: true, cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
-            await account.Requests.Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // An import holds its import slot while it waits here, so it goes before other requests:
+            // a wait here would stretch the import window's cycle and cost import budget.
+            await account.Requests.Slots.WaitAsync(first: imports is not null, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -71,7 +73,7 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
     {
         private readonly TimeSpan length = length / timeScale;
 
-        public SemaphoreSlim Slots { get; } = new(limit, limit);
+        public SlotGate Slots { get; } = new(limit);
 
         public async Task ReleaseAfterWindowAsync(TimeProvider timeProvider)
         {
@@ -83,6 +85,53 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
             }
 
             Slots.Release();
+        }
+    }
+
+    /// <summary>A semaphore whose waiters marked first are served before the others, each group in arrival order.</summary>
+    private sealed class SlotGate(int slots)
+    {
+        private readonly Lock gate = new();
+        private readonly Queue<TaskCompletionSource> firstWaiters = new();
+        private readonly Queue<TaskCompletionSource> otherWaiters = new();
+        private int free = slots;
+
+        public async ValueTask WaitAsync(bool first, CancellationToken cancellationToken)
+        {
+            TaskCompletionSource waiter;
+            lock (gate)
+            {
+                if (free > 0)
+                {
+                    free--;
+                    return;
+                }
+
+                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                (first ? firstWaiters : otherWaiters).Enqueue(waiter);
+            }
+
+            // A cancelled waiter stays queued; Release skips it.
+            using (cancellationToken.Register(static state => ((TaskCompletionSource)state!).TrySetCanceled(), waiter))
+            {
+                await waiter.Task.ConfigureAwait(false);
+            }
+        }
+
+        public void Release()
+        {
+            lock (gate)
+            {
+                while (firstWaiters.TryDequeue(out var waiter) || otherWaiters.TryDequeue(out waiter))
+                {
+                    if (waiter.TrySetResult())
+                    {
+                        return;
+                    }
+                }
+
+                free++;
+            }
         }
     }
 }

@@ -71,4 +71,22 @@ public sealed class AnsweredRequestWindowsTests
         await windows.AcquireAsync("other.api-us1.com", RequestKind.Other, CancellationToken.None).AsTask().WaitAsync(Wait);
         Assert.False(windows.AcquireAsync(Host.ToUpperInvariant(), RequestKind.Other, CancellationToken.None).IsCompleted);
     }
+
+    [Fact]
+    public async Task WaitingImport_GetsTheNextRequestSlotBeforeEarlierOtherRequests()
+    {
+        var windows = new AnsweredRequestWindows(new ActiveCampaignLimits { RequestsPerSecond = 1 }, time);
+        await windows.AcquireAsync(Host, RequestKind.Other, CancellationToken.None);
+        var info = windows.AcquireAsync(Host, RequestKind.Other, CancellationToken.None).AsTask();
+        var import = windows.AcquireAsync(Host, RequestKind.BulkImportMulti, CancellationToken.None).AsTask();
+
+        windows.Completed(Host, RequestKind.Other);
+        time.Advance(TimeSpan.FromMilliseconds(1_001));
+
+        await import.WaitAsync(Wait);
+        Assert.False(info.IsCompleted);
+        windows.Completed(Host, RequestKind.BulkImportMulti);
+        time.Advance(TimeSpan.FromMilliseconds(1_001));
+        await info.WaitAsync(Wait);
+    }
 }

@@ -126,20 +126,12 @@ public sealed class ShardMembership
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
 
                     // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
-                    if (slot < 0)
-                    {
-                        slot = Members.Add(e.ProfileId);
-                    }
-
+                    slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
                     Stamp(ref Members[slot], ticks, eventHash);
                     return ApplyOutcome.Rejected;
                 }
 
-                if (slot < 0)
-                {
-                    slot = Members.Add(e.ProfileId);
-                }
-
+                slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
                 Stamp(ref Members[slot], ticks, eventHash);
                 if (e.Type == SegmentEventType.Joined && !Join(ref Members[slot], segmentIndex, e.ProfileId, data.Email))
                 {
@@ -153,11 +145,7 @@ public sealed class ShardMembership
 
             case SegmentEventType.Left:
             {
-                if (slot < 0)
-                {
-                    slot = Members.Add(e.ProfileId);
-                }
-
+                slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
                 ref var member = ref Members[slot];
                 Stamp(ref member, ticks, eventHash);
                 Leave(ref member, segmentIndex);
