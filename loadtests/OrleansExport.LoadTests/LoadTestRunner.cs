@@ -338,7 +338,7 @@ public sealed class LoadTestRunner
             ListMatchesMembership = listMatches,
             Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-                Environment.CommandLine, m.StartedAt),
+                RedactedCommandLine(), m.StartedAt),
             Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3), Math.Round(m.IngestSeconds, 3),
                 Math.Round(m.IngestCpuSeconds, 3), Math.Round(m.IngestCpuSeconds * 1e6 / m.TotalEvents, 2)),
             Export = initial,
@@ -351,6 +351,25 @@ public sealed class LoadTestRunner
             Samples = [.. _samples],
             SiloWarnings = m.Target.Warnings,
         };
+    }
+
+    /// <summary>The command line for the report, with the value of <c>--api-key</c> masked.</summary>
+    private static string RedactedCommandLine()
+    {
+        var args = Environment.GetCommandLineArgs();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--api-key" && i + 1 < args.Length)
+            {
+                args[i + 1] = "****";
+            }
+            else if (args[i].StartsWith("--api-key=", StringComparison.Ordinal))
+            {
+                args[i] = "--api-key=****";
+            }
+        }
+
+        return string.Join(' ', args);
     }
 
     private ExportFigures Figures(SimulatorStats stats, double seconds, long needed, IReadOnlyDictionary<string, long> throttledByEndpoint)
