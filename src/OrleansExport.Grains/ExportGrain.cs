@@ -479,6 +479,14 @@ public sealed class ExportGrain(
             Pause(TimeSpan.FromMinutes(1), "ActiveCampaign refused the connection's API key; delivery retries every minute.");
             outcomes = batch.Select(BatchSender.Returned).ToList();
         }
+        catch (ActiveCampaignCircuitOpenException open)
+        {
+            var resumeAt = time.GetUtcNow() + open.RetryAfter;
+            logger.LogWarning("Delivery of export {ExportId} paused until {ResumeAt:O}: {Reason}", Id, resumeAt, open.Message);
+            Pause(open.RetryAfter,
+                $"ActiveCampaign account {open.Hostname} is failing: after repeated errors its circuit is open and delivery is paused until {resumeAt:HH:mm:ss} UTC. Pending contacts are kept and sent then.");
+            outcomes = batch.Select(BatchSender.Returned).ToList();
+        }
         catch (Exception exception)
         {
             logger.LogWarning("Delivery of {Count} contacts of export {ExportId} failed and will be retried: {Error}: {Message}",
