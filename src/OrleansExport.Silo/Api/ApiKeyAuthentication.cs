@@ -47,13 +47,13 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
-        foreach (var entry in keys.Value.Keys)
+        foreach (var (entry, index) in keys.Value.Keys.Select((entry, index) => (entry, index)))
         {
             // Constant-time comparison: response timing must not reveal how much of a key matched.
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)))
             {
                 var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role)], SchemeName);
+                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}")], SchemeName);
                 return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
             }
         }

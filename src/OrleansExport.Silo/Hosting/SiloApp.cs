@@ -41,6 +41,7 @@ public static class SiloApp
         builder.UseOrleans(silo => silo.AddOrleansExport(settings));
 
         AddHttpApi(builder.Services);
+        builder.Services.AddApiHardening();
         builder.Services.AddHostedService<StartupNoticePrinter>();
         if (settings.DemoEnabled)
         {
@@ -52,6 +53,7 @@ public static class SiloApp
         app.UseStatusCodePages();
         app.UseWebConsole();
         app.UseAuthentication();
+        app.UseApiRateLimit();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
@@ -60,6 +62,7 @@ public static class SiloApp
         app.MapExportsApi();
         app.MapEventsApi();
         app.MapMeApi();
+        app.MapDeadLettersApi();
         return app;
     }
 
