@@ -43,7 +43,7 @@ internal sealed class FaultInjector
         }
     }
 
-    /// <summary>Validates and puts <paramref name="faults"/> in force from now (a storm starts now); resets the counters.</summary>
+    /// <summary>Validates and puts <paramref name="faults"/> in force from now (a storm starts now). The counters go on.</summary>
     public void Set(SimulatorFaults faults)
     {
         Validator.ValidateObject(faults, new ValidationContext(faults), validateAllProperties: true);
@@ -52,7 +52,6 @@ internal sealed class FaultInjector
             _faults = faults;
             _random = faults.Seed is { } seed ? new Random(seed) : new Random();
             _stormEndsAt = _time.GetUtcNow() + faults.ThrottleStormDuration / _timeScale;
-            Array.Clear(_counts);
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class SimulatorFaults
     public int? Seed { get; set; }
 }
 
-/// <summary>How many faults were injected since start, the last reset or the last change of faults.</summary>
+/// <summary>How many faults were injected since start or the last <c>/_sim/reset</c>.</summary>
 public sealed record FaultCounters(
     long Errors,
     long DroppedConnections,
