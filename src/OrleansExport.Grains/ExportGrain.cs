@@ -545,7 +545,7 @@ public sealed class ExportGrain(
         await Task.WhenAll(byShard.Select(async group =>
         {
             await Shard(group.Key).CompleteAsync([.. group]);
-            if (group.Any(o => o.Kind == OutcomeKind.Returned))
+            if (group.Any(o => o.Kind is OutcomeKind.Returned or OutcomeKind.FailedInImport))
             {
                 _shardPending[group.Key] = Math.Max(1, _shardPending[group.Key]);
                 _pendingSince ??= time.GetUtcNow();

@@ -30,8 +30,9 @@ public sealed class ChaosCollection : ICollectionFixture<ChaosFixture>
 
 /// <summary>
 /// 50,000 profiles exported twice: once against a clean ActiveCampaign, once with 10% server errors, 5%
-/// dropped connections, 2% answers lost after the import was queued, and a 429 storm of 30 s (account
-/// time) in the middle. Both end with the list exactly equal to membership; the figures are printed.
+/// dropped connections, 2% answers lost after the import was queued, 0.5% of contacts failed in import/info,
+/// and a 429 storm of 30 s (account time) in the middle. Both end with the list exactly equal to membership;
+/// the figures are printed.
 /// </summary>
 [Collection(ChaosCollection.Name)]
 public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
@@ -48,6 +49,7 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
             ErrorRate = 0.10,
             DroppedConnectionRate = 0.05,
             LostAnswerRate = 0.02,
+            FailedContactRate = 0.005,
             Seed = 20261128,
         });
 
@@ -67,8 +69,39 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
 
         Assert.Equal(0, clean.ContactsLost);
         Assert.Equal(0, chaos.ContactsLost);
-        Assert.True(chaos.Injected.Errors > 0 && chaos.Injected.DroppedConnections > 0 && chaos.Injected.LostAnswers > 0 && chaos.Injected.StormThrottled > 0,
+        Assert.True(chaos.Injected is { Errors: > 0, DroppedConnections: > 0, LostAnswers: > 0, StormThrottled: > 0, FailedContacts: > 0 },
             $"every kind of fault must have struck: {chaos.Injected}");
+    }
+
+    [Fact]
+    public async Task ContactsThatImportInfoAlwaysListsAsFailed_AreTriedFourTimes_ThenRejected_AndSentAgainOnChange()
+    {
+        const int count = 100;
+        fixture.Simulator.State.AddList("l-failing");
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var export = await Api.CreateExportAsync(fixture, connection, "seg-failing", "l-failing");
+        using var control = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
+        var failedBefore = (await FaultsAsync(control)).FailedContacts;
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+
+        (await control.PostAsJsonAsync("_sim/faults", new SimulatorFaults { FailedContactRate = 1 })).EnsureSuccessStatusCode();
+        try
+        {
+            await Api.PostEventsAsync(fixture, Enumerable.Range(0, count).Select(i => Api.Joined("seg-failing", $"f{i}", $"failing-{i}@example.com", at)));
+            await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("rejected").GetInt64() == count, "every contact rejected", Timeout);
+        }
+        finally
+        {
+            (await control.DeleteAsync("_sim/faults")).EnsureSuccessStatusCode();
+        }
+
+        var rejections = await (await fixture.Client().GetAsync($"/api/exports/{export}/rejections?limit=1000")).ReadAsync<JsonElement>();
+        Assert.Equal(4 * count, (await FaultsAsync(control)).FailedContacts - failedBefore);
+        Assert.All(rejections.EnumerateArray(), r => Assert.Contains("4 times in a row", r.GetProperty("reason").GetString()));
+        Assert.Empty(Api.SubscribedEmails(fixture, "l-failing"));
+
+        await Api.PostEventsAsync(fixture, Enumerable.Range(0, count).Select(i => Api.Joined("seg-failing", $"f{i}", $"failing-{i}@example.com", at.AddMinutes(1), first: "Again")));
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-failing").Count == count), "every contact subscribed once the failures passed", Timeout);
     }
 
     private async Task<RunFigures> RunAsync(string name, SimulatorFaults? faults)
