@@ -87,4 +87,5 @@ public sealed record RunView(
     [property: Id(8)] long SkippedByCap,
     [property: Id(9)] double Progress,
     [property: Id(10)] string Trigger,
-    [property: Id(11)] string? Error);
+    [property: Id(11)] string? Error,
+    [property: Id(12)] DateTimeOffset? Eta = null);

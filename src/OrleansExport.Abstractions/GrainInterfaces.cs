@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 
 namespace OrleansExport;
 
@@ -70,6 +71,10 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
     Task<long> LeaseCapacityAsync(long needed);
 
+    /// <summary>Called by a shard that (re)activated with contacts waiting, so the delivery loop collects from it again.</summary>
+    [OneWay]
+    Task ShardHasPendingAsync(int shardIndex);
+
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);
 
@@ -100,7 +105,8 @@ public interface IExportShardGrain : IGrainWithStringKey
     /// <summary>Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout.</summary>
     Task<OutgoingContact[]> TakePendingAsync(int max);
 
-    Task CompleteAsync(ContactOutcome[] outcomes);
+    /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
+    Task<int> CompleteAsync(ContactOutcome[] outcomes);
 
     Task<ShardCounters> GetCountersAsync();
 
@@ -125,10 +131,17 @@ public interface IAccountLimiterGrain : IGrainWithStringKey
     Task ReportThrottledAsync(TimeSpan retryAfter);
 }
 
-/// <summary>On-demand (and scheduled) full runs of one export, and their history.</summary>
+/// <summary>On-demand (and scheduled) full runs of one export (key: export id), and their history.</summary>
 public interface IResyncControlGrain : IGrainWithStringKey
 {
+    /// <summary>Queues a run (it starts at once unless another run holds the account); 409-style conflict while one is queued or running.</summary>
     Task<OperationResult<RunView>> StartRunAsync(string trigger);
+
+    /// <summary>The account's queue says it is this run's turn; false if the run is gone (the queue moves on).</summary>
+    Task<bool> StartQueuedRunAsync(string runId);
+
+    /// <summary>Sets the export's cron schedule (UTC) for scheduled runs, or null for none.</summary>
+    Task ConfigureScheduleAsync(string? schedule);
 
     Task<IReadOnlyList<RunView>> ListRunsAsync();
 
@@ -138,4 +151,23 @@ public interface IResyncControlGrain : IGrainWithStringKey
 
     /// <summary>The export was deleted: forget runs and reminders.</summary>
     Task ClearAsync();
+}
+
+[GenerateSerializer, Immutable]
+public sealed record QueuedRun([property: Id(0)] string ExportId, [property: Id(1)] string RunId);
+
+/// <summary>At most one full run per ActiveCampaign account at a time (key: hostname); the rest wait in order.</summary>
+public interface IAccountRunQueueGrain : IGrainWithStringKey
+{
+    /// <summary>True when the run may start now; otherwise it waits for its turn.</summary>
+    Task<bool> EnqueueAsync(string exportId, string runId);
+
+    /// <summary>The run ended (or was cancelled while waiting); returns the run whose turn it is now, if any.</summary>
+    Task<QueuedRun?> FinishAsync(string exportId, string runId);
+
+    /// <summary>The export was deleted; returns the run whose turn it is now, if any.</summary>
+    Task<QueuedRun?> RemoveExportAsync(string exportId);
+
+    /// <summary>0 while it runs (or when unknown), n when it is n-th in line.</summary>
+    Task<int> PositionAsync(string exportId, string runId);
 }

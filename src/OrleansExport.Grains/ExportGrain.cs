@@ -1,4 +1,3 @@
-using Cronos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -7,6 +6,7 @@ using Orleans.Streams.Core;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.Runs;
 
 namespace OrleansExport.Grains;
 
@@ -33,9 +33,11 @@ public sealed class ExportGrain(
     private const int MaxTags = 20;
     private const int MaxTagLength = 255;
     private const int MaxScheduleLength = 100;
+    private static readonly TimeSpan OutcomeRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly List<OutgoingContact> _carry = [];
+    private readonly List<ContactOutcome> _outcomesToRetry = [];
     private int[] _shardPending = [];
     private int _nextShard;
     private int _inFlight;
@@ -44,6 +46,8 @@ public sealed class ExportGrain(
     private string? _pauseReason;
     private bool _changed;
     private IGrainTimer? _pump;
+    private DateTimeOffset _pendingReportDue;
+    private DateTimeOffset _outcomesRetryAt;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -114,6 +118,11 @@ public sealed class ExportGrain(
         await Catalog.AddExportAsync(Id, definition.ConnectionId);
         await Catalog.SetExportSegmentsAsync(Id, definition.SegmentIds);
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        if (definition.Schedule is not null)
+        {
+            await GrainFactory.GetGrain<IResyncControlGrain>(Id).ConfigureScheduleAsync(definition.Schedule);
+        }
+
         StartPump();
         logger.LogInformation("Export {ExportId} of segments {Segments} to list {ListId} created", Id, string.Join(",", definition.SegmentIds), definition.ListId);
         return OperationResult<ExportDefinition>.Ok(definition);
@@ -173,16 +182,9 @@ public sealed class ExportGrain(
             return new(OperationErrorKind.Invalid, $"schedule is at most {MaxScheduleLength} characters.", "schedule");
         }
 
-        if (definition.Schedule is { } schedule)
+        if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
         {
-            try
-            {
-                CronExpression.Parse(schedule);
-            }
-            catch (CronFormatException exception)
-            {
-                return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {exception.Message}", "schedule");
-            }
+            return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
         }
 
         return null;
@@ -201,6 +203,7 @@ public sealed class ExportGrain(
             counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap));
         }
 
+        ExportMetrics.ReportPending(Id, counters.Pending);
         return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
     }
 
@@ -231,6 +234,7 @@ public sealed class ExportGrain(
 
         await state.ClearStateAsync();
         state.State = new ExportState();
+        ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} deleted", Id);
         DeactivateOnIdle();
     }
@@ -252,6 +256,7 @@ public sealed class ExportGrain(
         await UnsubscribeAllAsync();
         await Catalog.SetExportSegmentsAsync(Id, []);
         await WriteStateAsync();
+        ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
     }
 
@@ -275,6 +280,18 @@ public sealed class ExportGrain(
         return granted;
     }
 
+    public Task ShardHasPendingAsync(int shardIndex)
+    {
+        if (Active && shardIndex >= 0 && shardIndex < _shardPending.Length)
+        {
+            // The shard's contacts have waited since before it came back: collect them without further delay.
+            _shardPending[shardIndex] = Math.Max(1, _shardPending[shardIndex]);
+            _pendingSince ??= time.GetUtcNow() - Options.MaxBatchDelay;
+        }
+
+        return Task.CompletedTask;
+    }
+
     // ---- Ingest: stream batches -> shards ----
 
     public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
@@ -291,6 +308,12 @@ public sealed class ExportGrain(
             var e = item.Item;
             if (e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
             {
+                // Every shard holds part of the segment: each sees the snapshot's start and end in stream order.
+                for (var i = 0; i < shardCount; i++)
+                {
+                    (buckets[i] ??= []).Add(e);
+                }
+
                 continue;
             }
 
@@ -310,16 +333,24 @@ public sealed class ExportGrain(
         await Task.WhenAll(calls);
         state.State.EventsReceived += items.Count;
         _changed = true;
+        ExportMetrics.RecordReceived(Id, items.Count);
     }
 
     private async Task ApplyToShardAsync(int index, SegmentEvent[] events)
     {
         var result = await Shard(index).ApplyAsync(events);
+        ExportMetrics.RecordApplied(Id, result);
         _shardPending[index] = result.Pending;
         if (result.Pending > 0)
         {
             _pendingSince ??= time.GetUtcNow();
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ExportMetrics.Forget(Id);
+        return Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -433,12 +464,24 @@ public sealed class ExportGrain(
             await WriteStateAsync();
         }
 
+        if (time.GetUtcNow() >= _pendingReportDue)
+        {
+            _pendingReportDue = time.GetUtcNow() + ExportMetrics.PendingRefreshInterval;
+            ExportMetrics.ReportPending(Id, (await GetShardCountersAsync()).Sum(c => c.Pending));
+        }
+
+        await RetryOutcomesAsync();
         while (_inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && IsBatchDue())
         {
             var batch = await CollectBatchAsync();
             if (batch.Count == 0)
             {
-                _pendingSince = null;
+                // Nothing left, unless a shard did not answer: it keeps its pending mark and is asked again.
+                if (!_shardPending.Any(p => p > 0))
+                {
+                    _pendingSince = null;
+                }
+
                 break;
             }
 
@@ -476,9 +519,15 @@ public sealed class ExportGrain(
 
             _nextShard = (_nextShard + 1) % _shardPending.Length;
             var share = (MaxContactsPerImport - batch.Count + shards.Count - 1) / shards.Count;
-            var takes = await Task.WhenAll(shards.Select(async i => (Index: i, Contacts: await Shard(i).TakePendingAsync(share))));
+            var takes = await Task.WhenAll(shards.Select(async i => (Index: i, Contacts: await TryTakePendingAsync(i, share))));
             foreach (var (index, contacts) in takes)
             {
+                if (contacts is null)
+                {
+                    _pendingSince ??= time.GetUtcNow();
+                    continue;
+                }
+
                 _shardPending[index] = contacts.Length < share ? 0 : Math.Max(1, _shardPending[index] - contacts.Length);
                 batch.AddRange(contacts);
             }
@@ -493,8 +542,27 @@ public sealed class ExportGrain(
         return batch;
     }
 
+    /// <summary>
+    /// Null when the shard cannot be reached (its silo may have just died): the other shards' contacts are
+    /// leased already and must still be sent, and this shard is asked again next time.
+    /// </summary>
+    private async Task<OutgoingContact[]?> TryTakePendingAsync(int index, int max)
+    {
+        try
+        {
+            return await Shard(index).TakePendingAsync(max);
+        }
+        catch (Exception exception)
+        {
+            logger.LogDebug("Shard {Index} of export {ExportId} did not answer: {Error}", index, Id, exception.GetType().Name);
+            return null;
+        }
+    }
+
     private async Task DeliverAsync(List<OutgoingContact> batch)
     {
+        // The sender's and the ActiveCampaign client's log lines carry the export (and run) this delivery is for.
+        using var scope = ExportLogScope.Begin(logger, Id, state.State.Run is { Active: true } run ? run.RunId : null);
         List<ContactOutcome> outcomes;
         try
         {
@@ -531,6 +599,49 @@ public sealed class ExportGrain(
         await CompleteOnShardsAsync(outcomes, batch.Where(c => c.InRun).Select(c => c.ProfileId).ToHashSet(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Outcomes a shard could not take are kept and handed over again by the pump: until they arrive, the
+    /// shard holds those contacts as leased and would never send them again.
+    /// </summary>
+    private async Task HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
+    {
+        var shardCount = state.State.ShardCount;
+        await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount)).Select(async group =>
+        {
+            int pending;
+            try
+            {
+                pending = await Shard(group.Key).CompleteAsync([.. group]);
+            }
+            catch (Exception exception)
+            {
+                logger.LogWarning("Shard {Index} of export {ExportId} did not take {Count} outcomes ({Error}); retrying shortly",
+                    group.Key, Id, group.Count(), exception.GetType().Name);
+                _outcomesToRetry.AddRange(group);
+                _outcomesRetryAt = time.GetUtcNow() + OutcomeRetryDelay;
+                return;
+            }
+
+            _shardPending[group.Key] = pending;
+            if (pending > 0)
+            {
+                _pendingSince ??= time.GetUtcNow();
+            }
+        }));
+    }
+
+    private async Task RetryOutcomesAsync()
+    {
+        if (_outcomesToRetry.Count == 0 || time.GetUtcNow() < _outcomesRetryAt)
+        {
+            return;
+        }
+
+        var retry = _outcomesToRetry.ToList();
+        _outcomesToRetry.Clear();
+        await HandOutcomesToShardsAsync(retry);
+    }
+
     private void Pause(TimeSpan duration, string reason)
     {
         _pausedUntil = time.GetUtcNow() + duration;
@@ -539,18 +650,9 @@ public sealed class ExportGrain(
 
     private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes, HashSet<string> sentForTheRun)
     {
+        ExportMetrics.RecordOutcomes(Id, outcomes);
         var run = state.State.Run;
-        var shardCount = state.State.ShardCount;
-        var byShard = outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount));
-        await Task.WhenAll(byShard.Select(async group =>
-        {
-            await Shard(group.Key).CompleteAsync([.. group]);
-            if (group.Any(o => o.Kind is OutcomeKind.Returned or OutcomeKind.FailedInImport))
-            {
-                _shardPending[group.Key] = Math.Max(1, _shardPending[group.Key]);
-                _pendingSince ??= time.GetUtcNow();
-            }
-        }));
+        await HandOutcomesToShardsAsync(outcomes);
 
         if (run is { Active: true })
         {

@@ -1,14 +1,31 @@
+using Microsoft.Extensions.Options;
 using OrleansExport.Silo.Hosting;
 
 try
 {
     await using var app = SiloApp.Build(args);
-    await app.RunAsync();
+    try
+    {
+        await app.StartAsync();
+    }
+    catch (Exception exception) when (exception is not (InvalidSettingException or OptionsValidationException))
+    {
+        // The host has logged the details; the operator gets one line and a non-zero exit.
+        Console.Error.WriteLine($"OrleansExport cannot start: {exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}");
+        return 1;
+    }
+
+    await app.WaitForShutdownAsync();
     return 0;
 }
 catch (InvalidSettingException exception)
 {
     // One clear line, no stack trace: the operator fixes the setting and starts again.
     Console.Error.WriteLine($"OrleansExport cannot start: {exception.Message}");
+    return 2;
+}
+catch (OptionsValidationException exception)
+{
+    Console.Error.WriteLine($"OrleansExport cannot start: {string.Join(" ", exception.Failures)}");
     return 2;
 }

@@ -3,6 +3,8 @@ namespace OrleansExport.Simulator;
 /// <summary>
 /// The simulator's email check, an RFC 5322 subset: one <c>@</c>, a dot-atom local part, a dotted domain,
 /// no spaces, at most 254 characters. Quoted local parts and address literals are refused.
+/// Deliberately its own copy, not the exporter's: the simulator stands for ActiveCampaign, and a
+/// shared rule would make a bug in the exporter's validation invisible to every test.
 /// </summary>
 internal static class EmailRules
 {

@@ -66,20 +66,21 @@ public static class Api
         type = JsonNamingPolicy.CamelCase.ConvertName(e.Type.ToString()),
         occurredAt = e.OccurredAt,
         attributes = e.Attributes,
+        snapshotId = e.SnapshotId,
     };
 
     public static async Task<JsonElement> GetExportAsync(SiloFixture fixture, string exportId) =>
         await (await fixture.Client().GetAsync($"/api/exports/{exportId}")).ReadAsync<JsonElement>();
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<Task<string>>? describe = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out waiting for {what}.");
+                Assert.Fail($"Timed out waiting for {what}." + (describe is null ? "" : $" State: {await describe()}"));
             }
 
             await Task.Delay(100);

@@ -332,3 +332,78 @@ public sealed class CapacityLeaseTests
     public void GrantsChunksOnlyWhilePlentyRemains(long? remaining, long needed, long wanted, long expected) =>
         Assert.Equal(expected, OrleansExport.Grains.Membership.CapacityLease.Grant(remaining, needed, wanted));
 }
+
+public sealed class SnapshotTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ContactMapping Mapping = new("EmailAddress", null, null, null, [], []);
+    private int _eventNumber;
+
+    private static ShardMembership NewShard()
+    {
+        var shard = new ShardMembership(new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) }, TimeProvider.System);
+        shard.AddCapacity(100);
+        return shard;
+    }
+
+    private SegmentEvent Joined(string profile, int minute, string? snapshotId = null) =>
+        new($"e{_eventNumber++}", "s1", profile, SegmentEventType.Joined, T0.AddMinutes(minute),
+            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com" }, snapshotId);
+
+    private SegmentEvent Control(SegmentEventType type, string snapshotId, int minute) =>
+        new($"e{_eventNumber++}", "s1", "", type, T0.AddMinutes(minute), null, snapshotId);
+
+    private static void AcceptAll(ShardMembership shard) =>
+        shard.Complete(shard.TakePending(1000).Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null)).ToList());
+
+    [Fact]
+    public void MemberMissingFromACompletedSnapshot_Leaves()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("a", 0), Joined("b", 0)]);
+        AcceptAll(shard);
+
+        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Joined("a", 11, "snap-1"), Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
+
+        Assert.Equal(1, shard.GetCounters().Members);
+        var unsubscribe = Assert.Single(shard.TakePending(10));
+        Assert.Equal(("b", ContactAction.Unsubscribe), (unsubscribe.ProfileId, unsubscribe.Action));
+    }
+
+    [Fact]
+    public void InterruptedSnapshot_RemovesNobody()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("a", 0), Joined("b", 0)]);
+
+        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Joined("a", 11, "snap-1")]);
+        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-2", 20), Control(SegmentEventType.SnapshotCompleted, "snap-1", 21)]);
+
+        Assert.Equal(2, shard.GetCounters().Members);
+    }
+
+    [Fact]
+    public void MemberThatChangedAfterTheSnapshotStarted_IsKept()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("a", 0), Joined("b", 0)]);
+
+        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Joined("a", 11), Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
+
+        // "a" re-joined after the snapshot began (outside it): newer than the snapshot, so it stays; "b" leaves.
+        Assert.Equal(1, shard.GetCounters().Members);
+        Assert.DoesNotContain(shard.TakePending(10), c => c.ProfileId == "a" && c.Action == ContactAction.Unsubscribe);
+    }
+
+    [Fact]
+    public void DuplicateSnapshotJoin_StillCountsAsSeen()
+    {
+        var shard = NewShard();
+        var join = Joined("a", 0);
+        shard.Apply([join]);
+
+        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), join with { SnapshotId = "snap-1" }, Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
+
+        Assert.Equal(1, shard.GetCounters().Members);
+    }
+}

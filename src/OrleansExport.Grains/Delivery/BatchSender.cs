@@ -73,6 +73,7 @@ public sealed class BatchSender(
             switch (result)
             {
                 case BulkImportResult.Queued queued:
+                    ExportMetrics.RecordImportQueued(export.Id);
                     await ConfirmAsync(account, queued.BatchId, batch, outcomes, cancellationToken);
                     return;
 

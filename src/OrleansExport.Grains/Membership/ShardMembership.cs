@@ -73,13 +73,28 @@ public sealed class ShardMembership
     private ApplyOutcome ApplyOne(SegmentEvent e)
     {
         var segmentIndex = IndexOfSegment(e.SegmentId);
-        if (segmentIndex < 0 || e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+        if (segmentIndex < 0)
         {
             return ApplyOutcome.Ignored;
         }
 
-        var eventHash = ProfileHash.Of(e.EventId);
         var ticks = e.OccurredAt.UtcTicks;
+        switch (e.Type)
+        {
+            case SegmentEventType.SnapshotStarted:
+                _state.Snapshots[segmentIndex] = new SnapshotProgress { SnapshotId = e.SnapshotId!, StartedTicks = ticks };
+                return ApplyOutcome.Applied;
+            case SegmentEventType.SnapshotCompleted:
+                return CompleteSnapshot(segmentIndex, e.SnapshotId!, ticks) ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
+        }
+
+        if (e.SnapshotId is { } snapshotId && _state.Snapshots.TryGetValue(segmentIndex, out var snapshot) && snapshot.SnapshotId == snapshotId)
+        {
+            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
+            snapshot.Seen.Add(e.ProfileId);
+        }
+
+        var eventHash = ProfileHash.Of(e.EventId);
         _state.Members.TryGetValue(e.ProfileId, out var member);
         if (member is not null)
         {
@@ -137,6 +152,34 @@ public sealed class ShardMembership
             default:
                 return ApplyOutcome.Ignored;
         }
+    }
+
+    /// <summary>
+    /// Members of the segment that the completed snapshot did not name, and that have not changed
+    /// since it started, are treated as having left. A snapshot that never completes removes nobody.
+    /// </summary>
+    private bool CompleteSnapshot(int segmentIndex, string snapshotId, long completedTicks)
+    {
+        if (!_state.Snapshots.TryGetValue(segmentIndex, out var snapshot) || snapshot.SnapshotId != snapshotId)
+        {
+            return false;
+        }
+
+        _state.Snapshots.Remove(segmentIndex);
+        var bit = 1UL << segmentIndex;
+        foreach (var (profileId, member) in _state.Members)
+        {
+            if ((member.SegmentMask & bit) == 0 || snapshot.Seen.Contains(profileId) || member.LastOccurredTicks >= snapshot.StartedTicks)
+            {
+                continue;
+            }
+
+            member.LastOccurredTicks = completedTicks;
+            Leave(member, segmentIndex);
+            MarkDirty(profileId, member);
+        }
+
+        return true;
     }
 
     private MemberRecord AddRecord(string profileId)

@@ -17,4 +17,18 @@ public sealed class ShardState
     [Id(4)] public long CapacityLeft { get; set; }
 
     [Id(5)] public string? RunId { get; set; }
+
+    /// <summary>Snapshots in progress, by the index of their segment in the export.</summary>
+    [Id(6)] public Dictionary<int, SnapshotProgress> Snapshots { get; set; } = [];
+}
+
+/// <summary>A full refresh of one segment from upstream: who it has named so far.</summary>
+[GenerateSerializer]
+public sealed class SnapshotProgress
+{
+    [Id(0)] public required string SnapshotId { get; init; }
+
+    [Id(1)] public long StartedTicks { get; init; }
+
+    [Id(2)] public HashSet<string> Seen { get; init; } = new(StringComparer.Ordinal);
 }

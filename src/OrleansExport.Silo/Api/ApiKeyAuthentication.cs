@@ -46,19 +46,25 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
-        foreach (var (entry, index) in keys.Value.Keys.Select((entry, index) => (entry, index)))
+        return Task.FromResult(Match(keys.Value, header["Bearer ".Length..].Trim(), SchemeName));
+    }
+
+    /// <summary>The configured key equal to <paramref name="presentedKey"/>, as a signed-in user with its role.</summary>
+    public static AuthenticateResult Match(ApiKeyOptions keys, string presentedKey, string scheme)
+    {
+        var presented = Encoding.UTF8.GetBytes(presentedKey);
+        foreach (var (entry, index) in keys.Keys.Select((entry, index) => (entry, index)))
         {
             // Constant-time comparison: response timing must not reveal how much of a key matched.
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)))
             {
                 var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}")], SchemeName);
-                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}")], scheme);
+                return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
             }
         }
 
-        return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
+        return AuthenticateResult.Fail("Unknown API key.");
     }
 }
 

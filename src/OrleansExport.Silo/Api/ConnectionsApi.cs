@@ -9,10 +9,17 @@ public static class ConnectionsApi
     public static void MapConnectionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/connections").WithTags("Connections");
-        group.MapPost("/", CreateAsync).RequireAuthorization(Access.AdminOnly);
-        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole);
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole);
-        group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.AdminOnly);
+        group.MapPost("/", CreateAsync).RequireAuthorization(Access.AdminOnly)
+            .WithSummary("Connect an ActiveCampaign account; the key is verified against ActiveCampaign first")
+            .Accepts<CreateConnectionBody>("application/json").Produces<ConnectionView>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("The connections this key may see, with the API key masked").Produces<List<ConnectionView>>();
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("One connection, with the API key masked").Produces<ConnectionView>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.AdminOnly)
+            .WithSummary("Delete a connection: its exports stop and its credentials are erased")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)

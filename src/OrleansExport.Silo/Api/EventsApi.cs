@@ -9,7 +9,10 @@ public static class EventsApi
 {
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events");
+        app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events")
+            .WithSummary("Ingest a JSON array of segment events; each is accepted or rejected on its own")
+            .Accepts<List<SegmentEvent>>("application/json").Produces<IngestResult>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
     /// <summary>
@@ -18,7 +21,7 @@ public static class EventsApi
     /// and accepted ones for a segment no export subscribes to, are also recorded as dead letters.
     /// </summary>
     private static async Task<IResult> IngestAsync(
-        HttpContext context, HostSettings settings, IOptions<IngestOptions> ingest, SegmentEventPublisher publisher,
+        HttpContext context, HostSettings settings, IOptions<IngestOptions> ingest, ISegmentEventPublisher publisher,
         SegmentDirectory directory, IGrainFactory grains, TimeProvider time)
     {
         var limit = settings.MaxIngestRequestBytes;

@@ -11,15 +11,29 @@ public static class ExportsApi
     public static void MapExportsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/exports").WithTags("Exports");
-        group.MapPost("/", CreateAsync).RequireAuthorization(Access.CanWrite);
-        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole);
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole);
-        group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite);
-        group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.AnyRole);
-        group.MapPost("/{id}/runs", StartRunAsync).RequireAuthorization(Access.CanWrite);
-        group.MapGet("/{id}/runs", ListRunsAsync).RequireAuthorization(Access.AnyRole);
-        group.MapGet("/{id}/runs/{runId}", GetRunAsync).RequireAuthorization(Access.AnyRole);
-        group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite);
+        group.MapPost("/", CreateAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Export segments to an ActiveCampaign list; the list is verified first, no run starts")
+            .Accepts<CreateExportBody>("application/json").Produces<ExportResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("The exports this key may see, with live status").Produces<List<ExportResponse>>();
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("One export's definition and live status").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Delete an export").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("The newest contacts that ActiveCampaign refused or that could not be sent (limit: 1 to 1000, default 100)")
+            .Produces<List<Rejection>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/runs", StartRunAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Start a full run (resync); one run per export at a time")
+            .Produces<RunStarted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id}/runs", ListRunsAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("The export's runs, newest first").Produces<List<RunView>>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/runs/{runId}", GetRunAsync).RequireAuthorization(Access.AnyRole)
+            .WithSummary("One run's status and progress").Produces<RunView>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Cancel a queued or running run").Produces<RunView>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time)

@@ -2,8 +2,15 @@ using Orleans.Streams;
 
 namespace OrleansExport.Silo.Api;
 
+/// <summary>Where accepted events go: the segment streams, or the event hub in the EventHubs profile.</summary>
+public interface ISegmentEventPublisher
+{
+    /// <summary>Returns once the events are durably enqueued as far as the profile allows.</summary>
+    Task PublishAsync(IReadOnlyList<SegmentEvent> events, CancellationToken cancellationToken);
+}
+
 /// <summary>Puts accepted events on the segment streams, one stream per segment, in batches.</summary>
-public sealed class SegmentEventPublisher(IClusterClient client)
+public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEventPublisher
 {
     /// <summary>Events per stream message: large enough to amortise the per-message cost, small enough to keep messages modest.</summary>
     public const int EventsPerMessage = 1024;

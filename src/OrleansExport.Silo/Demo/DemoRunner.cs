@@ -15,7 +15,7 @@ namespace OrleansExport.Silo.Demo;
 /// </summary>
 public sealed class DemoRunner(
     IGrainFactory grains,
-    SegmentEventPublisher publisher,
+    ISegmentEventPublisher publisher,
     HostSettings settings,
     IOptions<ActiveCampaignOptions> activeCampaign,
     IHostApplicationLifetime lifetime,

@@ -1,3 +1,7 @@
+using System.Net;
+using Azure.Messaging.EventHubs;
+using Azure.Storage.Blobs;
+
 namespace OrleansExport.Silo.Hosting;
 
 /// <summary>The hosting profile chosen by configuration (CONTRACT.md section 3), checked at start.</summary>
@@ -17,6 +21,15 @@ public sealed record HostSettings(
     public const string Memory = "Memory";
     public const string Localhost = "Localhost";
     public const string AzureStorage = "AzureStorage";
+    public const string EventHubs = "EventHubs";
+
+    /// <summary>The upstream event hub; set when <see cref="Streaming"/> is <see cref="EventHubs"/>.</summary>
+    public EventHubSettings? EventHub { get; init; }
+
+    /// <summary>The address other silos reach this one at (<c>Orleans:AdvertisedIP</c>); null: this host's own address.</summary>
+    public IPAddress? AdvertisedIP { get; init; }
+
+    public bool UsesAzureStorage => Storage == AzureStorage || Clustering == AzureStorage || Streaming == EventHubs;
 
     public static HostSettings Read(IConfiguration configuration, bool isDevelopment)
     {
@@ -31,20 +44,47 @@ public sealed record HostSettings(
             GatewayPort: ReadInt(configuration, "Orleans:GatewayPort", 30000, 1, 65535),
             DemoEnabled: ReadBool(configuration, "Demo:Enabled", isDevelopment),
             DemoProfiles: ReadInt(configuration, "Demo:Profiles", 10_000, 1, 10_000_000),
-            MaxIngestRequestBytes: ReadInt(configuration, "Ingest:MaxRequestBytes", 16 * 1024 * 1024, 1024, int.MaxValue));
-
-        Require(settings.Storage, "Orleans:Storage", Memory);
-        Require(settings.Clustering, "Orleans:Clustering", Localhost);
-        Require(settings.Streaming, "Orleans:Streaming", Memory);
-        if ((settings.Storage == AzureStorage || settings.Clustering == AzureStorage) && string.IsNullOrWhiteSpace(settings.AzureStorageConnectionString))
+            MaxIngestRequestBytes: ReadInt(configuration, "Ingest:MaxRequestBytes", 16 * 1024 * 1024, 1024, int.MaxValue))
         {
-            throw new InvalidSettingException("Orleans:Storage or Orleans:Clustering is AzureStorage but ConnectionStrings:AzureStorage is not set.");
+            AdvertisedIP = ReadAddress(configuration, "Orleans:AdvertisedIP"),
+        };
+
+        Require(settings.Storage, "Orleans:Storage", Memory, AzureStorage);
+        Require(settings.Clustering, "Orleans:Clustering", Localhost, AzureStorage);
+        Require(settings.Streaming, "Orleans:Streaming", Memory, EventHubs);
+        if (settings.UsesAzureStorage)
+        {
+            RequireAzureStorageConnectionString(settings);
         }
 
-        return settings;
+        return settings.Streaming == EventHubs ? settings with { EventHub = EventHubSettings.Read(configuration) } : settings;
     }
 
-    private static void Require(string value, string key, params string[] allowed)
+    private static void RequireAzureStorageConnectionString(HostSettings settings)
+    {
+        var uses = string.Join(", ", new[]
+        {
+            settings.Storage == AzureStorage ? "Orleans:Storage=AzureStorage" : null,
+            settings.Clustering == AzureStorage ? "Orleans:Clustering=AzureStorage" : null,
+            settings.Streaming == EventHubs ? "Orleans:Streaming=EventHubs (checkpoints in Azure Table)" : null,
+        }.OfType<string>());
+        if (string.IsNullOrWhiteSpace(settings.AzureStorageConnectionString))
+        {
+            throw new InvalidSettingException($"{uses} needs ConnectionStrings:AzureStorage (an Azure Storage or Azurite connection string), which is not set.");
+        }
+
+        try
+        {
+            _ = new BlobServiceClient(settings.AzureStorageConnectionString);
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // The exception text is not repeated: it could quote the account key.
+            throw new InvalidSettingException($"ConnectionStrings:AzureStorage is not a valid Azure Storage connection string (needed by {uses}).");
+        }
+    }
+
+    internal static void Require(string value, string key, params string[] allowed)
     {
         if (!allowed.Contains(value, StringComparer.Ordinal))
         {
@@ -74,5 +114,50 @@ public sealed record HostSettings(
         }
 
         return bool.TryParse(text, out var value) ? value : throw new InvalidSettingException($"{key} is '{text}'; use true or false.");
+    }
+
+    private static IPAddress? ReadAddress(IConfiguration configuration, string key)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return IPAddress.TryParse(text, out var address) ? address : throw new InvalidSettingException($"{key} is '{text}'; use an IP address such as 10.0.0.4.");
+    }
+}
+
+/// <summary>Where upstream events come from in the <c>EventHubs</c> streaming profile.</summary>
+public sealed record EventHubSettings(string ConnectionString, string Name, string ConsumerGroup)
+{
+    public const string DefaultConsumerGroup = "$Default";
+
+    public static EventHubSettings Read(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("EventHubs");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidSettingException("Orleans:Streaming=EventHubs needs ConnectionStrings:EventHubs (the Event Hubs namespace connection string), which is not set.");
+        }
+
+        EventHubsConnectionStringProperties properties;
+        try
+        {
+            properties = EventHubsConnectionStringProperties.Parse(connectionString);
+        }
+        catch (Exception exception) when (exception is FormatException or ArgumentException)
+        {
+            throw new InvalidSettingException("ConnectionStrings:EventHubs is not a valid Event Hubs connection string (Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...).");
+        }
+
+        var name = configuration["EventHubs:Name"] ?? properties.EventHubName;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new InvalidSettingException("Orleans:Streaming=EventHubs needs EventHubs:Name (the event hub to read), which is not set.");
+        }
+
+        var consumerGroup = configuration["EventHubs:ConsumerGroup"];
+        return new EventHubSettings(connectionString, name, string.IsNullOrWhiteSpace(consumerGroup) ? DefaultConsumerGroup : consumerGroup);
     }
 }

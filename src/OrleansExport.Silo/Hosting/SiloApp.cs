@@ -20,6 +20,7 @@ public static class SiloApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         var settings = HostSettings.Read(builder.Configuration, builder.Environment.IsDevelopment());
+        OrleansSetup.HideProfileKeysFromOrleans(builder.Configuration);
         if (settings.DemoEnabled)
         {
             AddDemoDefaults(builder.Configuration);
@@ -37,8 +38,10 @@ public static class SiloApp
         builder.Services.AddDataProtection().SetApplicationName("OrleansExport");
         builder.Services.AddSingleton<ApiKeyProtector>();
         builder.Services.AddSingleton<BatchSender>();
-        builder.Services.AddSingleton<SegmentEventPublisher>();
+        builder.Services.AddProfileServices(settings);
         builder.UseOrleans(silo => silo.AddOrleansExport(settings));
+        builder.AddExportTelemetry();
+        builder.AddOperatorDashboard();
 
         AddHttpApi(builder.Services);
         builder.Services.AddApiHardening();
@@ -55,7 +58,9 @@ public static class SiloApp
         app.UseAuthentication();
         app.UseApiRateLimit();
         app.UseAuthorization();
-        app.MapOpenApi();
+        app.MapApiDocs();
+        app.MapMetrics();
+        app.MapOperatorDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
         app.MapConnectionsApi();
@@ -94,7 +99,7 @@ public static class SiloApp
             .AddPolicy(Access.AnyRole, policy => policy.RequireRole(Roles.All))
             .AddPolicy(Access.AdminOnly, policy => policy.RequireRole(Roles.Admin))
             .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor));
-        services.AddOpenApi();
+        services.AddApiDocs();
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster");
     }
 }

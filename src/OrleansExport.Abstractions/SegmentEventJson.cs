@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrleansExport;
+
+/// <summary>Writes a <see cref="SegmentEvent"/> as the CONTRACT JSON that <see cref="SegmentEventParser"/> reads.</summary>
+public static class SegmentEventJson
+{
+    public static byte[] Serialize(SegmentEvent segmentEvent)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("eventId", segmentEvent.EventId);
+            writer.WriteString("segmentId", segmentEvent.SegmentId);
+            if (segmentEvent.ProfileId.Length > 0)
+            {
+                writer.WriteString("profileId", segmentEvent.ProfileId);
+            }
+
+            writer.WriteString("type", TypeName(segmentEvent.Type));
+            writer.WriteString("occurredAt", segmentEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+            if (segmentEvent.SnapshotId is { } snapshotId)
+            {
+                writer.WriteString("snapshotId", snapshotId);
+            }
+
+            if (segmentEvent.Attributes is { } attributes)
+            {
+                writer.WriteStartObject("attributes");
+                foreach (var (name, value) in attributes)
+                {
+                    writer.WriteString(name, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static string TypeName(SegmentEventType type) => type switch
+    {
+        SegmentEventType.Joined => "joined",
+        SegmentEventType.Left => "left",
+        SegmentEventType.Updated => "updated",
+        SegmentEventType.SnapshotStarted => "snapshotStarted",
+        SegmentEventType.SnapshotCompleted => "snapshotCompleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+}

@@ -1,0 +1,27 @@
+namespace OrleansExport.Cli;
+
+// The answers of the HTTP API (CONTRACT.md section 2), as far as the CLI shows them. Statuses stay strings,
+// so that a newer server's values print as they are.
+
+public sealed record ConnectionView(
+    string Id, string DisplayName, string Hostname, string ApiKeyHint, bool AllowContributors, long? ProfileCap,
+    IReadOnlyList<string> ExportUsers, DateTimeOffset CreatedAt);
+
+public sealed record ExportView(
+    string Id, string DisplayName, string ConnectionId, string ListId, IReadOnlyList<string> SegmentIds, string OnLeave, string? Schedule,
+    long EventsReceived, long Members, long Pending, long InSync, long Rejected, long SkippedByCap, string? Paused, RunView? LastRun);
+
+public sealed record RunView(
+    string RunId, string Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long Total, long Sent, long Unsubscribed,
+    long Failed, long SkippedByCap, double Progress, string? Trigger, string? Error, DateTimeOffset? Eta = null)
+{
+    public bool IsFinished => Status is not ("queued" or "running");
+}
+
+public sealed record RunStarted(string RunId, string Status, long Total);
+
+public sealed record RejectionView(string ProfileId, string? Email, string Reason, DateTimeOffset At);
+
+public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected);
+
+public sealed record IngestRejection(int Index, string Reason);

@@ -1,0 +1,10 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace OrleansExport.Cli.Commands;
+
+/// <summary>Table cells from plain text: nothing the API returns is read as Spectre markup.</summary>
+public static class Cells
+{
+    public static IRenderable[] Of(params string[] values) => [.. values.Select(v => new Text(v))];
+}

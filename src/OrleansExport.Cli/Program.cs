@@ -1,0 +1,3 @@
+using OrleansExport.Cli;
+
+return await CliApp.RunAsync(args, CliHost.System());

@@ -1,0 +1,34 @@
+namespace OrleansExport.Grains.Durability;
+
+/// <summary>
+/// An append-only log of the event batches a shard applied since its last snapshot. With it, a shard
+/// answers <see cref="IExportShardGrain.ApplyAsync"/> only once the batch is durable, while the whole
+/// shard state is written on a timer: one small append per batch instead of one large write.
+/// </summary>
+/// <remarks>
+/// A journal belongs to one snapshot generation (the ETag of the shard state it follows). After a newer
+/// snapshot is written, the old generation is deleted; a crash in between leaves it behind, and the next
+/// activation deletes it unread, since the newer snapshot already holds its entries.
+/// </remarks>
+public interface IShardJournal
+{
+    /// <summary>Appends one entry; returns once the entry is durable.</summary>
+    Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>The entries of <paramref name="generation"/> in append order; deletes the shard's journals of other generations.</summary>
+    Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(string shardKey, string generation, CancellationToken cancellationToken);
+
+    /// <summary>Deletes one generation once a newer snapshot holds everything it had.</summary>
+    Task DeleteAsync(string shardKey, string generation, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every generation of the shard (its export was deleted).</summary>
+    Task DeleteAllAsync(string shardKey, CancellationToken cancellationToken);
+}
+
+/// <summary>One applied batch: replaying it on the snapshot it follows reproduces the shard's state.</summary>
+/// <param name="CapacityLeft">The shard's unused capacity just before the batch, leases already added.</param>
+/// <param name="Events">The batch, as <see cref="IExportShardGrain.ApplyAsync"/> received it.</param>
+[GenerateSerializer, Immutable]
+public sealed record ShardJournalEntry(
+    [property: Id(0)] long CapacityLeft,
+    [property: Id(1)] SegmentEvent[] Events);

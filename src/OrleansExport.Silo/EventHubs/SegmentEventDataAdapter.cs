@@ -1,0 +1,59 @@
+using Azure.Messaging.EventHubs;
+using Orleans.Streaming.EventHubs;
+using Orleans.Streams;
+
+namespace OrleansExport.Silo.EventHubs;
+
+/// <summary>
+/// Reads upstream events from Event Hubs: each EventData body is one CONTRACT JSON event, routed to the
+/// stream of its segment (namespace <see cref="Constants.SegmentStreamNamespace"/>, key segmentId). A body
+/// that is not a valid event is counted, logged with its reason, and routed to <see cref="MalformedStream"/>,
+/// which nobody subscribes to, so it never blocks the events behind it.
+/// </summary>
+public sealed class SegmentEventDataAdapter(Orleans.Serialization.Serializer serializer, ILogger<SegmentEventDataAdapter> logger)
+    : EventHubDataAdapter(serializer)
+{
+    public const string MalformedStreamNamespace = "segments-malformed";
+
+    public static readonly StreamId MalformedStream = StreamId.Create(MalformedStreamNamespace, "malformed");
+
+    public override StreamId GetStreamIdentity(EventData queueMessage)
+    {
+        if (SegmentEventParser.TryParse(queueMessage.EventBody.ToMemory().Span, out var segmentEvent, out var reason))
+        {
+            return StreamId.Create(Constants.SegmentStreamNamespace, segmentEvent!.SegmentId);
+        }
+
+        // The reason names the field at fault, never the body's values.
+        IngestMetrics.RecordMalformed();
+        logger.LogWarning("Skipped a malformed event from Event Hubs (sequence number {SequenceNumber}, {Bytes} bytes): {Reason}",
+            queueMessage.SequenceNumber, queueMessage.EventBody.ToMemory().Length, reason);
+        return MalformedStream;
+    }
+
+    protected override IBatchContainer GetBatchContainer(EventHubMessage eventHubMessage)
+    {
+        var token = new EventHubSequenceTokenV2(eventHubMessage.Offset, eventHubMessage.SequenceNumber, 0);
+        SegmentEventParser.TryParse(eventHubMessage.Payload, out var segmentEvent, out _);
+        return new SegmentEventBatchContainer(eventHubMessage.StreamId, token, segmentEvent);
+    }
+
+    /// <summary>Upstream writes CONTRACT JSON to the hub itself; Orleans stream producers are not its way in.</summary>
+    public override EventData ToQueueMessage<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
+        throw new NotSupportedException("In the EventHubs profile, events reach the hub as CONTRACT JSON (POST /api/events or upstream producers), not through an Orleans stream producer.");
+}
+
+/// <summary>One upstream event read from Event Hubs, delivered to the export grains subscribed to its segment.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SegmentEventBatchContainer(
+    [property: Id(0)] StreamId StreamId,
+    [property: Id(1)] EventHubSequenceTokenV2 Token,
+    [property: Id(2)] SegmentEvent? Event) : IBatchContainer
+{
+    public StreamSequenceToken SequenceToken => Token;
+
+    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
+        Event is T item ? [Tuple.Create(item, SequenceToken)] : [];
+
+    public bool ImportRequestContext() => false;
+}

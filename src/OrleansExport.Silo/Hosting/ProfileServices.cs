@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using OrleansExport.Silo.Api;
+using OrleansExport.Silo.AzureStorage;
+using OrleansExport.Silo.EventHubs;
+
+namespace OrleansExport.Silo.Hosting;
+
+/// <summary>Host services that differ by hosting profile (the silo's own wiring is in <see cref="OrleansSetup"/>).</summary>
+public static class ProfileServices
+{
+    public static IServiceCollection AddProfileServices(this IServiceCollection services, HostSettings settings)
+    {
+        services.AddSingleton<SegmentEventPublisher>();
+        if (settings.Streaming == HostSettings.EventHubs)
+        {
+            services.AddSingleton<ISegmentEventPublisher, EventHubSegmentEventPublisher>();
+        }
+        else
+        {
+            services.AddSingleton<ISegmentEventPublisher>(provider => provider.GetRequiredService<SegmentEventPublisher>());
+        }
+
+        if (settings.Storage == HostSettings.AzureStorage)
+        {
+            // Every silo must decrypt the API keys any other silo encrypted: one key ring, in blob storage.
+            services.AddSingleton(provider => provider.GetRequiredService<AzureStorageClients>().Blobs.GetBlobContainerClient(BlobXmlRepository.ContainerName));
+            services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, provider) =>
+                options.XmlRepository = new BlobXmlRepository(provider.GetRequiredService<Azure.Storage.Blobs.BlobContainerClient>()));
+            services.AddHostedService<KeyRingStartup>();
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using OrleansExport.Grains.Durability;
+using OrleansExport.ProductionTests.Infrastructure;
+using OrleansExport.Silo.AzureStorage;
+
+namespace OrleansExport.ProductionTests;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class BlobStorageTests(AzuriteFixture azurite)
+{
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+
+    private BlobContainerClient Container(string prefix) =>
+        new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient($"{prefix}-{Guid.NewGuid():N}");
+
+    private static ShardJournalEntry Entry(long capacity, params string[] profiles) => new(capacity,
+        [.. profiles.Select(p => new SegmentEvent("e-" + p, "s", p, SegmentEventType.Left, DateTimeOffset.UnixEpoch, null))]);
+
+    [Fact]
+    public async Task Journal_RecoversItsGenerationInOrder_AndDeletesOlderGenerations()
+    {
+        var container = Container("journal");
+        var journal = new BlobShardJournal(container, Serializer);
+        await journal.AppendAsync("exp-1/3", "\"0x8DC1\"", Entry(10, "p-1"), default);
+        await journal.AppendAsync("exp-1/3", "\"0x8DC2\"", Entry(20, "p-2", "p-3"), default);
+        await journal.AppendAsync("exp-1/3", "\"0x8DC2\"", Entry(18, "p-4"), default);
+        await journal.AppendAsync("exp-1/30", "\"0x8DC2\"", Entry(5, "p-9"), default);
+
+        var recovered = await journal.RecoverAsync("exp-1/3", "\"0x8DC2\"", default);
+
+        Assert.Equal([20L, 18L], recovered.Select(e => e.CapacityLeft));
+        Assert.Equal(["p-2", "p-3", "p-4"], recovered.SelectMany(e => e.Events).Select(e => e.ProfileId));
+        Assert.Empty(await journal.RecoverAsync("exp-1/3", "\"0x8DC1\"", default));
+        Assert.Single(await journal.RecoverAsync("exp-1/30", "\"0x8DC2\"", default));
+    }
+
+    [Fact]
+    public async Task Journal_IgnoresAFrameTornByACrash()
+    {
+        var container = Container("journal");
+        var journal = new BlobShardJournal(container, Serializer);
+        await journal.AppendAsync("exp-2/0", "7", Entry(1, "p-1"), default);
+        // A crash mid-append leaves a length prefix promising more bytes than follow it.
+        var blob = container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-2/0", "7"));
+        await blob.AppendBlockAsync(new MemoryStream([200, 0, 0, 0, 1, 2, 3]));
+
+        var recovered = await journal.RecoverAsync("exp-2/0", "7", default);
+
+        Assert.Equal("p-1", Assert.Single(recovered).Events.Single().ProfileId);
+    }
+
+    [Fact]
+    public async Task Journal_DeleteAll_RemovesEveryGeneration()
+    {
+        var container = Container("journal");
+        var journal = new BlobShardJournal(container, Serializer);
+        await journal.AppendAsync("exp-3/1", "a", Entry(1, "p-1"), default);
+        await journal.AppendAsync("exp-3/1", "b", Entry(1, "p-2"), default);
+
+        await journal.DeleteAllAsync("exp-3/1", default);
+
+        Assert.Empty(container.GetBlobs().ToList());
+    }
+
+    [Fact]
+    public void KeyRing_InOneBlob_LetsEverySiloDecryptWhatAnotherEncrypted()
+    {
+        var container = Container("keys");
+        var siloA = DataProtection(container);
+        var siloB = DataProtection(container);
+
+        var protectedByA = siloA.CreateProtector("api-keys").Protect("ac-secret-key");
+        var protectedByB = siloB.CreateProtector("api-keys").Protect("another-secret");
+
+        Assert.Equal("ac-secret-key", siloB.CreateProtector("api-keys").Unprotect(protectedByA));
+        Assert.Equal("another-secret", siloA.CreateProtector("api-keys").Unprotect(protectedByB));
+        Assert.Single(new BlobXmlRepository(container).GetAllElements());
+    }
+
+    [Fact]
+    public async Task KeyRing_ConcurrentWriters_KeepEveryKey()
+    {
+        var container = Container("keys");
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+            new BlobXmlRepository(container).StoreElement(new System.Xml.Linq.XElement("key", new System.Xml.Linq.XAttribute("id", i)), $"key-{i}"))));
+
+        var ids = new BlobXmlRepository(container).GetAllElements().Select(e => (string)e.Attribute("id")!).Order();
+        Assert.Equal(["0", "1", "2", "3"], ids);
+    }
+
+    private static IDataProtectionProvider DataProtection(BlobContainerClient container)
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().SetApplicationName("OrleansExport");
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new BlobXmlRepository(container));
+        return services.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>();
+    }
+}

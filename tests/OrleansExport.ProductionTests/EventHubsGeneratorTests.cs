@@ -1,0 +1,219 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting.Developer;
+using Orleans.Runtime;
+using Orleans.Streaming.EventHubs.Testing;
+using Orleans.Providers.Streams.Common;
+using Orleans.Streams;
+using OrleansExport.Grains;
+using OrleansExport.Grains.Durability;
+using OrleansExport.ProductionTests.Infrastructure;
+using OrleansExport.Silo.AzureStorage;
+using OrleansExport.Silo.Demo;
+using OrleansExport.Silo.EventHubs;
+using OrleansExport.Silo.Hosting;
+using OrleansExport.Simulator;
+
+namespace OrleansExport.ProductionTests;
+
+/// <summary>
+/// The Event Hubs path without a hub: the provider's own generator (<c>AddEventDataGeneratorStreams</c>)
+/// hands CONTRACT JSON bodies to the project's data adapter, exactly as the hub's receiver would.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    private const string SegmentId = "hub-segment";
+    private const int Profiles = 5000;
+    private const int MalformedBodies = 7;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task GeneratedHubEvents_ReachTheShards_MalformedAreSkipped_AndCheckpointsAreStored()
+    {
+        var simulatorOptions = new SimulatorOptions { TimeScale = 60 };
+        await using var simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions);
+        var generated = SegmentEventGenerator.Generate(Profiles, SegmentId, ChurnOptions.None);
+        var feed = new ContractEventFeed(generated.Events, MalformedBodies);
+        var azure = new AzureStorageClients(azurite.ConnectionString);
+        var builder = TestClusters.Builder(1, silo =>
+        {
+            silo.Services.AddSingleton(azure);
+            silo.AddAzureStorageState(azure);
+            silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams =>
+            {
+                streams.UseSegmentEvents(azure.Tables);
+                // Purge (and so checkpoint) soon, so that the test sees a checkpoint without waiting minutes.
+                streams.ConfigureCacheEviction(options => options.Configure(o =>
+                {
+                    o.DataMinTimeInCache = TimeSpan.FromSeconds(1);
+                    o.DataMaxAgeInCache = TimeSpan.Zero;
+                }));
+            });
+            silo.Services.Configure<EventDataGeneratorStreamOptions>(Constants.StreamProvider, o => o.EventHubPartitionCount = 2);
+            silo.Services.AddKeyedSingleton<Func<StreamId, IStreamDataGenerator<EventData>>>(Constants.StreamProvider,
+                (_, _) => streamId => new ContractEventGenerator(streamId, feed));
+        });
+        var serviceId = builder.Options.ServiceId;
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+
+        using var writes = new StorageWriteCounter();
+        var exportId = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, simulatorOptions.ApiKeys[0], SegmentId);
+        writes.Reset();
+        await cluster.Client.GetGrain<IManagementGrain>(0).SendControlCommandToProvider<PersistentStreamProvider>(Constants.StreamProvider,
+            (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue,
+            new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(StreamId.Create(Constants.SegmentStreamNamespace, SegmentId), 1));
+
+        var export = cluster.Client.GetGrain<IExportGrain>(exportId);
+        var status = await Eventually.WaitAsync(export.GetStatusAsync, s => s!.Counters.EventsReceived == generated.Events.Count, Timeout, "every generated event received");
+        Assert.Equal(Profiles, status!.Counters.Members);
+        Assert.Equal(MalformedBodies, writes.Malformed);
+
+        // One persist interval later, the shards have also written their snapshots for these events.
+        await Task.Delay(new ExportOptions().ShardPersistInterval + TimeSpan.FromSeconds(1));
+        output.WriteLine($"{generated.Events.Count} events from the generator: {writes.JournalAppends} journal appends, {writes.SnapshotWrites} shard snapshots, " +
+                         $"{writes.StorageWrites} storage writes in all (delivery to the simulator included): " +
+                         $"{writes.JournalAppends * 1000.0 / generated.Events.Count:F1} appends, {writes.StorageWrites * 1000.0 / generated.Events.Count:F1} writes per 1,000 events.");
+        Assert.True(writes.JournalAppends > 0);
+
+        var checkpoints = azure.Tables.GetTableClient(AzureTableStreamCheckpointerOptions.DEFAULT_TABLE_NAME);
+        await Eventually.WaitAsync(
+            () => Task.FromResult(checkpoints.Query<TableEntity>().Count(e => e.PartitionKey.Contains(serviceId, StringComparison.Ordinal))),
+            count => count > 0, Timeout, "a stream checkpoint in the Checkpoint table");
+    }
+
+    /// <summary>The bodies a hub would hold: one CONTRACT JSON event each, with some malformed ones among them.</summary>
+    private sealed class ContractEventFeed
+    {
+        private readonly Queue<byte[]> _bodies = new();
+
+        public ContractEventFeed(IReadOnlyList<SegmentEvent> events, int malformed)
+        {
+            var every = events.Count / (malformed + 1);
+            for (var i = 0; i < events.Count; i++)
+            {
+                _bodies.Enqueue(SegmentEventJson.Serialize(events[i]));
+                if (i % every == every - 1 && malformed-- > 0)
+                {
+                    _bodies.Enqueue(Encoding.UTF8.GetBytes("{\"eventId\":\"broken-" + i + "\",\"segmentId\":\"" + SegmentId + "\",\"type\":\"joined\"}"));
+                }
+            }
+        }
+
+        public List<byte[]>? Take(int count)
+        {
+            lock (_bodies)
+            {
+                if (_bodies.Count == 0)
+                {
+                    return null;
+                }
+
+                var taken = new List<byte[]>(count);
+                while (taken.Count < count && _bodies.TryDequeue(out var body))
+                {
+                    taken.Add(body);
+                }
+
+                return taken;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A stream generator for the provider's partition generator, which asks for exactly the count it wants
+    /// and has no way to hear "nothing more": the last read is filled up with events of a segment no export
+    /// subscribes to, and reads after the end fail (the receiver logs it and tries again later).
+    /// </summary>
+    private sealed class ContractEventGenerator(StreamId streamId, ContractEventFeed feed) : IStreamDataGenerator<EventData>
+    {
+        private IIntCounter _sequence = null!;
+
+        public StreamId StreamId => streamId;
+
+        public IIntCounter SequenceNumberCounter { set => _sequence = value; }
+
+        public bool ShouldProduce { set { } }
+
+        public bool TryReadEvents(int maxCount, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEnumerable<EventData>? events)
+        {
+            var bodies = feed.Take(maxCount) ?? throw new InvalidOperationException("The generated feed is exhausted.");
+            while (bodies.Count < maxCount)
+            {
+                bodies.Add(SegmentEventJson.Serialize(new SegmentEvent($"filler-{Guid.NewGuid():N}", "not-exported", "p-filler",
+                    SegmentEventType.Left, DateTimeOffset.UtcNow, null)));
+            }
+
+            events = bodies.Select(body =>
+            {
+                _sequence.Increment();
+                return EventHubsModelFactory.EventData(new BinaryData(body), partitionKey: null, sequenceNumber: _sequence.Value,
+                    offsetString: _sequence.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), enqueuedTime: DateTimeOffset.UtcNow);
+            }).ToList();
+            return true;
+        }
+    }
+
+    /// <summary>Counts, while it lives, the storage writes and skipped bodies published on the OrleansExport meter.</summary>
+    private sealed class StorageWriteCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _journalAppends, _snapshotWrites, _storageWrites, _malformed;
+
+        public StorageWriteCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == ShardStorageMetrics.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                switch (instrument.Name)
+                {
+                    case ShardStorageMetrics.JournalAppendsInstrument: Interlocked.Add(ref _journalAppends, value); break;
+                    case ShardStorageMetrics.SnapshotWritesInstrument: Interlocked.Add(ref _snapshotWrites, value); break;
+                    case IngestMetrics.MalformedInstrument: Interlocked.Add(ref _malformed, value); break;
+                    case StorageMetrics.RequestsInstrument when IsWrite(tags): Interlocked.Add(ref _storageWrites, value); break;
+                }
+            });
+            _listener.Start();
+        }
+
+        public long JournalAppends => Interlocked.Read(ref _journalAppends);
+        public long SnapshotWrites => Interlocked.Read(ref _snapshotWrites);
+        public long StorageWrites => Interlocked.Read(ref _storageWrites);
+        public long Malformed => Interlocked.Read(ref _malformed);
+
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _journalAppends, 0);
+            Interlocked.Exchange(ref _snapshotWrites, 0);
+            Interlocked.Exchange(ref _storageWrites, 0);
+            Interlocked.Exchange(ref _malformed, 0);
+        }
+
+        private static bool IsWrite(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "kind")
+                {
+                    return "write".Equals(tag.Value);
+                }
+            }
+
+            return false;
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using OrleansExport.ProductionTests.Infrastructure;
+using OrleansExport.Silo.Hosting;
+
+namespace OrleansExport.ProductionTests;
+
+public sealed class HostSettingsTests
+{
+    private const string Azurite = "UseDevelopmentStorage=true";
+    private const string Hub = "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
+
+    [Theory]
+    [InlineData("Orleans:Storage=Disk", "Orleans:Storage is 'Disk'; use Memory or AzureStorage.")]
+    [InlineData("Orleans:Clustering=Consul", "Orleans:Clustering is 'Consul'; use Localhost or AzureStorage.")]
+    [InlineData("Orleans:Streaming=Kafka", "Orleans:Streaming is 'Kafka'; use Memory or EventHubs.")]
+    [InlineData("Orleans:Storage=AzureStorage", "Orleans:Storage=AzureStorage needs ConnectionStrings:AzureStorage")]
+    [InlineData("Orleans:Clustering=AzureStorage", "Orleans:Clustering=AzureStorage needs ConnectionStrings:AzureStorage")]
+    [InlineData("Orleans:Storage=AzureStorage|ConnectionStrings:AzureStorage=not a connection string", "ConnectionStrings:AzureStorage is not a valid Azure Storage connection string")]
+    [InlineData("Orleans:Streaming=EventHubs", "needs ConnectionStrings:AzureStorage")]
+    [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Streaming=EventHubs needs ConnectionStrings:EventHubs")]
+    [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=nonsense", "ConnectionStrings:EventHubs is not a valid Event Hubs connection string")]
+    [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=" + Hub, "Orleans:Streaming=EventHubs needs EventHubs:Name")]
+    [InlineData("Orleans:AdvertisedIP=somewhere", "Orleans:AdvertisedIP is 'somewhere'")]
+    public void InvalidProfile_IsRefusedWithTheSettingToFix(string settings, string expected)
+    {
+        var exception = Assert.Throws<InvalidSettingException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
+        Assert.Contains(expected, exception.Message);
+        Assert.DoesNotContain("SAS_KEY_VALUE", exception.Message);
+    }
+
+    [Fact]
+    public void EventHubsProfile_ReadsTheHubWithTheDefaultConsumerGroup()
+    {
+        var settings = HostSettings.Read(Configuration($"Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage={Azurite}|ConnectionStrings:EventHubs={Hub}|EventHubs:Name=segment-events"), isDevelopment: false);
+        Assert.Equal(new EventHubSettings(Hub, "segment-events", "$Default"), settings.EventHub);
+        Assert.True(settings.UsesAzureStorage);
+    }
+
+    [Fact]
+    public async Task Host_WithAzureStorageButNoConnectionString_ExitsNonZeroWithOneLine()
+    {
+        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Orleans__Storage"] = "AzureStorage";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, process.ExitCode);
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("OrleansExport cannot start: Orleans:Storage=AzureStorage needs ConnectionStrings:AzureStorage (an Azure Storage or Azurite connection string), which is not set.", line.TrimEnd());
+    }
+
+    private static IConfiguration Configuration(string settings) => new ConfigurationBuilder()
+        .AddInMemoryCollection(settings.Split('|', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)).Select(pair => KeyValuePair.Create(pair[0], (string?)pair[1])))
+        .Build();
+}

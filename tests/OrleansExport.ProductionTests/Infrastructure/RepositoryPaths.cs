@@ -1,0 +1,52 @@
+namespace OrleansExport.ProductionTests.Infrastructure;
+
+/// <summary>Files of the checkout the tests run from.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string AzuriteTool => Path.Combine(Root, "tools", "azurite");
+
+    public static string DockerCompose => Path.Combine(Root, "docker-compose.yml");
+
+    /// <summary>CONTRACT.md from the shared/ folder beside the checkout (or beside a folder above it).</summary>
+    public static string Contract
+    {
+        get
+        {
+            for (var directory = new DirectoryInfo(Root).Parent; directory is not null; directory = directory.Parent)
+            {
+                var contract = Path.Combine(directory.FullName, "shared", "CONTRACT.md");
+                if (File.Exists(contract))
+                {
+                    return contract;
+                }
+            }
+
+            throw new FileNotFoundException("shared/CONTRACT.md not found beside the checkout.");
+        }
+    }
+
+    /// <summary>The silo host built next to this test assembly's configuration (Debug or Release).</summary>
+    public static string SiloAssembly
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            return Path.Combine(Root, "src", "OrleansExport.Silo", "bin", configuration, "net10.0", "OrleansExport.Silo.dll");
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "OrleansExport.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("OrleansExport.sln not found above the test assembly.");
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.TestingHost;
+using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains;
+using OrleansExport.Grains.Delivery;
+
+namespace OrleansExport.ProductionTests.Infrastructure;
+
+/// <summary>In-process clusters (Orleans.TestingHost) whose silos carry the services the grains need, as SiloApp registers them.</summary>
+public static class TestClusters
+{
+    public static InProcessTestClusterBuilder Builder(short silos, Action<ISiloBuilder> configureSilo)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Logging.ClearProviders();
+            host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ActiveCampaign:AllowInsecureLoopback"] = "true",
+                ["ActiveCampaign:Limits:TimeScale"] = "60",
+                ["Export:MaxBatchDelay"] = "00:00:02",
+            });
+            host.Services.AddSingleton(TimeProvider.System);
+            host.Services.AddActiveCampaignClient(host.Configuration);
+            host.Services.AddSingleton<IRequestPacer, GrainRequestPacer>();
+            host.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section);
+            host.Services.AddDataProtection().SetApplicationName("OrleansExport");
+            host.Services.AddSingleton<ApiKeyProtector>();
+            host.Services.AddSingleton<BatchSender>();
+        });
+        builder.ConfigureSilo((_, silo) => configureSilo(silo));
+        return builder;
+    }
+
+    /// <summary>Creates a connection to the simulator and an export of one segment to list "1", through the grains.</summary>
+    public static async Task<string> CreateExportAsync(IGrainFactory grains, string hostname, string apiKey, string segmentId)
+    {
+        var connectionId = "con-" + Guid.NewGuid().ToString("N")[..8];
+        var connection = await grains.GetGrain<IConnectionGrain>(connectionId).CreateAsync(
+            new ConnectionRequest("Simulator", hostname, apiKey, AllowContributors: false, DataPrivacyConsent: true, ProfileCap: null, CreatedBy: "tests"));
+        Assert.Null(connection.Error);
+
+        var exportId = "exp-" + Guid.NewGuid().ToString("N")[..8];
+        var mapping = new ContactMapping("EmailAddress", "FirstName", "LastName", null, [new FieldMapping("Tier", 1)], []);
+        var export = await grains.GetGrain<IExportGrain>(exportId).CreateAsync(new ExportDefinition(
+            exportId, "Test export", connectionId, "1", [segmentId], mapping, LeaveAction.Unsubscribe, null, "tests", DateTimeOffset.UtcNow));
+        Assert.Null(export.Error);
+        return exportId;
+    }
+}
