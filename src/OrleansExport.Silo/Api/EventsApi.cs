@@ -7,6 +7,9 @@ namespace OrleansExport.Silo.Api;
 
 public static class EventsApi
 {
+    /// <summary>How dead letters from this endpoint name their way in.</summary>
+    private const string Source = "api";
+
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events")
@@ -93,8 +96,6 @@ public static class EventsApi
             return Results.Accepted(value: new IngestResult(accepted.Count, rejected, unrouted.Count));
         }
     }
-
-    private const string Source = "api";
 
     /// <summary>An identifier of a rejected event, when it has a usable one, for the dead-letter view.</summary>
     private static string? Identifier(JsonElement element, string name)
