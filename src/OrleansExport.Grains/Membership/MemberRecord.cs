@@ -40,6 +40,9 @@ public sealed class MemberRecord
 
     [Id(6)] public MemberFlags Flags;
 
+    /// <summary>Times in a row that import/info listed the current data as failed.</summary>
+    [Id(7)] public byte ImportFailures;
+
     public bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 
     public bool Has(MemberFlags flag) => (Flags & flag) != 0;
