@@ -34,7 +34,10 @@ public sealed record ExportDefinition(
     [property: Id(8)] string CreatedBy,
     [property: Id(9)] DateTimeOffset CreatedAt);
 
-/// <summary>Live counters of an export (CONTRACT.md: GET /api/exports/{id}).</summary>
+/// <summary>
+/// Live counters of an export (CONTRACT.md: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
+/// its shards' member tables hold, is for operators and load tests and is not part of the HTTP answer.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ExportCounters(
     [property: Id(0)] long EventsReceived,
@@ -42,13 +45,14 @@ public sealed record ExportCounters(
     [property: Id(2)] long Pending,
     [property: Id(3)] long InSync,
     [property: Id(4)] long Rejected,
-    [property: Id(5)] long SkippedByCap)
+    [property: Id(5)] long SkippedByCap,
+    [property: Id(6)] long StateBytes = 0)
 {
     public static readonly ExportCounters Zero = new(0, 0, 0, 0, 0, 0);
 
     public ExportCounters Add(ExportCounters other) => new(
         EventsReceived + other.EventsReceived, Members + other.Members, Pending + other.Pending,
-        InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap);
+        InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap, StateBytes + other.StateBytes);
 }
 
 [GenerateSerializer, Immutable]

@@ -61,6 +61,9 @@ public interface IExportGrain : IGrainWithStringKey
 
     Task<ExportStatus?> GetStatusAsync();
 
+    /// <summary>Events applied to the shards so far: a cheap progress figure that, unlike the status, asks no shard.</summary>
+    Task<long> GetEventsReceivedAsync();
+
     Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit);
 
     Task DeleteAsync();

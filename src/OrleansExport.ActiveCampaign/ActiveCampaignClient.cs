@@ -142,10 +142,19 @@ public sealed partial class ActiveCampaignClient(
                 async token =>
                 {
                     await pacer.AcquireAsync(hostname, call.Kind, token).ConfigureAwait(false);
-                    using var request = call.CreateRequest(account);
-                    var attempt = await attemptTimeout.ExecuteAsync(
-                        async attemptToken => await httpClient.SendAsync(request, attemptToken).ConfigureAwait(false),
-                        token).ConfigureAwait(false);
+                    HttpResponseMessage attempt;
+                    try
+                    {
+                        using var request = call.CreateRequest(account);
+                        attempt = await attemptTimeout.ExecuteAsync(
+                            async attemptToken => await httpClient.SendAsync(request, attemptToken).ConfigureAwait(false),
+                            token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        pacer.Completed(hostname, call.Kind);
+                    }
+
                     ActiveCampaignMetrics.RecordRequest(call.Endpoint, (int)attempt.StatusCode);
                     if (attempt.StatusCode == HttpStatusCode.TooManyRequests)
                     {

@@ -86,6 +86,11 @@ public interface IRequestPacer
 
     /// <summary>ActiveCampaign answered 429 anyway: stop handing out permits for <paramref name="retryAfter"/>.</summary>
     ValueTask ReportThrottledAsync(string hostname, TimeSpan retryAfter, CancellationToken cancellationToken);
+
+    /// <summary>The request sent with a permit from <see cref="AcquireAsync"/> was answered or failed.</summary>
+    void Completed(string hostname, RequestKind kind)
+    {
+    }
 }
 
 /// <summary>

@@ -200,12 +200,14 @@ public sealed class ExportGrain(
         var counters = ExportCounters.Zero with { EventsReceived = state.State.EventsReceived };
         foreach (var shard in await GetShardCountersAsync())
         {
-            counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap));
+            counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes));
         }
 
         ExportMetrics.ReportPending(Id, counters.Pending);
         return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
     }
+
+    public Task<long> GetEventsReceivedAsync() => Task.FromResult(state.State.EventsReceived);
 
     public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit)
     {

@@ -11,18 +11,18 @@ public sealed class ShardMembership
 
     private readonly ShardState _state;
     private readonly TimeProvider _time;
-    private readonly Queue<string> _dirtyQueue = new();
+    private readonly Queue<int> _dirtyQueue = new();
     private DateTimeOffset? _dirtySince;
 
     public ShardMembership(ShardState state, TimeProvider time)
     {
         _state = state;
         _time = time;
-        foreach (var (profileId, member) in state.Members)
+        for (var slot = 0; slot < Members.Count; slot++)
         {
-            if (member.Has(MemberFlags.Dirty))
+            if (Members[slot].Has(MemberFlags.Dirty))
             {
-                _dirtyQueue.Enqueue(profileId);
+                _dirtyQueue.Enqueue(slot);
             }
         }
 
@@ -30,6 +30,8 @@ public sealed class ShardMembership
     }
 
     public ShardState State => _state;
+
+    private MemberTable Members => _state.Members;
 
     private ShardConfig Config => _state.Config ?? throw new InvalidOperationException("The shard has not been configured.");
 
@@ -42,7 +44,7 @@ public sealed class ShardMembership
         var count = 0;
         foreach (var e in events)
         {
-            if (e.Type == SegmentEventType.Joined && (!_state.Members.TryGetValue(e.ProfileId, out var member) || !member.IsMember))
+            if (e.Type == SegmentEventType.Joined && (Members.Find(e.ProfileId) is var slot && (slot < 0 || !Members[slot].IsMember)))
             {
                 count++;
             }
@@ -95,9 +97,10 @@ public sealed class ShardMembership
         }
 
         var eventHash = ProfileHash.Of(e.EventId);
-        _state.Members.TryGetValue(e.ProfileId, out var member);
-        if (member is not null)
+        var slot = Members.Find(e.ProfileId);
+        if (slot >= 0)
         {
+            ref var member = ref Members[slot];
             if (member.LastEventHash == eventHash)
             {
                 return ApplyOutcome.Duplicate;
@@ -111,7 +114,7 @@ public sealed class ShardMembership
 
         switch (e.Type)
         {
-            case SegmentEventType.Updated when member is null || !member.IsMember:
+            case SegmentEventType.Updated when slot < 0 || !Members[slot].IsMember:
                 // CONTRACT: an update for a profile that is not a member changes nothing.
                 return ApplyOutcome.Ignored;
 
@@ -123,29 +126,30 @@ public sealed class ShardMembership
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
 
                     // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
-                    Stamp(member ?? AddRecord(e.ProfileId), ticks, eventHash);
-
+                    slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
+                    Stamp(ref Members[slot], ticks, eventHash);
                     return ApplyOutcome.Rejected;
                 }
 
-                member ??= AddRecord(e.ProfileId);
-                Stamp(member, ticks, eventHash);
-                if (e.Type == SegmentEventType.Joined && !Join(member, segmentIndex, e.ProfileId, data.Email))
+                slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
+                Stamp(ref Members[slot], ticks, eventHash);
+                if (e.Type == SegmentEventType.Joined && !Join(ref Members[slot], segmentIndex, e.ProfileId, data.Email))
                 {
                     return ApplyOutcome.Rejected;
                 }
 
-                SetData(member, data);
-                MarkDirty(e.ProfileId, member);
+                SetData(slot, data);
+                MarkDirty(slot);
                 return ApplyOutcome.Applied;
             }
 
             case SegmentEventType.Left:
             {
-                member ??= AddRecord(e.ProfileId);
-                Stamp(member, ticks, eventHash);
-                Leave(member, segmentIndex);
-                MarkDirty(e.ProfileId, member);
+                slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
+                ref var member = ref Members[slot];
+                Stamp(ref member, ticks, eventHash);
+                Leave(ref member, segmentIndex);
+                MarkDirty(slot);
                 return ApplyOutcome.Applied;
             }
 
@@ -167,36 +171,30 @@ public sealed class ShardMembership
 
         _state.Snapshots.Remove(segmentIndex);
         var bit = 1UL << segmentIndex;
-        foreach (var (profileId, member) in _state.Members)
+        for (var slot = 0; slot < Members.Count; slot++)
         {
-            if ((member.SegmentMask & bit) == 0 || snapshot.Seen.Contains(profileId) || member.LastOccurredTicks >= snapshot.StartedTicks)
+            ref var member = ref Members[slot];
+            if ((member.SegmentMask & bit) == 0 || member.LastOccurredTicks >= snapshot.StartedTicks || snapshot.Seen.Contains(Members.ProfileId(slot)))
             {
                 continue;
             }
 
             member.LastOccurredTicks = completedTicks;
-            Leave(member, segmentIndex);
-            MarkDirty(profileId, member);
+            Leave(ref member, segmentIndex);
+            MarkDirty(slot);
         }
 
         return true;
     }
 
-    private MemberRecord AddRecord(string profileId)
-    {
-        var member = new MemberRecord();
-        _state.Members[profileId] = member;
-        return member;
-    }
-
-    private static void Stamp(MemberRecord member, long ticks, ulong eventHash)
+    private static void Stamp(ref MemberSlot member, long ticks, ulong eventHash)
     {
         member.LastOccurredTicks = ticks;
         member.LastEventHash = eventHash;
     }
 
     /// <returns>false when the profile is over the cap.</returns>
-    private bool Join(MemberRecord member, int segmentIndex, string profileId, string email)
+    private bool Join(ref MemberSlot member, int segmentIndex, string profileId, string email)
     {
         var wasMember = member.IsMember;
         member.SegmentMask |= 1UL << segmentIndex;
@@ -221,7 +219,7 @@ public sealed class ShardMembership
         return true;
     }
 
-    private void Leave(MemberRecord member, int segmentIndex)
+    private void Leave(ref MemberSlot member, int segmentIndex)
     {
         var wasMember = member.IsMember;
         member.SegmentMask &= ~(1UL << segmentIndex);
@@ -235,21 +233,25 @@ public sealed class ShardMembership
         }
     }
 
-    private static void SetData(MemberRecord member, ContactData data)
+    private void SetData(int slot, ContactData data)
     {
         var hash = ProfileHash.Of(data);
-        if (hash != member.DataHash)
+        ref var member = ref Members[slot];
+        if (hash == member.DataHash)
         {
-            member.Clear(MemberFlags.Failed);
-            member.ImportFailures = 0;
+            // Same data as stored: nothing to rewrite.
+            return;
         }
 
-        member.Data = data;
+        member.Clear(MemberFlags.Failed);
+        member.ImportFailures = 0;
         member.DataHash = hash;
+        Members.SetData(slot, data);
     }
 
-    private void MarkDirty(string profileId, MemberRecord member)
+    private void MarkDirty(int slot)
     {
+        ref var member = ref Members[slot];
         if (member.Has(MemberFlags.Dirty))
         {
             return;
@@ -268,13 +270,13 @@ public sealed class ShardMembership
 
         member.Set(MemberFlags.Dirty);
         _dirtySince ??= _time.GetUtcNow();
-        _dirtyQueue.Enqueue(profileId);
+        _dirtyQueue.Enqueue(slot);
     }
 
     /// <summary>What ActiveCampaign needs to hear about this profile now, if anything.</summary>
-    private ContactAction? DesiredAction(MemberRecord member)
+    private ContactAction? DesiredAction(in MemberSlot member)
     {
-        if (member.Data is null)
+        if (!member.HasData)
         {
             return null;
         }
@@ -306,9 +308,10 @@ public sealed class ShardMembership
     public OutgoingContact[] TakePending(int max)
     {
         var taken = new List<OutgoingContact>(Math.Min(max, _dirtyQueue.Count));
-        while (taken.Count < max && _dirtyQueue.TryDequeue(out var profileId))
+        while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
         {
-            if (!_state.Members.TryGetValue(profileId, out var member) || !member.Has(MemberFlags.Dirty))
+            ref var member = ref Members[slot];
+            if (!member.Has(MemberFlags.Dirty))
             {
                 continue;
             }
@@ -328,7 +331,7 @@ public sealed class ShardMembership
             }
 
             member.Set(MemberFlags.Leased);
-            taken.Add(new OutgoingContact(profileId, action.Value, member.Data!, member.DataHash,
+            taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
                 member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
         }
 
@@ -344,11 +347,13 @@ public sealed class ShardMembership
     {
         foreach (var outcome in outcomes)
         {
-            if (!_state.Members.TryGetValue(outcome.ProfileId, out var member) || !member.Has(MemberFlags.Leased))
+            var slot = Members.Find(outcome.ProfileId);
+            if (slot < 0 || !Members[slot].Has(MemberFlags.Leased))
             {
                 continue;
             }
 
+            ref var member = ref Members[slot];
             member.Clear(MemberFlags.Leased);
             switch (outcome.Kind)
             {
@@ -376,7 +381,7 @@ public sealed class ShardMembership
                         member.Set(MemberFlags.Failed);
                     }
 
-                    Reject(outcome.ProfileId, member.Data?.Email, outcome.Reason ?? "ActiveCampaign refused the contact");
+                    Reject(outcome.ProfileId, Members.Email(slot), outcome.Reason ?? "ActiveCampaign refused the contact");
                     break;
             }
 
@@ -391,19 +396,19 @@ public sealed class ShardMembership
                 }
             }
 
-            MarkDirty(outcome.ProfileId, member);
+            MarkDirty(slot);
         }
     }
 
     /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
     public void ReleaseLeases()
     {
-        foreach (var (profileId, member) in _state.Members)
+        for (var slot = 0; slot < Members.Count; slot++)
         {
-            if (member.Has(MemberFlags.Leased))
+            if (Members[slot].Has(MemberFlags.Leased))
             {
-                member.Clear(MemberFlags.Leased);
-                MarkDirty(profileId, member);
+                Members[slot].Clear(MemberFlags.Leased);
+                MarkDirty(slot);
             }
         }
     }
@@ -417,8 +422,9 @@ public sealed class ShardMembership
         }
 
         _state.RunId = runId;
-        foreach (var (profileId, member) in _state.Members)
+        for (var slot = 0; slot < Members.Count; slot++)
         {
+            ref var member = ref Members[slot];
             member.Clear(MemberFlags.Failed);
             member.ImportFailures = 0;
             member.Set(MemberFlags.InRun);
@@ -428,7 +434,7 @@ public sealed class ShardMembership
                 continue;
             }
 
-            MarkDirty(profileId, member);
+            MarkDirty(slot);
         }
 
         return CountInRun();
@@ -442,19 +448,29 @@ public sealed class ShardMembership
         }
 
         _state.RunId = null;
-        foreach (var member in _state.Members.Values)
+        for (var slot = 0; slot < Members.Count; slot++)
         {
-            member.Clear(MemberFlags.InRun);
+            Members[slot].Clear(MemberFlags.InRun);
         }
     }
 
-    private long CountInRun() => _state.Members.Values.Count(m => m.Has(MemberFlags.InRun));
+    private long CountInRun()
+    {
+        long count = 0;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            count += Members[slot].Has(MemberFlags.InRun) ? 1 : 0;
+        }
+
+        return count;
+    }
 
     public ShardCounters GetCounters()
     {
         long members = 0, pending = 0, inSync = 0, skipped = 0, inRun = 0;
-        foreach (var member in _state.Members.Values)
+        for (var slot = 0; slot < Members.Count; slot++)
         {
+            ref readonly var member = ref Members[slot];
             if (member.Has(MemberFlags.InRun))
             {
                 inRun++;
@@ -483,7 +499,8 @@ public sealed class ShardMembership
             }
         }
 
-        return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince);
+        return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince,
+            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int));
     }
 
     public IReadOnlyList<Rejection> GetRejections(int limit) =>

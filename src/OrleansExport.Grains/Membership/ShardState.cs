@@ -6,7 +6,8 @@ public sealed class ShardState
 {
     [Id(0)] public ShardConfig? Config { get; set; }
 
-    [Id(1)] public Dictionary<string, MemberRecord> Members { get; set; } = new(StringComparer.Ordinal);
+    // Id 1 held a Dictionary<string, MemberRecord> before the compact layout; never reuse it.
+    [Id(7)] public MemberTable Members { get; set; } = new();
 
     /// <summary>The newest rejections, oldest first, at most <see cref="ShardMembership.MaxRejectionsKept"/>.</summary>
     [Id(2)] public List<Rejection> RecentRejections { get; set; } = [];

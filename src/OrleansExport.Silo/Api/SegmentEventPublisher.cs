@@ -12,8 +12,17 @@ public interface ISegmentEventPublisher
 /// <summary>Puts accepted events on the segment streams, one stream per segment, in batches.</summary>
 public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEventPublisher
 {
-    /// <summary>Events per stream message: large enough to amortise the per-message cost, small enough to keep messages modest.</summary>
-    public const int EventsPerMessage = 1024;
+    /// <summary>
+    /// Most events per stream message: each message costs a delivery to every subscribed export and a
+    /// call to each of its shards, so larger messages mean less work per event.
+    /// </summary>
+    public const int EventsPerMessage = 4096;
+
+    /// <summary>
+    /// Cap on a message's estimated size. Memory streams keep messages in 1 MiB cache blocks and
+    /// refuse a larger one; this leaves room for the estimate being low.
+    /// </summary>
+    public const int MaxMessageBytes = 512 * 1024;
 
     public async Task PublishAsync(IReadOnlyList<SegmentEvent> events, CancellationToken cancellationToken)
     {
@@ -21,12 +30,53 @@ public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEvent
         var publishes = events.GroupBy(e => e.SegmentId, StringComparer.Ordinal).Select(async segment =>
         {
             var stream = provider.GetStream<SegmentEvent>(StreamId.Create(Constants.SegmentStreamNamespace, segment.Key));
-            foreach (var chunk in segment.Chunk(EventsPerMessage))
+            foreach (var message in Messages(segment))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await stream.OnNextBatchAsync(chunk);
+                await stream.OnNextBatchAsync(message);
             }
         });
         await Task.WhenAll(publishes);
     }
+
+    /// <summary>Splits events into messages of at most <see cref="EventsPerMessage"/> events and about <see cref="MaxMessageBytes"/>.</summary>
+    public static IEnumerable<List<SegmentEvent>> Messages(IEnumerable<SegmentEvent> events)
+    {
+        var message = new List<SegmentEvent>();
+        var bytes = 0;
+        foreach (var e in events)
+        {
+            var size = EstimatedBytes(e);
+            if (message.Count > 0 && (message.Count == EventsPerMessage || bytes + size > MaxMessageBytes))
+            {
+                yield return message;
+                message = [];
+                bytes = 0;
+            }
+
+            message.Add(e);
+            bytes += size;
+        }
+
+        if (message.Count > 0)
+        {
+            yield return message;
+        }
+    }
+
+    /// <summary>An upper estimate of an event's serialized size: UTF-8 takes at most 3 bytes per UTF-16 character.</summary>
+    private static int EstimatedBytes(SegmentEvent e)
+    {
+        var chars = e.EventId.Length + e.SegmentId.Length + e.ProfileId.Length + (e.SnapshotId?.Length ?? 0);
+        var fields = 4;
+        foreach (var (name, value) in e.Attributes ?? EmptyAttributes)
+        {
+            chars += name.Length + value.Length;
+            fields += 2;
+        }
+
+        return 32 + chars * 3 + fields * 4;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyAttributes = new Dictionary<string, string>();
 }

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -75,9 +76,9 @@ public static class OrleansSetup
         }
         else
         {
-            silo.AddMemoryGrainStorage(Constants.ExportStore);
-            silo.AddMemoryGrainStorage(Constants.ShardStore);
-            silo.AddMemoryGrainStorage(Constants.PubSubStore);
+            silo.AddMemoryGrainStorage(Constants.ExportStore, UseOrleansSerializer);
+            silo.AddMemoryGrainStorage(Constants.ShardStore, UseOrleansSerializer);
+            silo.AddMemoryGrainStorage(Constants.PubSubStore, UseOrleansSerializer);
             silo.UseInMemoryReminderService();
         }
 
@@ -149,5 +150,24 @@ public static class OrleansSetup
             o.BatchContainerBatchSize = EventsPerDelivery;
             o.MaxEventDeliveryTime = MaxEventDeliveryTime;
         }));
+    }
+
+    /// <summary>
+    /// Memory storage keeps a serialized copy of every state. Its default, JSON with type names, made
+    /// writing a shard of 60,000 members cost more CPU than ingesting them; the binary serializer is
+    /// several times faster and smaller.
+    /// </summary>
+    private static void UseOrleansSerializer(OptionsBuilder<MemoryGrainStorageOptions> options) =>
+        options.Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new ExactSizeStorageSerializer(serializer));
+
+    /// <summary>
+    /// The Orleans binary serializer, keeping exactly the bytes written: Orleans' own storage serializer
+    /// keeps its growable buffer, up to twice the state's size, for as long as memory storage holds it.
+    /// </summary>
+    private sealed class ExactSizeStorageSerializer(Serializer serializer) : IGrainStorageSerializer
+    {
+        public BinaryData Serialize<T>(T? input) => new(serializer.SerializeToArray(input));
+
+        public T? Deserialize<T>(BinaryData input) => serializer.Deserialize<T>(input.ToMemory());
     }
 }

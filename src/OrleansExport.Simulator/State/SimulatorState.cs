@@ -96,6 +96,9 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Starts the counters of <see cref="GetStats"/> again; contacts, lists and rate windows stay.</summary>
+    public void ResetStats() => Stats.Reset();
+
     /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters. Lists and faults stay.</summary>
     public void Reset()
     {

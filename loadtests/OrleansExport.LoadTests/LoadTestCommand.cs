@@ -1,0 +1,102 @@
+using System.CommandLine;
+using OrleansExport.LoadTests.Reports;
+using OrleansExport.Silo.Demo;
+
+namespace OrleansExport.LoadTests;
+
+/// <summary>The command line: options map one to one onto <see cref="LoadTestOptions"/>.</summary>
+public static class LoadTestCommand
+{
+    public static RootCommand Create()
+    {
+        var defaults = new LoadTestOptions();
+        var profiles = new Option<int>("--profiles") { Description = "Profiles in the generated segment.", DefaultValueFactory = _ => defaults.Profiles };
+        var timeScale = new Option<double>("--time-scale") { Description = "Divides every ActiveCampaign rate window (60: per-minute limits apply per second).", DefaultValueFactory = _ => defaults.TimeScale };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the results JSON here." };
+        var html = new Option<FileInfo?>("--html") { Description = "Write the human summary with the throughput chart here (default: the JSON path with .html)." };
+        var ingest = new Option<IngestMode>("--ingest") { Description = "stream: onto the segment streams; http: JSON arrays through POST /api/events.", DefaultValueFactory = _ => defaults.Ingest };
+        var publishBatch = new Option<int>("--publish-batch") { Description = "Events per ingest call.", DefaultValueFactory = _ => defaults.PublishBatchSize };
+        var publishers = new Option<int>("--publishers") { Description = "Ingest calls in flight at once.", DefaultValueFactory = _ => defaults.PublishConcurrency };
+        var gateway = new Option<int?>("--cluster-gateway") { Description = "Connect to a running localhost cluster on this gateway port instead of starting a silo here." };
+        var apiUrl = new Option<Uri?>("--api-url") { Description = "The running cluster's HTTP API (with --ingest http and --cluster-gateway)." };
+        var apiKey = new Option<string?>("--api-key") { Description = "An Admin or Contributor key of the running cluster's HTTP API." };
+        var silo = new Option<string[]>("--silo") { Description = "Configuration for the in-process silo as Key=Value, repeatable (e.g. Export:ShardCount=32).", AllowMultipleArgumentsPerToken = false };
+        var seed = new Option<int>("--seed") { Description = "Seed of the event generator.", DefaultValueFactory = _ => defaults.Seed };
+        var churn = new Option<string>("--churn") { Description = "default: updates, leaves, re-joins, duplicates, late events and invalid emails; none: joins only.", DefaultValueFactory = _ => "default" };
+        churn.AcceptOnlyFromAmong("default", "none");
+        var applyDelay = new Option<double>("--import-apply-delay-ms") { Description = "How long the simulator takes to apply an import, at real limits.", DefaultValueFactory = _ => defaults.ImportApplyDelay.TotalMilliseconds };
+        var timeout = new Option<double>("--timeout-minutes") { Description = "Give up after this long.", DefaultValueFactory = _ => defaults.Timeout.TotalMinutes };
+        var ingestOnly = new Option<bool>("--ingest-only") { Description = "Stop once every event is applied (no delivery wait, no list check): with --time-scale 1 this isolates ingest and memory." };
+        var skipFullRun = new Option<bool>("--skip-full-run") { Description = "Measure the budget on the initial delivery only (which ingest may starve), not on a full run after it." };
+        var hold = new Option<double>("--hold-seconds") { Description = "Keep the loaded silo alive this long after measuring (to attach dotnet-gcdump or dotnet-counters)." };
+        var noLive = new Option<bool>("--no-live") { Description = "Print phases as plain lines instead of a live display." };
+
+        var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles, pushes them through the real ingest path, " +
+                                      "exports them to the ActiveCampaign simulator at its real limits under a time scale, checks the list and reports the figures.")
+        {
+            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, skipFullRun, hold, noLive,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new LoadTestOptions
+            {
+                Profiles = parse.GetValue(profiles),
+                TimeScale = parse.GetValue(timeScale),
+                JsonPath = parse.GetValue(json)?.FullName,
+                HtmlPath = parse.GetValue(html)?.FullName,
+                Ingest = parse.GetValue(ingest),
+                PublishBatchSize = parse.GetValue(publishBatch),
+                PublishConcurrency = parse.GetValue(publishers),
+                ClusterGatewayPort = parse.GetValue(gateway),
+                ApiUrl = parse.GetValue(apiUrl),
+                ApiKey = parse.GetValue(apiKey),
+                SiloSettings = parse.GetValue(silo) ?? [],
+                Seed = parse.GetValue(seed),
+                Churn = parse.GetValue(churn) == "none" ? ChurnOptions.None : new ChurnOptions(),
+                ImportApplyDelay = TimeSpan.FromMilliseconds(parse.GetValue(applyDelay)),
+                Timeout = TimeSpan.FromMinutes(parse.GetValue(timeout)),
+                IngestOnly = parse.GetValue(ingestOnly),
+                Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
+                FullRun = !parse.GetValue(skipFullRun),
+            };
+            return await RunAsync(options, live: !parse.GetValue(noLive) && !Console.IsOutputRedirected, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Runs, writes the result files and prints the summary. Exit code 1 when the list is wrong or ActiveCampaign throttled: never for speed.</summary>
+    public static async Task<int> RunAsync(LoadTestOptions options, bool live, CancellationToken cancellationToken)
+    {
+        var progress = new LoadTestProgress();
+        var result = live
+            ? await LiveDisplay.RunAsync(progress, () => LoadTestRunner.RunAsync(options, progress, cancellationToken))
+            : await RunPlainAsync(options, progress, cancellationToken);
+
+        if (options.JsonPath is { } jsonPath)
+        {
+            await ResultFiles.WriteJsonAsync(jsonPath, result);
+        }
+
+        if (options.ResolvedHtmlPath is { } htmlPath)
+        {
+            await ResultFiles.WriteHtmlAsync(htmlPath, result);
+        }
+
+        LiveDisplay.PrintSummary(result, options);
+        return result.ListMatchesMembership != false && result.Throttled429 == 0 ? 0 : 1;
+    }
+
+    private static async Task<LoadTestResult> RunPlainAsync(LoadTestOptions options, LoadTestProgress progress, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        progress.PhaseChanged += phase => Console.WriteLine($"[{clock.Elapsed.TotalSeconds,7:F1} s] {phase}");
+        var running = LoadTestRunner.RunAsync(options, progress, cancellationToken);
+        while (await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) != running)
+        {
+            Console.WriteLine($"[{clock.Elapsed.TotalSeconds,7:F1} s] {LiveDisplay.OneLine(progress)}");
+        }
+
+        return await running;
+    }
+}

@@ -1,0 +1,3 @@
+using OrleansExport.LoadTests;
+
+return await LoadTestCommand.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace OrleansExport.LoadTests.Reports;
+
+/// <summary>Writes the results JSON and the human summary (HTML with the throughput chart).</summary>
+public static class ResultFiles
+{
+    public static async Task WriteJsonAsync(string path, LoadTestResult result)
+    {
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, result, LoadTestResult.Json);
+    }
+
+    public static Task WriteHtmlAsync(string path, LoadTestResult result) => File.WriteAllTextAsync(path, Html(result));
+
+    public static string Html(LoadTestResult r)
+    {
+        static string E(string text) => ThroughputChart.Escape(text);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OrleansExport load test</title>");
+        html.Append("<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
+            .Append(".met{color:#2a7d2a}.missed{color:#b22}code{background:#f4f4f4;padding:2px 4px;word-break:break-all}</style></head><body>");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>OrleansExport load test: {r.Setup.Profiles:N0} profiles</h1>");
+        html.Append(CultureInfo.InvariantCulture, $"<p><code>{E(r.Setup.CommandLine)}</code><br>started {r.Setup.StartedAt:u}, {r.Setup.ProcessorCount} cores, {E(r.Setup.Runtime)}, ")
+            .Append(CultureInfo.InvariantCulture, $"time scale {r.Setup.TimeScale:G}, ingest via {r.Setup.Ingest}, {(r.Setup.SiloInProcess ? "silo in process" : "remote cluster")}, {r.Setup.ShardCount} shards</p>");
+        html.Append("<h2>Figures against targets</h2><table><tr><th>figure</th><th>value</th><th>target</th><th></th></tr>");
+        foreach (var check in TargetChecks.For(r))
+        {
+            var mark = check.Met switch { true => "<span class=\"met\">met</span>", false => "<span class=\"missed\">below target</span>", null => "" };
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(check.Figure)}</td><td>{E(check.Value)}</td><td>{E(check.Target)}</td><td>{mark}</td></tr>");
+        }
+
+        html.Append("</table><h2>Throughput over time</h2>").Append(ThroughputChart.Svg(r));
+        html.Append("<h2>Details</h2><ul>");
+        foreach (var line in Details(r))
+        {
+            html.Append("<li>").Append(E(line)).Append("</li>");
+        }
+
+        html.Append("</ul>");
+        if (r.SiloWarnings.Count > 0)
+        {
+            html.Append("<h2>Silo warnings (newest last)</h2><pre>");
+            foreach (var warning in r.SiloWarnings)
+            {
+                html.Append(E(warning)).Append('\n');
+            }
+
+            html.Append("</pre>");
+        }
+
+        html.Append("</body></html>");
+        return html.ToString();
+    }
+
+    public static IEnumerable<string> Details(LoadTestResult r)
+    {
+        var i = r.Ingest;
+        yield return Phase("Initial delivery (while ingesting, until the list was in step)", r.Export, r.Setup.TimeScale);
+        if (r.FullRun is { } run)
+        {
+            yield return Phase($"Full run ({r.FullRunStatus}; the budget figures come from it)", run, r.Setup.TimeScale);
+        }
+
+        if (r.List is { } list)
+        {
+            yield return List("List after the initial delivery", list);
+        }
+
+        if (r.ListAfterFullRun is { } afterRun)
+        {
+            yield return List("List after the full run", afterRun);
+        }
+        if (r.Memory.HeapBaselineBytes is { } before && r.Memory.HeapAfterLoadBytes is { } after)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded{(r.Setup.IngestOnly ? "" : " and delivered")} (simulator released); of that, the member tables hold {r.Memory.MemberStateBytes / 1048576.0:F1} MiB ({r.Memory.MemberStateBytesPerMember:F1} bytes per member), the rest is the memory-storage copy of the shards, the memory-stream cache and Orleans itself.");
+        }
+    }
+
+    private static string Phase(string name, ExportFigures x, double timeScale) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {x.BulkImports:N0} bulk imports ({x.SingleContactImports:N0} single-contact), {x.ContactsImported:N0} contacts imported ({x.ContactsPerImport:F2} per import), ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"{x.ContactSyncs:N0} contact syncs, {x.ImportInfoCalls:N0} import/info calls, {x.Requests:N0} requests, {x.Throttled429:N0} throttled; ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"{x.BulkImportsPerMinute:F2} imports/min over {x.SteadyStateSeconds:F2} s from first to last import ({x.SteadyStateSeconds * timeScale / 60:F2} min at real limits); ")
+        + string.Create(CultureInfo.InvariantCulture, $"the phase took {x.Seconds:F2} s ({x.MinutesAtRealLimits:F2} min at real limits). 429s by endpoint over the whole run: ")
+        + (x.ThrottledByEndpoint.Count == 0 ? "none." : string.Join(", ", x.ThrottledByEndpoint.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N0}"))) + ".");
+
+    private static string List(string name, ListCheck list) => string.Create(CultureInfo.InvariantCulture,
+        $"{name}: {list.Subscribed:N0} subscribed, {list.Expected:N0} expected, {list.Missing:N0} missing, {list.Unexpected:N0} unexpected{(list.Examples.Count > 0 ? ": " + string.Join(", ", list.Examples) : "")}.");
+}
