@@ -43,6 +43,12 @@ public interface ICatalogGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> ListExportsAsync();
 
     Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId);
+
+    /// <summary>Records which segments an export takes events from; empty once it stopped. Idempotent.</summary>
+    Task SetExportSegmentsAsync(string exportId, IReadOnlyList<string> segmentIds);
+
+    /// <summary>Every segment some active export subscribes to.</summary>
+    Task<IReadOnlyList<string>> ListSubscribedSegmentsAsync();
 }
 
 /// <summary>

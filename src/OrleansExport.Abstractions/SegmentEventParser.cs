@@ -1,11 +1,13 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace OrleansExport;
 
 /// <summary>
 /// Turns upstream JSON into <see cref="SegmentEvent"/>s, or a reason a person can act on.
-/// Never throws on bad input: one malformed event must not block the others.
+/// Never throws on bad input: one malformed event must not block the others. The overloads
+/// without <see cref="SegmentEventLimits"/> use <see cref="SegmentEventLimits.Default"/> and the system clock.
 /// </summary>
 public static class SegmentEventParser
 {
@@ -13,20 +15,41 @@ public static class SegmentEventParser
     public const int MaxAttributeCount = 200;
     public const int MaxAttributeValueLength = 4096;
 
-    public static bool TryParse(JsonElement element, out SegmentEvent? segmentEvent, out string? reason)
+    public static bool TryParse(JsonElement element, out SegmentEvent? segmentEvent, out string? reason) =>
+        TryParse(element, SegmentEventLimits.Default, DateTimeOffset.UtcNow, out segmentEvent, out reason);
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, out SegmentEvent? segmentEvent, out string? reason) =>
+        TryParse(utf8Json, SegmentEventLimits.Default, DateTimeOffset.UtcNow, out segmentEvent, out reason);
+
+    /// <param name="element">One event.</param>
+    /// <param name="limits">Size and clock-skew limits.</param>
+    /// <param name="now">The server clock, against which a future <c>occurredAt</c> is judged.</param>
+    /// <param name="segmentEvent">The event, when valid.</param>
+    /// <param name="reason">Why the event was rejected, when not.</param>
+    public static bool TryParse(JsonElement element, SegmentEventLimits limits, DateTimeOffset now, out SegmentEvent? segmentEvent, out string? reason)
     {
         segmentEvent = null;
-        reason = Parse(element, ref segmentEvent);
+        try
+        {
+            reason = Parse(element, limits, now, ref segmentEvent);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement refuses to turn an escaped lone surrogate ("\ud800") into a string.
+            reason = "the event contains text that is not valid Unicode (an escaped lone surrogate such as \\ud800)";
+            segmentEvent = null;
+        }
+
         return reason is null;
     }
 
-    public static bool TryParse(ReadOnlySpan<byte> utf8Json, out SegmentEvent? segmentEvent, out string? reason)
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, SegmentEventLimits limits, DateTimeOffset now, out SegmentEvent? segmentEvent, out string? reason)
     {
         segmentEvent = null;
         try
         {
             using var document = JsonDocument.Parse(utf8Json.ToArray());
-            return TryParse(document.RootElement, out segmentEvent, out reason);
+            return TryParse(document.RootElement, limits, now, out segmentEvent, out reason);
         }
         catch (JsonException exception)
         {
@@ -35,7 +58,7 @@ public static class SegmentEventParser
         }
     }
 
-    private static string? Parse(JsonElement element, ref SegmentEvent? result)
+    private static string? Parse(JsonElement element, SegmentEventLimits limits, DateTimeOffset now, ref SegmentEvent? result)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -62,6 +85,11 @@ public static class SegmentEventParser
             || !DateTimeOffset.TryParse(occurredElement.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var occurredAt))
         {
             return "'occurredAt' is required as an ISO 8601 timestamp, e.g. 2026-11-28T21:00:00.123Z";
+        }
+
+        if (occurredAt - now > limits.MaxFutureSkew)
+        {
+            return $"'occurredAt' {occurredAt.UtcDateTime:O} is more than {limits.MaxFutureSkew} ahead of the server clock; send the time the change happened";
         }
 
         string? snapshotId = null;
@@ -98,6 +126,7 @@ public static class SegmentEventParser
             }
 
             attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+            var bytes = 0L;
             foreach (var property in attributesElement.EnumerateObject())
             {
                 if (attributes.Count == MaxAttributeCount)
@@ -120,6 +149,12 @@ public static class SegmentEventParser
                 if (value.Length > MaxAttributeValueLength)
                 {
                     return $"attribute '{Truncate(property.Name)}' is longer than {MaxAttributeValueLength} characters";
+                }
+
+                bytes += Encoding.UTF8.GetByteCount(property.Name) + Encoding.UTF8.GetByteCount(value);
+                if (bytes > limits.MaxAttributeBytes)
+                {
+                    return $"'attributes' take more than {limits.MaxAttributeBytes} bytes; send only the profile fields the exports map";
                 }
 
                 attributes[property.Name] = value;

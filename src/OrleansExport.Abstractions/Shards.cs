@@ -34,7 +34,8 @@ public sealed record OutgoingContact(
     [property: Id(2)] ContactData Data,
     [property: Id(3)] ulong Hash,
     [property: Id(4)] bool AlreadySubscribed,
-    [property: Id(5)] bool InRun);
+    [property: Id(5)] bool InRun,
+    [property: Id(6)] int ImportFailures = 0);
 
 public enum OutcomeKind : byte
 {
@@ -42,6 +43,11 @@ public enum OutcomeKind : byte
     Failed,
     /// <summary>Not sent after all (e.g. did not fit a batch): goes back to pending.</summary>
     Returned,
+    /// <summary>
+    /// ActiveCampaign accepted the import but import/info listed the contact as failed, without a reason: the
+    /// cause may pass, so it goes back to pending and is sent again (a final failure comes as <see cref="Failed"/>).
+    /// </summary>
+    FailedInImport,
 }
 
 [GenerateSerializer, Immutable]

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Timeout;
 
@@ -10,13 +11,14 @@ namespace OrleansExport.ActiveCampaign;
 
 /// <summary>
 /// <see cref="IActiveCampaignClient"/> over the named <see cref="HttpClient"/> <see cref="HttpClientName"/>.
-/// Each attempt first takes a permit from <see cref="IRequestPacer"/>, then sends; the key goes
-/// only into that request's <c>Api-Token</c> header, never into a log line, exception or metric.
+/// Each attempt passes the account's circuit breaker, takes a permit from <see cref="IRequestPacer"/>,
+/// then sends; the key goes only into that request's <c>Api-Token</c> header, never into a log line,
+/// exception or metric.
 /// </summary>
 public sealed partial class ActiveCampaignClient(
     IHttpClientFactory httpClientFactory,
     IRequestPacer pacer,
-    ResiliencePipelineProvider<string> pipelines,
+    ResiliencePipelineRegistry<string> pipelines,
     IOptions<ActiveCampaignOptions> options,
     TimeProvider timeProvider,
     ILogger<ActiveCampaignClient> logger) : IActiveCampaignClient
@@ -131,10 +133,12 @@ public sealed partial class ActiveCampaignClient(
         var hostname = HostnameRules.Normalize(account.Hostname);
         EnsureSendable(account, hostname);
         var httpClient = httpClientFactory.CreateClient(HttpClientName);
+        var circuit = CircuitFor(hostname);
         HttpResponseMessage response;
         try
         {
             response = await retry.ExecuteAsync(
+                token => circuit.ExecuteAsync(
                 async token =>
                 {
                     await pacer.AcquireAsync(hostname, call.Kind, token).ConfigureAwait(false);
@@ -159,7 +163,17 @@ public sealed partial class ActiveCampaignClient(
 
                     return attempt;
                 },
+                token),
                 cancellationToken).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException exception)
+        {
+            ActiveCampaignMetrics.RecordCircuitOpen(call.Endpoint);
+            throw new ActiveCampaignCircuitOpenException(hostname, exception.RetryAfter ?? options.Value.CircuitBreaker.BreakDuration);
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is HostAddressRefusedException refused)
+        {
+            throw new ActiveCampaignHostRefusedException(refused.Message);
         }
         catch (Exception exception) when (exception is HttpRequestException or TimeoutRejectedException)
         {
@@ -174,6 +188,11 @@ public sealed partial class ActiveCampaignClient(
 
         return response;
     }
+
+    private ResiliencePipeline<HttpResponseMessage> CircuitFor(string hostname) =>
+        pipelines.GetOrAddPipeline<HttpResponseMessage>(
+            ActiveCampaignResilience.CircuitPipelineKeyPrefix + hostname,
+            builder => builder.AddActiveCampaignCircuitBreaker(options.Value.CircuitBreaker));
 
     private async Task ReportThrottledAsync(string hostname, ApiCall call, HttpResponseMessage response, CancellationToken cancellationToken)
     {

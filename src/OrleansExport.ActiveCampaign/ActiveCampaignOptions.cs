@@ -39,22 +39,21 @@ public sealed class ActiveCampaignOptions : IValidatableObject
     /// <summary>The account's rate and size limits (section <c>ActiveCampaign:Limits</c>).</summary>
     public ActiveCampaignLimits Limits { get; set; } = new();
 
+    /// <summary>The per-account circuit breaker (section <c>ActiveCampaign:CircuitBreaker</c>).</summary>
+    public ActiveCampaignCircuitOptions CircuitBreaker { get; set; } = new();
+
     /// <summary>The suffixes in force, lowercase and without a leading dot.</summary>
     public IReadOnlyList<string> GetAllowedHostSuffixes() =>
         (AllowedHostSuffixes.Count > 0 ? AllowedHostSuffixes : DefaultAllowedHostSuffixes)
             .Select(suffix => HostnameRules.Normalize(suffix.Trim().TrimStart('.')))
             .ToArray();
 
-    /// <summary>Validates <see cref="Limits"/> and the suffixes; data annotations do not recurse into nested objects.</summary>
+    /// <summary>Validates <see cref="Limits"/>, <see cref="CircuitBreaker"/> and the suffixes; data annotations do not recurse into nested objects.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var limitsResults = new List<ValidationResult>();
-        Validator.TryValidateObject(Limits, new ValidationContext(Limits), limitsResults, validateAllProperties: true);
-        foreach (var result in limitsResults)
+        foreach (var result in ValidateNested(nameof(Limits), Limits).Concat(ValidateNested(nameof(CircuitBreaker), CircuitBreaker)))
         {
-            yield return new ValidationResult(
-                $"{nameof(Limits)}: {result.ErrorMessage}",
-                result.MemberNames.Select(member => $"{nameof(Limits)}.{member}"));
+            yield return result;
         }
 
         foreach (var suffix in GetAllowedHostSuffixes())
@@ -66,5 +65,14 @@ public sealed class ActiveCampaignOptions : IValidatableObject
                     [nameof(AllowedHostSuffixes)]);
             }
         }
+    }
+
+    private static IEnumerable<ValidationResult> ValidateNested(string name, object nested)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(nested, new ValidationContext(nested), results, validateAllProperties: true);
+        return results.Select(result => new ValidationResult(
+            $"{name}: {result.ErrorMessage}",
+            result.MemberNames.Select(member => $"{name}.{member}")));
     }
 }

@@ -13,8 +13,9 @@ public static class ActiveCampaignServiceCollectionExtensions
 {
     /// <summary>
     /// Binds and validates <see cref="ActiveCampaignOptions"/> from the <c>ActiveCampaign</c>
-    /// section (a bad value stops the host at start), and registers the named HttpClient, the
-    /// resilience pipelines and <see cref="IActiveCampaignClient"/>. The caller registers an
+    /// section (a bad value stops the host at start), and registers the named HttpClient (whose
+    /// connections go through <see cref="HostAddressGuard"/>), the resilience pipelines and
+    /// <see cref="IActiveCampaignClient"/>. The caller registers an
     /// <see cref="IRequestPacer"/> (see <see cref="AddLocalRequestPacer"/>).
     /// </summary>
     public static IServiceCollection AddActiveCampaignClient(this IServiceCollection services, IConfiguration configuration)
@@ -31,8 +32,10 @@ public static class ActiveCampaignServiceCollectionExtensions
                 httpClient.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 httpClient.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("OrleansExport", "1.0"));
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
+                // Resolves and checks the host at every new connection: no private address, even after a DNS change.
+                ConnectCallback = provider.GetRequiredService<HostAddressGuard>().ConnectAsync,
                 // Recycled connections pick up DNS changes; the handler itself can then live forever.
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
@@ -55,6 +58,8 @@ public static class ActiveCampaignServiceCollectionExtensions
         services.AddResiliencePipeline(ActiveCampaignResilience.AttemptTimeoutPipelineKey, (builder, context) =>
             builder.AddActiveCampaignAttemptTimeout(context.ServiceProvider.GetRequiredService<IOptions<ActiveCampaignOptions>>().Value));
 
+        services.TryAddSingleton<IHostAddressResolver, SystemHostAddressResolver>();
+        services.TryAddSingleton<HostAddressGuard>();
         services.TryAddSingleton<IActiveCampaignClient, ActiveCampaignClient>();
         return services;
     }

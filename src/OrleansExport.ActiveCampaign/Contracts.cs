@@ -56,10 +56,25 @@ public sealed class ActiveCampaignAuthException(string hostname)
     : Exception($"ActiveCampaign account {hostname} refused the API key (403).");
 
 /// <summary>A non-transient failure (after retries) that the caller should record, not retry blindly.</summary>
-public sealed class ActiveCampaignException(string message, int? statusCode = null) : Exception(message)
+public class ActiveCampaignException(string message, int? statusCode = null) : Exception(message)
 {
     public int? StatusCode { get; } = statusCode;
 }
+
+/// <summary>
+/// The account's circuit is open: so many of its requests failed that none are sent for
+/// <see cref="RetryAfter"/>. Callers pause work for that account instead of retrying.
+/// </summary>
+public sealed class ActiveCampaignCircuitOpenException(string hostname, TimeSpan retryAfter)
+    : ActiveCampaignException($"ActiveCampaign account {hostname} is failing: after repeated errors its requests are paused for {retryAfter.TotalSeconds:0.#} s (circuit open).")
+{
+    public string Hostname { get; } = hostname;
+
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The account's host name resolves to an address that may not be contacted (private, loopback, link-local, ...).</summary>
+public sealed class ActiveCampaignHostRefusedException(string message) : ActiveCampaignException(message);
 
 /// <summary>
 /// Hands out permission to send one request to an account. Implementations must block until

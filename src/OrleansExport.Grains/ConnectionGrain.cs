@@ -58,6 +58,15 @@ public sealed class ConnectionGrain(
             return OperationResult<ConnectionView>.Fail(OperationErrorKind.Unprocessable,
                 $"ActiveCampaign at {hostname} refused the API key. Copy it again from Settings > Developer in ActiveCampaign.", "apiKey");
         }
+        catch (ActiveCampaignHostRefusedException refused)
+        {
+            return OperationResult<ConnectionView>.Fail(OperationErrorKind.Unprocessable, refused.Message, "hostname");
+        }
+        catch (ActiveCampaignCircuitOpenException open)
+        {
+            return OperationResult<ConnectionView>.Fail(OperationErrorKind.Unprocessable,
+                $"ActiveCampaign at {hostname} is failing right now, so the API key could not be verified; try again in {Math.Ceiling(open.RetryAfter.TotalSeconds)} s.", "hostname");
+        }
         catch (Exception exception) when (exception is ActiveCampaignException or HttpRequestException or TaskCanceledException)
         {
             logger.LogWarning("Could not verify the API key of connection {ConnectionId} at {Hostname}: {Error}", Id, hostname, exception.GetType().Name);

@@ -28,6 +28,11 @@ public sealed class ExportGrain(
 {
     private const string KeepAliveReminder = "keep-delivering";
     private const int MaxSegments = 64;
+    private const int MaxNameLength = 256;
+    private const int MaxMappedFields = 100;
+    private const int MaxTags = 20;
+    private const int MaxTagLength = 255;
+    private const int MaxScheduleLength = 100;
     private static readonly TimeSpan OutcomeRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -61,6 +66,7 @@ public sealed class ExportGrain(
 
         _shardPending = new int[state.State.ShardCount];
         await ResumeSubscriptionsAsync();
+        await Catalog.SetExportSegmentsAsync(Id, state.State.Definition!.SegmentIds);
 
         // A new activation holds no leases: whatever an earlier one leased goes back to pending.
         await ForEachShardAsync(shard => shard.ReleaseLeasesAsync());
@@ -109,7 +115,8 @@ public sealed class ExportGrain(
         await ForEachShardAsync(shard => shard.ConfigureAsync(config));
         await WriteStateAsync();
         await ResumeSubscriptionsAsync();
-        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddExportAsync(Id, definition.ConnectionId);
+        await Catalog.AddExportAsync(Id, definition.ConnectionId);
+        await Catalog.SetExportSegmentsAsync(Id, definition.SegmentIds);
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         if (definition.Schedule is not null)
         {
@@ -144,14 +151,35 @@ public sealed class ExportGrain(
             return new(OperationErrorKind.Invalid, $"segmentIds needs 1 to {MaxSegments} distinct, non-empty segment ids.", "segmentIds");
         }
 
+        if (definition.SegmentIds.Any(id => id.Length > SegmentEventParser.MaxIdLength))
+        {
+            return new(OperationErrorKind.Invalid, $"a segment id is at most {SegmentEventParser.MaxIdLength} characters.", "segmentIds");
+        }
+
         if (string.IsNullOrWhiteSpace(definition.Mapping.Email))
         {
             return new(OperationErrorKind.Invalid, "mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
         }
 
-        if (definition.Mapping.Fields.Any(f => f.FieldId <= 0 || string.IsNullOrWhiteSpace(f.Attribute)))
+        var mapping = definition.Mapping;
+        if (new[] { mapping.Email, mapping.FirstName, mapping.LastName, mapping.Phone }.Concat(mapping.Fields.Select(f => f.Attribute)).Any(name => name?.Length > MaxNameLength))
         {
-            return new(OperationErrorKind.Invalid, "every mapping.fields entry needs an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
+            return new(OperationErrorKind.Invalid, $"a mapped attribute name is at most {MaxNameLength} characters.", "mapping");
+        }
+
+        if (mapping.Fields.Count > MaxMappedFields || mapping.Fields.Any(f => f.FieldId <= 0 || string.IsNullOrWhiteSpace(f.Attribute)))
+        {
+            return new(OperationErrorKind.Invalid, $"mapping.fields takes at most {MaxMappedFields} entries, each with an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
+        }
+
+        if (mapping.Tags.Count > MaxTags || mapping.Tags.Any(tag => string.IsNullOrWhiteSpace(tag) || tag.Length > MaxTagLength))
+        {
+            return new(OperationErrorKind.Invalid, $"mapping.tags takes at most {MaxTags} non-empty tags of at most {MaxTagLength} characters.", "mapping.tags");
+        }
+
+        if (definition.Schedule?.Length > MaxScheduleLength)
+        {
+            return new(OperationErrorKind.Invalid, $"schedule is at most {MaxScheduleLength} characters.", "schedule");
         }
 
         if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
@@ -199,7 +227,7 @@ public sealed class ExportGrain(
         await UnsubscribeAllAsync();
         await ForEachShardAsync(shard => shard.ClearAsync());
         await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
-        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).RemoveExportAsync(Id);
+        await Catalog.RemoveExportAsync(Id);
         await GrainFactory.GetGrain<IResyncControlGrain>(Id).ClearAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
@@ -228,6 +256,7 @@ public sealed class ExportGrain(
         }
 
         await UnsubscribeAllAsync();
+        await Catalog.SetExportSegmentsAsync(Id, []);
         await WriteStateAsync();
         ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
@@ -549,6 +578,14 @@ public sealed class ExportGrain(
             Pause(TimeSpan.FromMinutes(1), "ActiveCampaign refused the connection's API key; delivery retries every minute.");
             outcomes = batch.Select(BatchSender.Returned).ToList();
         }
+        catch (ActiveCampaignCircuitOpenException open)
+        {
+            var resumeAt = time.GetUtcNow() + open.RetryAfter;
+            logger.LogWarning("Delivery of export {ExportId} paused until {ResumeAt:O}: {Reason}", Id, resumeAt, open.Message);
+            Pause(open.RetryAfter,
+                $"ActiveCampaign account {open.Hostname} is failing: after repeated errors its circuit is open and delivery is paused until {resumeAt:HH:mm:ss} UTC. Pending contacts are kept and sent then.");
+            outcomes = batch.Select(BatchSender.Returned).ToList();
+        }
         catch (Exception exception)
         {
             logger.LogWarning("Delivery of {Count} contacts of export {ExportId} failed and will be retried: {Error}: {Message}",
@@ -636,6 +673,8 @@ public sealed class ExportGrain(
     }
 
     // ---- Helpers ----
+
+    private ICatalogGrain Catalog => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey);
 
     private IExportShardGrain Shard(int index) => GrainFactory.GetGrain<IExportShardGrain>(ExportShardGrain.Key(Id, index));
 

@@ -38,6 +38,13 @@ public sealed class ExportOptions
     /// </summary>
     public TimeSpan ImportInfoDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a contact that import/info lists as failed is sent again before it counts as rejected. ActiveCampaign
+    /// gives no reason there, and a passing failure must not drop a contact; a real one fails every time.
+    /// </summary>
+    [Range(0, 20)]
+    public int ImportFailureRetries { get; set; } = 3;
+
     /// <summary>Longest we keep asking import/info before treating the batch as not confirmed and resending it.</summary>
     public TimeSpan ImportInfoTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -47,6 +47,9 @@ public static class SimulatorExtensions
         endpoints.MapGet("/_sim/stats", inspection.GetStatsAsync);
         endpoints.MapPost("/_sim/reset", inspection.ResetAsync);
         endpoints.MapPost("/_sim/lists", inspection.CreateListAsync);
+        endpoints.MapGet("/_sim/faults", inspection.GetFaultsAsync);
+        endpoints.MapPost("/_sim/faults", inspection.SetFaultsAsync);
+        endpoints.MapDelete("/_sim/faults", inspection.ClearFaultsAsync);
         return endpoints;
     }
 

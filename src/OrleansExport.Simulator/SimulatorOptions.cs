@@ -6,7 +6,7 @@ namespace OrleansExport.Simulator;
 /// Settings of the simulated ActiveCampaign account, bound from the configuration section <c>Simulator</c>.
 /// Defaults are the real account's limits.
 /// </summary>
-public sealed class SimulatorOptions
+public sealed class SimulatorOptions : IValidatableObject
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "Simulator";
@@ -48,4 +48,15 @@ public sealed class SimulatorOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ImportApplyDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Faults to inject (section <c>Simulator:Faults</c>); none by default.</summary>
+    public SimulatorFaults Faults { get; set; } = new();
+
+    /// <summary>Validates <see cref="Faults"/>: data annotations do not recurse into nested objects.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(Faults, new ValidationContext(Faults), results, validateAllProperties: true);
+        return results.Select(result => new ValidationResult($"Faults: {result.ErrorMessage}", result.MemberNames.Select(member => $"Faults.{member}")));
+    }
 }

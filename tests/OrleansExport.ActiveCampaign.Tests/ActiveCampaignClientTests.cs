@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace OrleansExport.ActiveCampaign.Tests;
 
@@ -209,21 +207,7 @@ public sealed class ActiveCampaignClientTests : IAsyncLifetime
 
     private IActiveCampaignClient Client(params (string Key, string Value)[] overrides)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ActiveCampaign:AllowInsecureLoopback"] = "true",
-            ["ActiveCampaign:RetryBaseDelay"] = "00:00:00.010",
-        };
-        foreach (var (key, value) in overrides)
-        {
-            settings[key] = value;
-        }
-
-        services = new ServiceCollection()
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs))
-            .AddSingleton<IRequestPacer>(pacer)
-            .AddActiveCampaignClient(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())
-            .BuildServiceProvider();
+        services = TestClients.Build(pacer, logs, resolver: null, overrides);
         return services.GetRequiredService<IActiveCampaignClient>();
     }
 

@@ -52,20 +52,22 @@ public static class Api
     {
         foreach (var chunk in events.Chunk(2000))
         {
-            var body = chunk.Select(e => new
-            {
-                eventId = e.EventId,
-                segmentId = e.SegmentId,
-                profileId = e.ProfileId,
-                type = JsonNamingPolicy.CamelCase.ConvertName(e.Type.ToString()),
-                occurredAt = e.OccurredAt,
-                attributes = e.Attributes,
-                snapshotId = e.SnapshotId,
-            });
-            var response = await fixture.Client().PostJsonAsync("/api/events", body);
+            var response = await fixture.Client().PostJsonAsync("/api/events", chunk.Select(Json));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
     }
+
+    /// <summary>An event as upstream writes it (CONTRACT.md section 1).</summary>
+    public static object Json(SegmentEvent e) => new
+    {
+        eventId = e.EventId,
+        segmentId = e.SegmentId,
+        profileId = e.ProfileId,
+        type = JsonNamingPolicy.CamelCase.ConvertName(e.Type.ToString()),
+        occurredAt = e.OccurredAt,
+        attributes = e.Attributes,
+        snapshotId = e.SnapshotId,
+    };
 
     public static async Task<JsonElement> GetExportAsync(SiloFixture fixture, string exportId) =>
         await (await fixture.Client().GetAsync($"/api/exports/{exportId}")).ReadAsync<JsonElement>();

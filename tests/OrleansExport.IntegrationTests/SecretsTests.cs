@@ -46,4 +46,23 @@ public sealed class SecretsTests(SiloFixture fixture)
         var protector = fixture.Services.GetRequiredService<ApiKeyProtector>();
         Assert.Equal(SiloFixture.SimulatorApiKey, protector.Unprotect(protectedKey));
     }
+
+    [Fact]
+    public async Task DeletedConnection_HasItsStoredRecordErased()
+    {
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var storage = fixture.Services.GetRequiredKeyedService<IGrainStorage>(Constants.ExportStore);
+        var before = new GrainState<ConnectionState>();
+        await storage.ReadStateAsync("connection", GrainId.Create("connection", connection), before);
+
+        var deleted = await fixture.Client().DeleteAsync($"/api/connections/{connection}");
+        var after = new GrainState<ConnectionState>();
+        await storage.ReadStateAsync("connection", GrainId.Create("connection", connection), after);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.NotNull(before.State?.ProtectedApiKey);
+        Assert.False(after.RecordExists);
+        Assert.Null(after.State?.ProtectedApiKey);
+        Assert.Null(await fixture.Grains.GetGrain<IConnectionGrain>(connection).GetCredentialsAsync());
+    }
 }

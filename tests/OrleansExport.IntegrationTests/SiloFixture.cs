@@ -18,8 +18,9 @@ namespace OrleansExport.IntegrationTests;
 /// <summary>
 /// The real silo host (Orleans silo + HTTP API) in this process on loopback ports, with the
 /// ActiveCampaign simulator over real HTTP, and every log line captured (Trace, Orleans runtime from Information).
+/// Other test projects derive their own fixtures from it, changing the settings through the virtual members.
 /// </summary>
-public sealed class SiloFixture : IAsyncLifetime
+public class SiloFixture : IAsyncLifetime
 {
     public const string AdminKey = "admin-key-0123456789abcdef";
     public const string ContributorKey = "contributor-key-0123456789";
@@ -48,9 +49,22 @@ public sealed class SiloFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>Level of the Orleans runtime's own log categories.</summary>
+    protected virtual LogLevel OrleansLogLevel => LogLevel.Information;
+
+    protected virtual SimulatorOptions SimulatorOptions() => new() { ApiKeys = [SimulatorApiKey], TimeScale = TimeScale };
+
+    /// <summary>Settings after the defaults: the last value of a key wins.</summary>
+    protected virtual IEnumerable<string> ExtraArgs() => [];
+
+    /// <summary>Services registered before the host's own (which are added with TryAdd where replaceable).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
-        Simulator = await ActiveCampaignSimulator.StartAsync(new SimulatorOptions { ApiKeys = [SimulatorApiKey], TimeScale = TimeScale });
+        Simulator = await ActiveCampaignSimulator.StartAsync(SimulatorOptions());
         string[] args =
         [
             "--urls=http://127.0.0.1:0",
@@ -65,6 +79,7 @@ public sealed class SiloFixture : IAsyncLifetime
             "--Export:MaxBatchDelay=00:00:01",
             "--Export:ShardCount=4",
             $"--Ingest:MaxRequestBytes={MaxIngestBytes}",
+            .. ExtraArgs(),
         ];
         _app = SiloApp.Build(args, builder =>
         {
@@ -73,8 +88,9 @@ public sealed class SiloFixture : IAsyncLifetime
 
             // The Orleans runtime at Trace floods a 2-core machine and delays requests enough to trip
             // ActiveCampaign's short scaled windows; the secrets test captures it at Trace on its own.
-            builder.Logging.AddFilter("Orleans", LogLevel.Information);
+            builder.Logging.AddFilter("Orleans", OrleansLogLevel);
             builder.Logging.AddProvider(new CapturingLoggerProvider(LogLines));
+            ConfigureServices(builder.Services);
         });
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

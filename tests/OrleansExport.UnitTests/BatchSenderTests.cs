@@ -50,15 +50,19 @@ public sealed class BatchSenderTests
     }
 
     [Fact]
-    public async Task ContactsImportInfoListsAsFailed_AreRejected()
+    public async Task ContactsImportInfoListsAsFailed_GoBackToBeSentAgain_AndAreRejectedAfterTheLastTry()
     {
-        var contacts = Enumerable.Range(0, 20).Select(i => Contact(i)).ToList();
+        var contacts = Enumerable.Range(0, 20).Select(i => Contact(i) with { ImportFailures = i == 6 ? 3 : 0 }).ToList();
         _client.FailedEmails.Add("P5@example.com");
+        _client.FailedEmails.Add("p6@example.com");
 
         var outcomes = await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None);
 
+        Assert.Equal("p5", Assert.Single(outcomes, o => o.Kind == OutcomeKind.FailedInImport).ProfileId);
         var failed = Assert.Single(outcomes, o => o.Kind == OutcomeKind.Failed);
-        Assert.Equal("p5", failed.ProfileId);
+        Assert.Equal("p6", failed.ProfileId);
+        Assert.Contains("4 times in a row", failed.Reason);
+        Assert.Equal(18, outcomes.Count(o => o.Kind == OutcomeKind.Accepted));
         Assert.Equal(2, _client.InfoCalls);   // "processing" once, then "completed"
     }
 

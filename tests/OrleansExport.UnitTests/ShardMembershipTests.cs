@@ -243,6 +243,25 @@ public sealed class ShardMembershipTests
     }
 
     [Fact]
+    public void ContactFailedInImport_IsSentAgainWithItsCount_WithoutARejection_AndAcceptanceResetsTheCount()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        var first = Assert.Single(shard.TakePending(10));
+
+        shard.Complete([new ContactOutcome("p1", first.Action, first.Hash, OutcomeKind.FailedInImport, null)]);
+        var second = Assert.Single(shard.TakePending(10));
+        shard.Complete([new ContactOutcome("p1", second.Action, second.Hash, OutcomeKind.FailedInImport, null)]);
+        var third = Assert.Single(shard.TakePending(10));
+        AcceptAll(shard, [third]);
+        shard.Apply([Updated("p1", 1, "B")]);
+        var afterChange = Assert.Single(shard.TakePending(10));
+
+        Assert.Equal((0, 1, 2, 0), (first.ImportFailures, second.ImportFailures, third.ImportFailures, afterChange.ImportFailures));
+        Assert.Equal(0, shard.GetCounters().Rejected);
+    }
+
+    [Fact]
     public void FullRun_ResendsEveryMemberAndUnsubscribesThoseThatLeft()
     {
         var shard = NewShard();

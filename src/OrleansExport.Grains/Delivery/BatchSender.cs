@@ -119,9 +119,9 @@ public sealed class BatchSender(
                 var failed = new HashSet<string>(info.FailedEmails, StringComparer.OrdinalIgnoreCase);
                 foreach (var contact in batch)
                 {
-                    outcomes.Add(failed.Contains(contact.Data.Email)
-                        ? Failed(contact, "ActiveCampaign listed the contact as failed in import/info")
-                        : Accepted(contact));
+                    outcomes.Add(!failed.Contains(contact.Data.Email) ? Accepted(contact)
+                        : contact.ImportFailures < exportOptions.Value.ImportFailureRetries ? FailedInImport(contact)
+                        : Failed(contact, $"ActiveCampaign listed the contact as failed in import/info {contact.ImportFailures + 1} times in a row"));
                 }
 
                 return;
@@ -166,6 +166,8 @@ public sealed class BatchSender(
     private static ContactOutcome Accepted(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null);
 
     private static ContactOutcome Failed(OutgoingContact c, string reason) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Failed, reason);
+
+    private static ContactOutcome FailedInImport(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.FailedInImport, null);
 
     public static ContactOutcome Returned(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Returned, null);
 }

@@ -431,6 +431,9 @@ public struct MemberSlot
 
     [Id(6)] public MemberFlags Flags;
 
+    /// <summary>Times in a row that import/info listed the current data as failed.</summary>
+    [Id(7)] public byte ImportFailures;
+
     public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 
     public readonly bool HasData => DataHash != 0;

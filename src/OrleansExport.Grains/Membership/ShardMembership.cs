@@ -244,6 +244,7 @@ public sealed class ShardMembership
         }
 
         member.Clear(MemberFlags.Failed);
+        member.ImportFailures = 0;
         member.DataHash = hash;
         Members.SetData(slot, data);
     }
@@ -331,7 +332,7 @@ public sealed class ShardMembership
 
             member.Set(MemberFlags.Leased);
             taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
-                member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun)));
+                member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
         }
 
         if (_dirtyQueue.Count == 0)
@@ -360,11 +361,17 @@ public sealed class ShardMembership
                     member.Clear(MemberFlags.SubscribedInAc);
                     member.Set(MemberFlags.UnsubscribedInAc);
                     member.AcceptedHash = 0;
+                    member.ImportFailures = 0;
                     break;
                 case OutcomeKind.Accepted:
                     member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
                     member.Set(MemberFlags.SubscribedInAc);
                     member.AcceptedHash = outcome.Hash;
+                    member.ImportFailures = 0;
+                    break;
+                case OutcomeKind.FailedInImport when outcome.Hash == member.DataHash:
+                    // Sent again below; the sender turns it into a final failure after enough tries.
+                    member.ImportFailures = (byte)Math.Min(byte.MaxValue, member.ImportFailures + 1);
                     break;
                 case OutcomeKind.Failed:
                     // The run counts it as failed; it is not retried until its data changes.
@@ -419,6 +426,7 @@ public sealed class ShardMembership
         {
             ref var member = ref Members[slot];
             member.Clear(MemberFlags.Failed);
+            member.ImportFailures = 0;
             member.Set(MemberFlags.InRun);
             if (DesiredAction(member) is null)
             {

@@ -8,6 +8,10 @@ public static class Access
     public const string AnyRole = "AnyRole";
     public const string AdminOnly = "AdminOnly";
     public const string CanWrite = "CanWrite";
+    public const string CanInspect = "CanInspect";
+
+    /// <summary>Claim naming which configured key authenticated the call: the rate limit's partition.</summary>
+    public const string KeyIdClaim = "orleansexport:key";
 
     public static string UserName(this ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 

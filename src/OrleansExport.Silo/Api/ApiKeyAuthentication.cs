@@ -53,13 +53,13 @@ public sealed class ApiKeyAuthenticationHandler(
     public static AuthenticateResult Match(ApiKeyOptions keys, string presentedKey, string scheme)
     {
         var presented = Encoding.UTF8.GetBytes(presentedKey);
-        foreach (var entry in keys.Keys)
+        foreach (var (entry, index) in keys.Keys.Select((entry, index) => (entry, index)))
         {
             // Constant-time comparison: response timing must not reveal how much of a key matched.
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)))
             {
                 var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role)], scheme);
+                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}")], scheme);
                 return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
             }
         }

@@ -54,4 +54,5 @@ public sealed record RunStarted(string RunId, RunStatus Status, long Total);
 
 public sealed record IngestRejection(int Index, string Reason);
 
-public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected);
+/// <summary>The answer of <c>POST /api/events</c>. <see cref="DeadLettered"/>: accepted events for a segment no export subscribes to (see <c>GET /api/deadletters</c>).</summary>
+public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected, int DeadLettered);

@@ -1,11 +1,15 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using OrleansExport.Silo.Hosting;
 
 namespace OrleansExport.Silo.Api;
 
 public static class EventsApi
 {
+    /// <summary>How dead letters from this endpoint name their way in.</summary>
+    private const string Source = "api";
+
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events")
@@ -16,9 +20,12 @@ public static class EventsApi
 
     /// <summary>
     /// Takes a JSON array of events; each is accepted or rejected on its own, so one bad event never
-    /// blocks the rest. Answers 202 once the accepted events are on the event stream.
+    /// blocks the rest. Answers 202 once the accepted events are on the event stream. Rejected events,
+    /// and accepted ones for a segment no export subscribes to, are also recorded as dead letters.
     /// </summary>
-    private static async Task<IResult> IngestAsync(HttpContext context, HostSettings settings, ISegmentEventPublisher publisher)
+    private static async Task<IResult> IngestAsync(
+        HttpContext context, HostSettings settings, IOptions<IngestOptions> ingest, ISegmentEventPublisher publisher,
+        SegmentDirectory directory, IGrainFactory grains, TimeProvider time)
     {
         var limit = settings.MaxIngestRequestBytes;
         if (context.Request.ContentLength > limit)
@@ -52,25 +59,57 @@ public static class EventsApi
                 return Problems.BadRequest("Send a JSON array of events, e.g. [{\"eventId\":...}].");
             }
 
+            var limits = ingest.Value.ToLimits();
+            var now = time.GetUtcNow();
             var accepted = new List<SegmentEvent>(document.RootElement.GetArrayLength());
             var rejected = new List<IngestRejection>();
+            var deadLetters = new List<DeadLetter>();
             var index = 0;
             foreach (var element in document.RootElement.EnumerateArray())
             {
-                if (SegmentEventParser.TryParse(element, out var segmentEvent, out var reason))
+                if (SegmentEventParser.TryParse(element, limits, now, out var segmentEvent, out var reason))
                 {
                     accepted.Add(segmentEvent!);
                 }
                 else
                 {
                     rejected.Add(new IngestRejection(index, reason!));
+                    deadLetters.Add(new DeadLetter(Source, DeadLetterKind.Malformed,
+                        Identifier(element, "eventId"), Identifier(element, "segmentId"), Identifier(element, "profileId"), reason!, now));
                 }
 
                 index++;
             }
 
+            var unsubscribed = await directory.FindUnsubscribedAsync(accepted.Select(e => e.SegmentId));
+            var unrouted = accepted.Where(e => unsubscribed.Contains(e.SegmentId)).ToList();
+            deadLetters.AddRange(unrouted.Select(e => new DeadLetter(Source, DeadLetterKind.UnknownSegment,
+                e.EventId, e.SegmentId, e.ProfileId, $"no active export subscribes to segment '{e.SegmentId}'", now)));
+
+            // Published all the same: the directory may not yet know an export created a moment ago.
             await publisher.PublishAsync(accepted, context.RequestAborted);
-            return Results.Accepted(value: new IngestResult(accepted.Count, rejected));
+            if (deadLetters.Count > 0)
+            {
+                await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RecordAsync([.. deadLetters]);
+            }
+
+            return Results.Accepted(value: new IngestResult(accepted.Count, rejected, unrouted.Count));
+        }
+    }
+
+    /// <summary>An identifier of a rejected event, when it has a usable one, for the dead-letter view.</summary>
+    private static string? Identifier(JsonElement element, string name)
+    {
+        try
+        {
+            return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+                && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 and <= SegmentEventParser.MaxIdLength } text
+                ? text
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // not valid Unicode
         }
     }
 

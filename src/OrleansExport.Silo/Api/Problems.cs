@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace OrleansExport.Silo.Api;
 
@@ -24,12 +25,25 @@ public static class Problems
         Results.Problem(detail: detail, statusCode: status, title: title,
             extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
 
-    /// <summary>Reads a JSON body, or a 400 that says what is wrong with it.</summary>
+    /// <summary>Largest JSON body of a connection or export; events have their own, larger limit.</summary>
+    public const int MaxJsonBodyBytes = 64 * 1024;
+
+    /// <summary>Reads a JSON body, or a 400 (413 when over <see cref="MaxJsonBodyBytes"/>) that says what is wrong with it.</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonSerializerOptions options) where T : class
     {
         if (!request.HasJsonContentType())
         {
             return (null, BadRequest("Send a JSON body with Content-Type: application/json."));
+        }
+
+        if (request.ContentLength > MaxJsonBodyBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = MaxJsonBodyBytes;
         }
 
         try
@@ -42,7 +56,14 @@ public static class Problems
             var where = exception.Path is { Length: > 1 } path ? $" at {path}" : "";
             return (null, BadRequest($"The request body is not valid JSON for this call{where}: {FirstSentence(exception.Message)}"));
         }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
     }
+
+    private static IResult TooLarge() =>
+        Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The body is larger than {MaxJsonBodyBytes} bytes; a connection or export needs far less.", null);
 
     private static string FirstSentence(string message)
     {

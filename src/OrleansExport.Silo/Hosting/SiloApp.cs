@@ -44,6 +44,7 @@ public static class SiloApp
         builder.AddOperatorDashboard();
 
         AddHttpApi(builder.Services);
+        builder.Services.AddApiHardening();
         builder.Services.AddHostedService<StartupNoticePrinter>();
         if (settings.DemoEnabled)
         {
@@ -55,6 +56,7 @@ public static class SiloApp
         app.UseStatusCodePages();
         app.UseWebConsole();
         app.UseAuthentication();
+        app.UseApiRateLimit();
         app.UseAuthorization();
         app.MapApiDocs();
         app.MapMetrics();
@@ -65,6 +67,7 @@ public static class SiloApp
         app.MapExportsApi();
         app.MapEventsApi();
         app.MapMeApi();
+        app.MapDeadLettersApi();
         return app;
     }
 

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace OrleansExport.Simulator;
 
 /// <summary>
-/// What every <c>/api/3</c> request goes through: the <c>Api-Token</c> check (403) and the account's
-/// requests-per-second window (429), plus the <c>RateLimit-*</c> headers and the answer counters.
+/// What every <c>/api/3</c> request goes through: the <c>Api-Token</c> check (403), the injected faults
+/// (<see cref="SimulatorFaults"/>) and the account's requests-per-second window (429), plus the
+/// <c>RateLimit-*</c> headers and the answer counters.
 /// </summary>
 /// <remarks>
 /// The <c>RateLimit-*</c> headers always describe the requests-per-second window, the one ActiveCampaign documents them
@@ -23,6 +24,11 @@ internal sealed class AccountGate(SimulatorState state)
 
     private async Task GuardedAsync(HttpContext context, RequestDelegate endpoint)
     {
+        if (state.Faults.Faults.AddedLatency is { Ticks: > 0 } latency)
+        {
+            await Task.Delay(latency, context.RequestAborted);
+        }
+
         if (!state.IsValidApiKey(context.Request.Headers["Api-Token"]))
         {
             // Real ActiveCampaign answers an unknown key with 403 and a "No Result found" message.
@@ -30,6 +36,31 @@ internal sealed class AccountGate(SimulatorState state)
             return;
         }
 
+        var (fault, status, retryAfter) = state.Faults.Draw();
+        switch (fault)
+        {
+            case FaultKind.Error:
+                await context.WriteMessageAsync(status, "Injected fault: the server failed.");
+                return;
+            case FaultKind.DropConnection:
+                context.Abort();
+                return;
+            case FaultKind.Throttle:
+                await context.WriteThrottledAsync(retryAfter, "Too many requests (injected 429 storm).");
+                return;
+            case FaultKind.LoseAnswer:
+                // Processed for real, but the answer goes nowhere and the connection drops.
+                context.Response.Body = Stream.Null;
+                await RateLimitedAsync(context, endpoint);
+                context.Abort();
+                return;
+        }
+
+        await RateLimitedAsync(context, endpoint);
+    }
+
+    private async Task RateLimitedAsync(HttpContext context, RequestDelegate endpoint)
+    {
         var decision = state.Windows.Requests.TryAcquire();
         context.Response.Headers["RateLimit-Limit"] = _requestLimit;
         context.Response.Headers["RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);

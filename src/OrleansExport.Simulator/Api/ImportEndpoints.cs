@@ -60,18 +60,30 @@ internal sealed class ImportEndpoints(SimulatorState state)
             SimulatorJson.Default.BulkImportQueued);
     }
 
-    public Task ImportInfoAsync(HttpContext context)
+    public async Task ImportInfoAsync(HttpContext context)
     {
         state.Stats.ImportInfoCall();
+        if (state.Faults.Faults.ImportInfoLatency is { Ticks: > 0 } latency)
+        {
+            await Task.Delay(latency, context.RequestAborted);
+        }
+
+        if (state.Faults.FailImportInfo())
+        {
+            await context.WriteMessageAsync(StatusCodes.Status500InternalServerError, "Injected fault: import/info failed.");
+            return;
+        }
+
         string? batchId = context.Request.Query["batchId"];
         if (string.IsNullOrEmpty(batchId))
         {
-            return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "The batchId query parameter is required.");
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "The batchId query parameter is required.");
+            return;
         }
 
-        return state.GetImportInfo(batchId) is { } info
+        await (state.GetImportInfo(batchId) is { } info
             ? context.WriteJsonAsync(StatusCodes.Status200OK, info, SimulatorJson.Default.ImportInfoResponse)
-            : context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for import batch with id {batchId}");
+            : context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for import batch with id {batchId}"));
     }
 
     // Reads at most maxBytes + 1 bytes, so an oversized body is never buffered whole.

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OrleansExport.Simulator;
 
 /// <summary><c>/_sim</c>: inspection and control for tests and operators. No key, no rate limit.</summary>
@@ -32,5 +34,37 @@ internal sealed class InspectionEndpoints(SimulatorState state)
 
         int status = state.AddList(id) ? StatusCodes.Status201Created : StatusCodes.Status200OK;
         await context.WriteJsonAsync(status, new ListCreated(id), SimulatorJson.Default.ListCreated);
+    }
+
+    public Task GetFaultsAsync(HttpContext context) =>
+        context.WriteJsonAsync(StatusCodes.Status200OK, state.Faults.View(), SimulatorJson.Default.FaultsView);
+
+    /// <summary>Replaces the faults in force (a 429 storm starts now); answers what is now in force.</summary>
+    public async Task SetFaultsAsync(HttpContext context)
+    {
+        var faults = await context.ReadJsonOrNullAsync(SimulatorJson.Default.SimulatorFaults);
+        if (faults is null)
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body such as {\"errorRate\":0.1,\"throttleStormDuration\":\"00:00:30\"}.");
+            return;
+        }
+
+        try
+        {
+            state.Faults.Set(faults);
+        }
+        catch (ValidationException exception)
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, exception.Message);
+            return;
+        }
+
+        await GetFaultsAsync(context);
+    }
+
+    public Task ClearFaultsAsync(HttpContext context)
+    {
+        state.Faults.Set(new SimulatorFaults());
+        return GetFaultsAsync(context);
     }
 }

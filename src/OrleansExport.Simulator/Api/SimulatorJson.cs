@@ -21,4 +21,6 @@ namespace OrleansExport.Simulator;
 [JsonSerializable(typeof(ListCreated))]
 [JsonSerializable(typeof(IReadOnlyList<SimContact>))]
 [JsonSerializable(typeof(SimulatorStats))]
+[JsonSerializable(typeof(SimulatorFaults))]
+[JsonSerializable(typeof(FaultsView))]
 internal sealed partial class SimulatorJson : JsonSerializerContext;

@@ -36,6 +36,7 @@ public sealed class SimulatorState
         // Like the rate windows, the apply delay is account time: a time scale of 60 applies imports 60 times sooner.
         _applyDelayTimestampTicks = (long)(options.ImportApplyDelay.TotalSeconds / options.TimeScale * time.TimestampFrequency);
         Windows = new RateWindows(options, time);
+        Faults = new FaultInjector(options.Faults, time, options.TimeScale);
         foreach (string listId in options.ListIds)
         {
             _listStatuses.TryAdd(listId, []);
@@ -49,6 +50,8 @@ public sealed class SimulatorState
     internal RateWindows Windows { get; }
 
     internal StatsCounters Stats { get; } = new();
+
+    internal FaultInjector Faults { get; }
 
     /// <summary>The contacts on a list with their status there, in the order they joined it; empty for an unknown list.</summary>
     public IReadOnlyList<SimContact> GetListContacts(string listId)
@@ -96,7 +99,7 @@ public sealed class SimulatorState
     /// <summary>Starts the counters of <see cref="GetStats"/> again; contacts, lists and rate windows stay.</summary>
     public void ResetStats() => Stats.Reset();
 
-    /// <summary>Forgets contacts, memberships, import batches, stats and rate windows. Lists stay.</summary>
+    /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters. Lists and faults stay.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -115,6 +118,7 @@ public sealed class SimulatorState
 
         Stats.Reset();
         Windows.Reset();
+        Faults.ResetCounters();
     }
 
     internal bool IsValidApiKey(string? key) => key is not null && _apiKeys.Contains(key);
@@ -206,8 +210,9 @@ public sealed class SimulatorState
         foreach (var item in contacts)
         {
             // The docs do not say what happens to a contact naming a list that does not exist; the
-            // simulator reports it under "failure" in import/info and leaves it untouched.
-            if (!AllListsExistLocked(item.Subscribe) || !AllListsExistLocked(item.Unsubscribe))
+            // simulator reports it under "failure" in import/info and leaves it untouched (as it does
+            // for a contact that the FailedContactRate fault picks).
+            if (!AllListsExistLocked(item.Subscribe) || !AllListsExistLocked(item.Unsubscribe) || Faults.FailContact())
             {
                 failed.Add(item.Email!);
                 continue;

@@ -9,24 +9,6 @@ public static class RepositoryPaths
 
     public static string DockerCompose => Path.Combine(Root, "docker-compose.yml");
 
-    /// <summary>CONTRACT.md from the shared/ folder beside the checkout (or beside a folder above it).</summary>
-    public static string Contract
-    {
-        get
-        {
-            for (var directory = new DirectoryInfo(Root).Parent; directory is not null; directory = directory.Parent)
-            {
-                var contract = Path.Combine(directory.FullName, "shared", "CONTRACT.md");
-                if (File.Exists(contract))
-                {
-                    return contract;
-                }
-            }
-
-            throw new FileNotFoundException("shared/CONTRACT.md not found beside the checkout.");
-        }
-    }
-
     /// <summary>The silo host built next to this test assembly's configuration (Debug or Release).</summary>
     public static string SiloAssembly
     {

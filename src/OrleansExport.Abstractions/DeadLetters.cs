@@ -1,0 +1,44 @@
+namespace OrleansExport;
+
+public enum DeadLetterKind
+{
+    /// <summary>The event could not be read: bad JSON, a missing or mistyped field, over a limit.</summary>
+    Malformed,
+    /// <summary>A valid event for a segment that no active export subscribes to.</summary>
+    UnknownSegment,
+}
+
+/// <summary>
+/// An upstream event that reached no export, with why. Holds identifiers only, never attribute values
+/// (they are personal data). <paramref name="Source"/> names the way in: <c>api</c> or <c>eventhubs</c>.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record DeadLetter(
+    [property: Id(0)] string Source,
+    [property: Id(1)] DeadLetterKind Kind,
+    [property: Id(2)] string? EventId,
+    [property: Id(3)] string? SegmentId,
+    [property: Id(4)] string? ProfileId,
+    [property: Id(5)] string Reason,
+    [property: Id(6)] DateTimeOffset At);
+
+/// <summary>How many events were dead-lettered, by kind, and the most recent ones, newest first.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeadLetterSummary(
+    [property: Id(0)] long Malformed,
+    [property: Id(1)] long UnknownSegment,
+    [property: Id(2)] IReadOnlyList<DeadLetter> Recent);
+
+/// <summary>
+/// The dead-letter view of the whole service (key <see cref="Key"/>): every way in (the HTTP ingest
+/// endpoint, the Event Hubs adapter) records here the events that reached no export. Keeps counters
+/// and a bounded ring of the latest entries.
+/// </summary>
+public interface IDeadLetterGrain : IGrainWithStringKey
+{
+    const string Key = "deadletters";
+
+    Task RecordAsync(DeadLetter[] letters);
+
+    Task<DeadLetterSummary> GetAsync(int limit);
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansExport.Grains;
+
+[GenerateSerializer]
+public sealed class DeadLetterState
+{
+    [Id(0)] public long Malformed { get; set; }
+
+    [Id(1)] public long UnknownSegment { get; set; }
+
+    /// <summary>Oldest first; at most <see cref="DeadLetterGrain.MaxKept"/>.</summary>
+    [Id(2)] public List<DeadLetter> Recent { get; set; } = [];
+}
+
+/// <summary>
+/// Counts dead letters and keeps the latest <see cref="MaxKept"/>. Hostile input can arrive in floods,
+/// so it writes its state on a timer (as shards do), not per call.
+/// </summary>
+public sealed class DeadLetterGrain(
+    [PersistentState("deadletters", Constants.ExportStore)] IPersistentState<DeadLetterState> state,
+    IOptions<ExportOptions> options) : Grain, IDeadLetterGrain
+{
+    public const int MaxKept = 1000;
+
+    private bool _changed;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
+        {
+            DueTime = options.Value.ShardPersistInterval,
+            Period = options.Value.ShardPersistInterval,
+        });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => PersistIfChangedAsync(cancellationToken);
+
+    public Task RecordAsync(DeadLetter[] letters)
+    {
+        foreach (var letter in letters)
+        {
+            if (letter.Kind == DeadLetterKind.Malformed)
+            {
+                state.State.Malformed++;
+            }
+            else
+            {
+                state.State.UnknownSegment++;
+            }
+        }
+
+        var recent = state.State.Recent;
+        recent.AddRange(letters.Length > MaxKept ? letters[^MaxKept..] : letters);
+        if (recent.Count > MaxKept)
+        {
+            recent.RemoveRange(0, recent.Count - MaxKept);
+        }
+
+        _changed |= letters.Length > 0;
+        return Task.CompletedTask;
+    }
+
+    public Task<DeadLetterSummary> GetAsync(int limit)
+    {
+        var recent = state.State.Recent;
+        var newest = recent.Skip(Math.Max(0, recent.Count - limit)).Reverse().ToList();
+        return Task.FromResult(new DeadLetterSummary(state.State.Malformed, state.State.UnknownSegment, newest));
+    }
+
+    private async Task PersistIfChangedAsync(CancellationToken cancellationToken)
+    {
+        if (_changed)
+        {
+            _changed = false;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using OrleansExport.Silo.Api;
+
+namespace OrleansExport.Silo.Hosting;
+
+/// <summary>
+/// What keeps the HTTP API standing under misuse: errors as problem+json without internals, a rate
+/// limit per API key, the ingest limits and the dead-letter view.
+/// </summary>
+public static class ApiHardening
+{
+    public static IServiceCollection AddApiHardening(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SegmentDirectory>();
+        services.AddAuthorizationBuilder().AddPolicy(Access.CanInspect, policy => policy.RequireRole(Roles.Admin, Roles.Viewer));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiRateLimitOptions>>((limiter, settings) => Configure(limiter, settings.Value));
+        return services;
+    }
+
+    /// <summary>Rate-limits every call; goes after authentication (the partition is the key) and before authorization (so failed keys count).</summary>
+    public static IApplicationBuilder UseApiRateLimit(this IApplicationBuilder app) => app.UseRateLimiter();
+
+    private static void Configure(RateLimiterOptions limiter, ApiRateLimitOptions settings)
+    {
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            if (!settings.Enabled || context.Request.Path.StartsWithSegments("/health"))
+            {
+                return RateLimitPartition.GetNoLimiter("exempt");
+            }
+
+            var partition = context.User.FindFirst(Access.KeyIdClaim)?.Value ?? "address:" + context.Connection.RemoteIpAddress;
+            return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = settings.Burst,
+                TokensPerPeriod = settings.RequestsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
+        });
+        limiter.OnRejected = async (rejected, cancellationToken) =>
+        {
+            var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            var context = rejected.HttpContext;
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This API key sent more than {settings.RequestsPerSecond} requests per second (bursts up to {settings.Burst}); retry after {seconds} s.", null)
+                .ExecuteAsync(context);
+        };
+    }
+}

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansExport.IntegrationTests;
+
+/// <summary>
+/// Every endpoint the host maps, called by every role: no key, Viewer, Contributor and Admin on an
+/// admin-only connection, and Contributor on one that allows contributors. The endpoints come from the
+/// app itself, so a new endpoint without a row here fails the test; the Orleans Dashboard's many routes
+/// share one rule and get their rows from the app too.
+/// </summary>
+[Collection(SiloCollection.Name)]
+public sealed class RoleRouteMatrixTests(SiloFixture fixture)
+{
+    private enum Outcome
+    {
+        /// <summary>2xx, or 409 when the call conflicts with a run already going.</summary>
+        Allowed,
+        /// <summary>401: no or unknown key.</summary>
+        Unauthenticated,
+        /// <summary>403: the role may not make this call.</summary>
+        Forbidden,
+        /// <summary>404 or 422: the resource is not visible to this role (contributors and admin-only connections).</summary>
+        Hidden,
+        /// <summary>Let through by authorization (neither 401 nor 403), for routes of third-party surfaces called with made-up parameters.</summary>
+        Passes,
+    }
+
+    private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
+
+    private sealed record Ids(string Connection, string Export, string RunId);
+
+    /// <param name="Expected">No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection.</param>
+    private sealed record Row(string Method, string Pattern, Func<Ids, string> Url, Func<Ids, object?> Body, bool Destructive, Outcome[] Expected);
+
+    private Row[] Matrix() =>
+    [
+        new("GET", "/health/live", _ => "/health/live", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/health/ready", _ => "/health/ready", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/metrics", _ => "/metrics", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/openapi/{documentName}.json", _ => "/openapi/v1.json", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/docs/{documentName?}", _ => "/docs/", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/docs/scalar.js", _ => "/docs/scalar.js", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/docs/scalar.aspnetcore.js", _ => "/docs/scalar.aspnetcore.js", _ => null, false, [A, A, A, A, A]),
+        new("GET", "/docs/favicon.svg", _ => "/docs/favicon.svg", _ => null, false, [P, P, P, P, P]),
+        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal))
+            .Select(e => new Row("GET", e[4..], _ => Sample(e[4..]), _ => null, false, [U, P, F, P, F])),
+        new("GET", "/api/me", _ => "/api/me", _ => null, false, [U, A, A, A, A]),
+        new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F]),
+        new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A]),
+        new("GET", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, false, [U, A, H, A, A]),
+        new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F]),
+        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, "seg-matrix"), false, [U, F, H, A, A]),
+        new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A]),
+        new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A]),
+        new("DELETE", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, true, [U, F, H, A, A]),
+        new("GET", "/api/exports/{id}/rejections", ids => $"/api/exports/{ids.Export}/rejections", _ => null, false, [U, A, H, A, A]),
+        new("POST", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, F, H, A, A]),
+        new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A]),
+        new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A]),
+        new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A]),
+        new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, A, A, A]),
+        new("GET", "/api/deadletters", _ => "/api/deadletters", _ => null, false, [U, A, F, A, F]),
+    ];
+
+    [Fact]
+    public void EveryMappedEndpoint_HasARow()
+    {
+        var mapped = MappedEndpoints();
+        var rows = Matrix().Select(r => $"{r.Method} {r.Pattern}").ToHashSet();
+
+        Assert.True(!mapped.Except(rows).Any(), "endpoints without a row: " + string.Join(", ", mapped.Except(rows)));
+        Assert.True(!rows.Except(mapped).Any(), "rows without an endpoint: " + string.Join(", ", rows.Except(mapped)));
+    }
+
+    [Fact]
+    public async Task EveryRoleGetsWhatTheContractSays_OnEveryEndpoint()
+    {
+        var adminOnly = await NewResourcesAsync(allowContributors: false);
+        var shared = await NewResourcesAsync(allowContributors: true);
+        string?[] keys = [null, SiloFixture.ViewerKey, SiloFixture.ContributorKey, SiloFixture.AdminKey, SiloFixture.ContributorKey];
+        var failures = new List<string>();
+
+        foreach (var row in Matrix())
+        {
+            for (var column = 0; column < keys.Length; column++)
+            {
+                var scope = column == 4 ? shared : adminOnly;
+                var ids = row.Destructive ? await NewResourcesAsync(allowContributors: column == 4) : scope;
+                var response = await SendAsync(row, ids, keys[column]);
+                var status = (int)response.StatusCode;
+                if (!Matches(row.Expected[column], status))
+                {
+                    failures.Add($"{row.Method} {row.Pattern} as {Column(column)}: expected {row.Expected[column]}, got {status}");
+                }
+
+                if ((status is 401 or 403 || (status >= 400 && row.Pattern.StartsWith("/api/", StringComparison.Ordinal)))
+                    && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{row.Method} {row.Pattern} as {Column(column)}: {status} without problem+json");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private static bool Matches(Outcome expected, int status) => expected switch
+    {
+        Outcome.Allowed => status is >= 200 and < 300 or 409,
+        Outcome.Unauthenticated => status == 401,
+        Outcome.Forbidden => status == 403,
+        Outcome.Hidden => status is 404 or 422,
+        _ => status is not (401 or 403),
+    };
+
+    private static string Column(int column) => new[] { "no key", "Viewer", "Contributor", "Admin", "Contributor (shared connection)" }[column];
+
+    /// <summary>Reads only the headers: some dashboard routes stream for as long as the client listens.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Row row, Ids ids, string? key)
+    {
+        // Not following redirects: a client drops the Authorization header when it does.
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.BaseAddress };
+        var request = new HttpRequestMessage(new HttpMethod(row.Method), row.Url(ids));
+        if (key is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        if (row.Body(ids) is { } body)
+        {
+            request.Content = JsonContent(body);
+        }
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.Dispose();
+        return response;
+    }
+
+    /// <summary>A URL for a route pattern: each parameter gets a made-up value.</summary>
+    private static string Sample(string pattern) =>
+        System.Text.RegularExpressions.Regex.Replace(pattern, @"\{[^}]*\}", match => match.Value.Contains(":int", StringComparison.Ordinal) ? "1" : "x");
+
+    private static HttpContent JsonContent(object body) =>
+        new StringContent(JsonSerializer.Serialize(body, SiloFixture.Json), System.Text.Encoding.UTF8, "application/json");
+
+    private async Task<Ids> NewResourcesAsync(bool allowContributors)
+    {
+        var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
+        var export = await Api.CreateExportAsync(fixture, connection, $"seg-matrix-{Guid.NewGuid():N}");
+        var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!);
+    }
+
+    private HashSet<string> MappedEndpoints() =>
+        fixture.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(method => $"{method} {Normalize(e.RoutePattern.RawText)}"))
+            .ToHashSet();
+
+    private static string Normalize(string? pattern) => "/" + (pattern ?? "").Trim('/');
+}
