@@ -109,7 +109,7 @@ public interface IExportShardGrain : IGrainWithStringKey
     Task<OutgoingContact[]> TakePendingAsync(int max);
 
     /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
-    Task<int> CompleteAsync(ContactOutcome[] outcomes);
+    Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes);
 
     Task<ShardCounters> GetCountersAsync();
 

@@ -76,3 +76,15 @@ public sealed record ShardApplyResult(
     [property: Id(2)] int Stale,
     [property: Id(3)] int Rejected,
     [property: Id(4)] int Pending);
+
+/// <summary>
+/// What a shard did with a set of outcomes: contacts still pending, and the profiles a running
+/// full run is now done with, by how they ended (a contact already in flight when the run began
+/// counts for the run too: it carries the current data).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardCompletion(
+    [property: Id(0)] int Pending,
+    [property: Id(1)] int RunSent,
+    [property: Id(2)] int RunUnsubscribed,
+    [property: Id(3)] int RunFailed);

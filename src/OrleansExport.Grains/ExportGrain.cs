@@ -598,7 +598,7 @@ public sealed class ExportGrain(
             _inFlight--;
         }
 
-        await CompleteOnShardsAsync(outcomes, batch.Where(c => c.InRun).Select(c => c.ProfileId).ToHashSet(StringComparer.Ordinal));
+        await CompleteOnShardsAsync(outcomes);
     }
 
     /// <summary>
@@ -610,10 +610,10 @@ public sealed class ExportGrain(
         var shardCount = state.State.ShardCount;
         await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shardCount)).Select(async group =>
         {
-            int pending;
+            ShardCompletion completion;
             try
             {
-                pending = await Shard(group.Key).CompleteAsync([.. group]);
+                completion = await Shard(group.Key).CompleteAsync([.. group]);
             }
             catch (Exception exception)
             {
@@ -624,10 +624,18 @@ public sealed class ExportGrain(
                 return;
             }
 
-            _shardPending[group.Key] = pending;
-            if (pending > 0)
+            _shardPending[group.Key] = completion.Pending;
+            if (completion.Pending > 0)
             {
                 _pendingSince ??= time.GetUtcNow();
+            }
+
+            if (state.State.Run is { Active: true } run)
+            {
+                run.Sent += completion.RunSent;
+                run.Unsubscribed += completion.RunUnsubscribed;
+                run.Failed += completion.RunFailed;
+                _changed = true;
             }
         }));
     }
@@ -650,26 +658,10 @@ public sealed class ExportGrain(
         _pauseReason = reason;
     }
 
-    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes, HashSet<string> sentForTheRun)
+    private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes)
     {
         ExportMetrics.RecordOutcomes(Id, outcomes);
-        var run = state.State.Run;
         await HandOutcomesToShardsAsync(outcomes);
-
-        if (run is { Active: true })
-        {
-            foreach (var outcome in outcomes.Where(o => sentForTheRun.Contains(o.ProfileId)))
-            {
-                switch (outcome.Kind, outcome.Action)
-                {
-                    case (OutcomeKind.Accepted, ContactAction.Unsubscribe): run.Unsubscribed++; break;
-                    case (OutcomeKind.Accepted, _): run.Sent++; break;
-                    case (OutcomeKind.Failed, _): run.Failed++; break;
-                }
-            }
-
-            _changed = true;
-        }
     }
 
     // ---- Helpers ----

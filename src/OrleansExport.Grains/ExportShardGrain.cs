@@ -178,11 +178,11 @@ public sealed class ExportShardGrain(
         return Task.FromResult(taken);
     }
 
-    public Task<int> CompleteAsync(ContactOutcome[] outcomes)
+    public Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
     {
-        _membership.Complete(outcomes);
+        var run = _membership.Complete(outcomes);
         _changed = true;
-        return Task.FromResult(_membership.PendingEstimate);
+        return Task.FromResult(new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed));
     }
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());

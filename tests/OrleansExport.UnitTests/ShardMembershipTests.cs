@@ -282,6 +282,21 @@ public sealed class ShardMembershipTests
     }
 
     [Fact]
+    public void ContactInFlightWhenTheRunBegins_CountsForTheRunOnceAccepted()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0)]);
+        var inFlight = shard.TakePending(10);
+
+        shard.BeginRun("run-1");
+        var tally = shard.Complete(inFlight.Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null)).ToList());
+
+        Assert.Equal((1, 0, 0), (tally.Sent, tally.Unsubscribed, tally.Failed));
+        Assert.Equal(0, shard.GetCounters().RunRemaining);
+        Assert.Empty(shard.TakePending(10));
+    }
+
+    [Fact]
     public void RunMemberThatLeavesBeforeBeingSent_NoLongerHoldsTheRunOpen()
     {
         var shard = NewShard();

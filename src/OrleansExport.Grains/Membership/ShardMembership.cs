@@ -343,8 +343,10 @@ public sealed class ShardMembership
         return [.. taken];
     }
 
-    public void Complete(IReadOnlyList<ContactOutcome> outcomes)
+    /// <returns>How the profiles the running full run is now done with ended.</returns>
+    public RunTally Complete(IReadOnlyList<ContactOutcome> outcomes)
     {
+        var tally = new RunTally();
         foreach (var outcome in outcomes)
         {
             var slot = Members.Find(outcome.ProfileId);
@@ -354,6 +356,7 @@ public sealed class ShardMembership
             }
 
             ref var member = ref Members[slot];
+            var wasInRun = member.Has(MemberFlags.InRun);
             member.Clear(MemberFlags.Leased);
             switch (outcome.Kind)
             {
@@ -396,8 +399,15 @@ public sealed class ShardMembership
                 }
             }
 
+            if (wasInRun && !member.Has(MemberFlags.InRun))
+            {
+                tally.Count(outcome);
+            }
+
             MarkDirty(slot);
         }
+
+        return tally;
     }
 
     /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
@@ -536,5 +546,23 @@ public sealed class ShardMembership
         }
 
         return -1;
+    }
+}
+
+/// <summary>Profiles a full run is done with, by how their last contact ended.</summary>
+public struct RunTally
+{
+    public int Sent;
+    public int Unsubscribed;
+    public int Failed;
+
+    public void Count(ContactOutcome outcome)
+    {
+        switch (outcome.Kind, outcome.Action)
+        {
+            case (OutcomeKind.Accepted, ContactAction.Unsubscribe): Unsubscribed++; break;
+            case (OutcomeKind.Accepted, _): Sent++; break;
+            case (OutcomeKind.Failed, _): Failed++; break;
+        }
     }
 }
