@@ -25,7 +25,4 @@ public sealed class StartupNoticePrinter(StartupNotice notice, IServer server, I
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>The first address the HTTP server listens on.</summary>
-    public static string? FirstAddress(IServer server) => server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
 }
