@@ -11,36 +11,59 @@ public static class SegmentEventJson
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            writer.WriteString("eventId", segmentEvent.EventId);
-            writer.WriteString("segmentId", segmentEvent.SegmentId);
-            if (segmentEvent.ProfileId.Length > 0)
+            Write(writer, segmentEvent);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>A JSON array of events, as <c>POST /api/events</c> takes them.</summary>
+    public static byte[] SerializeArray(IEnumerable<SegmentEvent> events)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var segmentEvent in events)
             {
-                writer.WriteString("profileId", segmentEvent.ProfileId);
+                Write(writer, segmentEvent);
             }
 
-            writer.WriteString("type", TypeName(segmentEvent.Type));
-            writer.WriteString("occurredAt", segmentEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
-            if (segmentEvent.SnapshotId is { } snapshotId)
-            {
-                writer.WriteString("snapshotId", snapshotId);
-            }
+            writer.WriteEndArray();
+        }
 
-            if (segmentEvent.Attributes is { } attributes)
-            {
-                writer.WriteStartObject("attributes");
-                foreach (var (name, value) in attributes)
-                {
-                    writer.WriteString(name, value);
-                }
+        return buffer.ToArray();
+    }
 
-                writer.WriteEndObject();
+    private static void Write(Utf8JsonWriter writer, SegmentEvent segmentEvent)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("eventId", segmentEvent.EventId);
+        writer.WriteString("segmentId", segmentEvent.SegmentId);
+        if (segmentEvent.ProfileId.Length > 0)
+        {
+            writer.WriteString("profileId", segmentEvent.ProfileId);
+        }
+
+        writer.WriteString("type", TypeName(segmentEvent.Type));
+        writer.WriteString("occurredAt", segmentEvent.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
+        if (segmentEvent.SnapshotId is { } snapshotId)
+        {
+            writer.WriteString("snapshotId", snapshotId);
+        }
+
+        if (segmentEvent.Attributes is { } attributes)
+        {
+            writer.WriteStartObject("attributes");
+            foreach (var (name, value) in attributes)
+            {
+                writer.WriteString(name, value);
             }
 
             writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        writer.WriteEndObject();
     }
 
     public static string TypeName(SegmentEventType type) => type switch

@@ -18,7 +18,7 @@ internal sealed class HttpEventSink : IEventSink, IDisposable
 
     public async Task PublishAsync(IReadOnlyList<SegmentEvent> events, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(EventJson.Serialize(events));
+        using var content = new ByteArrayContent(SegmentEventJson.SerializeArray(events));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await _http.PostAsync("api/events", content, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Accepted)

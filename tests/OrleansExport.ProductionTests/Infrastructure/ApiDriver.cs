@@ -42,11 +42,9 @@ public sealed class ApiDriver(Uri baseAddress) : IDisposable
     {
         foreach (var chunk in events.Chunk(EventsPerRequest))
         {
-            var json = new StringBuilder("[");
-            json.AppendJoin(',', chunk.Select(e => Encoding.UTF8.GetString(SegmentEventJson.Serialize(e))));
-            json.Append(']');
             using var request = Request(HttpMethod.Post, "/api/events");
-            request.Content = new StringContent(json.ToString(), Encoding.UTF8, "application/json");
+            request.Content = new ByteArrayContent(SegmentEventJson.SerializeArray(chunk));
+            request.Content.Headers.ContentType = new("application/json");
             var result = await ReadAsync(await _http.SendAsync(request), HttpStatusCode.Accepted);
             Assert.Equal(chunk.Length, result.GetProperty("accepted").GetInt32());
         }
