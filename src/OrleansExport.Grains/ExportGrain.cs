@@ -342,8 +342,14 @@ public sealed class ExportGrain(
     {
         var result = await Shard(index).ApplyAsync(events);
         ExportMetrics.RecordApplied(Id, result);
-        _shardPending[index] = result.Pending;
-        if (result.Pending > 0)
+        NoteShardPending(index, result.Pending);
+    }
+
+    /// <summary>A shard said how many contacts it holds pending: the delivery loop's clock starts with the first.</summary>
+    private void NoteShardPending(int index, int pending)
+    {
+        _shardPending[index] = pending;
+        if (pending > 0)
         {
             _pendingSince ??= time.GetUtcNow();
         }
@@ -624,11 +630,7 @@ public sealed class ExportGrain(
                 return;
             }
 
-            _shardPending[group.Key] = completion.Pending;
-            if (completion.Pending > 0)
-            {
-                _pendingSince ??= time.GetUtcNow();
-            }
+            NoteShardPending(group.Key, completion.Pending);
 
             if (state.State.Run is { Active: true } run)
             {
