@@ -55,11 +55,47 @@ public sealed record ExportCounters(
         InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap, StateBytes + other.StateBytes);
 }
 
+/// <summary>An export's definition and live state.</summary>
+/// <param name="Paused">Null while the export sends; else a sentence a person can act on (who paused it, or why it paused itself).</param>
+/// <param name="Stopped">Why the export stopped for good (its connection was deleted); null while it can run.</param>
+/// <param name="AwaitingFirstRun">True until the export's first run starts: until then it sends nothing.</param>
 [GenerateSerializer, Immutable]
 public sealed record ExportStatus(
     [property: Id(0)] ExportDefinition Definition,
     [property: Id(1)] ExportCounters Counters,
-    [property: Id(2)] string? Paused);
+    [property: Id(2)] string? Paused,
+    [property: Id(3)] string? Stopped,
+    [property: Id(4)] bool AwaitingFirstRun,
+    [property: Id(5)] IReadOnlyList<DefinitionChange> History);
+
+public enum DefinitionAction
+{
+    Created,
+    Updated,
+    Paused,
+    Resumed,
+}
+
+/// <summary>One entry of an export's history: who did what to its definition, and when.</summary>
+/// <param name="Fields">For <see cref="DefinitionAction.Updated"/>: the names (as in the API) of the fields that changed.</param>
+[GenerateSerializer, Immutable]
+public sealed record DefinitionChange(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string By,
+    [property: Id(2)] DefinitionAction Action,
+    [property: Id(3)] IReadOnlyList<string> Fields);
+
+/// <summary>A change to an export's definition (PATCH): null members stay as they are.</summary>
+/// <param name="ChangeSchedule">True when <see cref="Schedule"/> is to be set, even to null (no schedule).</param>
+[GenerateSerializer, Immutable]
+public sealed record ExportPatch(
+    [property: Id(0)] string? DisplayName = null,
+    [property: Id(1)] string? ListId = null,
+    [property: Id(2)] IReadOnlyList<string>? SegmentIds = null,
+    [property: Id(3)] ContactMapping? Mapping = null,
+    [property: Id(4)] LeaveAction? OnLeave = null,
+    [property: Id(5)] bool ChangeSchedule = false,
+    [property: Id(6)] string? Schedule = null);
 
 [GenerateSerializer, Immutable]
 public sealed record Rejection(

@@ -44,31 +44,37 @@ public interface ICatalogGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId);
 
-    /// <summary>Records which segments an export takes events from; empty once it stopped. Idempotent.</summary>
-    Task SetExportSegmentsAsync(string exportId, IReadOnlyList<string> segmentIds);
+    /// <summary>Records a segment the first time an event reaches it. Idempotent.</summary>
+    Task AddSegmentAsync(string segmentId);
 
-    /// <summary>Every segment some active export subscribes to.</summary>
-    Task<IReadOnlyList<string>> ListSubscribedSegmentsAsync();
+    /// <summary>Every segment that has received an event.</summary>
+    Task<IReadOnlyList<string>> ListSegmentsAsync();
 }
 
 /// <summary>
-/// One export: subscribes to its segment streams, routes events to its shards, and delivers
-/// pending contacts to ActiveCampaign in rate-limited batches.
+/// One export: a view of its segments in one ActiveCampaign list. Holds the definition, takes its
+/// segments' members (backfill) and delivers pending contacts to ActiveCampaign in rate-limited batches.
 /// </summary>
 public interface IExportGrain : IGrainWithStringKey
 {
+    /// <summary>Validates, verifies the list, and brings in the segments' current members; sends nothing before the first run.</summary>
     Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition);
 
     Task<ExportStatus?> GetStatusAsync();
 
-    /// <summary>Events applied to the shards so far: a cheap progress figure that, unlike the status, asks no shard.</summary>
-    Task<long> GetEventsReceivedAsync();
+    /// <summary>Changes the definition (CONTRACT: PATCH /api/exports/{id}); a conflict while a run is queued or running.</summary>
+    Task<OperationResult<ExportStatus>> UpdateAsync(ExportPatch patch, string user);
+
+    /// <summary>Stops sending (events are still applied) until resumed; runs are refused meanwhile.</summary>
+    Task<OperationResult<ExportStatus>> PauseAsync(string user);
+
+    Task<OperationResult<ExportStatus>> ResumeAsync(string user);
 
     Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit);
 
     Task DeleteAsync();
 
-    /// <summary>Its connection was deleted: stop delivering and drop the subscriptions.</summary>
+    /// <summary>Its connection was deleted: stop delivering for good.</summary>
     Task StopAsync(string reason);
 
     /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
@@ -98,12 +104,50 @@ public sealed record RunProgress(
     [property: Id(7)] long SkippedByCap,
     [property: Id(8)] string? Error);
 
-/// <summary>Membership, dedupe and the pending set of one slice of an export (key "exportId/index").</summary>
+/// <summary>
+/// One segment (key: segment id): the implicit consumer of its stream. Routes each batch to its shards,
+/// keeps the list of exports that take its changes, and backfills an export with the current members.
+/// </summary>
+public interface ISegmentGrain : IGrainWithStringKey
+{
+    /// <summary>Subscribes an export and sends it every current member; idempotent (a repeat sends them again).</summary>
+    Task AddExportAsync(ExportSubscription export);
+
+    Task RemoveExportAsync(string exportId);
+
+    /// <summary>Sends every current member to an export again (its mapping changed).</summary>
+    Task BackfillAsync(ExportSubscription export);
+
+    /// <summary>Null when the segment never received an event.</summary>
+    Task<SegmentView?> GetAsync();
+}
+
+/// <summary>
+/// One slice of a segment's membership (key "segmentId/index", same hash of profileId as export shards):
+/// dedupe, ordering, snapshots and each member's latest attributes, stored once for every export.
+/// </summary>
+public interface ISegmentShardGrain : IGrainWithStringKey
+{
+    /// <summary>Applies a batch and forwards what changed to the exports' shards; returns once both are durable.</summary>
+    Task<SegmentApplyResult> ApplyAsync(SegmentEvent[] events, ExportSubscription[] exports);
+
+    /// <summary>Sends every current member, with its latest attributes, to the export's shards.</summary>
+    Task<long> BackfillAsync(ExportSubscription export);
+
+    Task<long> GetMemberCountAsync();
+}
+
+/// <summary>What an export keeps per member of one slice of its segments (key "exportId/index").</summary>
 public interface IExportShardGrain : IGrainWithStringKey
 {
+    /// <summary>Sets (or changes) the export's definition as the shard needs it; members of segments no longer exported leave.</summary>
     Task ConfigureAsync(ShardConfig config);
 
+    /// <summary>Applies changes forwarded by segment shards (or a backfill), already deduplicated and ordered per segment.</summary>
     Task<ShardApplyResult> ApplyAsync(SegmentEvent[] events);
+
+    /// <summary>The export now sends to another list: every member is pending for it.</summary>
+    Task ResetDeliveryAsync();
 
     /// <summary>Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout.</summary>
     Task<OutgoingContact[]> TakePendingAsync(int max);
