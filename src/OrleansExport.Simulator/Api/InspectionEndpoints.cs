@@ -50,11 +50,7 @@ internal sealed class InspectionEndpoints(SimulatorState state)
     }
 
     /// <summary>How many keys are valid and revoked; the keys themselves are never shown.</summary>
-    public Task GetApiKeysAsync(HttpContext context)
-    {
-        var (valid, revoked) = state.CountApiKeys();
-        return context.WriteJsonAsync(StatusCodes.Status200OK, new ApiKeysView(valid, revoked), SimulatorJson.Default.ApiKeysView);
-    }
+    public Task GetApiKeysAsync(HttpContext context) => WriteApiKeysAsync(context, StatusCodes.Status200OK);
 
     /// <summary>Makes a key valid (a new one, or a revoked one again): 201 when it was not valid before, else 200.</summary>
     public async Task AddApiKeyAsync(HttpContext context)
@@ -66,8 +62,13 @@ internal sealed class InspectionEndpoints(SimulatorState state)
             return;
         }
 
-        context.Response.StatusCode = state.AddApiKey(key) ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        await GetApiKeysAsync(context);
+        await WriteApiKeysAsync(context, state.AddApiKey(key) ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private Task WriteApiKeysAsync(HttpContext context, int status)
+    {
+        var (valid, revoked) = state.CountApiKeys();
+        return context.WriteJsonAsync(status, new ApiKeysView(valid, revoked), SimulatorJson.Default.ApiKeysView);
     }
 
     /// <summary>Revokes a valid key: from now on requests with it get the HTML login page.</summary>
