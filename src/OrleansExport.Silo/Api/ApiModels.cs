@@ -8,6 +8,17 @@ public sealed record CreateConnectionBody(
     bool DataPrivacyConsent,
     long? ProfileCap);
 
+/// <summary>
+/// PATCH /api/connections/{id}. <see cref="Hostname"/> is read only to refuse it; <see cref="ProfileCap"/> is raw JSON
+/// so that <c>null</c> (no cap) differs from leaving it out (no change).
+/// </summary>
+public sealed record UpdateConnectionBody(
+    string? DisplayName,
+    string? Hostname,
+    string? ApiKey,
+    bool? AllowContributors,
+    System.Text.Json.JsonElement ProfileCap);
+
 public sealed record FieldMappingBody(string? Attribute, int FieldId);
 
 public sealed record MappingBody(string? Email, string? FirstName, string? LastName, string? Phone, List<FieldMappingBody>? Fields, List<string>? Tags);

@@ -103,4 +103,46 @@ internal sealed class CreateListRequest
 {
     [JsonConverter(typeof(FlexibleStringConverter))]
     public string? Id { get; set; }
+
+    public string? Name { get; set; }
+}
+
+internal sealed class CreateFieldRequest
+{
+    public string? Title { get; set; }
+
+    public string? Type { get; set; }
+}
+
+internal sealed class ApiKeyRequest
+{
+    public string? Key { get; set; }
+}
+
+internal sealed class TagRequest
+{
+    public TagRequestBody? Tag { get; set; }
+}
+
+internal sealed class TagRequestBody
+{
+    public string? Tag { get; set; }
+
+    public string? TagType { get; set; }
+
+    public string? Description { get; set; }
+}
+
+internal sealed class ContactTagRequest
+{
+    public ContactTagRequestBody? ContactTag { get; set; }
+}
+
+internal sealed class ContactTagRequestBody
+{
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Contact { get; set; }
+
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Tag { get; set; }
 }
