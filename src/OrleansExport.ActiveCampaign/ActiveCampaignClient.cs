@@ -106,7 +106,7 @@ public sealed partial class ActiveCampaignClient(
     }
 
     /// <inheritdoc />
-    public async Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken)
+    public async Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken, bool excludeAutomations = false)
     {
         var limits = options.Value.Limits;
         if (contacts.Count == 0 || contacts.Count > limits.MaxContactsPerImport)
@@ -114,7 +114,7 @@ public sealed partial class ActiveCampaignClient(
             throw new ArgumentException($"A bulk import takes 1 to {limits.MaxContactsPerImport} contacts, not {contacts.Count}; pack them with {nameof(ImportPacker)}.", nameof(contacts));
         }
 
-        var body = BulkImportSerializer.Serialize(contacts);
+        var body = BulkImportSerializer.Serialize(contacts, excludeAutomations);
         if (body.Length > limits.MaxImportBytes)
         {
             throw new ArgumentException($"The bulk import body has {body.Length} bytes, over the {limits.MaxImportBytes}-byte limit; pack the contacts with {nameof(ImportPacker)}.", nameof(contacts));

@@ -153,7 +153,7 @@ public interface IActiveCampaignClient
     /// <summary>GET /api/3/lists/{id}: false on 404.</summary>
     Task<bool> ListExistsAsync(ActiveCampaignAccount account, string listId, CancellationToken cancellationToken);
 
-    Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken);
+    Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken, bool excludeAutomations = false);
 
     Task<ImportInfo> GetImportInfoAsync(ActiveCampaignAccount account, string batchId, CancellationToken cancellationToken);
 

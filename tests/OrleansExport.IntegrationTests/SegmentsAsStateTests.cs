@@ -32,7 +32,7 @@ public sealed class SegmentsAsStateTests(SiloFixture fixture)
         return response.StatusCode == HttpStatusCode.OK ? (await response.ReadAsync<JsonElement>()).GetProperty("members").GetInt64() : -1;
     }
 
-    private async Task<string> CreateExportAsync(string connection, string[] segments, string listId, object? mapping = null)
+    private async Task<string> CreateExportAsync(string connection, string[] segments, string listId, bool excludeAutomations = false)
     {
         var response = await fixture.Client().PostJsonAsync("/api/exports", new
         {
@@ -40,8 +40,9 @@ public sealed class SegmentsAsStateTests(SiloFixture fixture)
             connectionId = connection,
             listId,
             segmentIds = segments,
-            mapping = mapping ?? new { email = "EmailAddress", firstName = "FirstName" },
+            mapping = new { email = "EmailAddress", firstName = "FirstName" },
             onLeave = "unsubscribe",
+            excludeAutomations,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
@@ -219,6 +220,23 @@ public sealed class SegmentsAsStateTests(SiloFixture fixture)
 
         Assert.Equal(JsonValueKind.Null, resumed.GetProperty("paused").ValueKind);
         await EventuallyListIsAsync(listId, Emails("ps", 50));
+    }
+
+    [Fact]
+    public async Task ExcludeAutomations_IsSentWithEveryBulkImport_AndCanBeChanged()
+    {
+        await SeedSegmentAsync("seg-no-automations", 260, "na");
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var export = await CreateExportAsync(connection, ["seg-no-automations"], NewList("l-no-automations"), excludeAutomations: true);
+        var before = fixture.Simulator.State.GetStats().ImportsExcludingAutomations;
+
+        await Api.RunToEndAsync(fixture, export);
+
+        Assert.True(fixture.Simulator.State.GetStats().ImportsExcludingAutomations > before, "no bulk import said exclude_automations");
+        Assert.True((await Api.GetExportAsync(fixture, export)).GetProperty("excludeAutomations").GetBoolean());
+        var changed = await PatchAsync(export, new { excludeAutomations = false });
+        Assert.False(changed.GetProperty("excludeAutomations").GetBoolean());
+        Assert.Equal("excludeAutomations", changed.GetProperty("history").EnumerateArray().Last().GetProperty("fields")[0].GetString());
     }
 
     [Fact]

@@ -48,10 +48,12 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams =>
             {
                 streams.UseSegmentEvents(azure.Tables);
-                // Purge (and so checkpoint) soon, so that the test sees a checkpoint without waiting minutes.
+                // Purge (and so checkpoint) soon, so that the test sees a checkpoint without waiting minutes; with a
+                // maximum age of zero the cache drops even data not yet delivered, so the minimum must outlast the first
+                // delivery (segment shards and export shards both journal it).
                 streams.ConfigureCacheEviction(options => options.Configure(o =>
                 {
-                    o.DataMinTimeInCache = TimeSpan.FromSeconds(1);
+                    o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
                     o.DataMaxAgeInCache = TimeSpan.Zero;
                 }));
             });

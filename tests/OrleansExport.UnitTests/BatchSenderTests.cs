@@ -152,7 +152,7 @@ public sealed class BatchSenderTests
 
         public Task<bool> ListExistsAsync(ActiveCampaignAccount account, string listId, CancellationToken cancellationToken) => Task.FromResult(true);
 
-        public Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken)
+        public Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken, bool excludeAutomations = false)
         {
             Imports.Add(contacts);
             return Task.FromResult(NextImportResults.TryDequeue(out var result) ? result

@@ -72,7 +72,7 @@ public sealed partial class BatchSender(
     {
         while (batch.Count > 0)
         {
-            var result = await client.BulkImportAsync(account, batch.Select(c => ContactWire.ToBulkContact(c, export)).ToList(), cancellationToken);
+            var result = await client.BulkImportAsync(account, batch.Select(c => ContactWire.ToBulkContact(c, export)).ToList(), cancellationToken, export.ExcludeAutomations);
             switch (result)
             {
                 case BulkImportResult.Queued queued:

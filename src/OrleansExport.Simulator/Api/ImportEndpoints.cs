@@ -63,7 +63,7 @@ internal sealed class ImportEndpoints(SimulatorState state)
 
         // Validation above guarantees no null entries.
         string batchId = state.QueueImport(contacts!);
-        state.Stats.ImportAccepted(contacts.Count, state.Time.GetUtcNow());
+        state.Stats.ImportAccepted(contacts.Count, request!.ExcludeAutomations, state.Time.GetUtcNow());
         await context.WriteJsonAsync(
             StatusCodes.Status200OK,
             new BulkImportQueued(1, contacts.Count, batchId, "Contact import queued"),

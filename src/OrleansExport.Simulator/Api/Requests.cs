@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace OrleansExport.Simulator;
 
 // Request bodies, named as ActiveCampaign names them. Members the simulator does not model
-// (customer_acct_name, callback, exclude_automations) are accepted and ignored.
+// (customer_acct_name, callback) are accepted and ignored; exclude_automations is counted.
 
 /// <summary>A custom field value, from either API's spelling.</summary>
 internal interface IFieldInput
@@ -15,6 +15,9 @@ internal interface IFieldInput
 internal sealed class BulkImportRequest
 {
     public List<BulkImportContact?>? Contacts { get; set; }
+
+    [JsonPropertyName("exclude_automations")]
+    public bool ExcludeAutomations { get; set; }
 }
 
 internal sealed class BulkImportContact
