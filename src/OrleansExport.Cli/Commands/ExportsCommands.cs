@@ -218,11 +218,10 @@ public static class ExportsCommands
         return command;
     }
 
-    /// <summary>Whether the export sends now, in a sentence.</summary>
+    /// <summary>Whether the export sends now, in a sentence (when paused, the server's: who paused it, or why).</summary>
     private static string State(ExportView export) =>
-        export.Paused is { } paused ? $"Paused: {paused}"
-        : export.AwaitingFirstRun ? $"Nothing is sent before its first run: start it with 'runs start {export.Id}'."
-        : "It sends changes as they arrive.";
+        export.Paused
+        ?? (export.AwaitingFirstRun ? $"Nothing is sent before its first run: start it with 'runs start {export.Id}'." : "It sends changes as they arrive.");
 
     private static object ParseField(string text)
     {
