@@ -124,7 +124,7 @@ export async function render(view, [id], context) {
     let text;
     if (active) text = `Run ${active.runId} is ${runStatusLabel(active.status).toLowerCase()}.`;
     else if (status.paused) text = 'Paused: nothing is sent to ActiveCampaign.';
-    else if (status.awaitingFirstRun) text = `${formatNumber(status.members)} ${status.members === 1 ? 'member waits' : 'members wait'} for the first run.`;
+    else if (status.awaitingFirstRun && status.members > 0) text = `${formatNumber(status.members)} ${status.members === 1 ? 'member waits' : 'members wait'} for the first run.`;
     else if (status.pending > 0) text = 'Sending changes to ActiveCampaign…';
     else if (status.members > 0) text = `All ${formatNumber(status.inSync)} members are in sync.`;
     else text = 'No members yet: the export is waiting for segment events.';
