@@ -75,7 +75,7 @@ public sealed class LoadTestRunner
             _clock.Start();
             using var sampling = CancellationTokenSource.CreateLinkedTokenSource(token);
             var ingested = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var sampler = SampleAsync(export, simulator.State, totalEvents, ingested, sampling.Token);
+            var sampler = SampleAsync(target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId), simulator.State, totalEvents, ingested, sampling.Token);
             await PublishAsync(target.Events, events, token);
             events = null;
             var publishSeconds = _clock.Elapsed.TotalSeconds;
@@ -175,14 +175,14 @@ public sealed class LoadTestRunner
     /// Samples progress for the live display and the chart. While events are still coming in it asks only
     /// cheap counters, often, to time the end of ingest precisely; then the full status, less often.
     /// </summary>
-    private async Task SampleAsync(IExportGrain export, SimulatorState simulator, long totalEvents, TaskCompletionSource<double> ingested, CancellationToken cancellationToken)
+    private async Task SampleAsync(ISegmentGrain segment, SimulatorState simulator, long totalEvents, TaskCompletionSource<double> ingested, CancellationToken cancellationToken)
     {
         var nextSample = TimeSpan.Zero;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var received = await export.GetEventsReceivedAsync();
+                var received = (await segment.GetAsync())?.EventsReceived ?? 0;
                 var elapsed = _clock.Elapsed;
                 _progress.EventsReceived = received;
                 _progress.ElapsedSeconds = elapsed.TotalSeconds;

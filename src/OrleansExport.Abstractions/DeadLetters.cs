@@ -4,12 +4,12 @@ public enum DeadLetterKind
 {
     /// <summary>The event could not be read: bad JSON, a missing or mistyped field, over a limit.</summary>
     Malformed,
-    /// <summary>A valid event for a segment that no active export subscribes to.</summary>
-    UnknownSegment,
+    /// <summary>A valid event for a segment outside the scope of the key (or source) that sent it.</summary>
+    OutOfScope,
 }
 
 /// <summary>
-/// An upstream event that reached no export, with why. Holds identifiers only, never attribute values
+/// An upstream event that was not applied, with why. Holds identifiers only, never attribute values
 /// (they are personal data). <paramref name="Source"/> names the way in: <c>api</c> or <c>eventhubs</c>.
 /// </summary>
 [GenerateSerializer, Immutable]
@@ -26,12 +26,12 @@ public sealed record DeadLetter(
 [GenerateSerializer, Immutable]
 public sealed record DeadLetterSummary(
     [property: Id(0)] long Malformed,
-    [property: Id(1)] long UnknownSegment,
+    [property: Id(1)] long OutOfScope,
     [property: Id(2)] IReadOnlyList<DeadLetter> Recent);
 
 /// <summary>
 /// The dead-letter view of the whole service (key <see cref="Key"/>): every way in (the HTTP ingest
-/// endpoint, the Event Hubs adapter) records here the events that reached no export. Keeps counters
+/// endpoint, the Event Hubs adapter) records here the events it could not apply. Keeps counters
 /// and a bounded ring of the latest entries.
 /// </summary>
 public interface IDeadLetterGrain : IGrainWithStringKey

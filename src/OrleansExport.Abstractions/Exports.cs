@@ -59,6 +59,7 @@ public sealed record ExportCounters(
 /// <param name="Paused">Null while the export sends; else a sentence a person can act on (who paused it, or why it paused itself).</param>
 /// <param name="Stopped">Why the export stopped for good (its connection was deleted); null while it can run.</param>
 /// <param name="AwaitingFirstRun">True until the export's first run starts: until then it sends nothing.</param>
+/// <param name="PausedByUser">Paused through the API (not by itself): it starts no run until resumed.</param>
 [GenerateSerializer, Immutable]
 public sealed record ExportStatus(
     [property: Id(0)] ExportDefinition Definition,
@@ -66,7 +67,8 @@ public sealed record ExportStatus(
     [property: Id(2)] string? Paused,
     [property: Id(3)] string? Stopped,
     [property: Id(4)] bool AwaitingFirstRun,
-    [property: Id(5)] IReadOnlyList<DefinitionChange> History);
+    [property: Id(5)] IReadOnlyList<DefinitionChange> History,
+    [property: Id(6)] bool PausedByUser);
 
 public enum DefinitionAction
 {

@@ -67,7 +67,8 @@ public sealed record ShardCounters(
     [property: Id(4)] long SkippedByCap,
     [property: Id(5)] long RunRemaining,
     [property: Id(6)] DateTimeOffset? OldestPendingSince,
-    [property: Id(7)] long StateBytes = 0);
+    [property: Id(7)] long StateBytes = 0,
+    [property: Id(8)] long EventsReceived = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardApplyResult(

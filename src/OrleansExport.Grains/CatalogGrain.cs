@@ -8,8 +8,10 @@ public sealed class CatalogState
     /// <summary>Export id to connection id.</summary>
     [Id(1)] public SortedDictionary<string, string> Exports { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Export id to the segments it takes events from (active exports only).</summary>
-    [Id(2)] public Dictionary<string, string[]> SegmentsByExport { get; set; } = new(StringComparer.Ordinal);
+    // Id 2 held the segments of each export before segments kept their own subscribers; never reuse it.
+
+    /// <summary>Every segment that has received an event or been exported.</summary>
+    [Id(3)] public SortedSet<string> Segments { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportStore)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
@@ -40,7 +42,7 @@ public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportSto
 
     public async Task RemoveExportAsync(string exportId)
     {
-        if (state.State.Exports.Remove(exportId) | state.State.SegmentsByExport.Remove(exportId))
+        if (state.State.Exports.Remove(exportId))
         {
             await state.WriteStateAsync();
         }
@@ -51,26 +53,13 @@ public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportSto
     public Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId) =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Exports.Where(e => e.Value == connectionId).Select(e => e.Key)]);
 
-    public async Task SetExportSegmentsAsync(string exportId, IReadOnlyList<string> segmentIds)
+    public async Task AddSegmentAsync(string segmentId)
     {
-        var known = state.State.SegmentsByExport.TryGetValue(exportId, out var current);
-        if (segmentIds.Count == 0 ? !known : known && current!.SequenceEqual(segmentIds))
+        if (state.State.Segments.Add(segmentId))
         {
-            return;
+            await state.WriteStateAsync();
         }
-
-        if (segmentIds.Count == 0)
-        {
-            state.State.SegmentsByExport.Remove(exportId);
-        }
-        else
-        {
-            state.State.SegmentsByExport[exportId] = [.. segmentIds];
-        }
-
-        await state.WriteStateAsync();
     }
 
-    public Task<IReadOnlyList<string>> ListSubscribedSegmentsAsync() =>
-        Task.FromResult<IReadOnlyList<string>>([.. state.State.SegmentsByExport.Values.SelectMany(s => s).Distinct(StringComparer.Ordinal)]);
+    public Task<IReadOnlyList<string>> ListSegmentsAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Segments]);
 }

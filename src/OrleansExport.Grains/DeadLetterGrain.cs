@@ -7,7 +7,7 @@ public sealed class DeadLetterState
 {
     [Id(0)] public long Malformed { get; set; }
 
-    [Id(1)] public long UnknownSegment { get; set; }
+    [Id(1)] public long OutOfScope { get; set; }
 
     /// <summary>Oldest first; at most <see cref="DeadLetterGrain.MaxKept"/>.</summary>
     [Id(2)] public List<DeadLetter> Recent { get; set; } = [];
@@ -47,7 +47,7 @@ public sealed class DeadLetterGrain(
             }
             else
             {
-                state.State.UnknownSegment++;
+                state.State.OutOfScope++;
             }
         }
 
@@ -66,7 +66,7 @@ public sealed class DeadLetterGrain(
     {
         var recent = state.State.Recent;
         var newest = recent.Skip(Math.Max(0, recent.Count - limit)).Reverse().ToList();
-        return Task.FromResult(new DeadLetterSummary(state.State.Malformed, state.State.UnknownSegment, newest));
+        return Task.FromResult(new DeadLetterSummary(state.State.Malformed, state.State.OutOfScope, newest));
     }
 
     private async Task PersistIfChangedAsync(CancellationToken cancellationToken)

@@ -1,19 +1,20 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
-using Orleans.Streams;
-using Orleans.Streams.Core;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Delivery;
+using OrleansExport.Grains.Exports;
 using OrleansExport.Grains.Membership;
-using OrleansExport.Grains.Runs;
+using OrleansExport.Grains.Segments;
 
 namespace OrleansExport.Grains;
 
 /// <summary>
-/// One export. Routes each stream batch to the shards (hash of profileId), and runs the delivery
-/// loop: collects pending contacts from the shards into full batches and hands them to
-/// <see cref="BatchSender"/>. Reentrant so that many batches can wait for permits at once.
+/// One export: its definition and history, the segments it takes members from, its runs' counters, and
+/// the delivery loop that collects pending contacts from its shards into full batches for
+/// <see cref="BatchSender"/> (when, and from which shards: <see cref="DeliveryScheduler"/>). Validation and
+/// the effects of a change live in <see cref="ExportDefinitionRules"/>. Reentrant so that many batches can
+/// wait for permits at once.
 /// </summary>
 [Reentrant]
 public sealed class ExportGrain(
@@ -24,24 +25,19 @@ public sealed class ExportGrain(
     IOptions<ExportOptions> options,
     IOptions<ActiveCampaignOptions> activeCampaignOptions,
     TimeProvider time,
-    ILogger<ExportGrain> logger) : Grain, IExportGrain, IAsyncBatchObserver<SegmentEvent>, IRemindable
+    ILogger<ExportGrain> logger) : Grain, IExportGrain, IRemindable
 {
+    public const int HistoryLength = 100;
     private const string KeepAliveReminder = "keep-delivering";
-    private const int MaxSegments = 64;
-    private const int MaxNameLength = 256;
-    private const int MaxMappedFields = 100;
-    private const int MaxTags = 20;
-    private const int MaxTagLength = 255;
-    private const int MaxScheduleLength = 100;
     private static readonly TimeSpan OutcomeRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly List<OutgoingContact> _carry = [];
+
+    // Changes of the definition go one at a time: each reconfigures shards and segments.
+    private readonly SemaphoreSlim _definitionLock = new(1, 1);
     private readonly List<ContactOutcome> _outcomesToRetry = [];
-    private int[] _shardPending = [];
-    private int _nextShard;
+    private DeliveryScheduler _scheduler = null!;
     private int _inFlight;
-    private DateTimeOffset? _pendingSince;
     private DateTimeOffset _pausedUntil;
     private string? _pauseReason;
     private bool _changed;
@@ -53,27 +49,36 @@ public sealed class ExportGrain(
 
     private ExportOptions Options => options.Value;
 
-    private int MaxContactsPerImport => activeCampaignOptions.Value.Limits.MaxContactsPerImport;
-
     private bool Active => state.State.Definition is not null && state.State.StoppedReason is null;
+
+    /// <summary>Sending is on: the first run has started and nobody paused the export.</summary>
+    private bool Sending => Active && state.State.FirstRunStarted && state.State.PausedBy is null;
+
+    private ExportSubscription Subscription => new(Id, state.State.ShardCount);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.State.Definition is null)
+        {
+            return;
+        }
+
+        _scheduler = NewScheduler();
         if (!Active)
         {
             return;
         }
 
-        _shardPending = new int[state.State.ShardCount];
-        await ResumeSubscriptionsAsync();
-        await Catalog.SetExportSegmentsAsync(Id, state.State.Definition!.SegmentIds);
+        await SubscribeMissingSegmentsAsync();
 
         // A new activation holds no leases: whatever an earlier one leased goes back to pending.
         await ForEachShardAsync(shard => shard.ReleaseLeasesAsync());
-        Array.Fill(_shardPending, 1);
-        _pendingSince = time.GetUtcNow() - Options.MaxBatchDelay;
+        _scheduler.NoteAllOverdue();
         StartPump();
     }
+
+    private DeliveryScheduler NewScheduler() =>
+        new(state.State.ShardCount, activeCampaignOptions.Value.Limits.MaxContactsPerImport, Options.MaxBatchDelay, time);
 
     public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
     {
@@ -82,45 +87,28 @@ public sealed class ExportGrain(
             return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' already exists.");
         }
 
-        if (Validate(definition) is { } invalid)
+        if (ExportDefinitionRules.Validate(definition) is { } invalid)
         {
             return new(null, invalid);
         }
 
-        var credentials = await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).GetCredentialsAsync();
-        if (credentials is null)
+        if (await VerifyListAsync(definition.ConnectionId, definition.ListId) is { } listError)
         {
-            return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Unprocessable, $"Connection '{definition.ConnectionId}' does not exist.", "connectionId");
-        }
-
-        var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
-        try
-        {
-            if (!await client.ListExistsAsync(account, definition.ListId, CancellationToken.None))
-            {
-                return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Unprocessable,
-                    $"List '{definition.ListId}' does not exist in the ActiveCampaign account {credentials.Hostname}.", "listId");
-            }
-        }
-        catch (Exception exception) when (exception is ActiveCampaignException or ActiveCampaignAuthException or HttpRequestException)
-        {
-            return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Unprocessable,
-                $"Could not verify list '{definition.ListId}' at {credentials.Hostname}: {exception.Message}", "listId");
+            return new(null, listError);
         }
 
         state.State.Definition = definition;
         state.State.ShardCount = Options.ShardCount;
-        _shardPending = new int[state.State.ShardCount];
-        var config = new ShardConfig(definition.SegmentIds, definition.Mapping, definition.OnLeave);
-        await ForEachShardAsync(shard => shard.ConfigureAsync(config));
+        AddHistory(definition.CreatedBy, DefinitionAction.Created, []);
+        _scheduler = NewScheduler();
+        await ForEachShardAsync(shard => shard.ConfigureAsync(ShardConfigOf(definition)));
         await WriteStateAsync();
-        await ResumeSubscriptionsAsync();
         await Catalog.AddExportAsync(Id, definition.ConnectionId);
-        await Catalog.SetExportSegmentsAsync(Id, definition.SegmentIds);
+        await SubscribeMissingSegmentsAsync();
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         if (definition.Schedule is not null)
         {
-            await GrainFactory.GetGrain<IResyncControlGrain>(Id).ConfigureScheduleAsync(definition.Schedule);
+            await Runs.ConfigureScheduleAsync(definition.Schedule);
         }
 
         StartPump();
@@ -128,66 +116,37 @@ public sealed class ExportGrain(
         return OperationResult<ExportDefinition>.Ok(definition);
     }
 
-    private static OperationError? Validate(ExportDefinition definition)
+    /// <returns>null when the list exists in the connection's account, else why not (for the listId field).</returns>
+    private async Task<OperationError?> VerifyListAsync(string connectionId, string listId)
     {
-        if (string.IsNullOrWhiteSpace(definition.DisplayName) || definition.DisplayName.Length > 200)
+        var credentials = await GrainFactory.GetGrain<IConnectionGrain>(connectionId).GetCredentialsAsync();
+        if (credentials is null)
         {
-            return new(OperationErrorKind.Invalid, "displayName is required (at most 200 characters).", "displayName");
+            return new(OperationErrorKind.Unprocessable, $"Connection '{connectionId}' does not exist.", "connectionId");
         }
 
-        if (string.IsNullOrWhiteSpace(definition.ConnectionId))
+        var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
+        try
         {
-            return new(OperationErrorKind.Invalid, "connectionId is required.", "connectionId");
+            return await client.ListExistsAsync(account, listId, CancellationToken.None)
+                ? null
+                : new(OperationErrorKind.Unprocessable, $"List '{listId}' does not exist in the ActiveCampaign account {credentials.Hostname}.", "listId");
         }
-
-        if (string.IsNullOrWhiteSpace(definition.ListId) || definition.ListId.Length > 64)
+        catch (Exception exception) when (exception is ActiveCampaignException or ActiveCampaignAuthException or HttpRequestException)
         {
-            return new(OperationErrorKind.Invalid, "listId is required: the id of the ActiveCampaign list to keep in step.", "listId");
+            return new(OperationErrorKind.Unprocessable, $"Could not verify list '{listId}' at {credentials.Hostname}: {exception.Message}", "listId");
         }
+    }
 
-        if (definition.SegmentIds.Count is 0 or > MaxSegments || definition.SegmentIds.Any(string.IsNullOrWhiteSpace)
-            || definition.SegmentIds.Distinct().Count() != definition.SegmentIds.Count)
+    /// <summary>Subscribes the export to every segment of its definition that does not hold it yet, which backfills it.</summary>
+    private async Task SubscribeMissingSegmentsAsync()
+    {
+        foreach (var segmentId in state.State.Definition!.SegmentIds.Except(state.State.SubscribedSegments).ToList())
         {
-            return new(OperationErrorKind.Invalid, $"segmentIds needs 1 to {MaxSegments} distinct, non-empty segment ids.", "segmentIds");
+            await Segment(segmentId).AddExportAsync(Subscription);
+            state.State.SubscribedSegments.Add(segmentId);
+            await WriteStateAsync();
         }
-
-        if (definition.SegmentIds.Any(id => id.Length > SegmentEventParser.MaxIdLength))
-        {
-            return new(OperationErrorKind.Invalid, $"a segment id is at most {SegmentEventParser.MaxIdLength} characters.", "segmentIds");
-        }
-
-        if (string.IsNullOrWhiteSpace(definition.Mapping.Email))
-        {
-            return new(OperationErrorKind.Invalid, "mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
-        }
-
-        var mapping = definition.Mapping;
-        if (new[] { mapping.Email, mapping.FirstName, mapping.LastName, mapping.Phone }.Concat(mapping.Fields.Select(f => f.Attribute)).Any(name => name?.Length > MaxNameLength))
-        {
-            return new(OperationErrorKind.Invalid, $"a mapped attribute name is at most {MaxNameLength} characters.", "mapping");
-        }
-
-        if (mapping.Fields.Count > MaxMappedFields || mapping.Fields.Any(f => f.FieldId <= 0 || string.IsNullOrWhiteSpace(f.Attribute)))
-        {
-            return new(OperationErrorKind.Invalid, $"mapping.fields takes at most {MaxMappedFields} entries, each with an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
-        }
-
-        if (mapping.Tags.Count > MaxTags || mapping.Tags.Any(tag => string.IsNullOrWhiteSpace(tag) || tag.Length > MaxTagLength))
-        {
-            return new(OperationErrorKind.Invalid, $"mapping.tags takes at most {MaxTags} non-empty tags of at most {MaxTagLength} characters.", "mapping.tags");
-        }
-
-        if (definition.Schedule?.Length > MaxScheduleLength)
-        {
-            return new(OperationErrorKind.Invalid, $"schedule is at most {MaxScheduleLength} characters.", "schedule");
-        }
-
-        if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
-        {
-            return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
-        }
-
-        return null;
     }
 
     public async Task<ExportStatus?> GetStatusAsync()
@@ -197,17 +156,160 @@ public sealed class ExportGrain(
             return null;
         }
 
-        var counters = ExportCounters.Zero with { EventsReceived = state.State.EventsReceived };
+        var counters = ExportCounters.Zero;
         foreach (var shard in await GetShardCountersAsync())
         {
-            counters = counters.Add(new ExportCounters(0, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes));
+            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes));
         }
 
         ExportMetrics.ReportPending(Id, counters.Pending);
-        return new ExportStatus(state.State.Definition, counters, state.State.StoppedReason ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null));
+        var paused = state.State.StoppedReason ?? state.State.PausedBy ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null);
+        return new ExportStatus(state.State.Definition, counters, paused, state.State.StoppedReason, !state.State.FirstRunStarted,
+            [.. state.State.History], state.State.PausedBy is not null);
     }
 
-    public Task<long> GetEventsReceivedAsync() => Task.FromResult(state.State.EventsReceived);
+    public async Task<OperationResult<ExportStatus>> UpdateAsync(ExportPatch patch, string user)
+    {
+        await _definitionLock.WaitAsync();
+        try
+        {
+            if (await CheckChangeableAsync("changed") is { } refused)
+            {
+                return new(null, refused);
+            }
+
+            var before = state.State.Definition!;
+            var (after, changed) = ExportDefinitionRules.Apply(before, patch);
+            if (changed.Count == 0)
+            {
+                return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+            }
+
+            if (ExportDefinitionRules.Validate(after) is { } invalid)
+            {
+                return new(null, invalid);
+            }
+
+            if (changed.Contains("listId") && await VerifyListAsync(after.ConnectionId, after.ListId) is { } listError)
+            {
+                return new(null, listError);
+            }
+
+            state.State.Definition = after;
+            AddHistory(user, DefinitionAction.Updated, changed);
+            await WriteStateAsync();
+            await ApplyChangeAsync(before, after, changed);
+            logger.LogInformation("Export {ExportId} changed by {User}: {Fields}", Id, user, string.Join(", ", changed));
+            return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+        }
+        finally
+        {
+            _definitionLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Shards first (so the added segments' members have a place and the removed ones' leave), then the
+    /// segments: removed ones stop forwarding, added ones backfill, the others send their members again when
+    /// the mapped data may differ. A new list makes every member pending for it.
+    /// </summary>
+    private async Task ApplyChangeAsync(ExportDefinition before, ExportDefinition after, IReadOnlyList<string> changed)
+    {
+        if (changed.Contains("segmentIds") || changed.Contains("mapping") || changed.Contains("onLeave"))
+        {
+            await ForEachShardAsync(shard => shard.ConfigureAsync(ShardConfigOf(after)));
+        }
+
+        foreach (var removed in before.SegmentIds.Except(after.SegmentIds))
+        {
+            await Segment(removed).RemoveExportAsync(Id);
+            state.State.SubscribedSegments.Remove(removed);
+            await WriteStateAsync();
+        }
+
+        if (ExportDefinitionRules.ChangesMappedData(before.Mapping, after.Mapping))
+        {
+            await Task.WhenAll(after.SegmentIds.Intersect(state.State.SubscribedSegments).Select(segment => Segment(segment).BackfillAsync(Subscription)));
+        }
+
+        await SubscribeMissingSegmentsAsync();
+        if (changed.Contains("listId"))
+        {
+            await ForEachShardAsync(shard => shard.ResetDeliveryAsync());
+        }
+
+        if (changed.Contains("schedule"))
+        {
+            await Runs.ConfigureScheduleAsync(after.Schedule);
+        }
+    }
+
+    /// <returns>null when the definition may change now, else why not.</returns>
+    private async Task<OperationError?> CheckChangeableAsync(string verb)
+    {
+        if (state.State.Definition is null)
+        {
+            return new(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.", null);
+        }
+
+        if (state.State.StoppedReason is { } stopped)
+        {
+            return new(OperationErrorKind.Conflict, $"Export '{Id}' cannot be {verb}: {stopped}", null);
+        }
+
+        var current = (await Runs.ListRunsAsync()).FirstOrDefault(run => run.Status is RunStatus.Queued or RunStatus.Running);
+        return current is null
+            ? null
+            : new(OperationErrorKind.Conflict,
+                $"Export '{Id}' cannot be {verb} while run {current.RunId} is {current.Status.ToString().ToLowerInvariant()}; wait for it to finish or cancel it.", null);
+    }
+
+    public async Task<OperationResult<ExportStatus>> PauseAsync(string user)
+    {
+        if (state.State.Definition is null)
+        {
+            return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
+        }
+
+        if (state.State.PausedBy is null)
+        {
+            state.State.PausedBy = $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.";
+            AddHistory(user, DefinitionAction.Paused, []);
+            await WriteStateAsync();
+            logger.LogInformation("Export {ExportId} paused by {User}", Id, user);
+        }
+
+        return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+    }
+
+    public async Task<OperationResult<ExportStatus>> ResumeAsync(string user)
+    {
+        if (state.State.Definition is null)
+        {
+            return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
+        }
+
+        if (state.State.PausedBy is not null)
+        {
+            state.State.PausedBy = null;
+            AddHistory(user, DefinitionAction.Resumed, []);
+            await WriteStateAsync();
+            _scheduler.NoteAllOverdue();
+            logger.LogInformation("Export {ExportId} resumed by {User}", Id, user);
+        }
+
+        return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+    }
+
+    private void AddHistory(string user, DefinitionAction action, IReadOnlyList<string> fields)
+    {
+        var history = state.State.History;
+        history.Add(new DefinitionChange(time.GetUtcNow(), user, action, fields));
+        if (history.Count > HistoryLength)
+        {
+            history.RemoveRange(0, history.Count - HistoryLength);
+        }
+    }
 
     public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit)
     {
@@ -224,11 +326,11 @@ public sealed class ExportGrain(
         }
 
         _pump?.Dispose();
-        await UnsubscribeAllAsync();
+        await Task.WhenAll(state.State.SubscribedSegments.Select(segment => Segment(segment).RemoveExportAsync(Id)));
         await ForEachShardAsync(shard => shard.ClearAsync());
         await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
         await Catalog.RemoveExportAsync(Id);
-        await GrainFactory.GetGrain<IResyncControlGrain>(Id).ClearAsync();
+        await Runs.ClearAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -241,6 +343,10 @@ public sealed class ExportGrain(
         DeactivateOnIdle();
     }
 
+    /// <remarks>
+    /// The segments keep forwarding changes (the shards stay current, should the export be deleted or looked at);
+    /// unsubscribing here could wait on a segment whose batch waits on the connection that is stopping us.
+    /// </remarks>
     public async Task StopAsync(string reason)
     {
         if (!Active)
@@ -255,8 +361,6 @@ public sealed class ExportGrain(
             run.Active = false;
         }
 
-        await UnsubscribeAllAsync();
-        await Catalog.SetExportSegmentsAsync(Id, []);
         await WriteStateAsync();
         ExportMetrics.Forget(Id);
         logger.LogInformation("Export {ExportId} stopped: {Reason}", Id, reason);
@@ -284,88 +388,17 @@ public sealed class ExportGrain(
 
     public Task ShardHasPendingAsync(int shardIndex)
     {
-        if (Active && shardIndex >= 0 && shardIndex < _shardPending.Length)
+        if (Active && shardIndex >= 0 && shardIndex < state.State.ShardCount)
         {
-            // The shard's contacts have waited since before it came back: collect them without further delay.
-            _shardPending[shardIndex] = Math.Max(1, _shardPending[shardIndex]);
-            _pendingSince ??= time.GetUtcNow() - Options.MaxBatchDelay;
+            _scheduler.NoteOverdue(shardIndex);
         }
 
         return Task.CompletedTask;
-    }
-
-    // ---- Ingest: stream batches -> shards ----
-
-    public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
-    {
-        if (!Active || items.Count == 0)
-        {
-            return;
-        }
-
-        var shardCount = state.State.ShardCount;
-        var buckets = new List<SegmentEvent>?[shardCount];
-        foreach (var item in items)
-        {
-            var e = item.Item;
-            if (e.Type is SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
-            {
-                // Every shard holds part of the segment: each sees the snapshot's start and end in stream order.
-                for (var i = 0; i < shardCount; i++)
-                {
-                    (buckets[i] ??= []).Add(e);
-                }
-
-                continue;
-            }
-
-            (buckets[ProfileHash.Bucket(e.ProfileId, shardCount)] ??= []).Add(e);
-        }
-
-        var calls = new List<Task>(shardCount);
-        for (var i = 0; i < shardCount; i++)
-        {
-            if (buckets[i] is { } events)
-            {
-                calls.Add(ApplyToShardAsync(i, [.. events]));
-            }
-        }
-
-        // The stream only counts the batch as delivered once every shard has applied it.
-        await Task.WhenAll(calls);
-        state.State.EventsReceived += items.Count;
-        _changed = true;
-        ExportMetrics.RecordReceived(Id, items.Count);
-    }
-
-    private async Task ApplyToShardAsync(int index, SegmentEvent[] events)
-    {
-        var result = await Shard(index).ApplyAsync(events);
-        ExportMetrics.RecordApplied(Id, result);
-        NoteShardPending(index, result.Pending);
-    }
-
-    /// <summary>A shard said how many contacts it holds pending: the delivery loop's clock starts with the first.</summary>
-    private void NoteShardPending(int index, int pending)
-    {
-        _shardPending[index] = pending;
-        if (pending > 0)
-        {
-            _pendingSince ??= time.GetUtcNow();
-        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ExportMetrics.Forget(Id);
-        return Task.CompletedTask;
-    }
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
-    {
-        logger.LogWarning("Segment stream error for export {ExportId}: {Error}", Id, ex.GetType().Name);
         return Task.CompletedTask;
     }
 
@@ -383,16 +416,16 @@ public sealed class ExportGrain(
             return current.Total;
         }
 
-        long total = 0;
         var perShard = new long[state.State.ShardCount];
         await ForEachShardIndexAsync(async i => perShard[i] = await Shard(i).BeginRunAsync(runId));
-        total = perShard.Sum();
         for (var i = 0; i < perShard.Length; i++)
         {
-            _shardPending[i] = (int)Math.Min(int.MaxValue, perShard[i]);
+            _scheduler.NoteShardPending(i, (int)Math.Min(int.MaxValue, perShard[i]));
         }
 
+        var total = perShard.Sum();
         state.State.Run = new RunCounters { RunId = runId, Total = total, Active = true };
+        state.State.FirstRunStarted = true;
         await WriteStateAsync();
         logger.LogInformation("Run {RunId} of export {ExportId} started: {Total} contacts to send", runId, Id, total);
         return total;
@@ -479,75 +512,18 @@ public sealed class ExportGrain(
         }
 
         await RetryOutcomesAsync();
-        while (_inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && IsBatchDue())
+        var runActive = state.State.Run is { Active: true };
+        while (Sending && _inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && _scheduler.IsBatchDue(runActive))
         {
-            var batch = await CollectBatchAsync();
+            var batch = await _scheduler.CollectAsync(TryTakePendingAsync);
             if (batch.Count == 0)
             {
-                // Nothing left, unless a shard did not answer: it keeps its pending mark and is asked again.
-                if (!_shardPending.Any(p => p > 0))
-                {
-                    _pendingSince = null;
-                }
-
                 break;
             }
 
             _inFlight++;
             _ = DeliverAsync(batch);
         }
-    }
-
-    private bool IsBatchDue()
-    {
-        if (state.State.Run is { Active: true } || _carry.Count + _shardPending.Sum(p => (long)p) >= MaxContactsPerImport)
-        {
-            return _carry.Count > 0 || _shardPending.Any(p => p > 0);
-        }
-
-        // Flush a little before the deadline so the change reaches ActiveCampaign within MaxBatchDelay.
-        return _pendingSince is { } since && time.GetUtcNow() - since >= Options.MaxBatchDelay * 0.9;
-    }
-
-    /// <summary>Takes up to one full import's worth of contacts, spreading the take over the shards.</summary>
-    private async Task<List<OutgoingContact>> CollectBatchAsync()
-    {
-        var batch = new List<OutgoingContact>(MaxContactsPerImport);
-        var fromCarry = Math.Min(_carry.Count, MaxContactsPerImport);
-        batch.AddRange(_carry.GetRange(0, fromCarry));
-        _carry.RemoveRange(0, fromCarry);
-
-        for (var round = 0; round < 3 && batch.Count < MaxContactsPerImport; round++)
-        {
-            var shards = Enumerable.Range(0, _shardPending.Length).Select(i => (i + _nextShard) % _shardPending.Length).Where(i => _shardPending[i] > 0).ToList();
-            if (shards.Count == 0)
-            {
-                break;
-            }
-
-            _nextShard = (_nextShard + 1) % _shardPending.Length;
-            var share = (MaxContactsPerImport - batch.Count + shards.Count - 1) / shards.Count;
-            var takes = await Task.WhenAll(shards.Select(async i => (Index: i, Contacts: await TryTakePendingAsync(i, share))));
-            foreach (var (index, contacts) in takes)
-            {
-                if (contacts is null)
-                {
-                    _pendingSince ??= time.GetUtcNow();
-                    continue;
-                }
-
-                _shardPending[index] = contacts.Length < share ? 0 : Math.Max(1, _shardPending[index] - contacts.Length);
-                batch.AddRange(contacts);
-            }
-        }
-
-        if (batch.Count > MaxContactsPerImport)
-        {
-            _carry.AddRange(batch.GetRange(MaxContactsPerImport, batch.Count - MaxContactsPerImport));
-            batch.RemoveRange(MaxContactsPerImport, batch.Count - MaxContactsPerImport);
-        }
-
-        return batch;
     }
 
     /// <summary>
@@ -630,7 +606,7 @@ public sealed class ExportGrain(
                 return;
             }
 
-            NoteShardPending(group.Key, completion.Pending);
+            _scheduler.NoteShardPending(group.Key, completion.Pending);
 
             if (state.State.Run is { Active: true } run)
             {
@@ -668,7 +644,13 @@ public sealed class ExportGrain(
 
     // ---- Helpers ----
 
+    private static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave);
+
     private ICatalogGrain Catalog => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey);
+
+    private IResyncControlGrain Runs => GrainFactory.GetGrain<IResyncControlGrain>(Id);
+
+    private ISegmentGrain Segment(string segmentId) => GrainFactory.GetGrain<ISegmentGrain>(segmentId);
 
     private IExportShardGrain Shard(int index) => GrainFactory.GetGrain<IExportShardGrain>(ExportShardGrain.Key(Id, index));
 
@@ -680,42 +662,6 @@ public sealed class ExportGrain(
 
     private async Task<ShardCounters[]> GetShardCountersAsync() =>
         await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetCountersAsync()));
-
-    private IEnumerable<IAsyncStream<SegmentEvent>> SegmentStreams()
-    {
-        var provider = this.GetStreamProvider(Constants.StreamProvider);
-        return state.State.Definition!.SegmentIds.Select(segment =>
-            provider.GetStream<SegmentEvent>(StreamId.Create(Constants.SegmentStreamNamespace, segment)));
-    }
-
-    private async Task ResumeSubscriptionsAsync()
-    {
-        foreach (var stream in SegmentStreams())
-        {
-            var handles = await stream.GetAllSubscriptionHandles();
-            if (handles.Count == 0)
-            {
-                await stream.SubscribeAsync(this);
-                continue;
-            }
-
-            foreach (var handle in handles)
-            {
-                await handle.ResumeAsync(this);
-            }
-        }
-    }
-
-    private async Task UnsubscribeAllAsync()
-    {
-        foreach (var stream in SegmentStreams())
-        {
-            foreach (var handle in await stream.GetAllSubscriptionHandles())
-            {
-                await handle.UnsubscribeAsync();
-            }
-        }
-    }
 
     /// <summary>Interleaved calls share one activation: writes go one at a time to keep the ETag consistent.</summary>
     private async Task WriteStateAsync()

@@ -6,16 +6,14 @@ using OrleansExport.Grains.Membership;
 namespace OrleansExport.Grains;
 
 /// <summary>
-/// One slice of an export's members (key "exportId/index"). The rules live in
-/// <see cref="ShardMembership"/>; this grain adds capacity leases and batched persistence.
+/// What one export keeps per member of one slice of its segments (key "exportId/index"): what was
+/// sent and accepted, list status, rejections, caps. The rules live in <see cref="ShardMembership"/>;
+/// this grain adds capacity leases and persistence (<see cref="JournaledShardState{TState}"/>).
 /// </summary>
 /// <remarks>
-/// Persistence: the whole state is written on a timer (<see cref="ExportOptions.ShardPersistInterval"/>).
-/// When a <see cref="IShardJournal"/> is registered (the durable profile), every batch is also appended to
-/// the journal before <see cref="ApplyAsync"/> returns, so the stream counts a batch as delivered only once
-/// it survives a crash; a new activation replays the journal on top of the last snapshot. Deliveries
-/// completed since the snapshot are not journaled: after a crash those contacts are sent again, which
-/// ActiveCampaign's upsert by email makes harmless (at-least-once).
+/// Segment shards forward each change here before their own batch counts as applied, so the journal
+/// makes both durable together. Deliveries completed since the last snapshot are not journaled: after a
+/// crash those contacts are sent again, which ActiveCampaign's upsert by email makes harmless.
 /// Placement: random, so an export's shards spread over the silos from the first second (memory and work scale out,
 /// and one silo's loss touches only its share); the default would keep them next to their export grain.
 /// </remarks>
@@ -27,15 +25,8 @@ public sealed class ExportShardGrain(
     ILogger<ExportShardGrain> logger,
     IShardJournal? journal = null) : Grain, IExportShardGrain
 {
-    /// <summary>The journal generation of a shard whose state was never written.</summary>
-    private const string InitialGeneration = "initial";
-
     private ShardMembership _membership = null!;
-    private bool _changed;
-
-    /// <summary>A snapshot write failed: whether it reached storage is unknown, so this activation must not journal on.</summary>
-    private bool _broken;
-
+    private JournaledShardState<ShardState> _store = null!;
     private IGrainTimer? _persistTimer;
 
     public static string Key(string exportId, int index) => $"{exportId}/{index}";
@@ -46,15 +37,14 @@ public sealed class ExportShardGrain(
 
     private int Index => int.Parse(ShardKey[(ShardKey.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The journal that follows the snapshot now in storage.</summary>
-    private string Generation => state.Etag ?? InitialGeneration;
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _store = new JournaledShardState<ShardState>(state, journal, ShardKey, logger) { OnBroken = DeactivateOnIdle };
         _membership = new ShardMembership(state.State, time);
-        if (journal is not null)
+        foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
-            await ReplayJournalAsync(journal, cancellationToken);
+            state.State.CapacityLeft = entry.CapacityLeft;
+            _membership.Apply(entry.Events);
         }
 
         // Leases found in storage belong to an earlier activation whose sender may be gone: send those contacts again.
@@ -64,7 +54,7 @@ public sealed class ExportShardGrain(
             await GrainFactory.GetGrain<IExportGrain>(ExportId).ShardHasPendingAsync(Index);
         }
 
-        _persistTimer = this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
+        _persistTimer = this.RegisterGrainTimer(_store.PersistIfChangedAsync, new GrainTimerCreationOptions
         {
             DueTime = options.Value.ShardPersistInterval,
             Period = options.Value.ShardPersistInterval,
@@ -72,88 +62,22 @@ public sealed class ExportShardGrain(
         });
     }
 
-    private async Task ReplayJournalAsync(IShardJournal shardJournal, CancellationToken cancellationToken)
-    {
-        var entries = await shardJournal.RecoverAsync(ShardKey, Generation, cancellationToken);
-        foreach (var entry in entries)
-        {
-            state.State.CapacityLeft = entry.CapacityLeft;
-            _membership.Apply(entry.Events);
-        }
-
-        if (entries.Count > 0)
-        {
-            _changed = true;
-            logger.LogInformation("Shard {Shard} replayed {Batches} journaled batches ({Events} events) on its last snapshot",
-                ShardKey, entries.Count, entries.Sum(e => e.Events.Length));
-        }
-    }
-
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _persistTimer?.Dispose();
-        if (!_broken)
-        {
-            await PersistIfChangedAsync(cancellationToken);
-        }
+        await _store.PersistIfChangedAsync(cancellationToken);
     }
-
-    private async Task PersistIfChangedAsync(CancellationToken cancellationToken)
-    {
-        if (_changed)
-        {
-            await WriteSnapshotAsync(cancellationToken);
-        }
-    }
-
-    private async Task WriteSnapshotAsync(CancellationToken cancellationToken = default)
-    {
-        var journaled = Generation;
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-        catch (Exception) when (journal is not null)
-        {
-            // The write may have landed under a new ETag this activation never saw; appending to the old
-            // generation could then hide batches from the next activation. Start over from storage instead.
-            _broken = true;
-            DeactivateOnIdle();
-            throw;
-        }
-
-        _changed = false;
-        ShardStorageMetrics.RecordSnapshotWrite();
-        if (journal is not null && journaled != Generation)
-        {
-            try
-            {
-                await journal.DeleteAsync(ShardKey, journaled, cancellationToken);
-            }
-            catch (Exception exception)
-            {
-                // Harmless: the next activation deletes journals of older generations unread.
-                logger.LogWarning("Shard {Shard} could not delete journal {Generation}: {Error}", ShardKey, journaled, exception.GetType().Name);
-            }
-        }
-    }
-
-    /// <summary>In the durable profile, state that the journal does not carry is written before the call returns.</summary>
-    private Task WriteSnapshotIfDurableAsync() => journal is null ? Task.CompletedTask : WriteSnapshotAsync();
 
     public async Task ConfigureAsync(ShardConfig config)
     {
-        state.State.Config = config;
-        await WriteSnapshotAsync();
+        _membership.Configure(config);
+        _store.MarkChanged();
+        await _store.WriteSnapshotAsync();
     }
 
     public async Task<ShardApplyResult> ApplyAsync(SegmentEvent[] events)
     {
-        if (_broken)
-        {
-            throw new InvalidOperationException($"Shard {ShardKey} is reloading after a failed write; the batch will be retried.");
-        }
-
+        _store.ThrowIfBroken();
         var needed = _membership.CountPotentialNewMembers(events) - state.State.CapacityLeft;
         if (needed > 0)
         {
@@ -161,27 +85,32 @@ public sealed class ExportShardGrain(
             _membership.AddCapacity(granted);
         }
 
-        if (journal is not null)
-        {
-            await journal.AppendAsync(ShardKey, Generation, new ShardJournalEntry(state.State.CapacityLeft, events), CancellationToken.None);
-            ShardStorageMetrics.RecordJournalAppend();
-        }
-
-        _changed = true;
+        await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
         return _membership.Apply(events);
+    }
+
+    public async Task ResetDeliveryAsync()
+    {
+        _membership.ResetDelivery();
+        _store.MarkChanged();
+        await _store.WriteSnapshotIfDurableAsync();
     }
 
     public Task<OutgoingContact[]> TakePendingAsync(int max)
     {
         var taken = _membership.TakePending(max);
-        _changed |= taken.Length > 0;
+        if (taken.Length > 0)
+        {
+            _store.MarkChanged();
+        }
+
         return Task.FromResult(taken);
     }
 
     public Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
     {
         var run = _membership.Complete(outcomes);
-        _changed = true;
+        _store.MarkChanged();
         return Task.FromResult(new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed));
     }
 
@@ -189,17 +118,17 @@ public sealed class ExportShardGrain(
 
     public async Task<long> BeginRunAsync(string runId)
     {
-        _changed = true;
         var total = _membership.BeginRun(runId);
-        await WriteSnapshotIfDurableAsync();
+        _store.MarkChanged();
+        await _store.WriteSnapshotIfDurableAsync();
         return total;
     }
 
     public async Task CancelRunAsync(string runId)
     {
         _membership.CancelRun(runId);
-        _changed = true;
-        await WriteSnapshotIfDurableAsync();
+        _store.MarkChanged();
+        await _store.WriteSnapshotIfDurableAsync();
     }
 
     public Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit) => Task.FromResult(_membership.GetRejections(limit));
@@ -207,20 +136,13 @@ public sealed class ExportShardGrain(
     public Task ReleaseLeasesAsync()
     {
         _membership.ReleaseLeases();
-        _changed = true;
+        _store.MarkChanged();
         return Task.CompletedTask;
     }
 
     public async Task ClearAsync()
     {
-        _changed = false;
-        await state.ClearStateAsync();
-        if (journal is not null)
-        {
-            await journal.DeleteAllAsync(ShardKey, CancellationToken.None);
-        }
-
-        state.State = new ShardState();
+        await _store.ClearAsync();
         _membership = new ShardMembership(state.State, time);
         DeactivateOnIdle();
     }

@@ -45,17 +45,30 @@ public sealed class ShardMembershipTests
     }
 
     [Fact]
-    public void OlderEventArrivingLate_ChangesNothing()
+    public void OlderDataFromAnotherSegment_DoesNotReplaceNewerData()
     {
-        var shard = NewShard();
-        shard.Apply([Joined("p1", 10, first: "New")]);
+        var shard = NewShard(segments: ["s1", "s2"]);
+        shard.Apply([Joined("p1", 10, first: "New", segment: "s1")]);
 
-        var result = shard.Apply([Left("p1", 5), Updated("p1", 1, "Old")]);
+        var result = shard.Apply([Joined("p1", 5, first: "Old", segment: "s2")]);
 
-        Assert.Equal(2, result.Stale);
+        Assert.Equal(1, result.Stale);
         var contact = Assert.Single(shard.TakePending(10));
         Assert.Equal("New", contact.Data.FirstName);
-        Assert.Equal(ContactAction.Upsert, contact.Action);
+    }
+
+    [Fact]
+    public void OlderLeaveOfOneSegment_KeepsTheProfileAMemberOfTheOther()
+    {
+        // Each segment orders its own events; the export's membership is their union whatever the clocks say.
+        var shard = NewShard(segments: ["s1", "s2"]);
+        shard.Apply([Joined("p1", 1, segment: "s2"), Joined("p1", 10, segment: "s1")]);
+
+        shard.Apply([Left("p1", 5, segment: "s2")]);
+        Assert.Equal(1, shard.GetCounters().Members);
+
+        shard.Apply([Left("p1", 11, segment: "s1")]);
+        Assert.Equal(0, shard.GetCounters().Members);
     }
 
     [Fact]
@@ -83,17 +96,78 @@ public sealed class ShardMembershipTests
     }
 
     [Fact]
-    public void UpdateForAProfileThatIsNotAMember_ChangesNothing()
+    public void UpdateFromTheSegment_OfAProfileTheExportRejectedBefore_MakesItAMember()
+    {
+        // The segment forwards updates only for its members: a fixed email brings the profile in.
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0, email: "not-an-email")]);
+        Assert.Equal(0, shard.GetCounters().Members);
+
+        shard.Apply([Joined("p1", 1, email: "ann@example.com") with { Type = SegmentEventType.Updated }]);
+
+        Assert.Equal(1, shard.GetCounters().Members);
+        Assert.Equal("ann@example.com", Assert.Single(shard.TakePending(10)).Data.Email);
+    }
+
+    [Fact]
+    public void LeaveOfAProfileTheExportNeverHad_AllocatesNothing()
     {
         var shard = NewShard();
 
-        shard.Apply([Updated("p1", 1, "A")]);
+        shard.Apply(Enumerable.Range(0, 1000).Select(i => Left($"p{i}", 1)).ToList());
 
-        Assert.Empty(shard.TakePending(10));
-        Assert.Equal(0, shard.GetCounters().Members);
-        // It did not even record a timestamp: a late join still counts.
-        shard.Apply([Joined("p1", 0)]);
+        Assert.Equal(0, shard.State.Members.Count);
+    }
+
+    [Fact]
+    public void RemovedSegment_LetsMembersInNoRemainingSegmentLeave()
+    {
+        var shard = NewShard(segments: ["s1", "s2"]);
+        shard.Apply([Joined("only-s1", 0, segment: "s1"), Joined("both", 0, segment: "s1"), Joined("both", 0, segment: "s2")]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        shard.Configure(new ShardConfig(["s2"], Mapping, LeaveAction.Unsubscribe));
+
         Assert.Equal(1, shard.GetCounters().Members);
+        var leave = Assert.Single(shard.TakePending(10));
+        Assert.Equal(("only-s1", ContactAction.Unsubscribe), (leave.ProfileId, leave.Action));
+        // "both" kept its place: a later leave of s2 (now the first segment) removes it.
+        shard.Apply([Left("both", 1, segment: "s2")]);
+        Assert.Equal(0, shard.GetCounters().Members);
+    }
+
+    [Fact]
+    public void MappingChange_MakesPendingOnlyMembersWhoseMappedDataChanged()
+    {
+        var shard = NewShard();
+        SegmentEvent Member(string profile, string first, string nick) => new($"e-{profile}", "s1", profile, SegmentEventType.Joined, T0,
+            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com", ["FirstName"] = first, ["Nick"] = nick, ["Tier"] = "gold" });
+        var ann = Member("p1", "Ann", "Ann");
+        var bob = Member("p2", "Bob", "Bobby");
+        shard.Apply([ann, bob]);
+        AcceptAll(shard, shard.TakePending(10));
+
+        // First name now comes from "Nick": only Bob's differs, so only Bob's contact changes.
+        shard.Configure(new ShardConfig(["s1"], Mapping with { FirstName = "Nick" }, LeaveAction.Unsubscribe));
+        shard.Apply([ann with { EventId = "backfill-2" }, bob with { EventId = "backfill-2" }]);
+
+        var changed = Assert.Single(shard.TakePending(10));
+        Assert.Equal(("p2", "Bobby"), (changed.ProfileId, changed.Data.FirstName));
+    }
+
+    [Fact]
+    public void NewList_MakesEveryMemberPendingAndIgnoresOutcomesForTheOldList()
+    {
+        var shard = NewShard();
+        shard.Apply([Joined("p1", 0), Joined("p2", 0, email: "b@example.com")]);
+        AcceptAll(shard, shard.TakePending(1));
+        var inFlight = shard.TakePending(10);
+
+        shard.ResetDelivery();
+        AcceptAll(shard, inFlight);
+
+        Assert.Equal(2, shard.GetCounters().Pending);
+        Assert.Equal(["p1", "p2"], shard.TakePending(10).Select(c => c.ProfileId).Order());
     }
 
     [Fact]
@@ -346,79 +420,4 @@ public sealed class CapacityLeaseTests
     [InlineData(0L, 20L, 532L, 0L)]
     public void GrantsChunksOnlyWhilePlentyRemains(long? remaining, long needed, long wanted, long expected) =>
         Assert.Equal(expected, OrleansExport.Grains.Membership.CapacityLease.Grant(remaining, needed, wanted));
-}
-
-public sealed class SnapshotTests
-{
-    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
-    private static readonly ContactMapping Mapping = new("EmailAddress", null, null, null, [], []);
-    private int _eventNumber;
-
-    private static ShardMembership NewShard()
-    {
-        var shard = new ShardMembership(new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) }, TimeProvider.System);
-        shard.AddCapacity(100);
-        return shard;
-    }
-
-    private SegmentEvent Joined(string profile, int minute, string? snapshotId = null) =>
-        new($"e{_eventNumber++}", "s1", profile, SegmentEventType.Joined, T0.AddMinutes(minute),
-            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com" }, snapshotId);
-
-    private SegmentEvent Control(SegmentEventType type, string snapshotId, int minute) =>
-        new($"e{_eventNumber++}", "s1", "", type, T0.AddMinutes(minute), null, snapshotId);
-
-    private static void AcceptAll(ShardMembership shard) =>
-        shard.Complete(shard.TakePending(1000).Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null)).ToList());
-
-    [Fact]
-    public void MemberMissingFromACompletedSnapshot_Leaves()
-    {
-        var shard = NewShard();
-        shard.Apply([Joined("a", 0), Joined("b", 0)]);
-        AcceptAll(shard);
-
-        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Joined("a", 11, "snap-1"), Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
-
-        Assert.Equal(1, shard.GetCounters().Members);
-        var unsubscribe = Assert.Single(shard.TakePending(10));
-        Assert.Equal(("b", ContactAction.Unsubscribe), (unsubscribe.ProfileId, unsubscribe.Action));
-    }
-
-    [Fact]
-    public void InterruptedSnapshot_RemovesNobody()
-    {
-        var shard = NewShard();
-        shard.Apply([Joined("a", 0), Joined("b", 0)]);
-
-        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Joined("a", 11, "snap-1")]);
-        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-2", 20), Control(SegmentEventType.SnapshotCompleted, "snap-1", 21)]);
-
-        Assert.Equal(2, shard.GetCounters().Members);
-    }
-
-    [Fact]
-    public void MemberThatChangedAfterTheSnapshotStarted_IsKept()
-    {
-        var shard = NewShard();
-        shard.Apply([Joined("a", 0), Joined("b", 0)]);
-
-        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Joined("a", 11), Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
-
-        // "a" re-joined after the snapshot began (outside it): newer than the snapshot, so it stays; "b" leaves.
-        Assert.Equal(1, shard.GetCounters().Members);
-        Assert.DoesNotContain(shard.TakePending(10), c => c.ProfileId == "a" && c.Action == ContactAction.Unsubscribe);
-    }
-
-    [Fact]
-    public void DuplicateSnapshotJoin_StillCountsAsSeen()
-    {
-        var shard = NewShard();
-        var join = Joined("a", 0);
-        shard.Apply([join]);
-
-        shard.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), join with { SnapshotId = "snap-1" }, Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
-
-        Assert.Equal(1, shard.GetCounters().Members);
-    }
 }

@@ -17,4 +17,6 @@ public enum MemberFlags : byte
     Dirty = 32,
     /// <summary>ActiveCampaign refused the current data; not retried until the data changes or a run.</summary>
     Failed = 64,
+    /// <summary>In flight when the export moved to another list: its outcome is for the old list.</summary>
+    DeliveryReset = 128,
 }

@@ -104,7 +104,7 @@ public sealed class MemberTable
 
         var slot = _count++;
         _slots[slot] = default;
-        _slots[slot].EntryOffset = Append(profileId, null);
+        _slots[slot].EntryOffset = Append(profileId, []);
         EnsureIndex();
         if (_index.Length < _count * 4 / 3 + 1)
         {
@@ -120,27 +120,11 @@ public sealed class MemberTable
 
     public string ProfileId(int slot) => Encoding.UTF8.GetString(ProfileIdBytes(slot));
 
-    /// <summary>The member's mapped contact data, or null when none was ever set.</summary>
+    /// <summary>The member's mapped contact data, or null when none is set.</summary>
     public ContactData? Data(int slot)
     {
-        var reader = new EntryReader(_arena.AsSpan(_slots[slot].EntryOffset));
-        reader.Skip(); // profile id
-        var email = reader.ReadString();
-        if (email is null)
-        {
-            return null;
-        }
-
-        var firstName = reader.ReadString();
-        var lastName = reader.ReadString();
-        var phone = reader.ReadString();
-        var fields = new string?[reader.ReadLength()];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            fields[i] = reader.ReadString();
-        }
-
-        return new ContactData(email, firstName, lastName, phone, fields);
+        var values = Values(slot);
+        return values.Length == 0 ? null : new ContactData(values[0]!, values[1], values[2], values[3], values[4..]);
     }
 
     /// <summary>The email of the member's data without decoding the rest, or null.</summary>
@@ -148,15 +132,63 @@ public sealed class MemberTable
     {
         var reader = new EntryReader(_arena.AsSpan(_slots[slot].EntryOffset));
         reader.Skip();
-        return reader.ReadString();
+        return reader.ReadLength() == 0 ? null : reader.ReadString();
     }
 
-    public void SetData(int slot, ContactData data)
+    public void SetData(int slot, ContactData? data) =>
+        SetValues(slot, data is null ? [] : [data.Email, data.FirstName, data.LastName, data.Phone, .. data.FieldValues]);
+
+    /// <summary>Profile attributes (a segment's member), or null when none are set.</summary>
+    public IReadOnlyDictionary<string, string>? Attributes(int slot)
+    {
+        var values = Values(slot);
+        if (values.Length == 0)
+        {
+            return null;
+        }
+
+        var attributes = new Dictionary<string, string>(values.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < values.Length; i += 2)
+        {
+            attributes[values[i]!] = values[i + 1]!;
+        }
+
+        return attributes;
+    }
+
+    public void SetAttributes(int slot, IReadOnlyDictionary<string, string>? attributes)
+    {
+        var values = new string?[attributes is null ? 0 : attributes.Count * 2];
+        var i = 0;
+        foreach (var (name, value) in attributes ?? new Dictionary<string, string>())
+        {
+            values[i++] = name;
+            values[i++] = value;
+        }
+
+        SetValues(slot, values);
+    }
+
+    /// <summary>The strings stored with the member, none when it has no data.</summary>
+    private string?[] Values(int slot)
+    {
+        var reader = new EntryReader(_arena.AsSpan(_slots[slot].EntryOffset));
+        reader.Skip(); // profile id
+        var values = new string?[reader.ReadLength()];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = reader.ReadString();
+        }
+
+        return values;
+    }
+
+    private void SetValues(int slot, string?[] values)
     {
         var old = _slots[slot].EntryOffset;
         var oldLength = EntryLength(old);
         var profileId = ProfileId(slot);
-        _slots[slot].EntryOffset = Append(profileId, data);
+        _slots[slot].EntryOffset = Append(profileId, values);
         _garbage += oldLength;
         if (_garbage > MinimumArenaForCompaction && _garbage > _arenaLength / 2)
         {
@@ -174,49 +206,33 @@ public sealed class MemberTable
     {
         var reader = new EntryReader(_arena.AsSpan(offset));
         reader.Skip();
-        if (reader.ReadString() is not null)
+        for (var values = reader.ReadLength(); values > 0; values--)
         {
             reader.Skip();
-            reader.Skip();
-            reader.Skip();
-            for (var fields = reader.ReadLength(); fields > 0; fields--)
-            {
-                reader.Skip();
-            }
         }
 
         return reader.Position;
     }
 
-    // Entry: profile id, email (absent: no data), first name, last name, phone, field count, field values.
-    // Each string is a varint of (UTF-8 length + 1), 0 for null, then its bytes.
-    private int Append(string profileId, ContactData? data)
+    // Entry: profile id, the number of values (0: no data), the values. Contact data is email, first
+    // name, last name, phone, field values; attributes are name, value pairs. Each string is a varint
+    // of (UTF-8 length + 1), 0 for null, then its bytes.
+    private int Append(string profileId, string?[] values)
     {
-        var size = 5 + Encoding.UTF8.GetMaxByteCount(profileId.Length) + 5;
-        if (data is not null)
+        var size = MaxSize(profileId) + 5;
+        foreach (var value in values)
         {
-            size += MaxSize(data.Email) + MaxSize(data.FirstName) + MaxSize(data.LastName) + MaxSize(data.Phone) + 5;
-            foreach (var value in data.FieldValues)
-            {
-                size += MaxSize(value);
-            }
+            size += MaxSize(value);
         }
 
         EnsureArena(size);
         var offset = _arenaLength;
         var writer = new EntryWriter(_arena.AsSpan(offset));
         writer.Write(profileId);
-        writer.Write(data?.Email);
-        if (data is not null)
+        writer.WriteLength(values.Length);
+        foreach (var value in values)
         {
-            writer.Write(data.FirstName);
-            writer.Write(data.LastName);
-            writer.Write(data.Phone);
-            writer.WriteLength(data.FieldValues.Length);
-            foreach (var value in data.FieldValues)
-            {
-                writer.Write(value);
-            }
+            writer.Write(value);
         }
 
         _arenaLength += writer.Position;

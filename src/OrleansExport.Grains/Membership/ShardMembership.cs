@@ -1,9 +1,10 @@
 namespace OrleansExport.Grains.Membership;
 
 /// <summary>
-/// The decided semantics of DESIGN.md for one shard, with no Orleans in it: dedupe by eventId,
-/// newest occurredAt wins, coalescing into one pending change per profile, payload hash against
-/// what ActiveCampaign accepted, caps, leaves and re-joins.
+/// What one export shard decides, with no Orleans in it: membership as the union of the export's
+/// segments (each segment shard has already ordered and deduplicated its own events), the newest
+/// data wins across segments, coalescing into one pending change per profile, payload hash against
+/// what ActiveCampaign accepted, caps, leaves and re-joins, and the effects of a changed definition.
 /// </summary>
 public sealed class ShardMembership
 {
@@ -44,7 +45,7 @@ public sealed class ShardMembership
         var count = 0;
         foreach (var e in events)
         {
-            if (e.Type == SegmentEventType.Joined && (Members.Find(e.ProfileId) is var slot && (slot < 0 || !Members[slot].IsMember)))
+            if (e.Type is SegmentEventType.Joined or SegmentEventType.Updated && (Members.Find(e.ProfileId) is var slot && (slot < 0 || !Members[slot].IsMember)))
             {
                 count++;
             }
@@ -55,6 +56,7 @@ public sealed class ShardMembership
 
     public ShardApplyResult Apply(IReadOnlyList<SegmentEvent> events)
     {
+        _state.EventsReceived += events.Count;
         int applied = 0, duplicates = 0, stale = 0, rejected = 0;
         foreach (var e in events)
         {
@@ -81,48 +83,27 @@ public sealed class ShardMembership
         }
 
         var ticks = e.OccurredAt.UtcTicks;
-        switch (e.Type)
-        {
-            case SegmentEventType.SnapshotStarted:
-                _state.Snapshots[segmentIndex] = new SnapshotProgress { SnapshotId = e.SnapshotId!, StartedTicks = ticks };
-                return ApplyOutcome.Applied;
-            case SegmentEventType.SnapshotCompleted:
-                return CompleteSnapshot(segmentIndex, e.SnapshotId!, ticks) ? ApplyOutcome.Applied : ApplyOutcome.Ignored;
-        }
-
-        if (e.SnapshotId is { } snapshotId && _state.Snapshots.TryGetValue(segmentIndex, out var snapshot) && snapshot.SnapshotId == snapshotId)
-        {
-            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
-            snapshot.Seen.Add(e.ProfileId);
-        }
-
         var eventHash = ProfileHash.Of(e.EventId);
         var slot = Members.Find(e.ProfileId);
-        if (slot >= 0)
+        if (slot >= 0 && Members[slot].LastEventHash == eventHash)
         {
-            ref var member = ref Members[slot];
-            if (member.LastEventHash == eventHash)
-            {
-                return ApplyOutcome.Duplicate;
-            }
-
-            if (ticks < member.LastOccurredTicks)
-            {
-                return ApplyOutcome.Stale;
-            }
+            return ApplyOutcome.Duplicate;
         }
 
+        // Membership of a segment is that segment's verdict; the data is the newest any segment has sent.
+        var newest = slot < 0 || ticks >= Members[slot].LastOccurredTicks;
         switch (e.Type)
         {
-            case SegmentEventType.Updated when slot < 0 || !Members[slot].IsMember:
-                // CONTRACT: an update for a profile that is not a member changes nothing.
-                return ApplyOutcome.Ignored;
-
             case SegmentEventType.Joined or SegmentEventType.Updated:
             {
                 var data = ContactMapper.Map(e.Attributes, Config.Mapping, out var reason);
                 if (data is null)
                 {
+                    if (!newest)
+                    {
+                        return ApplyOutcome.Stale;
+                    }
+
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
 
                     // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
@@ -132,59 +113,42 @@ public sealed class ShardMembership
                 }
 
                 slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
-                Stamp(ref Members[slot], ticks, eventHash);
-                if (e.Type == SegmentEventType.Joined && !Join(ref Members[slot], segmentIndex, e.ProfileId, data.Email))
+                if (newest)
+                {
+                    Stamp(ref Members[slot], ticks, eventHash);
+                }
+
+                if (!Join(ref Members[slot], segmentIndex, e.ProfileId, data.Email))
                 {
                     return ApplyOutcome.Rejected;
                 }
 
-                SetData(slot, data);
+                if (newest)
+                {
+                    SetData(slot, data);
+                }
+
                 MarkDirty(slot);
-                return ApplyOutcome.Applied;
+                return newest ? ApplyOutcome.Applied : ApplyOutcome.Stale;
             }
 
-            case SegmentEventType.Left:
+            case SegmentEventType.Left when slot >= 0:
             {
-                slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
                 ref var member = ref Members[slot];
-                Stamp(ref member, ticks, eventHash);
+                if (newest)
+                {
+                    Stamp(ref member, ticks, eventHash);
+                }
+
                 Leave(ref member, segmentIndex);
                 MarkDirty(slot);
                 return ApplyOutcome.Applied;
             }
 
             default:
+                // A leave of a profile this export never had allocates nothing.
                 return ApplyOutcome.Ignored;
         }
-    }
-
-    /// <summary>
-    /// Members of the segment that the completed snapshot did not name, and that have not changed
-    /// since it started, are treated as having left. A snapshot that never completes removes nobody.
-    /// </summary>
-    private bool CompleteSnapshot(int segmentIndex, string snapshotId, long completedTicks)
-    {
-        if (!_state.Snapshots.TryGetValue(segmentIndex, out var snapshot) || snapshot.SnapshotId != snapshotId)
-        {
-            return false;
-        }
-
-        _state.Snapshots.Remove(segmentIndex);
-        var bit = 1UL << segmentIndex;
-        for (var slot = 0; slot < Members.Count; slot++)
-        {
-            ref var member = ref Members[slot];
-            if ((member.SegmentMask & bit) == 0 || member.LastOccurredTicks >= snapshot.StartedTicks || snapshot.Seen.Contains(Members.ProfileId(slot)))
-            {
-                continue;
-            }
-
-            member.LastOccurredTicks = completedTicks;
-            Leave(ref member, segmentIndex);
-            MarkDirty(slot);
-        }
-
-        return true;
     }
 
     private static void Stamp(ref MemberSlot member, long ticks, ulong eventHash)
@@ -358,6 +322,14 @@ public sealed class ShardMembership
             ref var member = ref Members[slot];
             var wasInRun = member.Has(MemberFlags.InRun);
             member.Clear(MemberFlags.Leased);
+            if (member.Has(MemberFlags.DeliveryReset))
+            {
+                // Sent to the list the export used before: what became of it says nothing about the new one.
+                member.Clear(MemberFlags.DeliveryReset);
+                MarkDirty(slot);
+                continue;
+            }
+
             switch (outcome.Kind)
             {
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
@@ -510,11 +482,80 @@ public sealed class ShardMembership
         }
 
         return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince,
-            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int));
+            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived);
     }
 
     public IReadOnlyList<Rejection> GetRejections(int limit) =>
         _state.RecentRejections.Skip(Math.Max(0, _state.RecentRejections.Count - limit)).ToList();
+
+    /// <summary>
+    /// Sets the export's definition as the shard needs it. Members keep their place in segments that stay
+    /// (segments may be reordered); those in none of the remaining segments leave, and onLeave applies.
+    /// A changed mapping takes effect as the segments send their members again.
+    /// </summary>
+    public void Configure(ShardConfig config)
+    {
+        var previous = _state.Config;
+        _state.Config = config;
+        if (previous is null || previous.SegmentIds.SequenceEqual(config.SegmentIds))
+        {
+            return;
+        }
+
+        var newBits = previous.SegmentIds.Select(segment => IndexOf(config.SegmentIds, segment) is var i and >= 0 ? 1UL << i : 0).ToArray();
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            ref var member = ref Members[slot];
+            ulong mask = 0;
+            for (var i = 0; i < newBits.Length; i++)
+            {
+                if ((member.SegmentMask & (1UL << i)) != 0)
+                {
+                    mask |= newBits[i];
+                }
+            }
+
+            if (mask == member.SegmentMask)
+            {
+                continue;
+            }
+
+            var wasMember = member.IsMember;
+            member.SegmentMask = mask;
+            if (mask == 0)
+            {
+                member.Clear(MemberFlags.SkippedByCap);
+                if (wasMember)
+                {
+                    _state.CapacityLeft++;
+                }
+
+                MarkDirty(slot);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The export now sends to another list: nothing is known to be there, so every member is pending for
+    /// it (profiles that left are not unsubscribed from a list they were never on). A contact in flight to
+    /// the old list is sent again once its outcome is back.
+    /// </summary>
+    public void ResetDelivery()
+    {
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            ref var member = ref Members[slot];
+            member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
+            member.AcceptedHash = 0;
+            member.ImportFailures = 0;
+            if (member.Has(MemberFlags.Leased))
+            {
+                member.Set(MemberFlags.DeliveryReset);
+            }
+
+            MarkDirty(slot);
+        }
+    }
 
     public void AddCapacity(long slots) => _state.CapacityLeft += slots;
 
@@ -534,9 +575,10 @@ public sealed class ShardMembership
         rejections.Add(new Rejection(profileId, email, reason, _time.GetUtcNow()));
     }
 
-    private int IndexOfSegment(string segmentId)
+    private int IndexOfSegment(string segmentId) => IndexOf(Config.SegmentIds, segmentId);
+
+    private static int IndexOf(IReadOnlyList<string> segments, string segmentId)
     {
-        var segments = Config.SegmentIds;
         for (var i = 0; i < segments.Count; i++)
         {
             if (segments[i] == segmentId)

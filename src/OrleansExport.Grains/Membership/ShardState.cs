@@ -19,17 +19,8 @@ public sealed class ShardState
 
     [Id(5)] public string? RunId { get; set; }
 
-    /// <summary>Snapshots in progress, by the index of their segment in the export.</summary>
-    [Id(6)] public Dictionary<int, SnapshotProgress> Snapshots { get; set; } = [];
-}
+    // Id 6 held snapshots in progress before segments kept their own state; never reuse it.
 
-/// <summary>A full refresh of one segment from upstream: who it has named so far.</summary>
-[GenerateSerializer]
-public sealed class SnapshotProgress
-{
-    [Id(0)] public required string SnapshotId { get; init; }
-
-    [Id(1)] public long StartedTicks { get; init; }
-
-    [Id(2)] public HashSet<string> Seen { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Changes received from the export's segments (backfills included).</summary>
+    [Id(8)] public long EventsReceived { get; set; }
 }

@@ -70,7 +70,7 @@ public sealed class ResyncControlGrain(
         }
 
         var connection = await GrainFactory.GetGrain<IConnectionGrain>(status.Definition.ConnectionId).GetAsync();
-        if (connection is null || status.Paused is { } paused && paused.StartsWith("Stopped", StringComparison.Ordinal))
+        if (connection is null || status.Stopped is not null || status.PausedByUser)
         {
             return OperationResult<RunView>.Fail(OperationErrorKind.Conflict, $"Export '{ExportId}' cannot run: {status.Paused ?? "its connection was deleted"}");
         }

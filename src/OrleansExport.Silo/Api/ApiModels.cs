@@ -21,6 +21,26 @@ public sealed record CreateExportBody(
     LeaveAction? OnLeave,
     string? Schedule);
 
+/// <summary>
+/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> tells "null" (no schedule)
+/// from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
+/// </summary>
+public sealed record UpdateExportBody(
+    string? DisplayName,
+    string? ListId,
+    List<string>? SegmentIds,
+    MappingBody? Mapping,
+    LeaveAction? OnLeave,
+    Optional<string?> Schedule)
+{
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
+}
+
+/// <summary>A JSON member that may be absent, null or a value.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(OptionalConverterFactory))]
+public readonly record struct Optional<T>(bool HasValue, T Value);
+
 /// <summary>An export's definition with its live status (CONTRACT.md: GET /api/exports/{id}).</summary>
 public sealed record ExportResponse(
     string Id,
@@ -40,13 +60,16 @@ public sealed record ExportResponse(
     long Rejected,
     long SkippedByCap,
     string? Paused,
-    RunView? LastRun)
+    bool AwaitingFirstRun,
+    RunView? LastRun,
+    IReadOnlyList<DefinitionChange> History)
 {
     public static ExportResponse From(ExportStatus status, RunView? lastRun)
     {
         var (d, c) = (status.Definition, status.Counters);
         return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.Schedule,
-            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, status.Paused, lastRun);
+            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, status.Paused,
+            status.AwaitingFirstRun, lastRun, status.History);
     }
 }
 
@@ -54,5 +77,5 @@ public sealed record RunStarted(string RunId, RunStatus Status, long Total);
 
 public sealed record IngestRejection(int Index, string Reason);
 
-/// <summary>The answer of <c>POST /api/events</c>. <see cref="DeadLettered"/>: accepted events for a segment no export subscribes to (see <c>GET /api/deadletters</c>).</summary>
+/// <summary>The answer of <c>POST /api/events</c>. <see cref="DeadLettered"/>: events recorded as dead letters (see <c>GET /api/deadletters</c>).</summary>
 public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected, int DeadLettered);

@@ -20,12 +20,12 @@ public static class EventsApi
 
     /// <summary>
     /// Takes a JSON array of events; each is accepted or rejected on its own, so one bad event never
-    /// blocks the rest. Answers 202 once the accepted events are on the event stream. Rejected events,
-    /// and accepted ones for a segment no export subscribes to, are also recorded as dead letters.
+    /// blocks the rest. Answers 202 once the accepted events are on the event stream (every segment takes
+    /// its events, exported or not). Rejected events are also recorded as dead letters.
     /// </summary>
     private static async Task<IResult> IngestAsync(
         HttpContext context, HostSettings settings, IOptions<IngestOptions> ingest, ISegmentEventPublisher publisher,
-        SegmentDirectory directory, IGrainFactory grains, TimeProvider time)
+        IGrainFactory grains, TimeProvider time)
     {
         var limit = settings.MaxIngestRequestBytes;
         if (context.Request.ContentLength > limit)
@@ -81,19 +81,13 @@ public static class EventsApi
                 index++;
             }
 
-            var unsubscribed = await directory.FindUnsubscribedAsync(accepted.Select(e => e.SegmentId));
-            var unrouted = accepted.Where(e => unsubscribed.Contains(e.SegmentId)).ToList();
-            deadLetters.AddRange(unrouted.Select(e => new DeadLetter(Source, DeadLetterKind.UnknownSegment,
-                e.EventId, e.SegmentId, e.ProfileId, $"no active export subscribes to segment '{e.SegmentId}'", now)));
-
-            // Published all the same: the directory may not yet know an export created a moment ago.
             await publisher.PublishAsync(accepted, context.RequestAborted);
             if (deadLetters.Count > 0)
             {
                 await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RecordAsync([.. deadLetters]);
             }
 
-            return Results.Accepted(value: new IngestResult(accepted.Count, rejected, unrouted.Count));
+            return Results.Accepted(value: new IngestResult(accepted.Count, rejected, deadLetters.Count));
         }
     }
 

@@ -19,6 +19,16 @@ public static class ExportsApi
             .WithSummary("The exports this key may see, with live status").Produces<List<ExportResponse>>();
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole)
             .WithSummary("One export's definition and live status").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Change an export: a changed mapping sends exactly the members whose data changed, added segments bring their members, a new list gets every member")
+            .Accepts<UpdateExportBody>("application/json").Produces<ExportResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id}/pause", PauseAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Stop sending (events are still applied; runs are refused) until resumed")
+            .Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/resume", ResumeAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Send again after a pause").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Delete an export").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.AnyRole)
@@ -65,9 +75,7 @@ public static class ExportsApi
             return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
         }
 
-        var mapping = new ContactMapping(body.Mapping.Email, Blank(body.Mapping.FirstName), Blank(body.Mapping.LastName), Blank(body.Mapping.Phone),
-            (body.Mapping.Fields ?? []).Select(f => new FieldMapping(f.Attribute ?? "", f.FieldId)).ToList(),
-            (body.Mapping.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
+        var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
             body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow());
@@ -79,6 +87,72 @@ public static class ExportsApi
 
         var status = await grains.GetGrain<IExportGrain>(id).GetStatusAsync();
         return Results.Created($"/api/exports/{id}", ExportResponse.From(status!, null));
+    }
+
+    private static ContactMapping MappingOf(MappingBody body) =>
+        new(body.Email!, Blank(body.FirstName), Blank(body.LastName), Blank(body.Phone),
+            (body.Fields ?? []).Select(f => new FieldMapping(f.Attribute ?? "", f.FieldId)).ToList(),
+            (body.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
+
+    private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json)
+    {
+        var (body, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        if (await FindChangeableAsync(id, user, grains, "change") is { } refused)
+        {
+            return refused;
+        }
+
+        if (body.Mapping is { } mappingBody && string.IsNullOrWhiteSpace(mappingBody.Email))
+        {
+            return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
+        }
+
+        if (body.Unknown is { Count: > 0 } unknown)
+        {
+            var names = string.Join(", ", unknown.Keys);
+            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave and schedule " +
+                "(a different connection needs a new export).", unknown.Keys.First());
+        }
+
+        var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
+            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null);
+        return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
+    }
+
+    private static async Task<IResult> PauseAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await FindChangeableAsync(id, user, grains, "pause") ?? await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).PauseAsync(user.UserName()), grains);
+
+    private static async Task<IResult> ResumeAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await FindChangeableAsync(id, user, grains, "resume") ?? await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).ResumeAsync(user.UserName()), grains);
+
+    /// <summary>404 when the caller cannot see the export, 403 when it may not change it; else null.</summary>
+    private static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
+    {
+        var (export, connection) = await FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return NotFound(id);
+        }
+
+        return connection is not null && !user.CanUse(connection)
+            ? Problems.Forbidden($"You may not {verb} export '{id}': its connection is for admins only.")
+            : null;
+    }
+
+    private static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
+    {
+        if (result.Error is { } error)
+        {
+            return Problems.From(error);
+        }
+
+        var lastRun = (await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync()).FirstOrDefault();
+        return Results.Ok(ExportResponse.From(result.Value!, lastRun));
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains)
@@ -96,15 +170,9 @@ public static class ExportsApi
 
     private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var (export, connection) = await FindVisibleAsync(id, user, grains);
-        if (export is null)
+        if (await FindChangeableAsync(id, user, grains, "change") is { } refused)
         {
-            return NotFound(id);
-        }
-
-        if (connection is not null && !user.CanUse(connection))
-        {
-            return Problems.Forbidden($"You may not change export '{id}': its connection is for admins only.");
+            return refused;
         }
 
         await grains.GetGrain<IExportGrain>(id).DeleteAsync();
@@ -158,15 +226,9 @@ public static class ExportsApi
 
     private static async Task<IResult> CancelRunAsync(string id, string runId, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var (export, connection) = await FindVisibleAsync(id, user, grains);
-        if (export is null)
+        if (await FindChangeableAsync(id, user, grains, "cancel runs of") is { } refused)
         {
-            return NotFound(id);
-        }
-
-        if (connection is not null && !user.CanUse(connection))
-        {
-            return Problems.Forbidden($"You may not cancel runs of export '{id}': its connection is for admins only.");
+            return refused;
         }
 
         var result = await grains.GetGrain<IResyncControlGrain>(id).CancelRunAsync(runId);

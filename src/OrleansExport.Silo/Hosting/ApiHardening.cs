@@ -17,7 +17,6 @@ public static class ApiHardening
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<SegmentDirectory>();
         services.AddAuthorizationBuilder().AddPolicy(Access.CanInspect, policy => policy.RequireRole(Roles.Admin, Roles.Viewer));
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiRateLimitOptions>>((limiter, settings) => Configure(limiter, settings.Value));

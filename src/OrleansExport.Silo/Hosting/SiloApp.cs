@@ -66,6 +66,7 @@ public static class SiloApp
         app.MapConnectionsApi();
         app.MapExportsApi();
         app.MapEventsApi();
+        app.MapSegmentsApi();
         app.MapMeApi();
         app.MapDeadLettersApi();
         return app;

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansExport.Grains.Durability;
+
+/// <summary>
+/// How a shard grain persists its state: the whole state on a timer, and, when a <see cref="IShardJournal"/>
+/// is registered (the durable profile), every batch appended to the journal before the grain answers, so a
+/// batch that was acknowledged survives a crash; a new activation replays the journal on its last snapshot.
+/// </summary>
+public sealed class JournaledShardState<TState>(IPersistentState<TState> state, IShardJournal? journal, string journalKey, ILogger logger)
+    where TState : class, new()
+{
+    /// <summary>The journal generation of a shard whose state was never written.</summary>
+    private const string InitialGeneration = "initial";
+
+    private bool _changed;
+
+    public TState State => state.State;
+
+    public bool Durable => journal is not null;
+
+    /// <summary>A snapshot or journal write failed: whether it reached storage is unknown, so this activation must not go on.</summary>
+    public bool Broken { get; private set; }
+
+    /// <summary>The journal that follows the snapshot now in storage.</summary>
+    private string Generation => state.Etag ?? InitialGeneration;
+
+    public void MarkChanged() => _changed = true;
+
+    /// <summary>The batches journaled since the last snapshot, to replay on it.</summary>
+    public async Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (journal is null)
+        {
+            return [];
+        }
+
+        var entries = await journal.RecoverAsync(journalKey, Generation, cancellationToken);
+        if (entries.Count > 0)
+        {
+            _changed = true;
+            logger.LogInformation("Shard {Shard} replays {Batches} journaled batches ({Events} events) on its last snapshot",
+                journalKey, entries.Count, entries.Sum(e => e.Events.Length));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Makes one applied batch durable (nothing to do without a journal: the timer writes the state).</summary>
+    public async Task AppendAsync(ShardJournalEntry entry)
+    {
+        ThrowIfBroken();
+        _changed = true;
+        if (journal is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await journal.AppendAsync(journalKey, Generation, entry, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The batch is applied in memory but maybe not in storage: reload rather than answer for it later.
+            MarkBroken();
+            throw;
+        }
+
+        ShardStorageMetrics.RecordJournalAppend();
+    }
+
+    public void ThrowIfBroken()
+    {
+        if (Broken)
+        {
+            throw new InvalidOperationException($"Shard {journalKey} is reloading after a failed write; the batch will be retried.");
+        }
+    }
+
+    public async Task PersistIfChangedAsync(CancellationToken cancellationToken)
+    {
+        if (_changed && !Broken)
+        {
+            await WriteSnapshotAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>In the durable profile, state that the journal does not carry is written before the call returns.</summary>
+    public Task WriteSnapshotIfDurableAsync() => journal is null ? Task.CompletedTask : WriteSnapshotAsync();
+
+    public async Task WriteSnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfBroken();
+        var journaled = Generation;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception) when (journal is not null)
+        {
+            // The write may have landed under a new ETag this activation never saw; appending to the old
+            // generation could then hide batches from the next activation. Start over from storage instead.
+            MarkBroken();
+            throw;
+        }
+
+        _changed = false;
+        ShardStorageMetrics.RecordSnapshotWrite();
+        if (journal is not null && journaled != Generation)
+        {
+            try
+            {
+                await journal.DeleteAsync(journalKey, journaled, cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                // Harmless: the next activation deletes journals of older generations unread.
+                logger.LogWarning("Shard {Shard} could not delete journal {Generation}: {Error}", journalKey, journaled, exception.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>Forgets the state and its journals (the shard's owner was deleted).</summary>
+    public async Task ClearAsync()
+    {
+        _changed = false;
+        await state.ClearStateAsync();
+        if (journal is not null)
+        {
+            await journal.DeleteAllAsync(journalKey, CancellationToken.None);
+        }
+
+        state.State = new TState();
+    }
+
+    /// <summary>What this activation holds may differ from storage: it must not go on, and reloads.</summary>
+    public void MarkBroken()
+    {
+        Broken = true;
+        OnBroken?.Invoke();
+    }
+
+    /// <summary>The grain deactivates itself here, to reload from storage.</summary>
+    public Action? OnBroken { get; init; }
+}

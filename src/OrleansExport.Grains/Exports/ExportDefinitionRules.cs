@@ -1,0 +1,129 @@
+using OrleansExport.Grains.Runs;
+
+namespace OrleansExport.Grains.Exports;
+
+/// <summary>What a valid export definition is, and what a change to one changes. No Orleans in it.</summary>
+public static class ExportDefinitionRules
+{
+    private const int MaxSegments = 64;
+    private const int MaxNameLength = 256;
+    private const int MaxMappedFields = 100;
+    private const int MaxTags = 20;
+    private const int MaxTagLength = 255;
+    private const int MaxScheduleLength = 100;
+
+    public static OperationError? Validate(ExportDefinition definition)
+    {
+        if (string.IsNullOrWhiteSpace(definition.DisplayName) || definition.DisplayName.Length > 200)
+        {
+            return new(OperationErrorKind.Invalid, "displayName is required (at most 200 characters).", "displayName");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.ConnectionId))
+        {
+            return new(OperationErrorKind.Invalid, "connectionId is required.", "connectionId");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.ListId) || definition.ListId.Length > 64)
+        {
+            return new(OperationErrorKind.Invalid, "listId is required: the id of the ActiveCampaign list to keep in step.", "listId");
+        }
+
+        if (definition.SegmentIds.Count is 0 or > MaxSegments || definition.SegmentIds.Any(string.IsNullOrWhiteSpace)
+            || definition.SegmentIds.Distinct().Count() != definition.SegmentIds.Count)
+        {
+            return new(OperationErrorKind.Invalid, $"segmentIds needs 1 to {MaxSegments} distinct, non-empty segment ids.", "segmentIds");
+        }
+
+        if (definition.SegmentIds.Any(id => id.Length > SegmentEventParser.MaxIdLength))
+        {
+            return new(OperationErrorKind.Invalid, $"a segment id is at most {SegmentEventParser.MaxIdLength} characters.", "segmentIds");
+        }
+
+        if (string.IsNullOrWhiteSpace(definition.Mapping.Email))
+        {
+            return new(OperationErrorKind.Invalid, "mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
+        }
+
+        var mapping = definition.Mapping;
+        if (new[] { mapping.Email, mapping.FirstName, mapping.LastName, mapping.Phone }.Concat(mapping.Fields.Select(f => f.Attribute)).Any(name => name?.Length > MaxNameLength))
+        {
+            return new(OperationErrorKind.Invalid, $"a mapped attribute name is at most {MaxNameLength} characters.", "mapping");
+        }
+
+        if (mapping.Fields.Count > MaxMappedFields || mapping.Fields.Any(f => f.FieldId <= 0 || string.IsNullOrWhiteSpace(f.Attribute)))
+        {
+            return new(OperationErrorKind.Invalid, $"mapping.fields takes at most {MaxMappedFields} entries, each with an attribute and a positive ActiveCampaign fieldId.", "mapping.fields");
+        }
+
+        if (mapping.Tags.Count > MaxTags || mapping.Tags.Any(tag => string.IsNullOrWhiteSpace(tag) || tag.Length > MaxTagLength))
+        {
+            return new(OperationErrorKind.Invalid, $"mapping.tags takes at most {MaxTags} non-empty tags of at most {MaxTagLength} characters.", "mapping.tags");
+        }
+
+        if (definition.Schedule?.Length > MaxScheduleLength)
+        {
+            return new(OperationErrorKind.Invalid, $"schedule is at most {MaxScheduleLength} characters.", "schedule");
+        }
+
+        if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
+        {
+            return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
+        }
+
+        return null;
+    }
+
+    /// <summary>The definition with the patch applied, and the API names of the fields that actually changed.</summary>
+    public static (ExportDefinition Definition, IReadOnlyList<string> Changed) Apply(ExportDefinition definition, ExportPatch patch)
+    {
+        var changed = new List<string>();
+        var updated = definition;
+        if (patch.DisplayName is { } displayName && displayName != definition.DisplayName)
+        {
+            updated = updated with { DisplayName = displayName };
+            changed.Add("displayName");
+        }
+
+        if (patch.ListId is { } listId && listId != definition.ListId)
+        {
+            updated = updated with { ListId = listId };
+            changed.Add("listId");
+        }
+
+        if (patch.SegmentIds is { } segmentIds && !segmentIds.SequenceEqual(definition.SegmentIds))
+        {
+            updated = updated with { SegmentIds = segmentIds };
+            changed.Add("segmentIds");
+        }
+
+        if (patch.Mapping is { } mapping && !SameMapping(mapping, definition.Mapping))
+        {
+            updated = updated with { Mapping = mapping };
+            changed.Add("mapping");
+        }
+
+        if (patch.OnLeave is { } onLeave && onLeave != definition.OnLeave)
+        {
+            updated = updated with { OnLeave = onLeave };
+            changed.Add("onLeave");
+        }
+
+        if (patch.ChangeSchedule && patch.Schedule != definition.Schedule)
+        {
+            updated = updated with { Schedule = patch.Schedule };
+            changed.Add("schedule");
+        }
+
+        return (updated, changed);
+    }
+
+    /// <summary>Whether two mappings produce the same contacts (records compare lists by reference).</summary>
+    public static bool SameMapping(ContactMapping a, ContactMapping b) =>
+        a.Email == b.Email && a.FirstName == b.FirstName && a.LastName == b.LastName && a.Phone == b.Phone
+        && a.Fields.SequenceEqual(b.Fields) && a.Tags.SequenceEqual(b.Tags);
+
+    /// <summary>Whether contacts already sent must be compared again (tags alone change nothing a hash covers).</summary>
+    public static bool ChangesMappedData(ContactMapping before, ContactMapping after) =>
+        !SameMapping(before with { Tags = [] }, after with { Tags = [] });
+}

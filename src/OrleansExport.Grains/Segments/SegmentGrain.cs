@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace OrleansExport.Grains.Segments;
+
+[GenerateSerializer]
+public sealed class SegmentState
+{
+    /// <summary>Fixed when the segment first sees an event: changing it would move profiles between shards.</summary>
+    [Id(0)] public int ShardCount { get; set; }
+
+    [Id(1)] public List<ExportSubscription> Exports { get; set; } = [];
+
+    [Id(2)] public DateTimeOffset? LastEventAt { get; set; }
+
+    [Id(3)] public long EventsReceived { get; set; }
+
+    /// <summary>Members per shard, as the shards last reported them.</summary>
+    [Id(4)] public long[] MembersByShard { get; set; } = [];
+}
+
+/// <summary>
+/// One segment (key: segment id): the implicit subscriber of its stream, so every event becomes segment
+/// state whether or not an export takes the segment yet. Routes each batch to the shards and tells them
+/// which exports to forward changes to; subscribes and backfills exports.
+/// </summary>
+/// <remarks>
+/// Not reentrant: a backfill runs between two batches, so an export receives every member exactly once
+/// from the backfill or from the batches after it, never neither.
+/// </remarks>
+[ImplicitStreamSubscription(Constants.SegmentStreamNamespace)]
+public sealed class SegmentGrain(
+    [PersistentState("segment", Constants.ExportStore)] IPersistentState<SegmentState> state,
+    IOptions<ExportOptions> options,
+    ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEvent>, IStreamSubscriptionObserver
+{
+    private bool _changed;
+    private IGrainTimer? _persistTimer;
+
+    private string SegmentId => this.GetPrimaryKeyString();
+
+    private bool Known => state.State.ShardCount > 0;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _persistTimer = this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
+        {
+            DueTime = options.Value.ShardPersistInterval,
+            Period = options.Value.ShardPersistInterval,
+            Interleave = false,
+        });
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _persistTimer?.Dispose();
+        await PersistIfChangedAsync(cancellationToken);
+    }
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<SegmentEvent>().ResumeAsync(this);
+
+    public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        await EnsureKnownAsync();
+        var exports = state.State.Exports.ToArray();
+        var buckets = ShardRouter.Split(items.Select(item => item.Item), state.State.ShardCount);
+        var calls = new List<Task>(buckets.Length);
+        for (var i = 0; i < buckets.Length; i++)
+        {
+            if (buckets[i] is { } events)
+            {
+                calls.Add(ApplyToShardAsync(i, [.. events], exports));
+            }
+        }
+
+        // The stream counts the batch as delivered only once every shard (and every export shard) has it.
+        await Task.WhenAll(calls);
+        state.State.EventsReceived += items.Count;
+        state.State.LastEventAt = MaxOccurredAt(items, state.State.LastEventAt);
+        _changed = true;
+    }
+
+    private async Task ApplyToShardAsync(int index, SegmentEvent[] events, ExportSubscription[] exports)
+    {
+        var result = await Shard(index).ApplyAsync(events, exports);
+        state.State.MembersByShard[index] = result.Members;
+    }
+
+    private static DateTimeOffset? MaxOccurredAt(IList<SequentialItem<SegmentEvent>> items, DateTimeOffset? current)
+    {
+        foreach (var item in items)
+        {
+            if (current is null || item.Item.OccurredAt > current)
+            {
+                current = item.Item.OccurredAt;
+            }
+        }
+
+        return current;
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        logger.LogWarning("Stream error for segment {SegmentId}: {Error}", SegmentId, ex.GetType().Name);
+        return Task.CompletedTask;
+    }
+
+    public async Task AddExportAsync(ExportSubscription export)
+    {
+        await EnsureKnownAsync();
+        state.State.Exports.RemoveAll(e => e.ExportId == export.ExportId);
+        state.State.Exports.Add(export);
+        await state.WriteStateAsync();
+        var members = await BackfillShardsAsync(export);
+        logger.LogInformation("Export {ExportId} takes segment {SegmentId}: {Members} members backfilled", export.ExportId, SegmentId, members);
+    }
+
+    public async Task RemoveExportAsync(string exportId)
+    {
+        if (state.State.Exports.RemoveAll(e => e.ExportId == exportId) > 0)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task BackfillAsync(ExportSubscription export)
+    {
+        if (Known && state.State.Exports.Any(e => e.ExportId == export.ExportId))
+        {
+            await BackfillShardsAsync(export);
+        }
+    }
+
+    private async Task<long> BackfillShardsAsync(ExportSubscription export)
+    {
+        var sent = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).BackfillAsync(export)));
+        return sent.Sum();
+    }
+
+    public Task<SegmentView?> GetAsync() => Task.FromResult(Known
+        ? new SegmentView(SegmentId, state.State.MembersByShard.Sum(), state.State.LastEventAt,
+            [.. state.State.Exports.Select(e => e.ExportId)], state.State.EventsReceived)
+        : null);
+
+    /// <summary>The first event or export fixes the shard count and puts the segment in the catalog.</summary>
+    private async Task EnsureKnownAsync()
+    {
+        if (Known)
+        {
+            return;
+        }
+
+        state.State.ShardCount = options.Value.ShardCount;
+        state.State.MembersByShard = new long[state.State.ShardCount];
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddSegmentAsync(SegmentId);
+    }
+
+    private async Task PersistIfChangedAsync(CancellationToken cancellationToken)
+    {
+        if (_changed)
+        {
+            _changed = false;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    private ISegmentShardGrain Shard(int index) => GrainFactory.GetGrain<ISegmentShardGrain>(SegmentShardGrain.Key(SegmentId, index));
+}

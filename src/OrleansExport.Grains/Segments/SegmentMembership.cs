@@ -1,0 +1,190 @@
+using OrleansExport.Grains.Membership;
+
+namespace OrleansExport.Grains.Segments;
+
+/// <summary>
+/// The rules of one segment shard, with no Orleans in it: a repeated eventId is dropped, the newest
+/// occurredAt wins per profile, snapshots remove members they did not name, and each member's latest
+/// attributes are kept. <see cref="Apply"/> returns what the segment's exports must hear.
+/// </summary>
+public sealed class SegmentMembership(SegmentShardState state)
+{
+    private const ulong Member = 1;
+
+    private MemberTable Members => state.Members;
+
+    public long MemberCount => state.MemberCount;
+
+    /// <summary>Applies a batch in order.</summary>
+    /// <returns>The events the exports must apply: every change, and repeats of a member's latest event (an export may have missed it before a crash).</returns>
+    public SegmentBatchOutcome Apply(IReadOnlyList<SegmentEvent> events)
+    {
+        var outcome = new SegmentBatchOutcome();
+        foreach (var e in events)
+        {
+            ApplyOne(e, outcome);
+        }
+
+        return outcome;
+    }
+
+    private void ApplyOne(SegmentEvent e, SegmentBatchOutcome outcome)
+    {
+        var ticks = e.OccurredAt.UtcTicks;
+        switch (e.Type)
+        {
+            case SegmentEventType.SnapshotStarted:
+                state.Snapshot = new SnapshotProgress { SnapshotId = e.SnapshotId!, StartedTicks = ticks };
+                outcome.Applied++;
+                return;
+            case SegmentEventType.SnapshotCompleted:
+                CompleteSnapshot(e, outcome);
+                return;
+        }
+
+        if (e.SnapshotId is { } snapshotId && state.Snapshot is { } snapshot && snapshot.SnapshotId == snapshotId)
+        {
+            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
+            snapshot.Seen.Add(e.ProfileId);
+        }
+
+        var eventHash = ProfileHash.Of(e.EventId);
+        var slot = Members.Find(e.ProfileId);
+        if (slot >= 0)
+        {
+            ref var known = ref Members[slot];
+            if (known.LastEventHash == eventHash)
+            {
+                // The state already reflects it; an export may not (it applies after a crash's redelivery) and drops its own repeats.
+                outcome.Duplicates++;
+                outcome.Forward.Add(e);
+                return;
+            }
+
+            if (ticks < known.LastOccurredTicks)
+            {
+                outcome.Stale++;
+                return;
+            }
+        }
+
+        var isMember = slot >= 0 && Members[slot].SegmentMask == Member;
+        switch (e.Type)
+        {
+            case SegmentEventType.Joined:
+            case SegmentEventType.Updated when isMember:
+                slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
+                Stamp(slot, ticks, eventHash);
+                if (!isMember)
+                {
+                    Members[slot].SegmentMask = Member;
+                    state.MemberCount++;
+                }
+
+                Members.SetAttributes(slot, e.Attributes);
+                break;
+
+            case SegmentEventType.Left when slot >= 0:
+                // A profile that is not known allocates nothing; one that already left only moves its clock.
+                Stamp(slot, ticks, eventHash);
+                if (!isMember)
+                {
+                    outcome.Ignored++;
+                    return;
+                }
+
+                Leave(slot);
+                break;
+
+            default:
+                // An update for a profile that is not a member, or a leave of a profile never seen, changes nothing.
+                outcome.Ignored++;
+                return;
+        }
+
+        outcome.Applied++;
+        outcome.Forward.Add(e);
+    }
+
+    /// <summary>
+    /// Members that the completed snapshot did not name, and that have not changed since it started,
+    /// leave. A snapshot that never completes removes nobody.
+    /// </summary>
+    private void CompleteSnapshot(SegmentEvent completed, SegmentBatchOutcome outcome)
+    {
+        if (state.Snapshot is not { } snapshot || snapshot.SnapshotId != completed.SnapshotId)
+        {
+            outcome.Ignored++;
+            return;
+        }
+
+        state.Snapshot = null;
+        outcome.Applied++;
+        var ticks = completed.OccurredAt.UtcTicks;
+        // One id for every leave the snapshot causes: a replay after a crash repeats it, and the exports drop the repeat.
+        var leftEventId = $"snapshot-left:{snapshot.SnapshotId}";
+        var leftEventHash = ProfileHash.Of(leftEventId);
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            ref var member = ref Members[slot];
+            if (member.SegmentMask != Member || member.LastOccurredTicks >= snapshot.StartedTicks)
+            {
+                continue;
+            }
+
+            var profileId = Members.ProfileId(slot);
+            if (snapshot.Seen.Contains(profileId))
+            {
+                continue;
+            }
+
+            Stamp(slot, ticks, leftEventHash);
+            Leave(slot);
+            outcome.Forward.Add(new SegmentEvent(leftEventId, completed.SegmentId, profileId, SegmentEventType.Left, completed.OccurredAt, null));
+        }
+    }
+
+    private void Stamp(int slot, long ticks, ulong eventHash)
+    {
+        ref var member = ref Members[slot];
+        member.LastOccurredTicks = ticks;
+        member.LastEventHash = eventHash;
+    }
+
+    /// <summary>Its attributes are dropped with its membership: exports keep what they need to unsubscribe it.</summary>
+    private void Leave(int slot)
+    {
+        Members[slot].SegmentMask = 0;
+        Members.SetAttributes(slot, null);
+        state.MemberCount--;
+    }
+
+    /// <summary>Every current member as a join carrying its latest attributes and timestamp, for an export to take in.</summary>
+    /// <param name="backfillId">Unique per backfill, so that an export takes a second backfill (after a mapping change) too.</param>
+    public IEnumerable<SegmentEvent> Backfill(string segmentId, string backfillId)
+    {
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            var member = Members[slot];
+            if (member.SegmentMask == Member)
+            {
+                yield return new SegmentEvent(backfillId, segmentId, Members.ProfileId(slot), SegmentEventType.Joined,
+                    new DateTimeOffset(member.LastOccurredTicks, TimeSpan.Zero), Members.Attributes(slot));
+            }
+        }
+    }
+}
+
+/// <summary>What a segment shard did with a batch, and what its exports must apply.</summary>
+public sealed class SegmentBatchOutcome
+{
+    public List<SegmentEvent> Forward { get; } = [];
+
+    public int Applied { get; set; }
+
+    public int Duplicates { get; set; }
+
+    public int Stale { get; set; }
+
+    public int Ignored { get; set; }
+}

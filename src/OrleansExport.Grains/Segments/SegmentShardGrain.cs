@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansExport.Grains.Durability;
+
+namespace OrleansExport.Grains.Segments;
+
+/// <summary>
+/// One slice of a segment (key "segmentId/index"). The rules live in <see cref="SegmentMembership"/>; this
+/// grain persists them (<see cref="JournaledShardState{TState}"/>) and forwards every change to the shards
+/// of the exports that take the segment.
+/// </summary>
+/// <remarks>
+/// Order of a batch: apply in memory, forward to the exports' shards (each journals before it answers),
+/// then journal here. A crash anywhere before the last step leaves the batch unacknowledged: the stream
+/// delivers it again, this shard applies it again and forwards it again, and export shards drop the repeats.
+/// </remarks>
+[Orleans.Placement.RandomPlacement]
+public sealed class SegmentShardGrain(
+    [PersistentState("segmentShard", Constants.ShardStore)] IPersistentState<SegmentShardState> state,
+    IOptions<ExportOptions> options,
+    ILogger<SegmentShardGrain> logger,
+    IShardJournal? journal = null) : Grain, ISegmentShardGrain
+{
+    /// <summary>Members per call when backfilling an export: bounded messages, each journaled on its own.</summary>
+    public const int BackfillPage = 5000;
+
+    private SegmentMembership _membership = null!;
+    private JournaledShardState<SegmentShardState> _store = null!;
+    private IGrainTimer? _persistTimer;
+
+    public static string Key(string segmentId, int index) => $"{segmentId}/{index}";
+
+    private string ShardKey => this.GetPrimaryKeyString();
+
+    private string SegmentId => ShardKey[..ShardKey.LastIndexOf('/')];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Segment and export ids may coincide: the journal keys of segments are apart.
+        _store = new JournaledShardState<SegmentShardState>(state, journal, $"segment:{ShardKey}", logger) { OnBroken = DeactivateOnIdle };
+        _membership = new SegmentMembership(state.State);
+        foreach (var entry in await _store.RecoverAsync(cancellationToken))
+        {
+            _membership.Apply(entry.Events);
+        }
+
+        _persistTimer = this.RegisterGrainTimer(_store.PersistIfChangedAsync, new GrainTimerCreationOptions
+        {
+            DueTime = options.Value.ShardPersistInterval,
+            Period = options.Value.ShardPersistInterval,
+            Interleave = false,
+        });
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _persistTimer?.Dispose();
+        await _store.PersistIfChangedAsync(cancellationToken);
+    }
+
+    public async Task<SegmentApplyResult> ApplyAsync(SegmentEvent[] events, ExportSubscription[] exports)
+    {
+        _store.ThrowIfBroken();
+        var outcome = _membership.Apply(events);
+        _store.MarkChanged();
+        try
+        {
+            await ForwardAsync(outcome.Forward, exports);
+        }
+        catch (Exception)
+        {
+            // Applied here, not everywhere: reload from storage so the redelivered batch is applied (and forwarded) again.
+            _store.MarkBroken();
+            throw;
+        }
+
+        await _store.AppendAsync(new ShardJournalEntry(0, events));
+        return new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount);
+    }
+
+    public async Task<long> BackfillAsync(ExportSubscription export)
+    {
+        var backfillId = $"backfill:{Guid.NewGuid():N}";
+        long sent = 0;
+        foreach (var page in _membership.Backfill(SegmentId, backfillId).Chunk(BackfillPage))
+        {
+            await ForwardAsync(page, [export]);
+            sent += page.Length;
+        }
+
+        return sent;
+    }
+
+    public Task<long> GetMemberCountAsync() => Task.FromResult(_membership.MemberCount);
+
+    private Task ForwardAsync(IReadOnlyCollection<SegmentEvent> changes, ExportSubscription[] exports)
+    {
+        if (changes.Count == 0 || exports.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var calls = new List<Task>();
+        foreach (var export in exports)
+        {
+            var buckets = ShardRouter.Split(changes, export.ShardCount);
+            for (var i = 0; i < buckets.Length; i++)
+            {
+                if (buckets[i] is { } bucket)
+                {
+                    calls.Add(GrainFactory.GetGrain<IExportShardGrain>(ExportShardGrain.Key(export.ExportId, i)).ApplyAsync([.. bucket]));
+                }
+            }
+        }
+
+        return Task.WhenAll(calls);
+    }
+}

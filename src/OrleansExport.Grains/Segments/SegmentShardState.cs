@@ -1,0 +1,31 @@
+using OrleansExport.Grains.Membership;
+
+namespace OrleansExport.Grains.Segments;
+
+/// <summary>The persisted state of one segment shard: its profiles and their latest attributes.</summary>
+[GenerateSerializer]
+public sealed class SegmentShardState
+{
+    /// <summary>
+    /// One slot per profile seen: <see cref="MemberSlot.LastOccurredTicks"/> and <see cref="MemberSlot.LastEventHash"/>
+    /// order and dedupe its events, <see cref="MemberSlot.SegmentMask"/> is 1 while it is a member, and the arena
+    /// holds its attributes (none once it left).
+    /// </summary>
+    [Id(0)] public MemberTable Members { get; set; } = new();
+
+    [Id(1)] public long MemberCount { get; set; }
+
+    /// <summary>The full refresh from upstream in progress, if any.</summary>
+    [Id(2)] public SnapshotProgress? Snapshot { get; set; }
+}
+
+/// <summary>A full refresh of the segment from upstream: who it has named so far.</summary>
+[GenerateSerializer]
+public sealed class SnapshotProgress
+{
+    [Id(0)] public required string SnapshotId { get; init; }
+
+    [Id(1)] public long StartedTicks { get; init; }
+
+    [Id(2)] public HashSet<string> Seen { get; init; } = new(StringComparer.Ordinal);
+}
