@@ -136,7 +136,6 @@ public sealed class CliTests(SiloFixture fixture)
         var contacts = fixture.Simulator.State.GetListContacts(listId);
         Assert.Equal(["edit0@example.com", "edit1@example.com", "edit2@example.com"], contacts.Where(c => c.Status == 1).Select(c => c.Email).Order());
         Assert.All(contacts, c => Assert.Equal("Cli", c.FirstName));
-        Assert.All(contacts, c => Assert.Equal(["t2"], c.Tags));
 
         var segmentsJson = JsonDocument.Parse((await RunAsync("segments", "list", "--json")).Output).RootElement;
         Assert.Contains(segmentsJson.EnumerateArray(), s => s.GetProperty("segmentId").GetString() == segment && s.GetProperty("members").GetInt64() == 3);
