@@ -80,9 +80,12 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
     Task<long> LeaseCapacityAsync(long needed);
 
-    /// <summary>Called by a shard that (re)activated with contacts waiting, so the delivery loop collects from it again.</summary>
+    /// <summary>
+    /// Called by a shard that holds contacts to send: after applying changes, or (<paramref name="overdue"/>) on
+    /// reactivating with contacts that have waited since before, so the delivery loop collects them at once.
+    /// </summary>
     [OneWay]
-    Task ShardHasPendingAsync(int shardIndex);
+    Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue);
 
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);

@@ -242,6 +242,9 @@ public sealed class ExportGrain(
         {
             await Runs.ConfigureScheduleAsync(after.Schedule);
         }
+
+        // Leaves and a new list make contacts pending without a change from a segment: collect from every shard.
+        _scheduler.NoteAllOverdue();
     }
 
     /// <returns>null when the definition may change now, else why not.</returns>
@@ -386,11 +389,15 @@ public sealed class ExportGrain(
         return granted;
     }
 
-    public Task ShardHasPendingAsync(int shardIndex)
+    public Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue)
     {
         if (Active && shardIndex >= 0 && shardIndex < state.State.ShardCount)
         {
-            _scheduler.NoteOverdue(shardIndex);
+            _scheduler.NoteShardPending(shardIndex, pending);
+            if (overdue)
+            {
+                _scheduler.NoteOverdue(shardIndex);
+            }
         }
 
         return Task.CompletedTask;

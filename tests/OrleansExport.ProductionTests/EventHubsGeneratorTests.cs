@@ -70,9 +70,9 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue,
             new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(StreamId.Create(Constants.SegmentStreamNamespace, SegmentId), 1));
 
-        var export = cluster.Client.GetGrain<IExportGrain>(exportId);
-        var status = await Eventually.WaitAsync(export.GetStatusAsync, s => s!.Counters.EventsReceived == generated.Events.Count, Timeout, "every generated event received");
-        Assert.Equal(Profiles, status!.Counters.Members);
+        var segment = cluster.Client.GetGrain<ISegmentGrain>(SegmentId);
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == generated.Events.Count, Timeout, "every generated event received");
+        Assert.Equal(Profiles, (await cluster.Client.GetGrain<IExportGrain>(exportId).GetStatusAsync())!.Counters.Members);
         Assert.Equal(MalformedBodies, writes.Malformed);
 
         // One persist interval later, the shards have also written their snapshots for these events.
