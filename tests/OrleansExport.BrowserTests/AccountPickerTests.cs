@@ -69,8 +69,10 @@ public sealed class AccountPickerTests(ConsoleFixture fixture, ITestOutputHelper
         await Expect(tag1).ToHaveAttributeAsync("list", "tag-suggestions");
         await Expect(page.Locator($"#tag-suggestions option[value=\"{tag.Tag}\"]")).ToHaveCountAsync(1);
         await tag1.FillAsync(tag.Tag);
+        await page.Keyboard.PressAsync("Tab");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add tag" }).ClickAsync();
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Tag 2" }).FillAsync($"brand-new-{suffix}");
+        await page.Keyboard.PressAsync("Tab");
         await fixture.ScreenshotAsync(page, "50-add-destination-pickers", output);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();

@@ -105,6 +105,8 @@ public sealed class AdminFlowTests(ConsoleFixture fixture, ITestOutputHelper out
         await ConsolePage.Picker(page, "ActiveCampaign field").SelectOptionAsync(new SelectOptionValue { Label = $"{tier.Title} (ID {tier.Id})" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Add tag" }).ClickAsync();
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Tag 1" }).FillAsync("from-console");
+        // Tab on, as a person does: it also closes the tag suggestions, which would otherwise take the next click.
+        await page.Keyboard.PressAsync("Tab");
         await fixture.ScreenshotAsync(page, "07-add-destination-filled", output);
 
         // Saved: the export has the segment's members, and the page says nothing is sent before the first run.

@@ -45,17 +45,17 @@ const FILTER_FROM = 12;
  */
 export function pickerField({ id, label, field, hint, required = false, items, value = '', placeholder, filterLabel, noun, disabled = false, onchange }) {
   const hintNodes = hintAndError(id, hint);
+  let chosen = value;
   const select = h('select', { id, name: field, disabled, 'aria-required': required ? 'true' : null, 'aria-describedby': describedBy(id, hint),
-    onchange: () => onchange?.(select.value) });
+    onchange: () => { chosen = select.value; onchange?.(chosen); } });
   const count = h('p', { class: 'hint picker-count', id: `${id}-count`, 'aria-live': 'polite' });
 
   function show(term) {
     const needle = term.trim().toLocaleLowerCase();
-    const chosen = select.value || value;
     const matches = items.filter(i => i.label.toLocaleLowerCase().includes(needle));
     const shown = items.filter(i => i.value === chosen || matches.includes(i));
     select.replaceChildren(h('option', { value: '' }, placeholder), ...shown.map(i => h('option', { value: i.value }, i.label)));
-    select.value = chosen;
+    select.value = shown.some(i => i.value === chosen) ? chosen : '';
     count.textContent = needle ? `${matches.length} of ${items.length} ${noun} match “${term.trim()}”.` : '';
   }
 

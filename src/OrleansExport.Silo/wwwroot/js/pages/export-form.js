@@ -77,7 +77,7 @@ export function exportForm({ connections, connection, exported, segments, firstR
         hint: 'The id of the ActiveCampaign list (in ActiveCampaign, open the list: the id is in the address).' })
       : pickerField({ id: 'list-id', label: 'List', field: 'listId', required: true, hint, noun: 'lists', filterLabel: 'Find a list by name',
         disabled: account.state !== 'loaded', placeholder: account.state === 'loaded' ? 'Choose a list…' : waiting(),
-        items: account.state === 'loaded' ? options(account.lists, listId, l => l.name) : [],
+        items: account.state === 'loaded' ? options(account.lists, listId, l => l.name) : [], value: listId,
         onchange: value => { listId = value; } }));
     if (typed()) listSlot.querySelector('input').addEventListener('input', event => { listId = event.target.value.trim(); });
   }
@@ -88,7 +88,7 @@ export function exportForm({ connections, connection, exported, segments, firstR
       ? textField({ id, label: 'ActiveCampaign field ID', field: id, type: 'number', inputmode: 'numeric', min: 1, required: true, placeholder: 'e.g. 7', value: entry.fieldId })
       : pickerField({ id, label: 'ActiveCampaign field', field: id, required: true, noun: 'fields', filterLabel: 'Find a field by title',
         disabled: account.state !== 'loaded', placeholder: account.state === 'loaded' ? 'Choose a field…' : waiting(),
-        items: account.state === 'loaded' ? options(account.fields, entry.fieldId, f => f.title) : [],
+        items: account.state === 'loaded' ? options(account.fields, entry.fieldId, f => f.title) : [], value: entry.fieldId,
         onchange: value => { entry.fieldId = value; } }));
     if (typed()) entry.slot.querySelector('input').addEventListener('input', event => { entry.fieldId = event.target.value.trim(); });
   }
