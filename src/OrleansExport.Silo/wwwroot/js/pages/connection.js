@@ -46,7 +46,7 @@ function keyRefused(connection) {
 }
 
 function rotateForm(path) {
-  const form = h('form', { novalidate: true, 'aria-labelledby': 'rotate-title', 'data-rotate-key': '' },
+  const form = h('form', { class: 'card-form', novalidate: true, 'aria-labelledby': 'rotate-title', 'data-rotate-key': '' },
     h('h3', { id: 'rotate-title' }, 'Rotate key'),
     formAlert(),
     textField({ id: 'new-api-key', label: 'New API key', field: 'apiKey', type: 'password', required: true, autocomplete: 'new-password',
@@ -77,7 +77,7 @@ function rotateForm(path) {
 }
 
 function editForm(path, connection) {
-  const form = h('form', { novalidate: true, 'aria-labelledby': 'edit-title', 'data-edit-connection': '' },
+  const form = h('form', { class: 'card-form', novalidate: true, 'aria-labelledby': 'edit-title', 'data-edit-connection': '' },
     h('h3', { id: 'edit-title' }, 'Edit connection'),
     formAlert(),
     textField({ id: 'display-name', label: 'Display name', field: 'displayName', required: true, value: connection.displayName }),
