@@ -2,7 +2,7 @@ using System.Security.Claims;
 
 namespace OrleansExport.Silo.Api;
 
-/// <summary>Who may see and use which connection (CONTRACT.md section 2).</summary>
+/// <summary>Who may see and use which connection (docs/api.md section 2.1).</summary>
 public static class Access
 {
     public const string AnyRole = "AnyRole";

@@ -54,7 +54,7 @@ public sealed record UpdateExportBody(
 [System.Text.Json.Serialization.JsonConverter(typeof(OptionalConverterFactory))]
 public readonly record struct Optional<T>(bool HasValue, T Value);
 
-/// <summary>An export's definition with its live status (CONTRACT.md: GET /api/exports/{id}).</summary>
+/// <summary>An export's definition with its live status (docs/api.md section 2.4: GET /api/exports/{id}).</summary>
 public sealed record ExportResponse(
     string Id,
     string DisplayName,

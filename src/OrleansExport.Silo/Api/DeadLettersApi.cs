@@ -7,7 +7,7 @@ public static class DeadLettersApi
 
     public static void MapDeadLettersApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/deadletters", GetAsync).RequireAuthorization(Access.CanInspect).WithTags("Dead letters")
-            .WithSummary("Upstream events that reached no export (malformed, or for a segment no export takes), counted, with the latest and their reason")
+            .WithSummary("Upstream events that could not be applied (malformed), counted, with the latest and their reason")
             .Produces<DeadLetterSummary>().ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> GetAsync(int? limit, IGrainFactory grains)

@@ -4,7 +4,7 @@ using Azure.Storage.Blobs;
 
 namespace OrleansExport.Silo.Hosting;
 
-/// <summary>The hosting profile chosen by configuration (CONTRACT.md section 3), checked at start.</summary>
+/// <summary>The hosting profile chosen by configuration (docs/api.md section 3), checked at start.</summary>
 public sealed record HostSettings(
     string Storage,
     string Clustering,

@@ -1,6 +1,6 @@
 namespace OrleansExport.ProductionTests.Infrastructure;
 
-/// <summary>The configuration of one test silo, in CONTRACT.md keys.</summary>
+/// <summary>The configuration of one test silo, in the keys of docs/api.md section 3.</summary>
 public sealed class SiloSettings
 {
     public const string AdminKey = "production-tests-admin-key-0001";
