@@ -75,14 +75,16 @@ public sealed record RunSetup(
 public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, long SegmentMembers, double GenerateSeconds, double PublishSeconds, double Seconds,
     double CpuSeconds, double CpuMicrosecondsPerEvent);
 
-/// <summary>An export created on the loaded segment, until its shards held every expected member.</summary>
+/// <summary>An export created on the loaded segment, until its shards held every expected member (or stopped changing).</summary>
 /// <param name="CreateSeconds">Until <c>IExportGrain.CreateAsync</c> returned: it subscribes the export to the segment and backfills its shards.</param>
 /// <param name="Seconds">Until the export's shards held every expected member.</param>
 /// <param name="SegmentMembers">The segment's members then, invalid emails included.</param>
 /// <param name="Members">The export's members then: the segment's less the invalid emails it rejected.</param>
+/// <param name="ExpectedMembers">What <paramref name="Members"/> must be, from the generator; when they differ, <paramref name="Seconds"/> is when the count last changed.</param>
+/// <param name="MemberStateBytes">What the export's shards' member tables hold then, as the shards count it.</param>
 /// <param name="ContactsSent">Contacts ActiveCampaign had received by then, since the simulator started or was emptied: 0, as nothing is sent before a first run.</param>
-public sealed record BackfillFigures(string ExportId, string ListId, double CreateSeconds, double Seconds, long SegmentMembers, long Members, long Rejected,
-    bool AwaitingFirstRun, long ContactsSent);
+public sealed record BackfillFigures(string ExportId, string ListId, double CreateSeconds, double Seconds, long SegmentMembers, long Members, long ExpectedMembers,
+    long Rejected, long MemberStateBytes, bool AwaitingFirstRun, long ContactsSent);
 
 /// <param name="Throttled429">429s the simulator answered by the end of this phase (nothing reaches it before the first run).</param>
 /// <param name="ThrottledByEndpoint">429s per endpoint as the silo's client saw them over the whole run (in-process silo only).</param>

@@ -32,6 +32,7 @@ public sealed class SmokeRunTests
             Assert.Equal(backfill.Seconds, result.BackfillSeconds);
             Assert.InRange(backfill.CreateSeconds, 0, backfill.Seconds);
             Assert.Equal(ingest.ExpectedMembers, backfill.Members);
+            Assert.Equal(backfill.ExpectedMembers, backfill.Members);
             Assert.Equal(ingest.InvalidEmails, backfill.Rejected);
             Assert.True(backfill.AwaitingFirstRun);
             Assert.Equal(0, backfill.ContactsSent);
@@ -48,6 +49,7 @@ public sealed class SmokeRunTests
             var second = result.SecondExport!;
             Assert.Equal(ingest.ExpectedMembers, second.Members);
             Assert.NotEqual(backfill.ListId, second.ListId);
+            Assert.True(second.MemberStateBytes > 0);
             Assert.True(second.AwaitingFirstRun);
             Assert.Equal(0, second.ContactsSent);
             // Measured, not judged: at this scale the heap varies between two measurements by about what a second export adds.

@@ -96,9 +96,11 @@ public static class ResultFiles
     }
 
     private static string Backfill(string name, BackfillFigures b) => string.Create(CultureInfo.InvariantCulture,
-        $"{name} ({b.ExportId} to list {b.ListId}): CreateAsync returned after {b.CreateSeconds:F2} s, the export held {b.Members:N0} members after {b.Seconds:F2} s ")
+        $"{name} ({b.ExportId} to list {b.ListId}): CreateAsync returned after {b.CreateSeconds:F2} s, the export held {b.Members:N0} members after {b.Seconds:F2} s{(b.Members == b.ExpectedMembers ? "" : $", {b.ExpectedMembers:N0} EXPECTED")} ")
         + string.Create(CultureInfo.InvariantCulture,
-            $"(segment: {b.SegmentMembers:N0}; {b.Rejected:N0} rejected); awaiting its first run: {(b.AwaitingFirstRun ? "yes" : "no")}, contacts sent to ActiveCampaign by then: {b.ContactsSent:N0}.");
+            $"(segment: {b.SegmentMembers:N0}; {b.Rejected:N0} rejected), its member tables {b.MemberStateBytes / 1048576.0:F1} MiB; ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"awaiting its first run: {(b.AwaitingFirstRun ? "yes" : "no")}, contacts sent to ActiveCampaign by then: {b.ContactsSent:N0}.");
 
     private static string Phase(string name, ExportFigures x, double timeScale) =>
         string.Create(CultureInfo.InvariantCulture,
