@@ -106,7 +106,6 @@ public sealed class LoadTestRunner
         await sampling.CancelAsync();
         await sampler;
 
-        _progress.Enter("measuring the heap");
         // Forget the simulated account's contacts (the list is checked) before measuring the silo's heap; its lists stay for the second export.
         simulator.State.Reset();
         var heapAfterLoad = await MeasureSettledHeapAsync(target, token);
@@ -292,13 +291,14 @@ public sealed class LoadTestRunner
     /// The live heap (in-process silo only) once the shards' timers have written their latest state: the
     /// memory storage's copy of it is part of what a member costs.
     /// </summary>
-    private static async Task<long?> MeasureSettledHeapAsync(ILoadTarget target, CancellationToken cancellationToken)
+    private async Task<long?> MeasureSettledHeapAsync(ILoadTarget target, CancellationToken cancellationToken)
     {
         if (!target.SiloInProcess)
         {
             return null;
         }
 
+        _progress.Enter("measuring the heap");
         await Task.Delay(target.ShardPersistInterval + TimeSpan.FromSeconds(1), cancellationToken);
         return ManagedHeap.MeasureLiveBytes();
     }
