@@ -32,7 +32,8 @@ public sealed record ExportDefinition(
     [property: Id(6)] LeaveAction OnLeave,
     [property: Id(7)] string? Schedule,
     [property: Id(8)] string CreatedBy,
-    [property: Id(9)] DateTimeOffset CreatedAt);
+    [property: Id(9)] DateTimeOffset CreatedAt,
+    [property: Id(10)] bool ExcludeAutomations = false);
 
 /// <summary>
 /// Live counters of an export (CONTRACT.md: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
@@ -97,7 +98,8 @@ public sealed record ExportPatch(
     [property: Id(3)] ContactMapping? Mapping = null,
     [property: Id(4)] LeaveAction? OnLeave = null,
     [property: Id(5)] bool ChangeSchedule = false,
-    [property: Id(6)] string? Schedule = null);
+    [property: Id(6)] string? Schedule = null,
+    [property: Id(7)] bool? ExcludeAutomations = null);
 
 [GenerateSerializer, Immutable]
 public sealed record Rejection(

@@ -10,8 +10,31 @@ public interface IConnectionGrain : IGrainWithStringKey
 
     Task<ConnectionView?> GetAsync();
 
-    /// <summary>Hostname and the still-encrypted key; null once the connection is deleted.</summary>
+    /// <summary>
+    /// Changes the display name, who may use it, the profile cap or the key (CONTRACT: PATCH /api/connections/{id}).
+    /// A new key is verified against ActiveCampaign first (nothing changes if it is refused); once saved, its
+    /// <see cref="ConnectionView.KeyVersion"/> is one more and it is no longer refused.
+    /// </summary>
+    Task<OperationResult<ConnectionView>> UpdateAsync(ConnectionPatch patch, string user);
+
+    /// <summary>Hostname, the still-encrypted key, its version and whether it is known to be refused; null once the connection is deleted.</summary>
     Task<ProtectedCredentials?> GetCredentialsAsync();
+
+    /// <summary>
+    /// ActiveCampaign refused key <paramref name="keyVersion"/> (<c>ActiveCampaignAuthException</c>): records it, unless a
+    /// newer key was saved meanwhile, so that every export of the connection holds off until a new key is saved.
+    /// Returns the credentials as they are now (a newer key may already be there to use).
+    /// </summary>
+    Task<ProtectedCredentials?> ReportKeyRefusedAsync(int keyVersion);
+
+    /// <summary>Every list of the account whose name contains <paramref name="search"/> (any case), or every list.</summary>
+    Task<OperationResult<IReadOnlyList<AccountListItem>>> GetListsAsync(string? search);
+
+    /// <summary>Every custom contact field whose title contains <paramref name="search"/> (any case), or every field.</summary>
+    Task<OperationResult<IReadOnlyList<AccountFieldItem>>> GetFieldsAsync(string? search);
+
+    /// <summary>Every tag whose name contains <paramref name="search"/> (any case), or every tag.</summary>
+    Task<OperationResult<IReadOnlyList<AccountTagItem>>> GetTagsAsync(string? search);
 
     /// <summary>Erases the credentials and stops the connection's exports.</summary>
     Task<bool> DeleteAsync();
@@ -80,9 +103,12 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
     Task<long> LeaseCapacityAsync(long needed);
 
-    /// <summary>Called by a shard that (re)activated with contacts waiting, so the delivery loop collects from it again.</summary>
+    /// <summary>
+    /// Called by a shard that holds contacts to send: after applying changes, or (<paramref name="overdue"/>) on
+    /// reactivating with contacts that have waited since before, so the delivery loop collects them at once.
+    /// </summary>
     [OneWay]
-    Task ShardHasPendingAsync(int shardIndex);
+    Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue);
 
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);

@@ -26,7 +26,8 @@ public static class ActiveCampaignResilience
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Retries 408, 429, 5xx, dropped connections and attempt timeouts with exponential backoff and
+    /// Retries 408, 429, the bulk-import 400 "Rate limit exceeded." (<see cref="ActiveCampaignThrottledException"/>), 5xx,
+    /// dropped connections and attempt timeouts with exponential backoff and
     /// decorrelated jitter (Polly's exponential-with-jitter is the "decorrelated jitter V2" curve);
     /// a Retry-After (or X-Retry-After-Ms) on the answer replaces the backoff. An open circuit
     /// (<see cref="BrokenCircuitException"/>) and a refused address are not retried.
@@ -49,6 +50,7 @@ public static class ActiveCampaignResilience
             ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                 .Handle<HttpRequestException>(IsTransient)
                 .Handle<TimeoutRejectedException>()
+                .Handle<ActiveCampaignThrottledException>()
                 .HandleResult(response => IsTransient(response.StatusCode)),
             DelayGenerator = arguments => ValueTask.FromResult(
                 arguments.Outcome.Result is { } response ? RetryAfter.Parse(response, timeProvider) : null),

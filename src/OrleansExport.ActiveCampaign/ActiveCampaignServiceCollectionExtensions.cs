@@ -15,7 +15,7 @@ public static class ActiveCampaignServiceCollectionExtensions
     /// Binds and validates <see cref="ActiveCampaignOptions"/> from the <c>ActiveCampaign</c>
     /// section (a bad value stops the host at start), and registers the named HttpClient (whose
     /// connections go through <see cref="HostAddressGuard"/>), the resilience pipelines and
-    /// <see cref="IActiveCampaignClient"/>. The caller registers an
+    /// <see cref="IActiveCampaignClient"/> with its <see cref="TagIdCache"/>. The caller registers an
     /// <see cref="IRequestPacer"/> (see <see cref="AddLocalRequestPacer"/>).
     /// </summary>
     public static IServiceCollection AddActiveCampaignClient(this IServiceCollection services, IConfiguration configuration)
@@ -61,6 +61,7 @@ public static class ActiveCampaignServiceCollectionExtensions
         services.TryAddSingleton<IHostAddressResolver, SystemHostAddressResolver>();
         services.TryAddSingleton<HostAddressGuard>();
         services.TryAddSingleton<IActiveCampaignClient, ActiveCampaignClient>();
+        services.TryAddSingleton<TagIdCache>();
         return services;
     }
 

@@ -9,12 +9,13 @@ namespace OrleansExport.ActiveCampaign;
 /// </summary>
 internal static class ApiResponseJson
 {
+    /// <summary>The body as JSON, or null when it is not JSON. Reads bytes, not the stream: a buffered body can be read again.</summary>
     public static async Task<JsonElement?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(body);
             return document.RootElement.Clone();
         }
         catch (JsonException)
@@ -29,19 +30,59 @@ internal static class ApiResponseJson
         return batchId is null ? null : new BulkImportResult.Queued(batchId, Integer(Member(root, "queued_contacts")) ?? 0);
     }
 
-    public static IReadOnlyList<ContactFailure>? ReadFailureReasons(JsonElement? root)
-    {
-        if (Member(root, "failureReasons") is not { ValueKind: JsonValueKind.Array } reasons)
-        {
-            return null;
-        }
+    /// <summary>The failure reasons that name a contact by its index: <c>{"contact": 3, "failureReason": "..."}</c>.</summary>
+    public static IReadOnlyList<ContactFailure> ReadContactFailures(JsonElement? root) =>
+        Member(root, "failureReasons") is { ValueKind: JsonValueKind.Array } reasons
+            ? reasons.EnumerateArray()
+                .Select(reason => (Index: Integer(Member(reason, "contact")), Reason: Text(Member(reason, "failureReason"))))
+                .Where(failure => failure.Index is not null)
+                .Select(failure => new ContactFailure(failure.Index!.Value, failure.Reason ?? "rejected by ActiveCampaign"))
+                .ToArray()
+            : [];
 
-        return reasons.EnumerateArray()
-            .Select(reason => new ContactFailure(
-                Integer(Member(reason, "contact")) ?? -1,
-                Text(Member(reason, "failureReason")) ?? "rejected by ActiveCampaign"))
-            .ToArray();
+    /// <summary>
+    /// The message and the failure reasons that are plain strings, as one line: what a 400 that names no contact says.
+    /// </summary>
+    public static string ReadBulkImportRefusal(JsonElement? root)
+    {
+        var reasons = Member(root, "failureReasons") is { ValueKind: JsonValueKind.Array } array
+            ? array.EnumerateArray().Select(reason => Text(reason)).OfType<string>()
+            : [];
+        var text = string.Join(" ", new[] { ReadMessage(root) }.Concat(reasons).Where(part => !string.IsNullOrWhiteSpace(part)));
+        return text.Length > 0 ? text : "no reason given";
     }
+
+    /// <summary>
+    /// The bulk-import reference's answer to its per-minute limit: 400 <c>"Rate limit exceeded."</c>, failure reasons as
+    /// plain strings such as "Up to 100 imports may be requested per minute".
+    /// </summary>
+    public static bool IsRateLimitAnswer(JsonElement? root)
+    {
+        var text = ReadBulkImportRefusal(root);
+        return text.Contains("rate limit", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("per minute", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The items of one page of a paged collection (<c>lists</c>, <c>fields</c>, <c>tags</c>) and <c>meta.total</c>.</summary>
+    public static (IReadOnlyList<T>? Items, int? Total) ReadPage<T>(JsonElement? root, string collection, Func<JsonElement, T?> item) where T : class =>
+        Member(root, collection) is { ValueKind: JsonValueKind.Array } items
+            ? (items.EnumerateArray().Select(item).OfType<T>().ToArray(), Integer(Member(Member(root, "meta"), "total")))
+            : (null, null);
+
+    public static AccountList? ReadList(JsonElement item) =>
+        Text(Member(item, "id")) is { } id ? new AccountList(id, Text(Member(item, "name")) ?? "") : null;
+
+    public static AccountField? ReadField(JsonElement item) =>
+        Text(Member(item, "id")) is { } id ? new AccountField(id, Text(Member(item, "title")) ?? "", Text(Member(item, "type")) ?? "") : null;
+
+    public static AccountTag? ReadTag(JsonElement item) =>
+        Text(Member(item, "id")) is { } id ? new AccountTag(id, Text(Member(item, "tag")) ?? "") : null;
+
+    public static string? ReadCreatedTagId(JsonElement? root) => Text(Member(Member(root, "tag"), "id"));
+
+    /// <summary>Whether an answer says that what was to be created exists already ("Duplicate entry ... for key 'typetag'").</summary>
+    public static bool IsDuplicateEntry(JsonElement? root) =>
+        ReadErrors(root) is { } errors && errors.Contains("Duplicate entry", StringComparison.OrdinalIgnoreCase);
 
     public static ImportInfo ReadImportInfo(JsonElement? root) => new(
         Text(Member(root, "status")) ?? "unknown",

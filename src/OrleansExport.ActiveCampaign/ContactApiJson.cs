@@ -44,6 +44,27 @@ internal static class ContactApiJson
         writer.WriteEndObject();
     });
 
+    public static byte[] Tag(string tag) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("tag");
+        writer.WriteString("tag", tag);
+        writer.WriteString("tagType", "contact");
+        writer.WriteString("description", "");
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+
+    public static byte[] ContactTag(string contactId, string tagId) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("contactTag");
+        writer.WriteString("contact", contactId);
+        writer.WriteString("tag", tagId);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+
     private static byte[] Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);

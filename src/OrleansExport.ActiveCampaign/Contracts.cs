@@ -30,8 +30,14 @@ public abstract record BulkImportResult
     /// <summary>200: queued; the outcome per contact comes from import/info.</summary>
     public sealed record Queued(string BatchId, int QueuedContacts) : BulkImportResult;
 
-    /// <summary>400 naming invalid contacts by index (all-or-nothing: nothing was queued).</summary>
+    /// <summary>400 naming invalid contacts by index (all-or-nothing: nothing was queued): a verdict on those contacts.</summary>
     public sealed record Invalid(IReadOnlyList<ContactFailure> Failures) : BulkImportResult;
+
+    /// <summary>
+    /// 400 that names no contact and is not the rate-limit answer: nothing was queued, and it is a verdict on none of
+    /// the contacts (one of them may be at fault, or none).
+    /// </summary>
+    public sealed record Refused(string Reason) : BulkImportResult;
 }
 
 public sealed record ContactFailure(int Index, string Reason);
@@ -51,9 +57,24 @@ public sealed record SyncResult(string? ContactId, string? Error)
     public bool Succeeded => ContactId is not null;
 }
 
-/// <summary>The key was refused (403).</summary>
+/// <summary>A list of the account (<c>GET /api/3/lists</c>).</summary>
+public sealed record AccountList(string Id, string Name);
+
+/// <summary>A custom contact field of the account (<c>GET /api/3/fields</c>).</summary>
+public sealed record AccountField(string Id, string Title, string Type);
+
+/// <summary>A tag of the account (<c>GET /api/3/tags</c>).</summary>
+public sealed record AccountTag(string Id, string Tag);
+
+/// <summary>
+/// The account refused the key: 401/403, or its HTML login page where JSON was expected (what an expired or revoked
+/// key has been seen to get), confirmed by <c>users/me</c>. Only a new key helps.
+/// </summary>
 public sealed class ActiveCampaignAuthException(string hostname)
-    : Exception($"ActiveCampaign account {hostname} refused the API key (403).");
+    : Exception($"ActiveCampaign account {hostname} refused the API key: enter a new one from Settings > Developer in ActiveCampaign.")
+{
+    public string Hostname { get; } = hostname;
+}
 
 /// <summary>A non-transient failure (after retries) that the caller should record, not retry blindly.</summary>
 public class ActiveCampaignException(string message, int? statusCode = null) : Exception(message)
@@ -72,6 +93,14 @@ public sealed class ActiveCampaignCircuitOpenException(string hostname, TimeSpan
 
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>
+/// The account kept answering that it is over a rate limit in a way the pacer cannot see coming: the 400
+/// <c>"Rate limit exceeded."</c> that the bulk-import reference documents for its per-minute limit. Retried like a 429;
+/// thrown once the retries are spent. A throttle, never a verdict on the contacts.
+/// </summary>
+public sealed class ActiveCampaignThrottledException(string hostname, string endpoint, string message)
+    : ActiveCampaignException($"ActiveCampaign account {hostname} answered {endpoint} that it is over a rate limit: {message}", 400);
 
 /// <summary>The account's host name resolves to an address that may not be contacted (private, loopback, link-local, ...).</summary>
 public sealed class ActiveCampaignHostRefusedException(string message) : ActiveCampaignException(message);
@@ -100,13 +129,31 @@ public interface IRequestPacer
 /// </summary>
 public interface IActiveCampaignClient
 {
-    /// <summary>GET /api/3/users/me. Throws <see cref="ActiveCampaignAuthException"/> on 403.</summary>
+    /// <summary>GET /api/3/users/me. Throws <see cref="ActiveCampaignAuthException"/> on 401/403 or a login page.</summary>
     Task VerifyApiKeyAsync(ActiveCampaignAccount account, CancellationToken cancellationToken);
+
+    /// <summary>Every list of the account (all pages of GET /api/3/lists).</summary>
+    Task<IReadOnlyList<AccountList>> GetListsAsync(ActiveCampaignAccount account, CancellationToken cancellationToken);
+
+    /// <summary>Every custom contact field of the account (all pages of GET /api/3/fields).</summary>
+    Task<IReadOnlyList<AccountField>> GetFieldsAsync(ActiveCampaignAccount account, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every tag whose name contains <paramref name="search"/> (all pages of GET /api/3/tags?search=), or every tag when
+    /// it is null. A contains-match: callers compare names themselves.
+    /// </summary>
+    Task<IReadOnlyList<AccountTag>> GetTagsAsync(ActiveCampaignAccount account, string? search, CancellationToken cancellationToken);
+
+    /// <summary>POST /api/3/tags (a contact tag): the new tag's id, or null when a tag of that name exists ("Duplicate entry").</summary>
+    Task<string?> CreateTagAsync(ActiveCampaignAccount account, string tag, CancellationToken cancellationToken);
+
+    /// <summary>POST /api/3/contactTags: attaches a tag to a contact (attaching it twice changes nothing).</summary>
+    Task AddContactTagAsync(ActiveCampaignAccount account, string contactId, string tagId, CancellationToken cancellationToken);
 
     /// <summary>GET /api/3/lists/{id}: false on 404.</summary>
     Task<bool> ListExistsAsync(ActiveCampaignAccount account, string listId, CancellationToken cancellationToken);
 
-    Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken);
+    Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken, bool excludeAutomations = false);
 
     Task<ImportInfo> GetImportInfoAsync(ActiveCampaignAccount account, string batchId, CancellationToken cancellationToken);
 

@@ -36,7 +36,13 @@ public sealed class ApiClient(Uri baseAddress, string key) : IDisposable
         PostRawAsync(path, body is null ? null : JsonSerializer.Serialize(body, Json), cancellationToken);
 
     public Task<string> PostRawAsync(string path, string? json, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Post, path)
+        SendJsonAsync(HttpMethod.Post, path, json, cancellationToken);
+
+    public Task<string> PatchAsync(string path, object body, CancellationToken cancellationToken) =>
+        SendJsonAsync(HttpMethod.Patch, path, JsonSerializer.Serialize(body, Json), cancellationToken);
+
+    private Task<string> SendJsonAsync(HttpMethod method, string path, string? json, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(method, path)
         {
             Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"),
         }, cancellationToken);

@@ -8,8 +8,15 @@ public sealed record ConnectionView(
     IReadOnlyList<string> ExportUsers, DateTimeOffset CreatedAt);
 
 public sealed record ExportView(
-    string Id, string DisplayName, string ConnectionId, string ListId, IReadOnlyList<string> SegmentIds, string OnLeave, string? Schedule,
-    long EventsReceived, long Members, long Pending, long InSync, long Rejected, long SkippedByCap, string? Paused, RunView? LastRun);
+    string Id, string DisplayName, string ConnectionId, string ListId, IReadOnlyList<string> SegmentIds, MappingView Mapping, string OnLeave,
+    string? Schedule, long EventsReceived, long Members, long Pending, long InSync, long Rejected, long SkippedByCap, string? Paused,
+    bool AwaitingFirstRun, RunView? LastRun);
+
+public sealed record MappingView(string Email, string? FirstName, string? LastName, string? Phone, IReadOnlyList<FieldMappingView> Fields, IReadOnlyList<string> Tags);
+
+public sealed record FieldMappingView(string Attribute, int FieldId);
+
+public sealed record SegmentView(string SegmentId, long Members, DateTimeOffset? LastEventAt, IReadOnlyList<string> ExportIds);
 
 public sealed record RunView(
     string RunId, string Status, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long Total, long Sent, long Unsubscribed,

@@ -40,11 +40,12 @@ public sealed class CliApp(CliHost host)
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var root = new RootCommand("Operate OrleansExport through its HTTP API: connections, exports, runs, rejections, events.")
+        var root = new RootCommand("Operate OrleansExport through its HTTP API: connections, segments, exports, runs, rejections, events.")
         {
             _url, _key, _json,
         };
         root.Subcommands.Add(ConnectionsCommands.Create(this));
+        root.Subcommands.Add(SegmentsCommands.Create(this));
         root.Subcommands.Add(ExportsCommands.Create(this));
         root.Subcommands.Add(RunsCommands.Create(this));
         root.Subcommands.Add(RejectionsCommand.Create(this));
@@ -122,6 +123,9 @@ public sealed record CommandContext(ParseResult Parsed, ApiClient Api, CliHost H
     public T Get<T>(Option<T> option) => Parsed.GetValue(option)!;
 
     public T Get<T>(Argument<T> argument) => Parsed.GetValue(argument)!;
+
+    /// <summary>Whether the command line names <paramref name="option"/> (a default value does not count).</summary>
+    public bool Given(Option option) => Parsed.GetResult(option) is { Implicit: false };
 
     /// <summary>The raw JSON with <c>--json</c>, else what <paramref name="render"/> draws.</summary>
     public int Show(string json, Action render)

@@ -38,8 +38,7 @@ public sealed class ExportGrain(
     private readonly List<ContactOutcome> _outcomesToRetry = [];
     private DeliveryScheduler _scheduler = null!;
     private int _inFlight;
-    private DateTimeOffset _pausedUntil;
-    private string? _pauseReason;
+    private readonly DeliveryHold _hold = new(time);
     private bool _changed;
     private IGrainTimer? _pump;
     private DateTimeOffset _pendingReportDue;
@@ -163,7 +162,7 @@ public sealed class ExportGrain(
         }
 
         ExportMetrics.ReportPending(Id, counters.Pending);
-        var paused = state.State.StoppedReason ?? state.State.PausedBy ?? (_pausedUntil > time.GetUtcNow() ? _pauseReason : null);
+        var paused = state.State.StoppedReason ?? state.State.PausedBy ?? _hold.Reason;
         return new ExportStatus(state.State.Definition, counters, paused, state.State.StoppedReason, !state.State.FirstRunStarted,
             [.. state.State.History], state.State.PausedBy is not null);
     }
@@ -242,6 +241,9 @@ public sealed class ExportGrain(
         {
             await Runs.ConfigureScheduleAsync(after.Schedule);
         }
+
+        // Leaves and a new list make contacts pending without a change from a segment: collect from every shard.
+        _scheduler.NoteAllOverdue();
     }
 
     /// <returns>null when the definition may change now, else why not.</returns>
@@ -386,11 +388,15 @@ public sealed class ExportGrain(
         return granted;
     }
 
-    public Task ShardHasPendingAsync(int shardIndex)
+    public Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue)
     {
         if (Active && shardIndex >= 0 && shardIndex < state.State.ShardCount)
         {
-            _scheduler.NoteOverdue(shardIndex);
+            _scheduler.NoteShardPending(shardIndex, pending);
+            if (overdue)
+            {
+                _scheduler.NoteOverdue(shardIndex);
+            }
         }
 
         return Task.CompletedTask;
@@ -454,7 +460,7 @@ public sealed class ExportGrain(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            state.State.StoppedReason ?? _pauseReason);
+            state.State.StoppedReason ?? _hold.Reason);
     }
 
     public async Task CancelRunAsync(string runId)
@@ -513,7 +519,7 @@ public sealed class ExportGrain(
 
         await RetryOutcomesAsync();
         var runActive = state.State.Run is { Active: true };
-        while (Sending && _inFlight < Options.MaxConcurrentBatches && time.GetUtcNow() >= _pausedUntil && _scheduler.IsBatchDue(runActive))
+        while (Sending && _inFlight < Options.MaxConcurrentBatches && !_hold.IsHeld && _scheduler.IsBatchDue(runActive))
         {
             var batch = await _scheduler.CollectAsync(TryTakePendingAsync);
             if (batch.Count == 0)
@@ -548,31 +554,46 @@ public sealed class ExportGrain(
         // The sender's and the ActiveCampaign client's log lines carry the export (and run) this delivery is for.
         using var scope = ExportLogScope.Begin(logger, Id, state.State.Run is { Active: true } run ? run.RunId : null);
         List<ContactOutcome> outcomes;
+        var connection = GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId);
+        ProtectedCredentials? credentials = null;
         try
         {
-            var credentials = await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).GetCredentialsAsync()
-                ?? throw new InvalidOperationException("the connection no longer exists");
-            var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
-            outcomes = await sender.SendAsync(account, state.State.Definition, batch, CancellationToken.None);
+            credentials = await connection.GetCredentialsAsync() ?? throw new InvalidOperationException("the connection no longer exists");
+            if (credentials.KeyRefused)
+            {
+                // Nothing is sent with a key the account refused: wait for a new one (PATCH /api/connections/{id}).
+                _hold.KeyRefused(state.State.Definition.ConnectionId);
+                outcomes = batch.Select(BatchSender.Returned).ToList();
+            }
+            else
+            {
+                var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
+                outcomes = await sender.SendAsync(account, state.State.Definition, batch, CancellationToken.None);
+                _hold.KeyAccepted();
+            }
         }
         catch (ActiveCampaignAuthException)
         {
-            Pause(TimeSpan.FromMinutes(1), "ActiveCampaign refused the connection's API key; delivery retries every minute.");
+            // Recorded on the connection unless a newer key was saved meanwhile: then the batch simply goes again.
+            var current = await connection.ReportKeyRefusedAsync(credentials!.KeyVersion);
+            if (current is null || current.KeyRefused)
+            {
+                _hold.KeyRefused(state.State.Definition.ConnectionId);
+            }
+
             outcomes = batch.Select(BatchSender.Returned).ToList();
         }
         catch (ActiveCampaignCircuitOpenException open)
         {
-            var resumeAt = time.GetUtcNow() + open.RetryAfter;
+            var resumeAt = _hold.CircuitOpen(open.Hostname, open.RetryAfter);
             logger.LogWarning("Delivery of export {ExportId} paused until {ResumeAt:O}: {Reason}", Id, resumeAt, open.Message);
-            Pause(open.RetryAfter,
-                $"ActiveCampaign account {open.Hostname} is failing: after repeated errors its circuit is open and delivery is paused until {resumeAt:HH:mm:ss} UTC. Pending contacts are kept and sent then.");
             outcomes = batch.Select(BatchSender.Returned).ToList();
         }
         catch (Exception exception)
         {
             logger.LogWarning("Delivery of {Count} contacts of export {ExportId} failed and will be retried: {Error}: {Message}",
                 batch.Count, Id, exception.GetType().Name, exception.Message);
-            Pause(TimeSpan.FromSeconds(5) / activeCampaignOptions.Value.Limits.TimeScale, $"ActiveCampaign is failing ({exception.GetType().Name}); delivery retries shortly.");
+            _hold.Failing(exception.GetType().Name, TimeSpan.FromSeconds(5) / activeCampaignOptions.Value.Limits.TimeScale);
             outcomes = batch.Select(BatchSender.Returned).ToList();
         }
         finally
@@ -628,12 +649,6 @@ public sealed class ExportGrain(
         var retry = _outcomesToRetry.ToList();
         _outcomesToRetry.Clear();
         await HandOutcomesToShardsAsync(retry);
-    }
-
-    private void Pause(TimeSpan duration, string reason)
-    {
-        _pausedUntil = time.GetUtcNow() + duration;
-        _pauseReason = reason;
     }
 
     private async Task CompleteOnShardsAsync(List<ContactOutcome> outcomes)

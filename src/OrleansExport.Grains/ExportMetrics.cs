@@ -28,7 +28,7 @@ public static class ExportMetrics
     private static readonly ConcurrentDictionary<string, long> PendingByExport = new(StringComparer.Ordinal);
 
     private static readonly Counter<long> EventsReceived = Meter.CreateCounter<long>(
-        EventsReceivedInstrument, "{event}", "Segment events the event stream delivered to an export.");
+        EventsReceivedInstrument, "{event}", "Segment events the event stream delivered, per segment.");
     private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>(
         DuplicatesInstrument, "{event}", "Events dropped as a repeat of the event last applied to the profile (same eventId).");
     private static readonly Counter<long> Stale = Meter.CreateCounter<long>(
@@ -47,16 +47,21 @@ public static class ExportMetrics
             "Members whose latest data ActiveCampaign has not accepted yet (the pending of GET /api/exports/{id}), per export on the silo that hosts it.");
     }
 
-    public static void RecordReceived(string exportId, int events) => EventsReceived.Add(events, Export(exportId));
-
-    public static void RecordApplied(string exportId, ShardApplyResult result)
+    /// <summary>A segment shard applied a batch: how many events came, and how many it dropped.</summary>
+    public static void RecordSegmentBatch(string segmentId, int events, SegmentApplyResult result)
     {
-        var tag = Export(exportId);
+        var tag = new KeyValuePair<string, object?>("segment_id", segmentId);
+        EventsReceived.Add(events, tag);
         Add(Duplicates, result.Duplicates, tag);
         Add(Stale, result.Stale, tag);
+    }
+
+    /// <summary>An export shard applied its segments' changes: members whose data cannot be sent are rejections.</summary>
+    public static void RecordApplied(string exportId, ShardApplyResult result)
+    {
         if (result.Rejected > 0)
         {
-            Rejections.Add(result.Rejected, tag, new("stage", "event"));
+            Rejections.Add(result.Rejected, Export(exportId), new("stage", "event"));
         }
     }
 

@@ -35,6 +35,8 @@ public sealed class ExportShardGrain(
 
     private string ExportId => ShardKey[..ShardKey.LastIndexOf('/')];
 
+    private IExportGrain Export => GrainFactory.GetGrain<IExportGrain>(ExportId);
+
     private int Index => int.Parse(ShardKey[(ShardKey.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -51,7 +53,7 @@ public sealed class ExportShardGrain(
         _membership.ReleaseLeases();
         if (_membership.PendingEstimate > 0)
         {
-            await GrainFactory.GetGrain<IExportGrain>(ExportId).ShardHasPendingAsync(Index);
+            await Export.ShardHasPendingAsync(Index, _membership.PendingEstimate, overdue: true);
         }
 
         _persistTimer = this.RegisterGrainTimer(_store.PersistIfChangedAsync, new GrainTimerCreationOptions
@@ -81,12 +83,20 @@ public sealed class ExportShardGrain(
         var needed = _membership.CountPotentialNewMembers(events) - state.State.CapacityLeft;
         if (needed > 0)
         {
-            var granted = await GrainFactory.GetGrain<IExportGrain>(ExportId).LeaseCapacityAsync(needed);
+            var granted = await Export.LeaseCapacityAsync(needed);
             _membership.AddCapacity(granted);
         }
 
         await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
-        return _membership.Apply(events);
+        var result = _membership.Apply(events);
+        ExportMetrics.RecordApplied(ExportId, result);
+        if (result.Pending > 0)
+        {
+            // The export's delivery loop learns of new work from here: changes reach the shard from its segments.
+            await Export.ShardHasPendingAsync(Index, result.Pending, overdue: false);
+        }
+
+        return result;
     }
 
     public async Task ResetDeliveryAsync()

@@ -35,8 +35,14 @@ public static class SimulatorExtensions
         var account = new AccountEndpoints(state);
         var imports = new ImportEndpoints(state);
         var contacts = new ContactEndpoints(state);
+        var catalog = new CatalogEndpoints(state);
         endpoints.MapGet("/api/3/users/me", gate.Guard(account.GetMeAsync));
+        endpoints.MapGet("/api/3/lists", gate.Guard(catalog.GetListsAsync));
         endpoints.MapGet("/api/3/lists/{id}", gate.Guard(account.GetListAsync));
+        endpoints.MapGet("/api/3/fields", gate.Guard(catalog.GetFieldsAsync));
+        endpoints.MapGet("/api/3/tags", gate.Guard(catalog.GetTagsAsync));
+        endpoints.MapPost("/api/3/tags", gate.Guard(catalog.CreateTagAsync));
+        endpoints.MapPost("/api/3/contactTags", gate.Guard(contacts.TagContactAsync));
         endpoints.MapPost("/api/3/import/bulk_import", gate.Guard(imports.BulkImportAsync));
         endpoints.MapGet("/api/3/import/info", gate.Guard(imports.ImportInfoAsync));
         endpoints.MapPost("/api/3/contact/sync", gate.Guard(contacts.SyncAsync));
@@ -47,6 +53,10 @@ public static class SimulatorExtensions
         endpoints.MapGet("/_sim/stats", inspection.GetStatsAsync);
         endpoints.MapPost("/_sim/reset", inspection.ResetAsync);
         endpoints.MapPost("/_sim/lists", inspection.CreateListAsync);
+        endpoints.MapPost("/_sim/fields", inspection.CreateFieldAsync);
+        endpoints.MapGet("/_sim/keys", inspection.GetApiKeysAsync);
+        endpoints.MapPost("/_sim/keys", inspection.AddApiKeyAsync);
+        endpoints.MapDelete("/_sim/keys/{key}", inspection.RevokeApiKeyAsync);
         endpoints.MapGet("/_sim/faults", inspection.GetFaultsAsync);
         endpoints.MapPost("/_sim/faults", inspection.SetFaultsAsync);
         endpoints.MapDelete("/_sim/faults", inspection.ClearFaultsAsync);

@@ -115,6 +115,71 @@ public sealed class ActiveCampaignClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RateLimit400_IsAThrottle_RetriedAndCounted_NeverAVerdictOnContacts()
+    {
+        using var throttledCount = new ThrottledCounter("import/bulk_import");
+        server.Respond(400, """{"success":0,"message":"Rate limit exceeded.","failureReasons":["Up to 100 imports may be requested per minute"]}""")
+            .Respond(200, """{"success":1,"queued_contacts":2,"batchId":"b-3"}""");
+
+        var result = await Client().BulkImportAsync(Account, [Ann, Bob], CancellationToken.None);
+
+        Assert.Equal(new BulkImportResult.Queued("b-3", 2), result);
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(1, throttledCount.Value);
+    }
+
+    [Fact]
+    public async Task RateLimit400_ThatNeverPasses_ThrowsThrottled_AfterTheRetries()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            server.Respond(400, """{"success":0,"message":"Rate limit exceeded.","failureReasons":["Up to 100 imports may be requested per minute"]}""");
+        }
+
+        var exception = await Assert.ThrowsAsync<ActiveCampaignThrottledException>(
+            () => Client(("ActiveCampaign:MaxRetryAttempts", "2")).BulkImportAsync(Account, [Ann, Bob], CancellationToken.None));
+
+        Assert.Contains("Rate limit exceeded", exception.Message);
+        Assert.Equal(3, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task BadRequestNamingNoContact_IsRefused_WithItsReason_NotInvalid()
+    {
+        server.Respond(400, """{"success":0,"message":"Invalid data","failureReasons":["Something went wrong"]}""");
+
+        var result = await Client().BulkImportAsync(Account, [Ann, Bob], CancellationToken.None);
+
+        Assert.Equal(new BulkImportResult.Refused("Invalid data Something went wrong"), result);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task LoginPage_WhileUsersMeStillAcceptsTheKey_IsAPassingFault_NotARefusedKey()
+    {
+        server.Respond(200, "<html><body>Log in</body></html>", contentType: "text/html").Respond(200, """{"user":{"id":"1"}}""");
+
+        var exception = await Assert.ThrowsAsync<ActiveCampaignException>(() => Client().BulkImportAsync(Account, [Ann, Bob], CancellationToken.None));
+
+        Assert.Contains("HTML page instead of JSON", exception.Message);
+        Assert.Equal(["/api/3/import/bulk_import", "/api/3/users/me"], server.Requests.Select(r => r.PathAndQuery));
+    }
+
+    [Fact]
+    public async Task LoginPage_ThatUsersMeAnswersToo_IsARefusedKey()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            server.Respond(200, "<html><body>Log in</body></html>", contentType: "text/html");
+        }
+
+        var exception = await Assert.ThrowsAsync<ActiveCampaignAuthException>(() => Client().BulkImportAsync(Account, [Ann, Bob], CancellationToken.None));
+
+        Assert.DoesNotContain(ApiKey, exception.ToString());
+        Assert.Equal(4, server.Requests.Count);
+    }
+
+    [Fact]
     public async Task ImportInfo_IsReadLeniently()
     {
         server.Respond(200, """{"status":"completed","success":[101,"102"],"failure":["bad@example.com",{"email":"worse@example.com"}]}""");

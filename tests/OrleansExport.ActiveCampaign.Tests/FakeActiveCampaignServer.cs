@@ -44,7 +44,7 @@ public sealed class FakeActiveCampaignServer : IAsyncDisposable
         return server;
     }
 
-    public FakeActiveCampaignServer Respond(int status, string json = "{}", Action<IHeaderDictionary>? headers = null, TimeSpan delay = default)
+    public FakeActiveCampaignServer Respond(int status, string json = "{}", Action<IHeaderDictionary>? headers = null, TimeSpan delay = default, string contentType = "application/json")
     {
         script.Enqueue(async context =>
         {
@@ -55,7 +55,7 @@ public sealed class FakeActiveCampaignServer : IAsyncDisposable
 
             context.Response.StatusCode = status;
             headers?.Invoke(context.Response.Headers);
-            context.Response.ContentType = "application/json";
+            context.Response.ContentType = contentType;
             await context.Response.WriteAsync(json);
         });
         return this;

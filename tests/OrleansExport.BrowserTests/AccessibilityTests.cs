@@ -52,6 +52,16 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         await Expect(page.Locator("[data-runs]")).ToContainTextAsync("No runs yet");
         await AssertAccessibleAsync(page, "export");
 
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
+        await Expect(page.GetByLabel("Export name")).ToHaveValueAsync(exportName);
+        await AssertAccessibleAsync(page, "edit-export");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Cancel" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause", Exact = true }).ClickAsync();
+        await Expect(page.Locator("[data-paused]")).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("[data-history] tbody tr")).ToHaveCountAsync(2);
+        await AssertAccessibleAsync(page, "export-paused-with-history");
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete export" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
         await AssertAccessibleAsync(page, "delete-dialog", fullPage: false);
@@ -111,10 +121,13 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         Assert.True(duplicateIds.Length == 0, $"duplicate ids on the {name} page: {string.Join(", ", duplicateIds)}");
     }
 
+    /// <summary>An export of a segment with one member, so that the segment picker lists it.</summary>
     private async Task<string> CreateExportAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
         using var admin = fixture.ApiClient(ConsoleFixture.AdminKey);
+        await SegmentEvents.PostAsync(admin, [SegmentEvents.Joined($"checked-{suffix}", $"p-{suffix}", $"checked.{suffix}@example.com", "gold")]);
+        await SegmentEvents.WaitForMembersAsync(admin, $"checked-{suffix}", 1);
         using var connection = await admin.PostAsJsonAsync("api/connections", new
         {
             displayName = $"Checked {suffix}", hostname = fixture.Simulator.Hostname, apiKey = ConsoleFixture.SimulatorApiKey, dataPrivacyConsent = true,

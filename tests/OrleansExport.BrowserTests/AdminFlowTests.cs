@@ -77,14 +77,22 @@ public sealed class AdminFlowTests(ConsoleFixture fixture, ITestOutputHelper out
         await Expect(connectionRow.Locator("[data-col=key]")).Not.ToContainTextAsync(ConsoleFixture.SimulatorApiKey);
         await fixture.ScreenshotAsync(page, "06-connections", output);
 
-        // Data > Exports > Add destination: a wrong list id is refused next to its field.
+        // Upstream has already posted the segment's events: 19 valid members and one invalid email.
+        var events = Enumerable.Range(1, 20)
+            .Select(i => SegmentEvents.Joined(segmentId, $"p-{i:D3}", i == 7 ? "not-an-email" : $"vip{i}.{suffix}@example.com", "gold"))
+            .ToList();
+        await SegmentEvents.PostAsync(api, events);
+        await SegmentEvents.WaitForMembersAsync(api, segmentId, 20);
+
+        // Data > Exports > Add destination: the segment is picked from the list, with its members; a wrong list id is refused next to its field.
         await page.GetByRole(AriaRole.Link, new() { Name = "Exports", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Add destination" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add destination" })).ToBeVisibleAsync();
         await page.GetByLabel("Export name").FillAsync(exportName);
         await page.GetByLabel("Connection").SelectOptionAsync(new SelectOptionValue { Label = $"{connectionName} ({fixture.Simulator.Hostname})" });
         await page.GetByLabel("List ID").FillAsync("999");
-        await page.GetByLabel("Segments").FillAsync(segmentId);
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = segmentId, Exact = true }).CheckAsync();
+        await Expect(page.Locator("[data-member-estimate]")).ToHaveTextAsync("The first run will send 20 members.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(ConsolePage.ErrorOf(page, "map-email")).ToContainTextAsync("mapping.email is required");
         await page.GetByLabel("Email").FillAsync("EmailAddress");
@@ -100,23 +108,21 @@ public sealed class AdminFlowTests(ConsoleFixture fixture, ITestOutputHelper out
         await Expect(ConsolePage.ErrorOf(page, "map-email")).ToBeEmptyAsync();
         await fixture.ScreenshotAsync(page, "07-add-destination-wrong-list", output);
 
-        // Saved: the export page says saving did not run it, and nothing has been sent.
+        // Saved: the export has the segment's members, and the page says nothing is sent before the first run.
         await page.GetByLabel("List ID").FillAsync(listId);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = exportName, Level = 1 })).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-flash]")).ToContainTextAsync("Saving does not run it");
+        await Expect(page.Locator("[data-flash]")).ToContainTextAsync("Nothing is sent until its first run");
+        var awaitingFirstRun = page.Locator("[data-awaiting-first-run]");
+        await Expect(awaitingFirstRun).ToContainTextAsync("Nothing has been sent to ActiveCampaign yet");
         await Expect(page.Locator("[data-runs]")).ToContainTextAsync("No runs yet");
-        await Expect(ConsolePage.Counter(page, "members")).ToHaveTextAsync("0");
-        await fixture.ScreenshotAsync(page, "08-export-saved", output);
-
-        // Upstream posts segment events: 19 valid members and one invalid email.
-        var events = Enumerable.Range(1, 20)
-            .Select(i => SegmentEvents.Joined(segmentId, $"p-{i:D3}", i == 7 ? "not-an-email" : $"vip{i}.{suffix}@example.com", "gold"))
-            .ToList();
-        await SegmentEvents.PostAsync(api, events);
-
-        // The counters follow the events live; once they are all in, Run now resends every member in full.
         await Expect(ConsolePage.Counter(page, "members")).ToHaveTextAsync("19", new() { Timeout = Timeout });
+        await Expect(ConsolePage.Counter(page, "inSync")).ToHaveTextAsync("0");
+        await Expect(page.Locator("[data-live-status]")).ToContainTextAsync("19 members wait for the first run");
+        await fixture.ScreenshotAsync(page, "08-export-saved", output);
+        Assert.DoesNotContain(fixture.Simulator.State.GetListContacts(listId), c => c.Email.EndsWith($".{suffix}@example.com", StringComparison.Ordinal));
+
+        // Run now sends every member.
         await page.GetByRole(AriaRole.Button, new() { Name = "Run now" }).ClickAsync();
         var run = page.Locator("[data-runs] tbody tr");
         await Expect(run).ToHaveCountAsync(1);
@@ -132,6 +138,7 @@ public sealed class AdminFlowTests(ConsoleFixture fixture, ITestOutputHelper out
         await Expect(ConsolePage.Counter(page, "eventsReceived")).ToHaveTextAsync("20");
         await Expect(page.Locator("[data-live-status]")).ToContainTextAsync("All 19 members are in sync");
         await Expect(run.Locator("[data-col=progress]")).ToContainTextAsync("100%");
+        await Expect(awaitingFirstRun).ToBeHiddenAsync();
         var rejection = page.Locator("[data-rejections] tbody tr");
         await Expect(rejection).ToHaveCountAsync(1);
         await Expect(rejection).ToContainTextAsync("p-007");

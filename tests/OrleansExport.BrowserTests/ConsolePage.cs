@@ -1,10 +1,13 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace OrleansExport.BrowserTests;
 
-/// <summary>Steps the tests share: signing in, saving screenshots.</summary>
+/// <summary>Steps the tests share: signing in, saving screenshots, setting up data through the API.</summary>
 public static class ConsolePage
 {
     /// <summary>Signs in the way a person does: paste the key, press Enter. Ends on the exports page.</summary>
@@ -32,4 +35,16 @@ public static class ConsolePage
     public static ILocator ErrorOf(IPage page, string controlId) => page.Locator($"#{controlId}-error");
 
     public static ILocator Counter(IPage page, string name) => page.Locator($"[data-counter=\"{name}\"]");
+
+    /// <summary>Creates a connection to the simulator through the API; returns its id.</summary>
+    public static async Task<string> CreateConnectionAsync(this ConsoleFixture fixture, string displayName)
+    {
+        using var admin = fixture.ApiClient(ConsoleFixture.AdminKey);
+        using var response = await admin.PostAsJsonAsync("api/connections", new
+        {
+            displayName, hostname = fixture.Simulator.Hostname, apiKey = ConsoleFixture.SimulatorApiKey, dataPrivacyConsent = true,
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
 }

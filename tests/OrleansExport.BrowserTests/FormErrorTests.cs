@@ -28,7 +28,7 @@ public sealed class FormErrorTests(ConsoleFixture fixture)
         await page.GetByLabel("Export name").FillAsync("Errors");
         await page.GetByLabel("Connection").SelectOptionAsync(new SelectOptionValue { Label = $"{connectionName} ({fixture.Simulator.Hostname})" });
         await page.GetByLabel("List ID").FillAsync("1");
-        await page.GetByLabel("Segments").FillAsync("errors");
+        await page.GetByLabel("Other segment ids").FillAsync("errors");
         await page.GetByLabel("Email").FillAsync("EmailAddress");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add attribute" }).ClickAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Profile attribute 1" }).FillAsync("Tier");

@@ -26,5 +26,25 @@ public static class SegmentEvents
         Assert.Equal(events.Count, result!.Accepted);
     }
 
+    /// <summary>Waits until GET /api/segments/{id} counts <paramref name="members"/>: events reach the segment through the stream, a moment after 202.</summary>
+    public static async Task WaitForMembersAsync(HttpClient api, string segmentId, long members)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using var response = await api.GetAsync($"api/segments/{Uri.EscapeDataString(segmentId)}");
+            var segment = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Segment>() : null;
+            if (segment?.Members == members)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"segment {segmentId} has {segment?.Members.ToString() ?? "no"} members after 60 s, not {members}");
+            await Task.Delay(200);
+        }
+    }
+
     private sealed record IngestResult(int Accepted);
+
+    private sealed record Segment(long Members);
 }

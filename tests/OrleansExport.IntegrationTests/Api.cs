@@ -41,11 +41,36 @@ public static class Api
         return (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    public static async Task<string> CreateExportAsync(SiloFixture fixture, string connectionId, string segmentId, string listId = "1")
+    /// <summary>
+    /// Creates an export and, unless <paramref name="firstRun"/> is false, runs it once to the end: from then on
+    /// it delivers changes continuously (before its first run an export sends nothing).
+    /// </summary>
+    public static async Task<string> CreateExportAsync(SiloFixture fixture, string connectionId, string segmentId, string listId = "1", bool firstRun = true)
     {
         var response = await fixture.Client().PostJsonAsync("/api/exports", ExportBody(connectionId, segmentId, listId));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var exportId = (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
+        if (firstRun)
+        {
+            await RunToEndAsync(fixture, exportId);
+        }
+
+        return exportId;
+    }
+
+    /// <summary>Starts a full run and waits until it has ended; returns the finished run.</summary>
+    public static async Task<JsonElement> RunToEndAsync(SiloFixture fixture, string exportId)
+    {
+        var started = await fixture.Client().PostAsync($"/api/exports/{exportId}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var runId = (await started.ReadAsync<JsonElement>()).GetProperty("runId").GetString();
+        JsonElement run = default;
+        await EventuallyAsync(async () =>
+        {
+            run = await (await fixture.Client().GetAsync($"/api/exports/{exportId}/runs/{runId}")).ReadAsync<JsonElement>();
+            return run.GetProperty("status").GetString() is not ("queued" or "running");
+        }, $"run {runId} of {exportId} to end", TimeSpan.FromSeconds(120));
+        return run;
     }
 
     public static async Task PostEventsAsync(SiloFixture fixture, IEnumerable<SegmentEvent> events)
@@ -68,6 +93,14 @@ public static class Api
         attributes = e.Attributes,
         snapshotId = e.SnapshotId,
     };
+
+    /// <summary>Waits until the segment has applied <paramref name="events"/> events (they reach it through the stream).</summary>
+    public static Task WaitForSegmentEventsAsync(SiloFixture fixture, string segmentId, long events) =>
+        EventuallyAsync(async () =>
+        {
+            var response = await fixture.Client().GetAsync($"/api/segments/{segmentId}");
+            return response.StatusCode == HttpStatusCode.OK && (await response.ReadAsync<JsonElement>()).GetProperty("eventsReceived").GetInt64() == events;
+        }, $"segment {segmentId} to apply {events} events");
 
     public static async Task<JsonElement> GetExportAsync(SiloFixture fixture, string exportId) =>
         await (await fixture.Client().GetAsync($"/api/exports/{exportId}")).ReadAsync<JsonElement>();

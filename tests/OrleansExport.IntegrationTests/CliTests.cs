@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using OrleansExport.Cli;
 
@@ -83,6 +84,84 @@ public sealed class CliTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task TheCliListsSegments_AndUpdatesPausesAndResumesAnExport()
+    {
+        const string segment = "seg-cli-edit";
+        const string listId = "l-cli-edit";
+        fixture.Simulator.State.AddList(listId);
+        var posted = await fixture.Client().PostJsonAsync("/api/events", Enumerable.Range(0, 3).Select(i => Event($"edit{i}", $"edit{i}@example.com", segment)));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        await Api.EventuallyAsync(async () => await SegmentMembersAsync(segment) == 3, "3 members in the segment");
+
+        var connection = Id(await RunAsync("connections", "add", "--name", "CLI edits", "--hostname", fixture.Simulator.Hostname, "--data-privacy-consent", "--json"));
+        var export = Id(await RunAsync("exports", "add", "--name", "Before", "--connection", connection, "--list", listId, "--segment", segment,
+            "--tag", "t1", "--schedule", "0 2 * * *", "--json"));
+        var segments = await RunAsync("segments", "list");
+        Assert.Equal(ExitCodes.Ok, segments.ExitCode);
+        var row = Assert.Single(segments.Output.Split('\n'), line => line.Contains(segment));
+        var cells = row.Split(['│', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([segment, "3"], cells[..2]);
+        Assert.Equal(export, cells[^1]);
+
+        // Only what is given changes; the mapping keeps what was not given.
+        var updated = await RunAsync("exports", "update", export, "--name", "After", "--first-name", "FirstName", "--tag", "t2", "--no-schedule", "--json");
+        Assert.True(updated.ExitCode == ExitCodes.Ok, updated.Error);
+        var after = JsonDocument.Parse(updated.Output).RootElement;
+        Assert.Equal("After", after.GetProperty("displayName").GetString());
+        Assert.Equal(listId, after.GetProperty("listId").GetString());
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("schedule").ValueKind);
+        Assert.Equal("EmailAddress", after.GetProperty("mapping").GetProperty("email").GetString());
+        Assert.Equal("FirstName", after.GetProperty("mapping").GetProperty("firstName").GetString());
+        Assert.Equal(["t2"], after.GetProperty("mapping").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var change = after.GetProperty("history").EnumerateArray().Last();
+        Assert.Equal("updated", change.GetProperty("action").GetString());
+        Assert.Equal("alice", change.GetProperty("by").GetString());
+        Assert.Equal(["displayName", "mapping", "schedule"], change.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).Order());
+        var renamed = await RunAsync("exports", "update", export, "--on-leave", "keep");
+        Assert.Contains($"Export {export} updated: onLeave. Nothing is sent before its first run: start it with 'runs start {export}'.", renamed.Output);
+
+        // Paused, it refuses runs; resumed, its first run sends every member with the new mapping.
+        var paused = await RunAsync("exports", "pause", export);
+        Assert.Equal(ExitCodes.Ok, paused.ExitCode);
+        Assert.StartsWith($"Export {export}: ", paused.Output);
+        Assert.Contains("alice", paused.Output);
+        var refused = await RunAsync("runs", "start", export);
+        Assert.Equal(ExitCodes.Refused, refused.ExitCode);
+        Assert.Contains("(409)", refused.Error);
+        var resumed = await RunAsync("exports", "resume", export);
+        Assert.Equal(ExitCodes.Ok, resumed.ExitCode);
+        Assert.Contains($"Export {export}: Nothing is sent before its first run", resumed.Output);
+        var run = await RunAsync("runs", "start", export, "--wait");
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.Output + run.Error);
+        var contacts = fixture.Simulator.State.GetListContacts(listId);
+        Assert.Equal(["edit0@example.com", "edit1@example.com", "edit2@example.com"], contacts.Where(c => c.Status == 1).Select(c => c.Email).Order());
+        Assert.All(contacts, c => Assert.Equal("Cli", c.FirstName));
+
+        var segmentsJson = JsonDocument.Parse((await RunAsync("segments", "list", "--json")).Output).RootElement;
+        Assert.Contains(segmentsJson.EnumerateArray(), s => s.GetProperty("segmentId").GetString() == segment && s.GetProperty("members").GetInt64() == 3);
+    }
+
+    [Fact]
+    public async Task ExportsUpdate_RefusesNothingToChangeAndContradictions()
+    {
+        var nothing = await RunAsync("exports", "update", "exp-any");
+        Assert.Equal(ExitCodes.Usage, nothing.ExitCode);
+        Assert.Contains("Nothing to change", nothing.Error);
+
+        var contradiction = await RunAsync("exports", "update", "exp-any", "--schedule", "0 * * * *", "--no-schedule");
+        Assert.Equal(ExitCodes.Usage, contradiction.ExitCode);
+        Assert.Contains("--schedule and --no-schedule contradict each other", contradiction.Error);
+
+        var unknown = await RunAsync("exports", "update", "exp-does-not-exist", "--name", "x");
+        Assert.Equal(ExitCodes.Refused, unknown.ExitCode);
+        Assert.Contains("(404)", unknown.Error);
+
+        var viewer = await RunWithKeyAsync(SiloFixture.ViewerKey, "exports", "pause", "exp-any");
+        Assert.Equal(ExitCodes.Refused, viewer.ExitCode);
+        Assert.Contains("(403)", viewer.Error);
+    }
+
+    [Fact]
     public async Task ARefusedRequest_PrintsTheProblemDetailAndExitsWithOne()
     {
         var noConsent = await RunAsync("connections", "add", "--name", "No consent", "--hostname", fixture.Simulator.Hostname);
@@ -123,10 +202,16 @@ public sealed class CliTests(SiloFixture fixture)
         Assert.Contains("--field 'Tier' is not attribute=fieldId", badField.Error);
     }
 
-    private static object Event(string profileId, string email) => new
+    private async Task<long> SegmentMembersAsync(string segmentId)
+    {
+        var response = await fixture.Client().GetAsync($"/api/segments/{segmentId}");
+        return response.IsSuccessStatusCode ? (await response.ReadAsync<JsonElement>()).GetProperty("members").GetInt64() : 0;
+    }
+
+    private static object Event(string profileId, string email, string segmentId = Segment) => new
     {
         eventId = $"e-{profileId}",
-        segmentId = Segment,
+        segmentId,
         profileId,
         type = "joined",
         occurredAt = "2026-11-28T12:00:00Z",

@@ -30,7 +30,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
 
     private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
 
-    private sealed record Ids(string Connection, string Export, string RunId);
+    private sealed record Ids(string Connection, string Export, string RunId, string Segment);
 
     /// <param name="Expected">No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection.</param>
     private sealed record Row(string Method, string Pattern, Func<Ids, string> Url, Func<Ids, object?> Body, bool Destructive, Outcome[] Expected);
@@ -51,10 +51,17 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F]),
         new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A]),
         new("GET", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, false, [U, A, H, A, A]),
+        new("PATCH", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => new { displayName = "Renamed" }, false, [U, F, F, A, F]),
+        new("GET", "/api/connections/{id}/lists", ids => $"/api/connections/{ids.Connection}/lists", _ => null, false, [U, F, H, A, A]),
+        new("GET", "/api/connections/{id}/fields", ids => $"/api/connections/{ids.Connection}/fields", _ => null, false, [U, F, H, A, A]),
+        new("GET", "/api/connections/{id}/tags", ids => $"/api/connections/{ids.Connection}/tags", _ => null, false, [U, F, H, A, A]),
         new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F]),
         new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, "seg-matrix"), false, [U, F, H, A, A]),
         new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A]),
         new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A]),
+        new("PATCH", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => new { displayName = "Renamed" }, false, [U, F, H, A, A]),
+        new("POST", "/api/exports/{id}/pause", ids => $"/api/exports/{ids.Export}/pause", _ => null, false, [U, F, H, A, A]),
+        new("POST", "/api/exports/{id}/resume", ids => $"/api/exports/{ids.Export}/resume", _ => null, false, [U, F, H, A, A]),
         new("DELETE", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, true, [U, F, H, A, A]),
         new("GET", "/api/exports/{id}/rejections", ids => $"/api/exports/{ids.Export}/rejections", _ => null, false, [U, A, H, A, A]),
         new("POST", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, F, H, A, A]),
@@ -62,6 +69,8 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A]),
         new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A]),
         new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, A, A, A]),
+        new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A]),
+        new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A]),
         new("GET", "/api/deadletters", _ => "/api/deadletters", _ => null, false, [U, A, F, A, F]),
     ];
 
@@ -149,10 +158,11 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     private async Task<Ids> NewResourcesAsync(bool allowContributors)
     {
         var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
-        var export = await Api.CreateExportAsync(fixture, connection, $"seg-matrix-{Guid.NewGuid():N}");
+        var segment = $"seg-matrix-{Guid.NewGuid():N}";
+        var export = await Api.CreateExportAsync(fixture, connection, segment, firstRun: false);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!);
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment);
     }
 
     private HashSet<string> MappedEndpoints() =>

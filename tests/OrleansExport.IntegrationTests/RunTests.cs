@@ -90,8 +90,7 @@ public sealed class RunTests(SiloFixture fixture)
         const string segment = "seg-snapshot";
         fixture.Simulator.State.AddList("l-snapshot");
         var connection = await Api.CreateConnectionAsync(fixture);
-        var response = await fixture.Client().PostJsonAsync("/api/exports", Api.ExportBody(connection, segment, "l-snapshot"));
-        var export = (await response.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var export = await Api.CreateExportAsync(fixture, connection, segment, "l-snapshot");
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, 20).Select(i => Api.Joined(segment, $"sn{i}", $"sn{i}@example.com", T0)));
         await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-snapshot").Count == 20), "20 subscribed");
 

@@ -48,10 +48,12 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams =>
             {
                 streams.UseSegmentEvents(azure.Tables);
-                // Purge (and so checkpoint) soon, so that the test sees a checkpoint without waiting minutes.
+                // Purge (and so checkpoint) soon, so that the test sees a checkpoint without waiting minutes; with a
+                // maximum age of zero the cache drops even data not yet delivered, so the minimum must outlast the first
+                // delivery (segment shards and export shards both journal it).
                 streams.ConfigureCacheEviction(options => options.Configure(o =>
                 {
-                    o.DataMinTimeInCache = TimeSpan.FromSeconds(1);
+                    o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
                     o.DataMaxAgeInCache = TimeSpan.Zero;
                 }));
             });
@@ -70,9 +72,9 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue,
             new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(StreamId.Create(Constants.SegmentStreamNamespace, SegmentId), 1));
 
-        var export = cluster.Client.GetGrain<IExportGrain>(exportId);
-        var status = await Eventually.WaitAsync(export.GetStatusAsync, s => s!.Counters.EventsReceived == generated.Events.Count, Timeout, "every generated event received");
-        Assert.Equal(Profiles, status!.Counters.Members);
+        var segment = cluster.Client.GetGrain<ISegmentGrain>(SegmentId);
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == generated.Events.Count, Timeout, "every generated event received");
+        Assert.Equal(Profiles, (await cluster.Client.GetGrain<IExportGrain>(exportId).GetStatusAsync())!.Counters.Members);
         Assert.Equal(MalformedBodies, writes.Malformed);
 
         // One persist interval later, the shards have also written their snapshots for these events.

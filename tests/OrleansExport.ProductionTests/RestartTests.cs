@@ -13,7 +13,7 @@ public sealed class RestartTests(AzuriteFixture azurite)
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task StopAndStart_KeepsConnectionExportAndMembers_AndTheApiKeyStillDecrypts()
+    public async Task StopAndStart_KeepsSegmentsConnectionAndExport_AndTheApiKeyStillDecrypts()
     {
         var simulatorOptions = new SimulatorOptions { TimeScale = 60 };
         await using var simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions);
@@ -23,17 +23,30 @@ public sealed class RestartTests(AzuriteFixture azurite)
         var later = SegmentEventGenerator.Generate(310, "restart-segment", ChurnOptions.None, seed: 2);
         var added = later.Events.Where(e => string.CompareOrdinal(e.ProfileId, "p-0000300") >= 0).ToList();
 
-        string connectionId, exportId;
+        // First life: the segment's events, and a connection; nothing exports the segment yet.
+        string connectionId;
         await using (var silo = await InProcessSilo.StartAsync(settings.WithFreePorts()))
         {
             using var api = new ApiDriver(silo.BaseAddress);
             connectionId = await api.CreateConnectionAsync(simulator.Hostname, simulatorOptions.ApiKeys[0]);
-            exportId = await api.CreateExportAsync(connectionId, ListId, "restart-segment");
             await api.PostEventsAsync(first.Events);
+            await api.WaitForSegmentAsync("restart-segment", first.Events.Count, Timeout);
+        }
+
+        // Second life: an export created now starts from the stored segment, runs, and gets its members.
+        string exportId;
+        await using (var silo = await InProcessSilo.StartAsync(settings.WithFreePorts()))
+        {
+            using var api = new ApiDriver(silo.BaseAddress);
+            Assert.Equal(first.ExpectedEmailsByProfile.Count, (await api.GetSegmentAsync("restart-segment")).GetProperty("members").GetInt64());
+            exportId = await api.CreateExportAsync(connectionId, ListId, "restart-segment");
+            Assert.Equal(first.ExpectedEmailsByProfile.Count, (await api.GetExportAsync(exportId)).GetProperty("members").GetInt64());
+            await api.StartRunAsync(exportId);
             await WaitForListAsync(simulator, first.ExpectedEmailsByProfile.Count);
             await Eventually.WaitAsync(() => api.GetExportAsync(exportId), e => e.GetProperty("pending").GetInt64() == 0, Timeout, "nothing pending");
         }
 
+        // Third life: everything is still there, and delivering new members needs the stored API key decrypted by this silo.
         await using (var silo = await InProcessSilo.StartAsync(settings.WithFreePorts()))
         {
             using var api = new ApiDriver(silo.BaseAddress);
@@ -45,7 +58,6 @@ public sealed class RestartTests(AzuriteFixture azurite)
             Assert.Equal(first.ExpectedEmailsByProfile.Count, export.GetProperty("members").GetInt64());
             Assert.Equal(first.ExpectedEmailsByProfile.Count, export.GetProperty("inSync").GetInt64());
 
-            // Delivering new members needs the stored API key decrypted by this new silo.
             await api.PostEventsAsync(added);
             await WaitForListAsync(simulator, first.ExpectedEmailsByProfile.Count + added.Count);
         }

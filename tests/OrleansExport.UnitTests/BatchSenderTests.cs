@@ -14,7 +14,7 @@ public sealed class BatchSenderTests
 
     private readonly ScriptedClient _client = new();
 
-    private BatchSender NewSender() => new(_client,
+    private BatchSender NewSender() => new(_client, new TagIdCache(_client),
         Options.Create(new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }),
         Options.Create(new ActiveCampaignOptions()), TimeProvider.System, NullLogger<BatchSender>.Instance);
 
@@ -90,6 +90,50 @@ public sealed class BatchSenderTests
         Assert.Equal([("7", "id-p99@example.com", 1)], _client.ListStatuses);
     }
 
+    [Fact]
+    public async Task TinyBatch_AttachesTheExportsTags_LookingEachUpOnce()
+    {
+        OutgoingContact[] contacts = [Contact(1), Contact(2), Contact(3, ContactAction.Unsubscribe, subscribed: true)];
+        var sender = NewSender();
+
+        await sender.SendAsync(Account, Export, contacts, CancellationToken.None);
+        await sender.SendAsync(Account, Export, [Contact(4, ContactAction.Resubscribe)], CancellationToken.None);
+
+        Assert.Equal("t1", Assert.Single(_client.TagIds).Value);
+        Assert.Equal([("id-p1@example.com", "t1"), ("id-p2@example.com", "t1"), ("id-p4@example.com", "t1")], _client.ContactTags);
+    }
+
+    [Fact]
+    public async Task BadRequestNamingNoContact_SplitsTheBatch_UntilContactSyncNamesTheContactAtFault()
+    {
+        var contacts = Enumerable.Range(0, 250).Select(i => Contact(i)).ToList();
+        // Every import that holds p77 is refused without a name; contact/sync says what is wrong with p77.
+        _client.ImportAnswer = batch => batch.Any(c => c.Email == "p77@example.com") ? new BulkImportResult.Refused("Invalid data") : null;
+        _client.SyncAnswer = c => c.Email == "p77@example.com" ? new SyncResult(null, "Field value is not valid") : null;
+
+        var outcomes = await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None);
+
+        var failed = Assert.Single(outcomes, o => o.Kind == OutcomeKind.Failed);
+        Assert.Equal("p77", failed.ProfileId);
+        Assert.Contains("Field value is not valid", failed.Reason);
+        Assert.Equal(249, outcomes.Count(o => o.Kind == OutcomeKind.Accepted));
+        Assert.Equal(250, outcomes.Select(o => o.ProfileId).Distinct().Count());
+        Assert.InRange(_client.Imports.Count, 2, 12);
+        Assert.InRange(_client.Syncs.Count, 1, 19);
+    }
+
+    [Fact]
+    public async Task InvalidNamingIndexesOutsideTheBatch_IsNoVerdict_AndSplitsToo()
+    {
+        var contacts = Enumerable.Range(0, 20).Select(i => Contact(i)).ToList();
+        _client.NextImportResults.Enqueue(new BulkImportResult.Invalid([new ContactFailure(20, "bad email")]));
+
+        var outcomes = await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        Assert.Equal(20, outcomes.Count);
+    }
+
     /// <summary>Answers like ActiveCampaign would, and records what it was asked.</summary>
     private sealed class ScriptedClient : IActiveCampaignClient
     {
@@ -99,15 +143,20 @@ public sealed class BatchSenderTests
         public List<SyncContact> Syncs { get; } = [];
         public List<(string List, string Contact, int Status)> ListStatuses { get; } = [];
         public int InfoCalls { get; private set; }
+        public Dictionary<string, string> TagIds { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public List<(string Contact, string Tag)> ContactTags { get; } = [];
+        public Func<SyncContact, SyncResult?>? SyncAnswer { get; set; }
+        public Func<IReadOnlyList<BulkContact>, BulkImportResult?>? ImportAnswer { get; set; }
 
         public Task VerifyApiKeyAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<bool> ListExistsAsync(ActiveCampaignAccount account, string listId, CancellationToken cancellationToken) => Task.FromResult(true);
 
-        public Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken)
+        public Task<BulkImportResult> BulkImportAsync(ActiveCampaignAccount account, IReadOnlyList<BulkContact> contacts, CancellationToken cancellationToken, bool excludeAutomations = false)
         {
             Imports.Add(contacts);
-            return Task.FromResult(NextImportResults.TryDequeue(out var result) ? result : new BulkImportResult.Queued($"batch-{Imports.Count}", contacts.Count));
+            return Task.FromResult(NextImportResults.TryDequeue(out var result) ? result
+                : ImportAnswer?.Invoke(contacts) ?? new BulkImportResult.Queued($"batch-{Imports.Count}", contacts.Count));
         }
 
         public Task<ImportInfo> GetImportInfoAsync(ActiveCampaignAccount account, string batchId, CancellationToken cancellationToken)
@@ -121,7 +170,28 @@ public sealed class BatchSenderTests
         public Task<SyncResult> SyncContactAsync(ActiveCampaignAccount account, SyncContact contact, CancellationToken cancellationToken)
         {
             Syncs.Add(contact);
-            return Task.FromResult(new SyncResult("id-" + contact.Email, null));
+            return Task.FromResult(SyncAnswer?.Invoke(contact) ?? new SyncResult("id-" + contact.Email, null));
+        }
+
+        public Task<IReadOnlyList<AccountList>> GetListsAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AccountList>>([]);
+
+        public Task<IReadOnlyList<AccountField>> GetFieldsAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AccountField>>([]);
+
+        public Task<IReadOnlyList<AccountTag>> GetTagsAsync(ActiveCampaignAccount account, string? search, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AccountTag>>([.. TagIds.Where(t => search is null || t.Key.Contains(search, StringComparison.OrdinalIgnoreCase)).Select(t => new AccountTag(t.Value, t.Key))]);
+
+        public Task<string?> CreateTagAsync(ActiveCampaignAccount account, string tag, CancellationToken cancellationToken)
+        {
+            var id = $"t{TagIds.Count + 1}";
+            return Task.FromResult(TagIds.TryAdd(tag, id) ? id : null);
+        }
+
+        public Task AddContactTagAsync(ActiveCampaignAccount account, string contactId, string tagId, CancellationToken cancellationToken)
+        {
+            ContactTags.Add((contactId, tagId));
+            return Task.CompletedTask;
         }
 
         public Task SetListStatusAsync(ActiveCampaignAccount account, string listId, string contactId, int status, CancellationToken cancellationToken)

@@ -6,19 +6,22 @@ namespace OrleansExport.Grains.Delivery;
 
 /// <summary>
 /// Sends one batch of leased contacts to ActiveCampaign and reports each contact's outcome:
-/// bulk import for real batches (then import/info), contact/sync + contactLists for tiny batches
-/// and for re-subscribes (bulk import cannot re-subscribe). No Orleans here.
+/// bulk import for real batches (then import/info), contact/sync + contactLists + contactTags for tiny
+/// batches and for re-subscribes (bulk import cannot re-subscribe). No Orleans here.
 /// </summary>
-public sealed class BatchSender(
+/// <remarks>
+/// A contact is rejected (<see cref="OutcomeKind.Failed"/>) only on ActiveCampaign's verdict about that contact: a bulk
+/// 400 naming its index, a 422 from contact/sync, or import/info listing it failed after the retries. Any other answer
+/// throws, and the caller sends the whole batch back to pending.
+/// </remarks>
+public sealed partial class BatchSender(
     IActiveCampaignClient client,
+    TagIdCache tagIds,
     IOptions<ExportOptions> exportOptions,
     IOptions<ActiveCampaignOptions> activeCampaignOptions,
     TimeProvider time,
     ILogger<BatchSender> logger)
 {
-    /// <summary>How often a batch whose contacts ActiveCampaign names as invalid is resent without them.</summary>
-    private const int MaxInvalidResends = 3;
-
     private ActiveCampaignLimits Limits => activeCampaignOptions.Value.Limits;
 
     public async Task<List<ContactOutcome>> SendAsync(ActiveCampaignAccount account, ExportDefinition export, IReadOnlyList<OutgoingContact> contacts, CancellationToken cancellationToken)
@@ -67,9 +70,9 @@ public sealed class BatchSender(
 
     private async Task SendOneImportAsync(ActiveCampaignAccount account, List<OutgoingContact> batch, ExportDefinition export, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; batch.Count > 0; attempt++)
+        while (batch.Count > 0)
         {
-            var result = await client.BulkImportAsync(account, batch.Select(c => ContactWire.ToBulkContact(c, export)).ToList(), cancellationToken);
+            var result = await client.BulkImportAsync(account, batch.Select(c => ContactWire.ToBulkContact(c, export)).ToList(), cancellationToken, export.ExcludeAutomations);
             switch (result)
             {
                 case BulkImportResult.Queued queued:
@@ -77,14 +80,10 @@ public sealed class BatchSender(
                     await ConfirmAsync(account, queued.BatchId, batch, outcomes, cancellationToken);
                     return;
 
-                case BulkImportResult.Invalid invalid when attempt < MaxInvalidResends && invalid.Failures.Count > 0:
-                    // All or nothing: quarantine the contacts it names, resend the rest.
-                    var named = invalid.Failures.Where(f => f.Index >= 0 && f.Index < batch.Count).ToDictionary(f => f.Index, f => f.Reason);
-                    if (named.Count == 0)
-                    {
-                        goto default;
-                    }
-
+                case BulkImportResult.Invalid invalid when invalid.Failures.Any(f => f.Index >= 0 && f.Index < batch.Count):
+                    // All or nothing: quarantine the contacts it names, resend the rest (each round removes one at least).
+                    var named = invalid.Failures.Where(f => f.Index >= 0 && f.Index < batch.Count)
+                        .GroupBy(f => f.Index).ToDictionary(g => g.Key, g => g.First().Reason);
                     foreach (var (index, reason) in named)
                     {
                         outcomes.Add(Failed(batch[index], $"ActiveCampaign refused the contact: {reason}"));
@@ -94,14 +93,33 @@ public sealed class BatchSender(
                     break;
 
                 default:
-                    foreach (var contact in batch)
-                    {
-                        outcomes.Add(Failed(contact, "ActiveCampaign refused the import and named no contact"));
-                    }
-
+                    var refusal = result is BulkImportResult.Refused refused ? refused.Reason : "it named contacts that are not in the import";
+                    await SplitToFindTheContactAtFaultAsync(account, batch, export, refusal, outcomes, cancellationToken);
                     return;
             }
         }
+    }
+
+    /// <summary>
+    /// A 400 that names no contact is a verdict on none of them: the halves are imported on their own, down to pieces
+    /// too small for bulk import, whose contacts go through contact/sync one by one, where a 422 is about that one contact.
+    /// </summary>
+    private async Task SplitToFindTheContactAtFaultAsync(ActiveCampaignAccount account, List<OutgoingContact> batch, ExportDefinition export, string reason, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        LogSplitting(export.Id, batch.Count, reason);
+        if (batch.Count < 2 * exportOptions.Value.MinBulkImportContacts)
+        {
+            foreach (var contact in batch)
+            {
+                outcomes.Add(await SendThroughContactApiAsync(account, export, contact, cancellationToken));
+            }
+
+            return;
+        }
+
+        var half = batch.Count / 2;
+        await SendOneImportAsync(account, batch[..half], export, outcomes, cancellationToken);
+        await SendOneImportAsync(account, batch[half..], export, outcomes, cancellationToken);
     }
 
     /// <summary>Asks import/info until ActiveCampaign has applied the import; contacts it lists as failed are rejected.</summary>
@@ -158,7 +176,31 @@ public sealed class BatchSender(
             await client.SetListStatusAsync(account, export.ListId, sync.ContactId!, listStatus, cancellationToken);
         }
 
+        if (contact.Action != ContactAction.Unsubscribe)
+        {
+            await AddTagsAsync(account, sync.ContactId!, export.Mapping.Tags, cancellationToken);
+        }
+
         return Accepted(contact);
+    }
+
+    /// <summary>contact/sync takes no tags (bulk import does): each is attached with contactTags, its id looked up once.</summary>
+    private async Task AddTagsAsync(ActiveCampaignAccount account, string contactId, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        foreach (var tag in tags)
+        {
+            var tagId = await tagIds.GetOrCreateAsync(account, tag, cancellationToken);
+            try
+            {
+                await client.AddContactTagAsync(account, contactId, tagId, cancellationToken);
+            }
+            catch (ActiveCampaignException unknown) when (unknown.StatusCode == 404)
+            {
+                // The tag was deleted in ActiveCampaign since its id was cached: the batch is sent again and looks it up anew.
+                tagIds.Forget(account, tag);
+                throw;
+            }
+        }
     }
 
     private TimeSpan Scaled(TimeSpan span) => span / Limits.TimeScale;
@@ -170,4 +212,7 @@ public sealed class BatchSender(
     private static ContactOutcome FailedInImport(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.FailedInImport, null);
 
     public static ContactOutcome Returned(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Returned, null);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
+    private partial void LogSplitting(string exportId, int count, string reason);
 }

@@ -115,6 +115,12 @@ public static class ExportDefinitionRules
             changed.Add("schedule");
         }
 
+        if (patch.ExcludeAutomations is { } exclude && exclude != definition.ExcludeAutomations)
+        {
+            updated = updated with { ExcludeAutomations = exclude };
+            changed.Add("excludeAutomations");
+        }
+
         return (updated, changed);
     }
 

@@ -75,7 +75,9 @@ public sealed class SegmentShardGrain(
         }
 
         await _store.AppendAsync(new ShardJournalEntry(0, events));
-        return new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount);
+        var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount);
+        ExportMetrics.RecordSegmentBatch(SegmentId, events.Length, result);
+        return result;
     }
 
     public async Task<long> BackfillAsync(ExportSubscription export)

@@ -8,6 +8,17 @@ public sealed record CreateConnectionBody(
     bool DataPrivacyConsent,
     long? ProfileCap);
 
+/// <summary>
+/// PATCH /api/connections/{id}. <see cref="Hostname"/> is read only to refuse it; <see cref="ProfileCap"/> is raw JSON
+/// so that <c>null</c> (no cap) differs from leaving it out (no change).
+/// </summary>
+public sealed record UpdateConnectionBody(
+    string? DisplayName,
+    string? Hostname,
+    string? ApiKey,
+    bool? AllowContributors,
+    System.Text.Json.JsonElement ProfileCap);
+
 public sealed record FieldMappingBody(string? Attribute, int FieldId);
 
 public sealed record MappingBody(string? Email, string? FirstName, string? LastName, string? Phone, List<FieldMappingBody>? Fields, List<string>? Tags);
@@ -19,7 +30,8 @@ public sealed record CreateExportBody(
     List<string>? SegmentIds,
     MappingBody? Mapping,
     LeaveAction? OnLeave,
-    string? Schedule);
+    string? Schedule,
+    bool ExcludeAutomations = false);
 
 /// <summary>
 /// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> tells "null" (no schedule)
@@ -31,7 +43,8 @@ public sealed record UpdateExportBody(
     List<string>? SegmentIds,
     MappingBody? Mapping,
     LeaveAction? OnLeave,
-    Optional<string?> Schedule)
+    Optional<string?> Schedule,
+    bool? ExcludeAutomations)
 {
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
@@ -51,6 +64,7 @@ public sealed record ExportResponse(
     ContactMapping Mapping,
     LeaveAction OnLeave,
     string? Schedule,
+    bool ExcludeAutomations,
     string CreatedBy,
     DateTimeOffset CreatedAt,
     long EventsReceived,
@@ -67,7 +81,7 @@ public sealed record ExportResponse(
     public static ExportResponse From(ExportStatus status, RunView? lastRun)
     {
         var (d, c) = (status.Definition, status.Counters);
-        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.Schedule,
+        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.Schedule, d.ExcludeAutomations,
             d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, status.Paused,
             status.AwaitingFirstRun, lastRun, status.History);
     }

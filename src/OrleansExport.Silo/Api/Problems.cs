@@ -12,6 +12,7 @@ public static class Problems
         OperationErrorKind.Unprocessable => Create(StatusCodes.Status422UnprocessableEntity, "ActiveCampaign did not accept it", error.Detail, error.Field),
         OperationErrorKind.NotFound => Create(StatusCodes.Status404NotFound, "Not found", error.Detail, error.Field),
         OperationErrorKind.Conflict => Create(StatusCodes.Status409Conflict, "Conflict", error.Detail, error.Field),
+        OperationErrorKind.Unavailable => Create(StatusCodes.Status502BadGateway, "ActiveCampaign did not answer", error.Detail, error.Field),
         _ => Create(StatusCodes.Status403Forbidden, "Forbidden", error.Detail, error.Field),
     };
 

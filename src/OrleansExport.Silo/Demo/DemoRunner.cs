@@ -10,8 +10,9 @@ namespace OrleansExport.Silo.Demo;
 
 /// <summary>
 /// The embedded default's main job: starts the ActiveCampaign simulator in-process, creates a demo
-/// connection and export, feeds <c>Demo:Profiles</c> generated events through the real ingest path,
-/// and prints progress until the simulator's list is exactly the expected membership.
+/// connection, feeds <c>Demo:Profiles</c> generated events through the real ingest path into a segment,
+/// exports the segment and runs the export, and prints progress until the simulator's list is exactly
+/// the expected membership.
 /// </summary>
 public sealed class DemoRunner(
     IGrainFactory grains,
@@ -62,6 +63,16 @@ public sealed class DemoRunner(
             throw new InvalidOperationException($"demo connection: {connectionError.Detail}");
         }
 
+        // The segment first, as upstream would have it before anyone exports it; then the export, which starts with
+        // the segment's members and sends nothing until its first run.
+        var generated = SegmentEventGenerator.Generate(settings.DemoProfiles, SegmentId, new ChurnOptions());
+        var clock = Stopwatch.StartNew();
+        await publisher.PublishAsync(generated.Events, stoppingToken);
+        var segment = await WaitForSegmentAsync(generated.Events.Count, stoppingToken);
+        Console.WriteLine($"Demo: {generated.Events.Count} events for {settings.DemoProfiles} profiles ingested in {clock.Elapsed.TotalSeconds:F1} s: " +
+                          $"segment {SegmentId} has {segment.Members} members " +
+                          $"(expected list: {generated.ExpectedEmailsByProfile.Count} subscribed contacts, {generated.InvalidEmails} invalid emails to reject)");
+
         var mapping = new ContactMapping("EmailAddress", "FirstName", "LastName", null, [new FieldMapping("Tier", 1)], ["orleans-export-demo"]);
         var export = await grains.GetGrain<IExportGrain>(ExportId).CreateAsync(new ExportDefinition(
             ExportId, "Demo customers", ConnectionId, ListId, [SegmentId], mapping, LeaveAction.Unsubscribe, null, "demo", DateTimeOffset.UtcNow));
@@ -70,11 +81,13 @@ public sealed class DemoRunner(
             throw new InvalidOperationException($"demo export: {exportError.Detail}");
         }
 
-        var generated = SegmentEventGenerator.Generate(settings.DemoProfiles, SegmentId, new ChurnOptions());
-        var clock = Stopwatch.StartNew();
-        await publisher.PublishAsync(generated.Events, stoppingToken);
-        Console.WriteLine($"Demo: {generated.Events.Count} events for {settings.DemoProfiles} profiles ingested in {clock.Elapsed.TotalSeconds:F1} s " +
-                          $"(expected list: {generated.ExpectedEmailsByProfile.Count} subscribed contacts, {generated.InvalidEmails} invalid emails to reject)");
+        var run = await grains.GetGrain<IResyncControlGrain>(ExportId).StartRunAsync("demo");
+        if (run.Error is { } runError)
+        {
+            throw new InvalidOperationException($"demo run: {runError.Detail}");
+        }
+
+        Console.WriteLine($"Demo: export {ExportId} created with the segment's members; its first run {run.Value!.RunId} sends them.");
 
         var expected = generated.ExpectedEmailsByProfile.Values.ToHashSet(StringComparer.OrdinalIgnoreCase);
         while (!stoppingToken.IsCancellationRequested)
@@ -94,6 +107,20 @@ public sealed class DemoRunner(
                 Console.WriteLine("Demo: still serving; post more events or start a run through the API.");
                 return;
             }
+        }
+    }
+
+    /// <summary>The published events reach the segment through the stream: wait until it has applied them all.</summary>
+    private async Task<SegmentView> WaitForSegmentAsync(int events, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            if (await grains.GetGrain<ISegmentGrain>(SegmentId).GetAsync() is { } segment && segment.EventsReceived >= events)
+            {
+                return segment;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), stoppingToken);
         }
     }
 

@@ -12,8 +12,8 @@ internal sealed class AccountEndpoints(SimulatorState state)
     public Task GetListAsync(HttpContext context)
     {
         string id = context.RouteValue("id")!;
-        return state.ListExists(id)
-            ? context.WriteJsonAsync(StatusCodes.Status200OK, new ListEnvelope(new ListBody(id, $"List {id}", $"list-{id}")), SimulatorJson.Default.ListEnvelope)
+        return state.FindList(id) is { } list
+            ? context.WriteJsonAsync(StatusCodes.Status200OK, new ListEnvelope(CatalogEndpoints.ListBodyOf(list)), SimulatorJson.Default.ListEnvelope)
             : context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for List with id {id}");
     }
 }

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace OrleansExport.Simulator;
 
 /// <summary>
-/// What every <c>/api/3</c> request goes through: the <c>Api-Token</c> check (403), the injected faults
+/// What every <c>/api/3</c> request goes through: the <c>Api-Token</c> check (403 for an unknown key, a 200 HTML
+/// login page for a revoked one), the injected faults
 /// (<see cref="SimulatorFaults"/>) and the account's requests-per-second window (429), plus the
 /// <c>RateLimit-*</c> headers and the answer counters.
 /// </summary>
@@ -29,11 +30,15 @@ internal sealed class AccountGate(SimulatorState state)
             await Task.Delay(latency, context.RequestAborted);
         }
 
-        if (!state.IsValidApiKey(context.Request.Headers["Api-Token"]))
+        switch (state.CheckApiKey(context.Request.Headers["Api-Token"]))
         {
-            // Real ActiveCampaign answers an unknown key with 403 and a "No Result found" message.
-            await context.WriteMessageAsync(StatusCodes.Status403Forbidden, "No Result found for Subscriber with id 0");
-            return;
+            case ApiKeyStatus.Unknown:
+                // Real ActiveCampaign answers an unknown key with 403 and a "No Result found" message.
+                await context.WriteMessageAsync(StatusCodes.Status403Forbidden, "No Result found for Subscriber with id 0");
+                return;
+            case ApiKeyStatus.Revoked:
+                await context.WriteLoginPageAsync();
+                return;
         }
 
         var (fault, status, retryAfter) = state.Faults.Draw();
@@ -44,6 +49,9 @@ internal sealed class AccountGate(SimulatorState state)
                 return;
             case FaultKind.DropConnection:
                 context.Abort();
+                return;
+            case FaultKind.LoginPage:
+                await context.WriteLoginPageAsync();
                 return;
             case FaultKind.Throttle:
                 await context.WriteThrottledAsync(retryAfter, "Too many requests (injected 429 storm).");

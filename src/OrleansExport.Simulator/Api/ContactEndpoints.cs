@@ -16,7 +16,7 @@ internal sealed class ContactEndpoints(SimulatorState state)
 
         if (!EmailRules.IsValid(contact.Email))
         {
-            await WriteErrorAsync(context, "Email address is not valid.", "email_invalid", "/data/attributes/email");
+            await context.WriteErrorAsync("Email address is not valid.", "email_invalid", "/data/attributes/email");
             return;
         }
 
@@ -43,13 +43,13 @@ internal sealed class ContactEndpoints(SimulatorState state)
 
         if (body.Status is not (SimulatorState.Subscribed or SimulatorState.Unsubscribed))
         {
-            await WriteErrorAsync(context, "Status must be 1 (active) or 2 (unsubscribed).", "field_invalid", "/data/attributes/status");
+            await context.WriteErrorAsync("Status must be 1 (active) or 2 (unsubscribed).", "field_invalid", "/data/attributes/status");
             return;
         }
 
         if (string.IsNullOrEmpty(body.List))
         {
-            await WriteErrorAsync(context, "List is required.", "field_missing", "/data/attributes/list");
+            await context.WriteErrorAsync("List is required.", "field_missing", "/data/attributes/list");
             return;
         }
 
@@ -72,9 +72,34 @@ internal sealed class ContactEndpoints(SimulatorState state)
             SimulatorJson.Default.ContactListEnvelope);
     }
 
-    private static Task WriteErrorAsync(HttpContext context, string title, string code, string pointer) =>
-        context.WriteJsonAsync(
-            StatusCodes.Status422UnprocessableEntity,
-            new ErrorsEnvelope([new ApiError(title, "", code, new ErrorSource(pointer))]),
-            SimulatorJson.Default.ErrorsEnvelope);
+    /// <remarks>
+    /// An unknown contact or tag answers 404 with ActiveCampaign's "No Result found" message. 201 when the tag is new on
+    /// the contact, 200 when it had it already (the docs do not say; attaching twice changes nothing either way).
+    /// </remarks>
+    public async Task TagContactAsync(HttpContext context)
+    {
+        var body = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ContactTagRequest))?.ContactTag;
+        if (body is null)
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"contactTag\":{\"contact\":\"<id>\",\"tag\":\"<id>\"}}.");
+            return;
+        }
+
+        int contactId = int.TryParse(body.Contact, NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? id : 0;
+        switch (state.TagContact(contactId, body.Tag ?? ""))
+        {
+            case ContactTagOutcome.UnknownContact:
+                await context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Subscriber with id {body.Contact}");
+                return;
+            case ContactTagOutcome.UnknownTag:
+                await context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Tag with id {body.Tag}");
+                return;
+            case var outcome:
+                await context.WriteJsonAsync(
+                    outcome == ContactTagOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+                    new ContactTagEnvelope(new ContactTagBody(contactId.ToString(CultureInfo.InvariantCulture), body.Tag!)),
+                    SimulatorJson.Default.ContactTagEnvelope);
+                return;
+        }
+    }
 }

@@ -27,6 +27,29 @@ internal static class HttpContextExtensions
         return context.WriteMessageAsync(StatusCodes.Status429TooManyRequests, message);
     }
 
+    /// <summary>422 with ActiveCampaign's <c>errors</c> array: one error about the member at <paramref name="pointer"/>.</summary>
+    public static Task WriteErrorAsync(this HttpContext context, string title, string code, string pointer) =>
+        context.WriteJsonAsync(
+            StatusCodes.Status422UnprocessableEntity,
+            new ErrorsEnvelope([new ApiError(title, "", code, new ErrorSource(pointer))]),
+            SimulatorJson.Default.ErrorsEnvelope);
+
+    /// <summary>
+    /// What ActiveCampaign has been seen to answer an expired or revoked key with: 200 and its HTML login page,
+    /// where a client expects JSON.
+    /// </summary>
+    public static Task WriteLoginPageAsync(this HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync(LoginPage, context.RequestAborted);
+    }
+
+    private const string LoginPage =
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in - ActiveCampaign</title></head>" +
+        "<body><form method=\"post\" action=\"/admin/index.php\"><label>Username <input name=\"user\"></label>" +
+        "<label>Password <input name=\"pass\" type=\"password\"></label><button>Log in</button></form></body></html>";
+
     /// <summary>The body as <typeparamref name="T"/>, or null when it is empty, <c>null</c> or not valid JSON for it.</summary>
     public static async Task<T?> ReadJsonOrNullAsync<T>(this HttpContext context, JsonTypeInfo<T> typeInfo)
         where T : class

@@ -7,6 +7,7 @@ namespace OrleansExport.Simulator;
 internal sealed class ImportEndpoints(SimulatorState state)
 {
     private const string ValidationFailed = "JSON payload did not pass validation. Please check failureReasons for more information.";
+    private const string RateLimitExceeded = "Rate limit exceeded.";
 
     /// <remarks>
     /// Order of checks: size (413), JSON and contact count (400), emails (400, all or nothing), then the import window
@@ -43,6 +44,15 @@ internal sealed class ImportEndpoints(SimulatorState state)
         }
 
         var window = contacts.Count == 1 ? state.Windows.SingleContactImports : state.Windows.MultiContactImports;
+        if (state.Faults.AnswerImportRateLimit())
+        {
+            await context.WriteJsonAsync(
+                StatusCodes.Status400BadRequest,
+                new BulkImportRateLimited(0, RateLimitExceeded, [$"Up to {window.Limit} imports may be requested per minute. Please wait and try again."]),
+                SimulatorJson.Default.BulkImportRateLimited);
+            return;
+        }
+
         var decision = window.TryAcquire();
         if (!decision.Admitted)
         {
@@ -53,7 +63,7 @@ internal sealed class ImportEndpoints(SimulatorState state)
 
         // Validation above guarantees no null entries.
         string batchId = state.QueueImport(contacts!);
-        state.Stats.ImportAccepted(contacts.Count, state.Time.GetUtcNow());
+        state.Stats.ImportAccepted(contacts.Count, request!.ExcludeAutomations, state.Time.GetUtcNow());
         await context.WriteJsonAsync(
             StatusCodes.Status200OK,
             new BulkImportQueued(1, contacts.Count, batchId, "Contact import queued"),

@@ -25,15 +25,62 @@ internal sealed class InspectionEndpoints(SimulatorState state)
 
     public async Task CreateListAsync(HttpContext context)
     {
-        string? id = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.CreateListRequest))?.Id;
-        if (string.IsNullOrWhiteSpace(id))
+        var request = await context.ReadJsonOrNullAsync(SimulatorJson.Default.CreateListRequest);
+        if (string.IsNullOrWhiteSpace(request?.Id))
         {
-            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"id\":\"<list id>\"}.");
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"id\":\"<list id>\",\"name\":\"<optional name>\"}.");
             return;
         }
 
-        int status = state.AddList(id) ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        await context.WriteJsonAsync(status, new ListCreated(id), SimulatorJson.Default.ListCreated);
+        int status = state.AddList(request.Id, request.Name) ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        await context.WriteJsonAsync(status, new ListCreated(request.Id), SimulatorJson.Default.ListCreated);
+    }
+
+    public async Task CreateFieldAsync(HttpContext context)
+    {
+        var request = await context.ReadJsonOrNullAsync(SimulatorJson.Default.CreateFieldRequest);
+        if (string.IsNullOrWhiteSpace(request?.Title))
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"title\":\"<field title>\",\"type\":\"text\"}.");
+            return;
+        }
+
+        var field = state.AddField(request.Title, string.IsNullOrWhiteSpace(request.Type) ? "text" : request.Type);
+        await context.WriteJsonAsync(StatusCodes.Status201Created, new FieldCreated(field.Id), SimulatorJson.Default.FieldCreated);
+    }
+
+    /// <summary>How many keys are valid and revoked; the keys themselves are never shown.</summary>
+    public Task GetApiKeysAsync(HttpContext context) => WriteApiKeysAsync(context, StatusCodes.Status200OK);
+
+    /// <summary>Makes a key valid (a new one, or a revoked one again): 201 when it was not valid before, else 200.</summary>
+    public async Task AddApiKeyAsync(HttpContext context)
+    {
+        string? key = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ApiKeyRequest))?.Key;
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"key\":\"<api key>\"}.");
+            return;
+        }
+
+        await WriteApiKeysAsync(context, state.AddApiKey(key) ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    private Task WriteApiKeysAsync(HttpContext context, int status)
+    {
+        var (valid, revoked) = state.CountApiKeys();
+        return context.WriteJsonAsync(status, new ApiKeysView(valid, revoked), SimulatorJson.Default.ApiKeysView);
+    }
+
+    /// <summary>Revokes a valid key: from now on requests with it get the HTML login page.</summary>
+    public Task RevokeApiKeyAsync(HttpContext context)
+    {
+        if (!state.RevokeApiKey(context.RouteValue("key")!))
+        {
+            return context.WriteMessageAsync(StatusCodes.Status404NotFound, "No valid key like that.");
+        }
+
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
     }
 
     public Task GetFaultsAsync(HttpContext context) =>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace OrleansExport.Simulator;
 
 // Request bodies, named as ActiveCampaign names them. Members the simulator does not model
-// (customer_acct_name, callback, exclude_automations) are accepted and ignored.
+// (customer_acct_name, callback) are accepted and ignored; exclude_automations is counted.
 
 /// <summary>A custom field value, from either API's spelling.</summary>
 internal interface IFieldInput
@@ -15,6 +15,9 @@ internal interface IFieldInput
 internal sealed class BulkImportRequest
 {
     public List<BulkImportContact?>? Contacts { get; set; }
+
+    [JsonPropertyName("exclude_automations")]
+    public bool ExcludeAutomations { get; set; }
 }
 
 internal sealed class BulkImportContact
@@ -103,4 +106,46 @@ internal sealed class CreateListRequest
 {
     [JsonConverter(typeof(FlexibleStringConverter))]
     public string? Id { get; set; }
+
+    public string? Name { get; set; }
+}
+
+internal sealed class CreateFieldRequest
+{
+    public string? Title { get; set; }
+
+    public string? Type { get; set; }
+}
+
+internal sealed class ApiKeyRequest
+{
+    public string? Key { get; set; }
+}
+
+internal sealed class TagRequest
+{
+    public TagRequestBody? Tag { get; set; }
+}
+
+internal sealed class TagRequestBody
+{
+    public string? Tag { get; set; }
+
+    public string? TagType { get; set; }
+
+    public string? Description { get; set; }
+}
+
+internal sealed class ContactTagRequest
+{
+    public ContactTagRequestBody? ContactTag { get; set; }
+}
+
+internal sealed class ContactTagRequestBody
+{
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Contact { get; set; }
+
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? Tag { get; set; }
 }

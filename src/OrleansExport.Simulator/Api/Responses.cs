@@ -27,6 +27,9 @@ internal sealed record BulkImportRejected(
 
 internal sealed record ContactFailure(int Contact, string FailureReason);
 
+/// <summary>The documented 400 of the per-minute import limit: failure reasons are plain strings, naming no contact.</summary>
+internal sealed record BulkImportRateLimited(int Success, string Message, IReadOnlyList<string> FailureReasons);
+
 internal sealed record ImportInfoResponse(string Status, IReadOnlyList<string> Success, IReadOnlyList<string> Failure);
 
 internal sealed record ContactEnvelope(ContactBody Contact);
@@ -44,3 +47,25 @@ internal sealed record ContactListEnvelope(ContactListResult ContactList);
 internal sealed record ContactListResult(string Contact, string List, int Status);
 
 internal sealed record ListCreated(string Id);
+
+internal sealed record PageMeta(string Total);
+
+internal sealed record ListsPage(IReadOnlyList<ListBody> Lists, PageMeta Meta);
+
+internal sealed record FieldBody(string Id, string Title, string Type, string Perstag);
+
+internal sealed record FieldsPage(IReadOnlyList<FieldBody> Fields, PageMeta Meta);
+
+internal sealed record TagBody(string Id, string Tag, string TagType, string Description);
+
+internal sealed record TagsPage(IReadOnlyList<TagBody> Tags, PageMeta Meta);
+
+internal sealed record TagEnvelope(TagBody Tag);
+
+internal sealed record ContactTagEnvelope(ContactTagBody ContactTag);
+
+internal sealed record ContactTagBody(string Contact, string Tag);
+
+internal sealed record ApiKeysView(int Valid, int Revoked);
+
+internal sealed record FieldCreated(string Id);

@@ -10,6 +10,7 @@ internal enum FaultKind
     DropConnection,
     LoseAnswer,
     Throttle,
+    LoginPage,
 }
 
 /// <summary>Draws the faults of <see cref="SimulatorFaults"/> per request and counts what it injected. Thread-safe.</summary>
@@ -20,7 +21,7 @@ internal sealed class FaultInjector
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly double _timeScale;
-    private readonly long[] _counts = new long[6];
+    private readonly long[] _counts = new long[8];
     private SimulatorFaults _faults = new();
     private Random _random = new();
     private DateTimeOffset _stormEndsAt;
@@ -68,7 +69,7 @@ internal sealed class FaultInjector
         lock (_gate)
         {
             return new FaultsView(_faults, StormRemainingLocked() > TimeSpan.Zero,
-                new FaultCounters(_counts[0], _counts[1], _counts[2], _counts[3], _counts[4], _counts[5]));
+                new FaultCounters(_counts[0], _counts[1], _counts[2], _counts[3], _counts[4], _counts[5], _counts[6], _counts[7]));
         }
     }
 
@@ -102,6 +103,12 @@ internal sealed class FaultInjector
                 return (FaultKind.LoseAnswer, 0, TimeSpan.Zero);
             }
 
+            if (Hit(_faults.LoginPageRate))
+            {
+                _counts[6]++;
+                return (FaultKind.LoginPage, 0, TimeSpan.Zero);
+            }
+
             return (FaultKind.None, 0, TimeSpan.Zero);
         }
     }
@@ -109,6 +116,8 @@ internal sealed class FaultInjector
     public bool FailImportInfo() => Count(faults => faults.ImportInfoErrorRate, 4);
 
     public bool FailContact() => Count(faults => faults.FailedContactRate, 5);
+
+    public bool AnswerImportRateLimit() => Count(faults => faults.ImportRateLimitRate, 7);
 
     private bool Count(Func<SimulatorFaults, double> rate, int slot)
     {

@@ -48,6 +48,20 @@ public sealed class SimulatorFaults
     [Range(0.0, 1.0)]
     public double FailedContactRate { get; set; }
 
+    /// <summary>
+    /// Requests answered 200 with an HTML login page instead of JSON (how ActiveCampaign has been seen to answer an expired
+    /// key), although the key is valid.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double LoginPageRate { get; set; }
+
+    /// <summary>
+    /// Bulk imports answered with the 400 that ActiveCampaign's bulk-import reference documents for its per-minute limit:
+    /// <c>"Rate limit exceeded."</c>, with failure reasons as plain strings that name no contact. Nothing is queued.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double ImportRateLimitRate { get; set; }
+
     /// <summary>Seeds the random draws, for reproducible runs; null draws a seed.</summary>
     public int? Seed { get; set; }
 }
@@ -59,7 +73,9 @@ public sealed record FaultCounters(
     long LostAnswers,
     long StormThrottled,
     long ImportInfoErrors,
-    long FailedContacts);
+    long FailedContacts,
+    long LoginPages,
+    long ImportRateLimits);
 
 /// <summary>The answer of <c>/_sim/faults</c>: the faults in force, whether a 429 storm is raging, and the counters.</summary>
 public sealed record FaultsView(SimulatorFaults Faults, bool ThrottleStormActive, FaultCounters Injected);

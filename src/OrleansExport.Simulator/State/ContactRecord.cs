@@ -39,12 +39,16 @@ internal sealed class ContactRecord(int id, string email)
         }
     }
 
-    public void AddTag(string tag)
+    /// <summary>False when the contact had the tag already.</summary>
+    public bool AddTag(string tag)
     {
-        if (Array.IndexOf(Tags, tag) < 0)
+        if (Array.IndexOf(Tags, tag) >= 0)
         {
-            Tags = [.. Tags, tag];
+            return false;
         }
+
+        Tags = [.. Tags, tag];
+        return true;
     }
 
     public SimContact ToSimContact(int status) => new(

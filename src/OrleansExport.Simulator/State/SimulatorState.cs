@@ -19,6 +19,7 @@ public sealed class SimulatorState
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly HashSet<string> _apiKeys;
+    private readonly HashSet<string> _revokedApiKeys = new(StringComparer.Ordinal);
     private readonly long _applyDelayTimestampTicks;
 
     private readonly List<ContactRecord> _contacts = []; // index: id - 1
@@ -26,7 +27,8 @@ public sealed class SimulatorState
     private readonly Dictionary<string, Dictionary<int, byte>> _listStatuses = new(StringComparer.Ordinal); // list id -> contact id -> status
     private readonly Dictionary<string, ImportBatch> _batches = new(StringComparer.Ordinal);
     private readonly Queue<ImportBatch> _unapplied = new();
-    private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal); // field ids and tags repeat across contacts
+    private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal); // field ids repeat across contacts
+    private readonly AccountCatalog _catalog = new();
 
     internal SimulatorState(SimulatorOptions options, TimeProvider time)
     {
@@ -39,7 +41,7 @@ public sealed class SimulatorState
         Faults = new FaultInjector(options.Faults, time, options.TimeScale);
         foreach (string listId in options.ListIds)
         {
-            _listStatuses.TryAdd(listId, []);
+            AddList(listId);
         }
     }
 
@@ -86,20 +88,84 @@ public sealed class SimulatorState
         }
     }
 
-    /// <summary>Creates a list; returns false when it already existed.</summary>
-    public bool AddList(string listId)
+    /// <summary>Creates a list, named "List {id}" unless <paramref name="name"/> says otherwise; returns false when it already existed.</summary>
+    public bool AddList(string listId, string? name = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(listId);
         lock (_gate)
         {
-            return _listStatuses.TryAdd(listId, []);
+            if (!_listStatuses.TryAdd(listId, []))
+            {
+                return false;
+            }
+
+            _catalog.AddList(listId, string.IsNullOrWhiteSpace(name) ? $"List {listId}" : name);
+            return true;
+        }
+    }
+
+    /// <summary>Creates a custom contact field; returns it with its new id.</summary>
+    public SimField AddField(string title, string type = "text")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(title);
+        lock (_gate)
+        {
+            return _catalog.AddField(title, type);
+        }
+    }
+
+    /// <summary>The tag of that name (any case), created when missing.</summary>
+    public SimTag AddTag(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            return _catalog.EnsureTag(name);
+        }
+    }
+
+    /// <summary>Makes <paramref name="apiKey"/> valid (again); returns false when it already was.</summary>
+    public bool AddApiKey(string apiKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        lock (_gate)
+        {
+            _revokedApiKeys.Remove(apiKey);
+            return _apiKeys.Add(apiKey);
+        }
+    }
+
+    /// <summary>
+    /// Revokes a valid key: from now on it is answered with a 200 HTML login page, as ActiveCampaign has been seen to
+    /// answer an expired or revoked key. Returns false when the key was not valid.
+    /// </summary>
+    public bool RevokeApiKey(string apiKey)
+    {
+        lock (_gate)
+        {
+            if (!_apiKeys.Remove(apiKey))
+            {
+                return false;
+            }
+
+            _revokedApiKeys.Add(apiKey);
+            return true;
+        }
+    }
+
+    /// <summary>How many keys are valid and how many revoked (never the keys themselves).</summary>
+    public (int Valid, int Revoked) CountApiKeys()
+    {
+        lock (_gate)
+        {
+            return (_apiKeys.Count, _revokedApiKeys.Count);
         }
     }
 
     /// <summary>Starts the counters of <see cref="GetStats"/> again; contacts, lists and rate windows stay.</summary>
     public void ResetStats() => Stats.Reset();
 
-    /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters. Lists and faults stay.</summary>
+    /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters. Lists, fields, tags, keys and faults stay.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -121,7 +187,77 @@ public sealed class SimulatorState
         Faults.ResetCounters();
     }
 
-    internal bool IsValidApiKey(string? key) => key is not null && _apiKeys.Contains(key);
+    internal ApiKeyStatus CheckApiKey(string? key)
+    {
+        lock (_gate)
+        {
+            return key is null ? ApiKeyStatus.Unknown
+                : _apiKeys.Contains(key) ? ApiKeyStatus.Valid
+                : _revokedApiKeys.Contains(key) ? ApiKeyStatus.Revoked
+                : ApiKeyStatus.Unknown;
+        }
+    }
+
+    internal SimList? FindList(string listId)
+    {
+        lock (_gate)
+        {
+            return _catalog.FindList(listId);
+        }
+    }
+
+    internal Page<SimList> GetLists(Paging paging)
+    {
+        lock (_gate)
+        {
+            return _catalog.Lists(paging);
+        }
+    }
+
+    internal Page<SimField> GetFields(Paging paging)
+    {
+        lock (_gate)
+        {
+            return _catalog.Fields(paging);
+        }
+    }
+
+    internal Page<SimTag> GetTags(string? search, Paging paging)
+    {
+        lock (_gate)
+        {
+            return _catalog.Tags(search, paging);
+        }
+    }
+
+    /// <summary>Null when a tag of that name (any case) exists already.</summary>
+    internal SimTag? CreateTag(string name, string tagType, string description)
+    {
+        lock (_gate)
+        {
+            return _catalog.CreateTag(name, tagType, description);
+        }
+    }
+
+    /// <summary>Attaches a tag to a contact (contactTags).</summary>
+    internal ContactTagOutcome TagContact(int contactId, string tagId)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            if (contactId < 1 || contactId > _contacts.Count)
+            {
+                return ContactTagOutcome.UnknownContact;
+            }
+
+            if (_catalog.FindTag(tagId) is not { } tag)
+            {
+                return ContactTagOutcome.UnknownTag;
+            }
+
+            return _contacts[contactId - 1].AddTag(tag.Tag) ? ContactTagOutcome.Created : ContactTagOutcome.Existing;
+        }
+    }
 
     /// <summary>Queues a validated bulk import; returns its batch id.</summary>
     internal string QueueImport(IReadOnlyList<BulkImportContact> contacts)
@@ -281,7 +417,7 @@ public sealed class SimulatorState
         {
             if (!string.IsNullOrWhiteSpace(tag))
             {
-                contact.AddTag(Intern(tag));
+                contact.AddTag(_catalog.EnsureTag(tag.Trim()).Tag);
             }
         }
 
@@ -300,6 +436,25 @@ public sealed class SimulatorState
     }
 
     private static string FormatId(int id) => id.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Whether an <c>Api-Token</c> is accepted.</summary>
+internal enum ApiKeyStatus
+{
+    Valid,
+    /// <summary>Was valid, then revoked: answered with an HTML login page.</summary>
+    Revoked,
+    /// <summary>Never valid: answered 403.</summary>
+    Unknown,
+}
+
+/// <summary>What <see cref="SimulatorState.TagContact"/> did.</summary>
+internal enum ContactTagOutcome
+{
+    Created,
+    Existing,
+    UnknownContact,
+    UnknownTag,
 }
 
 /// <summary>What <see cref="SimulatorState.SetListStatus"/> did.</summary>

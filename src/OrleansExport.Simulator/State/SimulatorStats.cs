@@ -13,6 +13,7 @@ namespace OrleansExport.Simulator;
 /// <param name="Forbidden">Answers 403 (missing or unknown <c>Api-Token</c>).</param>
 /// <param name="FirstImportAt">When the first accepted bulk import (single or multi) arrived.</param>
 /// <param name="LastImportAt">When the latest accepted bulk import (single or multi) arrived.</param>
+/// <param name="ImportsExcludingAutomations">Accepted bulk imports that asked not to trigger automations (<c>exclude_automations</c>).</param>
 public sealed record SimulatorStats(
     long Requests,
     long Throttled429,
@@ -25,4 +26,5 @@ public sealed record SimulatorStats(
     long BadRequests,
     long Forbidden,
     DateTimeOffset? FirstImportAt,
-    DateTimeOffset? LastImportAt);
+    DateTimeOffset? LastImportAt,
+    long ImportsExcludingAutomations);

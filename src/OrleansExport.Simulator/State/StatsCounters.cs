@@ -17,6 +17,7 @@ internal sealed class StatsCounters
         Forbidden,
         FirstImportUtcTicks, // 0: none yet
         LastImportUtcTicks,
+        ImportsExcludingAutomations,
         Count,
     }
 
@@ -47,9 +48,14 @@ internal sealed class StatsCounters
         }
     }
 
-    public void ImportAccepted(int contacts, DateTimeOffset at)
+    public void ImportAccepted(int contacts, bool excludeAutomations, DateTimeOffset at)
     {
         Increment(contacts == 1 ? Slot.SingleContactImports : Slot.BulkImports);
+        if (excludeAutomations)
+        {
+            Increment(Slot.ImportsExcludingAutomations);
+        }
+
         Interlocked.Add(ref _slots[(int)Slot.ContactsImported], contacts);
 
         long ticks = at.UtcTicks;
@@ -73,7 +79,8 @@ internal sealed class StatsCounters
         Read(Slot.BadRequests),
         Read(Slot.Forbidden),
         ReadTime(Slot.FirstImportUtcTicks),
-        ReadTime(Slot.LastImportUtcTicks));
+        ReadTime(Slot.LastImportUtcTicks),
+        Read(Slot.ImportsExcludingAutomations));
 
     public void Reset()
     {

@@ -69,6 +69,22 @@ public sealed class ApiDriver(Uri baseAddress) : IDisposable
 
     public Task<JsonElement> GetExportAsync(string exportId) => SendAsync(HttpMethod.Get, $"/api/exports/{exportId}", null, HttpStatusCode.OK);
 
+    /// <summary>Starts a full run; before its first run an export sends nothing.</summary>
+    public async Task<string> StartRunAsync(string exportId) =>
+        (await SendAsync(HttpMethod.Post, $"/api/exports/{exportId}/runs", null, HttpStatusCode.Accepted)).GetProperty("runId").GetString()!;
+
+    public Task<JsonElement> GetSegmentAsync(string segmentId) => SendAsync(HttpMethod.Get, $"/api/segments/{segmentId}", null, HttpStatusCode.OK);
+
+    /// <summary>Waits until the segment has applied <paramref name="events"/> events (they reach it through the stream).</summary>
+    public Task WaitForSegmentAsync(string segmentId, long events, TimeSpan timeout) =>
+        Eventually.WaitAsync(async () =>
+        {
+            using var response = await _http.SendAsync(Request(HttpMethod.Get, $"/api/segments/{segmentId}"));
+            return response.StatusCode == HttpStatusCode.OK
+                ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("eventsReceived").GetInt64()
+                : 0;
+        }, received => received >= events, timeout, $"segment {segmentId} to apply {events} events");
+
     public Task<JsonElement> GetConnectionAsync(string connectionId) => SendAsync(HttpMethod.Get, $"/api/connections/{connectionId}", null, HttpStatusCode.OK);
 
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, HttpStatusCode expected)

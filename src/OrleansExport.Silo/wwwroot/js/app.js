@@ -7,6 +7,7 @@ import * as connectionNew from './pages/connection-new.js';
 import * as exportsList from './pages/exports.js';
 import * as exportNew from './pages/export-new.js';
 import * as exportDetail from './pages/export-detail.js';
+import * as exportEdit from './pages/export-edit.js';
 
 // Hash routes: the silo serves one static page and the API; no server-side routing is needed.
 const routes = [
@@ -16,6 +17,7 @@ const routes = [
   { pattern: /^\/exports$/, page: exportsList, nav: 'exports' },
   { pattern: /^\/exports\/new$/, page: exportNew, nav: 'exports' },
   { pattern: /^\/exports\/([\w-]+)$/, page: exportDetail, nav: 'exports' },
+  { pattern: /^\/exports\/([\w-]+)\/edit$/, page: exportEdit, nav: 'exports' },
 ];
 
 const main = document.getElementById('main');

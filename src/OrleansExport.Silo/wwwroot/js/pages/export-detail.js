@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
 import { mayUse, session } from '../session.js';
 import { confirmDialog, pageHead, setFlash, takeFlash } from '../ui.js';
+import { historyTable } from './export-history.js';
 import { isFinished, runStatus, runStatusLabel } from './run-status.js';
 
 const POLL_MS = 1000;
@@ -24,15 +25,25 @@ export async function render(view, [id], context) {
   const liveStatus = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite', 'data-live-status': '' });
   const actionError = h('div', { class: 'alert alert-error', role: 'alert', 'data-action-error': '' });
   const paused = h('div', { class: 'alert alert-warn', role: 'status', 'data-paused': '' });
+  const awaitingFirstRun = h('div', { class: 'alert alert-info', 'data-awaiting-first-run': '' },
+    h('strong', null, 'Nothing has been sent to ActiveCampaign yet. '),
+    canChange
+      ? 'An export sends nothing before its first run: press Run now to send every member, or let its schedule start it. From then on, changes are sent as they arrive.'
+      : 'An export sends nothing before its first run, which an admin or a contributor starts with Run now, or its schedule starts.');
   const counterValues = new Map(counters.map(c => [c.key, h('dd', { 'data-counter': c.key }, '0')]));
   const runsSlot = h('div', { 'data-runs': '' });
   const rejectionsSlot = h('div', { 'data-rejections': '' });
+  const historySlot = h('div', { 'data-history': '' });
   const runButton = h('button', { type: 'button', class: 'button', onclick: runNow }, 'Run now');
+  const editLink = h('a', { class: 'button button-secondary', href: `#/exports/${encodeURIComponent(id)}/edit` }, 'Edit');
+  const pauseButton = h('button', { type: 'button', class: 'button button-secondary', onclick: () => setPaused(true) }, 'Pause');
+  const resumeButton = h('button', { type: 'button', class: 'button button-secondary', onclick: () => setPaused(false) }, 'Resume');
   const deleteButton = h('button', { type: 'button', class: 'button button-danger-quiet', onclick: remove }, 'Delete export');
 
   let timer = null;
   let lastRunsJson = '';
   let lastRejectionsJson = '';
+  let lastHistoryJson = '';
 
   async function runNow() {
     actionError.textContent = '';
@@ -46,6 +57,28 @@ export async function render(view, [id], context) {
     } finally {
       runButton.disabled = false;
     }
+  }
+
+  async function setPaused(pause) {
+    actionError.textContent = '';
+    const button = pause ? pauseButton : resumeButton;
+    button.disabled = true;
+    try {
+      showPaused((await api(`${path}/${pause ? 'pause' : 'resume'}`, { method: 'POST' })).paused);
+      // The pressed button is hidden now: keyboard focus goes to the one that undoes it.
+      (pause ? resumeButton : pauseButton).focus();
+      await refresh();
+    } catch (error) {
+      actionError.textContent = error.detail;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function showPaused(sentence) {
+    paused.textContent = sentence ?? '';
+    pauseButton.hidden = sentence !== null;
+    resumeButton.hidden = sentence === null;
   }
 
   async function cancelRun(runId) {
@@ -83,12 +116,15 @@ export async function render(view, [id], context) {
       // Red only draws the eye when something was actually rejected or skipped.
       if (tone === 'bad') value.parentElement.classList.toggle('counter-bad', status[key] > 0);
     }
-    paused.textContent = status.paused ?? '';
+    showPaused(status.paused);
+    awaitingFirstRun.hidden = !status.awaitingFirstRun;
 
     const active = runs.find(r => !isFinished(r.status));
     const latest = runs[0];
     let text;
     if (active) text = `Run ${active.runId} is ${runStatusLabel(active.status).toLowerCase()}.`;
+    else if (status.paused) text = 'Paused: nothing is sent to ActiveCampaign.';
+    else if (status.awaitingFirstRun && status.members > 0) text = `${formatNumber(status.members)} ${status.members === 1 ? 'member waits' : 'members wait'} for the first run.`;
     else if (status.pending > 0) text = 'Sending changes to ActiveCampaign…';
     else if (status.members > 0) text = `All ${formatNumber(status.inSync)} members are in sync.`;
     else text = 'No members yet: the export is waiting for segment events.';
@@ -143,6 +179,13 @@ export async function render(view, [id], context) {
     }));
   }
 
+  function showHistory(history) {
+    const json = JSON.stringify(history);
+    if (json === lastHistoryJson) return;
+    lastHistoryJson = json;
+    replaceChildren(historySlot, historyTable(history));
+  }
+
   async function refresh() {
     try {
       const [status, runs, rejections] = await Promise.all([api(path), api(`${path}/runs`), api(`${path}/rejections?limit=100`)]);
@@ -150,6 +193,7 @@ export async function render(view, [id], context) {
       showStatus(status, runs);
       showRuns(runs);
       showRejections(rejections);
+      showHistory(status.history);
     } catch (error) {
       if (!context.alive()) return;
       actionError.textContent = error.status === 404 ? `Export “${exported.displayName}” no longer exists.` : error.detail;
@@ -180,8 +224,9 @@ export async function render(view, [id], context) {
     takeFlash() ?? '',
     pageHead(exported.displayName,
       `Segments ${exported.segmentIds.join(', ')} to list ${exported.listId} on ${connection?.displayName ?? 'a deleted connection'}.`,
-      canChange ? runButton : null, canChange ? deleteButton : null),
+      ...(canChange ? [runButton, editLink, pauseButton, resumeButton, deleteButton] : [])),
     actionError,
+    awaitingFirstRun,
     paused,
     liveStatus,
     h('section', { 'aria-labelledby': 'status-title' },
@@ -200,7 +245,10 @@ export async function render(view, [id], context) {
         h('dt', null, 'Tags'), h('dd', null, m.tags.length ? m.tags.join(', ') : 'None'),
         h('dt', null, 'When a profile leaves'), h('dd', null, exported.onLeave === 'keep' ? 'Keep it on the list' : 'Unsubscribe it from the list'),
         h('dt', null, 'Schedule'), h('dd', null, exported.schedule ? h('code', null, `${exported.schedule} (UTC)`) : 'None: runs only with Run now'),
-        h('dt', null, 'Created'), h('dd', null, formatTime(exported.createdAt), ` by ${exported.createdBy}`))));
+        h('dt', null, 'Created'), h('dd', null, formatTime(exported.createdAt), ` by ${exported.createdBy}`))),
+    h('section', { 'aria-labelledby': 'history-title' },
+      h('h2', { id: 'history-title' }, 'Definition history'),
+      h('p', { class: 'hint' }, 'Who created, changed, paused or resumed this export, and when.'), historySlot));
 
   await refresh();
   schedule();

@@ -16,7 +16,7 @@ export async function render(view) {
     { key: 'inSync', title: 'In sync', numeric: true, cell: e => formatNumber(e.inSync) },
     { key: 'pending', title: 'Pending', numeric: true, cell: e => formatNumber(e.pending) },
     { key: 'rejected', title: 'Rejected', numeric: true, cell: e => formatNumber(e.rejected) },
-    { key: 'lastRun', title: 'Last run', cell: e => (e.lastRun ? runStatus(e.lastRun.status) : 'Never run') },
+    { key: 'lastRun', title: 'Last run', cell: e => (e.lastRun ? runStatus(e.lastRun.status) : 'Not run yet: nothing sent') },
   ];
 
   view.append(
