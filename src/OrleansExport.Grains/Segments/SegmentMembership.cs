@@ -68,6 +68,13 @@ public sealed class SegmentMembership(SegmentShardState state)
             }
         }
 
+        if (slot < 0 && e.Type == SegmentEventType.Joined && state.RecentLeaves.LeftAfter(ProfileHash.Of(e.ProfileId), ticks))
+        {
+            // Its own later `left` overtook it.
+            outcome.Stale++;
+            return;
+        }
+
         var isMember = slot >= 0 && Members[slot].SegmentMask == Member;
         switch (e.Type)
         {
@@ -96,8 +103,14 @@ public sealed class SegmentMembership(SegmentShardState state)
                 Leave(slot);
                 break;
 
+            case SegmentEventType.Left:
+                // A profile never seen allocates nothing; the leave is only remembered in a fixed table.
+                state.RecentLeaves.Record(ProfileHash.Of(e.ProfileId), ticks);
+                outcome.Ignored++;
+                return;
+
             default:
-                // An update for a profile that is not a member, or a leave of a profile never seen, changes nothing.
+                // An update for a profile that is not a member changes nothing.
                 outcome.Ignored++;
                 return;
         }

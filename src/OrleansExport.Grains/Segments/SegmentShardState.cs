@@ -17,6 +17,9 @@ public sealed class SegmentShardState
 
     /// <summary>The full refresh from upstream in progress, if any.</summary>
     [Id(2)] public SnapshotProgress? Snapshot { get; set; }
+
+    /// <summary>Leaves of profiles the segment never had, so that their own older `joined` arriving later is stale.</summary>
+    [Id(3)] public RecentLeaves RecentLeaves { get; set; } = new();
 }
 
 /// <summary>A full refresh of the segment from upstream: who it has named so far.</summary>
