@@ -97,9 +97,10 @@ public static class SiloApp
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Access.AnyRole, policy => policy.RequireRole(Roles.All))
+            .AddPolicy(Access.CanRead, policy => policy.RequireRole(Roles.Readers))
             .AddPolicy(Access.AdminOnly, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor));
+            .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor))
+            .AddPolicy(Access.CanIngest, policy => policy.RequireRole(Roles.Admin, Roles.Ingest));
         services.AddApiDocs();
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster");
     }
