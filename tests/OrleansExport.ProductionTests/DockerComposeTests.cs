@@ -22,6 +22,10 @@ public sealed partial class DockerComposeTests
     {
         ["ASPNETCORE_URLS"] = "where the HTTP API listens (ASP.NET Core)",
         ["Orleans:AdvertisedIP"] = "the address other silos reach this one at (docs/production.md)",
+        ["Orleans:Tls:CertificatePath"] = "the cluster's TLS certificate (docs/production.md)",
+        ["Orleans:Tls:CertificatePassword"] = "its password",
+        ["DataProtection:CertificatePath"] = "the certificate that encrypts the key ring (docs/production.md)",
+        ["DataProtection:CertificatePassword"] = "its password",
     };
 
     private readonly Dictionary<string, object> _services = ReadServices();

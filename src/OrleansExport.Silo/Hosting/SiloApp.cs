@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansExport.ActiveCampaign;
@@ -35,7 +34,6 @@ public static class SiloApp
         builder.Services.AddActiveCampaignClient(builder.Configuration);
         builder.Services.AddSingleton<IRequestPacer, GrainRequestPacer>();
         builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddDataProtection().SetApplicationName("OrleansExport");
         builder.Services.AddSingleton<ApiKeyProtector>();
         builder.Services.AddSingleton<BatchSender>();
         builder.Services.AddProfileServices(settings);
