@@ -8,8 +8,8 @@ using Xunit.Abstractions;
 namespace OrleansExport.UnitTests;
 
 /// <summary>
-/// What a writer can make a shard hold: events that change nothing allocate nothing, a join the export
-/// must reject holds no slot, and a snapshot remembers only members. Through the real rule classes
+/// What a writer can make a shard hold: events that change nothing allocate nothing, and a snapshot
+/// remembers only members. Through the real rule classes
 /// (<see cref="SegmentMembership"/> of a segment shard, <see cref="ShardMembership"/> of an export shard).
 /// </summary>
 [Collection(Name)]
@@ -83,21 +83,6 @@ public sealed class StateBoundsTests(ITestOutputHelper output)
         Assert.Equal(storedBefore, stored);
         Assert.Equal(0, shard.PendingEstimate);
         Assert.True(retained < 256 * 1024, $"the shard kept {retained:N0} bytes");
-    }
-
-    [Fact]
-    public void JoinsTheExportRejects_HoldNoSlot_AndKeepABoundedListOfRejections()
-    {
-        var state = new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
-        var shard = new ShardMembership(state, new FakeTimeProvider(T0));
-        shard.AddCapacity(1000);
-
-        RetainedBytes(100_000, i => new SegmentEvent($"bad-{i}", "s1", $"p-{i}", SegmentEventType.Joined, T0,
-            new Dictionary<string, string> { ["EmailAddress"] = "not-an-email" }), batch => shard.Apply(batch));
-
-        Assert.Equal(0, state.Members.Count);
-        Assert.Equal(100_000, shard.GetCounters().Rejected);
-        Assert.Equal(ShardMembership.MaxRejectionsKept, state.RecentRejections.Count);
     }
 
     [Fact]

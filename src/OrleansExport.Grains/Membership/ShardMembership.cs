@@ -106,13 +106,9 @@ public sealed class ShardMembership
 
                     Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
 
-                    // A profile the shard holds moves its clock; one it does not hold gets no slot, so that a flood of
-                    // unusable joins costs a bounded list of rejections, not memory (a redelivered repeat counts twice).
-                    if (slot >= 0)
-                    {
-                        Stamp(ref Members[slot], ticks, eventHash);
-                    }
-
+                    // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
+                    slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
+                    Stamp(ref Members[slot], ticks, eventHash);
                     return ApplyOutcome.Rejected;
                 }
 
