@@ -34,14 +34,15 @@ public static class LiveDisplay
         table.AddRow("phase", Markup.Escape(p.Phase));
         table.AddRow("elapsed", $"{p.ElapsedSeconds:F1} s");
         table.AddRow("events published", $"{N(Interlocked.Read(ref p.EventsPublished))} / {N(p.TotalEvents)}");
-        table.AddRow("events applied", N(p.EventsReceived));
-        table.AddRow("members / pending / in sync", $"{N(p.Members)} / {N(p.Pending)} / {N(p.InSync)} (expected {N(p.ExpectedMembers)})");
+        table.AddRow("events applied to the segment", N(p.EventsReceived));
+        table.AddRow("segment members", N(p.SegmentMembers));
+        table.AddRow("export: members / pending / in sync", $"{N(p.Members)} / {N(p.Pending)} / {N(p.InSync)} (expected {N(p.ExpectedMembers)})");
         table.AddRow("contacts imported", $"{N(p.ContactsImported)} in {N(p.BulkImports)} bulk imports");
         table.AddRow("throttled (429)", N(p.Throttled429));
     }
 
     public static string OneLine(LoadTestProgress p) =>
-        $"{p.Phase}: events {N(p.EventsReceived)}/{N(p.TotalEvents)} applied, members {N(p.Members)}, pending {N(p.Pending)}, in sync {N(p.InSync)}, " +
+        $"{p.Phase}: events {N(p.EventsReceived)}/{N(p.TotalEvents)} applied, segment members {N(p.SegmentMembers)}, export members {N(p.Members)}, pending {N(p.Pending)}, in sync {N(p.InSync)}, " +
         $"imported {N(p.ContactsImported)} in {N(p.BulkImports)} imports, 429: {N(p.Throttled429)}";
 
     public static void PrintSummary(LoadTestResult result, LoadTestOptions options)

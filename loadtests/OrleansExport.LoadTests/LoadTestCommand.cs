@@ -26,15 +26,15 @@ public static class LoadTestCommand
         churn.AcceptOnlyFromAmong("default", "none");
         var applyDelay = new Option<double>("--import-apply-delay-ms") { Description = "How long the simulator takes to apply an import, at real limits.", DefaultValueFactory = _ => defaults.ImportApplyDelay.TotalMilliseconds };
         var timeout = new Option<double>("--timeout-minutes") { Description = "Give up after this long.", DefaultValueFactory = _ => defaults.Timeout.TotalMinutes };
-        var ingestOnly = new Option<bool>("--ingest-only") { Description = "Stop once every event is applied (no delivery wait, no list check): with --time-scale 1 this isolates ingest and memory." };
-        var skipFullRun = new Option<bool>("--skip-full-run") { Description = "Measure the budget on the initial delivery only (which ingest may starve), not on a full run after it." };
+        var ingestOnly = new Option<bool>("--ingest-only") { Description = "Stop once every event is in segment state (no export, no delivery, no list check): isolates ingest and the segment's memory." };
         var hold = new Option<double>("--hold-seconds") { Description = "Keep the loaded silo alive this long after measuring (to attach dotnet-gcdump or dotnet-counters)." };
         var noLive = new Option<bool>("--no-live") { Description = "Print phases as plain lines instead of a live display." };
 
-        var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles, pushes them through the real ingest path, " +
-                                      "exports them to the ActiveCampaign simulator at its real limits under a time scale, checks the list and reports the figures.")
+        var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles and pushes them through the real ingest path into segment state, " +
+                                      "then creates an export on the segment (backfill), runs it to the ActiveCampaign simulator at its real limits under a time scale, " +
+                                      "checks the list, adds a second export on the segment and reports the figures.")
         {
-            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, skipFullRun, hold, noLive,
+            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, noLive,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -58,7 +58,6 @@ public static class LoadTestCommand
                 Timeout = TimeSpan.FromMinutes(parse.GetValue(timeout)),
                 IngestOnly = parse.GetValue(ingestOnly),
                 Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
-                FullRun = !parse.GetValue(skipFullRun),
             };
             return await RunAsync(options, live: !parse.GetValue(noLive) && !Console.IsOutputRedirected, cancellationToken);
         });

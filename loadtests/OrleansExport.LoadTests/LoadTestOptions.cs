@@ -55,13 +55,10 @@ public sealed record LoadTestOptions
     public string? HtmlPath { get; init; }
 
     /// <summary>
-    /// Stop once every event is applied: no wait for delivery, no list check. With a time scale of 1 the
-    /// export barely sends meanwhile, which isolates ingest and memory for profiling.
+    /// Stop once every event is in segment state: no export, no delivery, no list check. Isolates ingest and
+    /// the segment's memory for profiling.
     /// </summary>
     public bool IngestOnly { get; init; }
-
-    /// <summary>After the initial delivery, run a full resync and take the budget figures from it.</summary>
-    public bool FullRun { get; init; } = true;
 
     /// <summary>Keep the loaded silo alive this long after measuring, e.g. to take a dotnet-gcdump of it.</summary>
     public TimeSpan Hold { get; init; }

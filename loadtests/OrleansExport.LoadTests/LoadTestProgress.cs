@@ -7,6 +7,7 @@ public sealed class LoadTestProgress
     public long TotalEvents;
     public long EventsPublished;
     public long EventsReceived;
+    public long SegmentMembers;
     public long ExpectedMembers;
     public long Members;
     public long Pending;

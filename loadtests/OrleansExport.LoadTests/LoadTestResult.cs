@@ -8,6 +8,8 @@ public sealed record LoadTestResult
 {
     // ---- The figures the project tracks (issue: load-test harness) ----
     public required double IngestEventsPerSecond { get; init; }
+    /// <summary>Seconds from creating the export until it held every member of the loaded segment; null with <see cref="LoadTestOptions.IngestOnly"/>.</summary>
+    public required double? BackfillSeconds { get; init; }
     public required double BulkImportsPerMinuteUsed { get; init; }
     public required int BulkImportsPerMinuteAllowed { get; init; }
     public required double Utilization { get; init; }
@@ -15,24 +17,30 @@ public sealed record LoadTestResult
     public required long Throttled429 { get; init; }
     public required double ProjectedMinutesPer1MProfiles { get; init; }
     public required double? BytesPerMember { get; init; }
+    /// <summary>Managed heap a second export on the same segment adds, per member; null for a remote silo or with <see cref="LoadTestOptions.IngestOnly"/>.</summary>
+    public required double? BytesPerMemberSecondExport { get; init; }
     public required long PeakWorkingSetBytes { get; init; }
     public required double DuplicateSendRatio { get; init; }
-    /// <summary>Null when the list was not checked (<see cref="LoadTestOptions.IngestOnly"/>).</summary>
+    /// <summary>The first export's list after its first run; null when not checked (<see cref="LoadTestOptions.IngestOnly"/>).</summary>
     public required bool? ListMatchesMembership { get; init; }
 
     // ---- How they came about ----
     public required RunSetup Setup { get; init; }
     public required IngestFigures Ingest { get; init; }
-    /// <summary>The initial delivery: from the first import while ingest runs until the list was in step.</summary>
-    public required ExportFigures Export { get; init; }
+    /// <summary>The export created on the loaded segment (null with <see cref="LoadTestOptions.IngestOnly"/>).</summary>
+    public required BackfillFigures? Backfill { get; init; }
 
-    /// <summary>The full run after it (null when skipped): the source of the budget figures.</summary>
-    public required ExportFigures? FullRun { get; init; }
+    /// <summary>Its first run, which sends every member: the source of the budget figures (null with <see cref="LoadTestOptions.IngestOnly"/>).</summary>
+    public required ExportFigures? Run { get; init; }
 
-    public required string? FullRunStatus { get; init; }
+    public required string? RunStatus { get; init; }
+
+    /// <summary>A second export on the same segment, to another list, created after the first run; it is never run.</summary>
+    public required BackfillFigures? SecondExport { get; init; }
+
     public required MemoryFigures Memory { get; init; }
+    /// <summary>The first export's list after its first run.</summary>
     public required ListCheck? List { get; init; }
-    public required ListCheck? ListAfterFullRun { get; init; }
     public required IReadOnlyList<Sample> Samples { get; init; }
     public required IReadOnlyList<string> SiloWarnings { get; init; }
 
@@ -58,14 +66,27 @@ public sealed record RunSetup(
     DateTimeOffset StartedAt);
 
 /// <param name="Events">Events published, stragglers included.</param>
-/// <param name="Seconds">From the first publish until the export grain counted the last event applied to its shards.</param>
+/// <param name="ExpectedMembers">Members with a valid email once every event is applied: what an export of the segment holds.</param>
+/// <param name="SegmentMembers">Members of the segment once every event is applied (invalid emails included: the segment does not map emails).</param>
+/// <param name="Seconds">From the first publish until the segment grain counted the last event applied to its shards.</param>
 /// <param name="PublishSeconds">Until the last publish was acknowledged by the stream.</param>
-/// <param name="CpuSeconds">Processor time of the whole process over <paramref name="Seconds"/> (delivery running meanwhile included).</param>
+/// <param name="CpuSeconds">Processor time of the whole process over <paramref name="Seconds"/>.</param>
 /// <param name="CpuMicrosecondsPerEvent">The same per event: comparable even when other processes share the cores.</param>
-public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, double GenerateSeconds, double PublishSeconds, double Seconds,
+public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, long SegmentMembers, double GenerateSeconds, double PublishSeconds, double Seconds,
     double CpuSeconds, double CpuMicrosecondsPerEvent);
 
-/// <param name="Throttled429">429s the simulator answered in this phase.</param>
+/// <summary>An export created on the loaded segment, until its shards held every expected member (or stopped changing).</summary>
+/// <param name="CreateSeconds">Until <c>IExportGrain.CreateAsync</c> returned: it subscribes the export to the segment and backfills its shards.</param>
+/// <param name="Seconds">Until the export's shards held every expected member.</param>
+/// <param name="SegmentMembers">The segment's members then, invalid emails included.</param>
+/// <param name="Members">The export's members then: the segment's less the invalid emails it rejected.</param>
+/// <param name="ExpectedMembers">What <paramref name="Members"/> must be, from the generator; when they differ, <paramref name="Seconds"/> is when the count last changed.</param>
+/// <param name="MemberStateBytes">What the export's shards' member tables hold then, as the shards count it.</param>
+/// <param name="ContactsSent">Contacts ActiveCampaign had received by then, since the simulator started or was emptied: 0, as nothing is sent before a first run.</param>
+public sealed record BackfillFigures(string ExportId, string ListId, double CreateSeconds, double Seconds, long SegmentMembers, long Members, long ExpectedMembers,
+    long Rejected, long MemberStateBytes, bool AwaitingFirstRun, long ContactsSent);
+
+/// <param name="Throttled429">429s the simulator answered by the end of this phase (nothing reaches it before the first run).</param>
 /// <param name="ThrottledByEndpoint">429s per endpoint as the silo's client saw them over the whole run (in-process silo only).</param>
 /// <param name="ContactsNeeded">Distinct contacts the list needs: one per expected member.</param>
 /// <param name="BulkImportsPerMinute">Multi-contact imports per minute at real limits between the first and the last import.</param>
@@ -88,11 +109,15 @@ public sealed record ExportFigures(
     double Seconds,
     double MinutesAtRealLimits);
 
-/// <param name="HeapBaselineBytes">Managed heap after start, before any event (forced full GC).</param>
-/// <param name="HeapAfterLoadBytes">Managed heap with every member loaded (and, unless ingest only, delivered), the simulator's account released (forced full GC).</param>
-/// <param name="MemberStateBytes">What the shards' member tables hold (slots, arena, index, queue), as the shards count it.</param>
+/// <summary>Managed heap of the in-process silo (forced full GC, once the shards wrote their state); null for a remote silo.</summary>
+/// <param name="HeapBaselineBytes">After start, before any event.</param>
+/// <param name="HeapAfterLoadBytes">With every event in segment state and, unless ingest only, the first export backfilled and delivered; the simulator's account emptied.</param>
+/// <param name="HeapAfterSecondExportBytes">Then with the second export holding every member too.</param>
+/// <param name="Members">The first export's members (with ingest only: the segment's).</param>
+/// <param name="MemberStateBytes">What the first export's shards' member tables hold (slots, arena, index, queue), as the shards count it; null with ingest only.</param>
 /// <param name="MemberStateBytesPerMember">The same per member: the layout's own cost, without the memory-storage copy and the stream cache.</param>
-public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long Members, long MemberStateBytes, double MemberStateBytesPerMember);
+public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long? HeapAfterSecondExportBytes, long Members, long? MemberStateBytes,
+    double? MemberStateBytesPerMember);
 
 /// <summary>One point of the throughput chart.</summary>
 public sealed record Sample(double Seconds, long EventsReceived, long ContactsImported, long BulkImports, long Throttled429);

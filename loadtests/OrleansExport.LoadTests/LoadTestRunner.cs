@@ -6,31 +6,38 @@ using OrleansExport.Simulator;
 namespace OrleansExport.LoadTests;
 
 /// <summary>
-/// One load-test run: start the cluster (or connect to one) and the ActiveCampaign simulator, create
-/// a connection and an export, generate the events, push them through the real ingest path, let the
-/// export deliver continuously at the simulator's limits, then check the list and compute the figures.
+/// One load-test run, in the order a user meets the product: start the cluster (or connect to one) and
+/// the ActiveCampaign simulator; ingest the generated events into segment state while no export exists;
+/// create an export on the loaded segment (the backfill brings its members in); start its first run, which
+/// sends every member at the simulator's limits, and check the list; then create a second export on the
+/// same segment to see what a further export costs.
 /// </summary>
 /// <remarks>
-/// What is measured. Ingest: from the first publish until the export grain has applied the last event
-/// to its shards. Initial delivery: starts with the first full batch while ingest still runs (the path
-/// a new export takes), until the list equals the membership; duplicate sends are counted here. Full
-/// run: then a resync sends every member again; as ingest no longer feeds it, it runs at the ceiling
-/// from its first import to its last, and bulk-import utilization, contacts per import and the
-/// projection are measured over exactly that span. Memory: the managed heap once every member is loaded and delivered,
-/// after the simulator's account is released, minus the heap before the first event (with
-/// <see cref="LoadTestOptions.IngestOnly"/>: once every event is applied).
+/// What is measured. Ingest: from the first publish until the segment grain counted every event applied.
+/// Backfill: from <see cref="IExportGrain.CreateAsync"/> until the export's shards hold every expected member
+/// (the segment's members less the invalid emails the export rejects). First run: from its start until
+/// nothing is pending; bulk-import utilization, contacts per import and the projection are measured between
+/// its first and its last import, and the list must then equal the membership. Memory: the managed heap
+/// after the run, with the simulator's account emptied, minus the heap before the first event
+/// (<c>bytesPerMember</c>); then the heap once the second export holds every member, minus the heap before
+/// it (<c>bytesPerMemberSecondExport</c>). With <see cref="LoadTestOptions.IngestOnly"/> the run stops after
+/// ingest and the heap is measured over the segment's members.
 /// </remarks>
 public sealed class LoadTestRunner
 {
     private const string ListId = "1";
+    private const string SecondListId = "2";
+
+    /// <summary>
+    /// The export's member count has not moved for this long: the backfill is over, even if short of the
+    /// expected members (CreateAsync returns once the backfill is in the shards, so this only waits when it is).
+    /// </summary>
+    private static readonly TimeSpan BackfillSettled = TimeSpan.FromSeconds(10);
 
     private readonly LoadTestOptions _options;
     private readonly LoadTestProgress _progress;
     private readonly List<Sample> _samples = [];
     private readonly Stopwatch _clock = new();
-
-    // The simulator's counters restart for the full run; the chart adds what came before.
-    private SimulatorStats? _statsOffset;
 
     private LoadTestRunner(LoadTestOptions options, LoadTestProgress progress)
     {
@@ -50,105 +57,124 @@ public sealed class LoadTestRunner
         using var throttles = new ThrottleCounter();
 
         _progress.Enter("starting the simulator and the cluster");
-        ActiveCampaignSimulator? simulator = await ActiveCampaignSimulator.StartAsync(
+        await using var simulator = await ActiveCampaignSimulator.StartAsync(
             new SimulatorOptions { TimeScale = _options.TimeScale, ImportApplyDelay = _options.ImportApplyDelay / _options.TimeScale }, ct: token);
-        var simulatorReleased = false;
-        try
+        await using var target = _options.ClusterGatewayPort is { } gatewayPort
+            ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
+            : await InProcessSilo.StartAsync(_options, token);
+        var connectionId = $"loadtest-{Guid.NewGuid():N}"[..17];
+        await CreateConnectionAsync(target.Grains, simulator, connectionId);
+        var segment = target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId);
+
+        var heapBaseline = target.SiloInProcess ? ManagedHeap.MeasureLiveBytes() : (long?)null;
+
+        _progress.Enter("generating events");
+        var generateClock = Stopwatch.StartNew();
+        var (totalEvents, expectedMembers, invalidEmails) = Generate(out var events);
+        var generateSeconds = generateClock.Elapsed.TotalSeconds;
+        _progress.TotalEvents = totalEvents;
+        _progress.ExpectedMembers = expectedMembers;
+
+        _progress.Enter("ingesting into segment state (no export yet)");
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        _clock.Start();
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var ingested = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sampler = SampleAsync(segment, simulator.State, totalEvents, ingested, sampling.Token);
+        await PublishAsync(target.Events, events, token);
+        events = null;
+        var publishSeconds = _clock.Elapsed.TotalSeconds;
+        var ingestSeconds = await ingested.Task.WaitAsync(token);
+        var ingestCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var segmentMembers = (await segment.GetAsync())?.Members ?? 0;
+
+        BackfillFigures? backfill = null;
+        FirstRun? run = null;
+        BackfillFigures? secondExport = null;
+        long? heapAfterSecondExport = null;
+        long? stateBytes = null;
+        var members = segmentMembers;
+        if (!_options.IngestOnly)
         {
-            await using var target = _options.ClusterGatewayPort is { } gatewayPort
-                ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
-                : await InProcessSilo.StartAsync(_options, token);
-            var exportId = $"loadtest-{Guid.NewGuid():N}"[..17];
-            var export = await CreateExportAsync(target.Grains, simulator, exportId);
-
-            var heapBaseline = target.SiloInProcess ? ManagedHeap.MeasureLiveBytes() : (long?)null;
-
-            _progress.Enter("generating events");
-            var generateClock = Stopwatch.StartNew();
-            var (totalEvents, expectedMembers, invalidEmails) = Generate(out var events);
-            var generateSeconds = generateClock.Elapsed.TotalSeconds;
-            _progress.TotalEvents = totalEvents;
-            _progress.ExpectedMembers = expectedMembers;
-
-            _progress.Enter("ingesting");
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            _clock.Start();
-            using var sampling = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var ingested = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var sampler = SampleAsync(target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId), simulator.State, totalEvents, ingested, sampling.Token);
-            await PublishAsync(target.Events, events, token);
-            events = null;
-            var publishSeconds = _clock.Elapsed.TotalSeconds;
-            var ingestSeconds = await ingested.Task.WaitAsync(token);
-            var ingestCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-
-            ListCheck? list = null;
-            SimulatorStats? initialStats = null;
-            FullRun? fullRun = null;
-            if (!_options.IngestOnly)
-            {
-                _progress.Enter("delivering to ActiveCampaign");
-                list = await WaitUntilInStepAsync(export, simulator, totalEvents, token);
-                initialStats = simulator.State.GetStats();
-                if (_options.FullRun)
-                {
-                    fullRun = await RunFullRunAsync(target.Grains, exportId, export, simulator, totalEvents, initialStats, token);
-                }
-            }
-
-            var exportSeconds = _clock.Elapsed.TotalSeconds;
-            await sampling.CancelAsync();
-            await sampler;
-
-            _progress.Enter("measuring");
-            var stats = initialStats ?? simulator.State.GetStats();
-            var status = await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
-
-            // Forget the simulated account's million contacts before measuring the silo's heap.
-            simulator.State.Reset();
-            await simulator.DisposeAsync();
-            simulatorReleased = true;
-            var heapAfterLoad = target.SiloInProcess ? MeasureWithoutSimulator(ref simulator) : (long?)null;
-            var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
-            if (_options.Hold > TimeSpan.Zero)
-            {
-                _progress.Enter($"holding the loaded silo for {_options.Hold.TotalSeconds:F0} s (process {Environment.ProcessId})");
-                await Task.Delay(_options.Hold, token);
-            }
-
-            return Compute(new RunMeasurements(
-                startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
-                exportSeconds, stats, fullRun, throttles.ByEndpoint, status.Counters.Members, status.Counters.StateBytes, list, heapBaseline, heapAfterLoad, peakWorkingSet));
+            backfill = await CreateAndBackfillAsync(target.Grains, simulator, connectionId, $"{connectionId}-1", ListId, segment, expectedMembers, token);
+            run = await RunFirstRunAsync(target.Grains, backfill.ExportId, simulator, token);
+            var status = await target.Grains.GetGrain<IExportGrain>(backfill.ExportId).GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
+            members = status.Counters.Members;
+            stateBytes = status.Counters.StateBytes;
         }
-        finally
+
+        await sampling.CancelAsync();
+        await sampler;
+
+        // Forget the simulated account's contacts (the list is checked) before measuring the silo's heap; its lists stay for the second export.
+        simulator.State.Reset();
+        var heapAfterLoad = await MeasureSettledHeapAsync(target, token);
+        if (!_options.IngestOnly)
         {
-            if (!simulatorReleased)
-            {
-                await simulator!.DisposeAsync();
-            }
+            secondExport = await CreateAndBackfillAsync(target.Grains, simulator, connectionId, $"{connectionId}-2", SecondListId, segment, expectedMembers, token);
+            heapAfterSecondExport = await MeasureSettledHeapAsync(target, token);
         }
+
+        var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+        if (_options.Hold > TimeSpan.Zero)
+        {
+            _progress.Enter($"holding the loaded silo for {_options.Hold.TotalSeconds:F0} s (process {Environment.ProcessId})");
+            await Task.Delay(_options.Hold, token);
+        }
+
+        return Compute(new RunMeasurements(
+            startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
+            segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet));
     }
 
-    private async Task<IExportGrain> CreateExportAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string exportId)
+    private static async Task CreateConnectionAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string connectionId)
     {
-        var connection = await grains.GetGrain<IConnectionGrain>(exportId).CreateAsync(new ConnectionRequest(
+        var connection = await grains.GetGrain<IConnectionGrain>(connectionId).CreateAsync(new ConnectionRequest(
             "Load test (simulator)", simulator.Hostname, new SimulatorOptions().ApiKeys[0], AllowContributors: false, DataPrivacyConsent: true,
             ProfileCap: null, CreatedBy: "loadtest"));
         if (connection.Error is { } connectionError)
         {
             throw new InvalidOperationException($"Could not create the load-test connection: {connectionError.Detail}");
         }
+    }
 
+    /// <summary>Creates an export of the loaded segment to <paramref name="listId"/> and waits until its shards hold every expected member, or stop changing.</summary>
+    private async Task<BackfillFigures> CreateAndBackfillAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string connectionId, string exportId, string listId,
+        ISegmentGrain segment, long expectedMembers, CancellationToken cancellationToken)
+    {
+        _progress.Enter($"creating export {exportId} to list {listId}: backfill from the segment");
         var mapping = new ContactMapping("EmailAddress", "FirstName", "LastName", null, [new FieldMapping("Tier", 1)], ["orleans-export-loadtest"]);
         var export = grains.GetGrain<IExportGrain>(exportId);
+        var clock = Stopwatch.StartNew();
         var created = await export.CreateAsync(new ExportDefinition(
-            exportId, "Load test", exportId, ListId, [GeneratedLoad.SegmentId], mapping, LeaveAction.Unsubscribe, null, "loadtest", DateTimeOffset.UtcNow));
+            exportId, $"Load test to list {listId}", connectionId, listId, [GeneratedLoad.SegmentId], mapping, LeaveAction.Unsubscribe, null, "loadtest", DateTimeOffset.UtcNow));
         if (created.Error is { } exportError)
         {
-            throw new InvalidOperationException($"Could not create the load-test export: {exportError.Detail}");
+            throw new InvalidOperationException($"Could not create the load-test export {exportId}: {exportError.Detail}");
         }
 
-        return export;
+        var createSeconds = clock.Elapsed.TotalSeconds;
+        var status = await export.GetStatusAsync() ?? throw new InvalidOperationException($"export {exportId} disappeared");
+        var lastChange = clock.Elapsed;
+        while (status.Counters.Members != expectedMembers && clock.Elapsed - lastChange <= BackfillSettled)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+            var previous = status.Counters.Members;
+            status = await export.GetStatusAsync() ?? throw new InvalidOperationException($"export {exportId} disappeared");
+            ShowProgress(status);
+            if (status.Counters.Members != previous)
+            {
+                lastChange = clock.Elapsed;
+            }
+        }
+
+        // Short of the expected members, the backfill ended with the last change; the figures show the difference and the list check names it.
+        var seconds = status.Counters.Members == expectedMembers ? clock.Elapsed.TotalSeconds : lastChange.TotalSeconds;
+        ShowProgress(status);
+        var stats = simulator.State.GetStats();
+        var segmentMembers = (await segment.GetAsync())?.Members ?? 0;
+        return new BackfillFigures(exportId, listId, Math.Round(createSeconds, 3), Math.Round(seconds, 3), segmentMembers, status.Counters.Members, expectedMembers,
+            status.Counters.Rejected, status.Counters.StateBytes, status.AwaitingFirstRun, stats.ContactsImported + stats.ContactSyncs);
     }
 
     // Kept out of RunAsync so that nothing there keeps the generated events alive.
@@ -172,8 +198,8 @@ public sealed class LoadTestRunner
     }
 
     /// <summary>
-    /// Samples progress for the live display and the chart. While events are still coming in it asks only
-    /// cheap counters, often, to time the end of ingest precisely; then the full status, less often.
+    /// Samples progress for the live display and the chart. While events are still coming in it asks the
+    /// segment often, to time the end of ingest precisely; then less often.
     /// </summary>
     private async Task SampleAsync(ISegmentGrain segment, SimulatorState simulator, long totalEvents, TaskCompletionSource<double> ingested, CancellationToken cancellationToken)
     {
@@ -182,9 +208,11 @@ public sealed class LoadTestRunner
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var received = (await segment.GetAsync())?.EventsReceived ?? 0;
+                var view = await segment.GetAsync();
+                var received = view?.EventsReceived ?? 0;
                 var elapsed = _clock.Elapsed;
                 _progress.EventsReceived = received;
+                _progress.SegmentMembers = view?.Members ?? 0;
                 _progress.ElapsedSeconds = elapsed.TotalSeconds;
                 if (received >= totalEvents)
                 {
@@ -194,18 +222,16 @@ public sealed class LoadTestRunner
                 if (elapsed >= nextSample)
                 {
                     nextSample = elapsed + _options.SampleInterval;
+                    var stats = simulator.GetStats();
+                    var sample = new Sample(Math.Round(elapsed.TotalSeconds, 3), received, stats.ContactsImported, stats.BulkImports, stats.Throttled429);
                     lock (_samples)
                     {
-                        var stats = simulator.GetStats();
-                        var offset = _statsOffset;
-                        var sample = new Sample(Math.Round(elapsed.TotalSeconds, 3), received,
-                            stats.ContactsImported + (offset?.ContactsImported ?? 0), stats.BulkImports + (offset?.BulkImports ?? 0),
-                            stats.Throttled429 + (offset?.Throttled429 ?? 0));
                         _samples.Add(sample);
-                        _progress.ContactsImported = sample.ContactsImported;
-                        _progress.BulkImports = sample.BulkImports;
-                        _progress.Throttled429 = sample.Throttled429;
                     }
+
+                    _progress.ContactsImported = sample.ContactsImported;
+                    _progress.BulkImports = sample.BulkImports;
+                    _progress.Throttled429 = sample.Throttled429;
                 }
 
                 await Task.Delay(ingested.Task.IsCompleted ? _options.SampleInterval : TimeSpan.FromMilliseconds(5), cancellationToken);
@@ -216,63 +242,44 @@ public sealed class LoadTestRunner
         }
     }
 
-    private sealed record FullRun(SimulatorStats Stats, double Seconds, RunView Run, ListCheck List);
+    /// <param name="Stats">The simulator's counters at the end of the run: nothing reached it before the first run.</param>
+    private sealed record FirstRun(SimulatorStats Stats, double Seconds, RunView Run, ListCheck List);
 
     /// <summary>
-    /// A full run (resync) of the loaded export: every member is sent again, so the export works at the
-    /// ceiling from its first import to its last, whatever the speed of ingest. Its imports are counted
-    /// on their own (the simulator's counters restart); the list must still equal the membership after it.
+    /// The export's first run: every member is sent, so the export works at the ceiling from its first import
+    /// to its last. Ends when nothing is pending, that is when ActiveCampaign accepted every member; the list
+    /// must then equal the membership.
     /// </summary>
-    private async Task<FullRun> RunFullRunAsync(IGrainFactory grains, string exportId, IExportGrain export, ActiveCampaignSimulator simulator,
-        long totalEvents, SimulatorStats before, CancellationToken cancellationToken)
+    private async Task<FirstRun> RunFirstRunAsync(IGrainFactory grains, string exportId, ActiveCampaignSimulator simulator, CancellationToken cancellationToken)
     {
-        _progress.Enter("full run: every member again, at the ceiling");
-        lock (_samples)
-        {
-            _statsOffset = before;
-            simulator.State.ResetStats();
-        }
-
+        _progress.Enter("first run: every member to ActiveCampaign, at the ceiling");
         var clock = Stopwatch.StartNew();
         var control = grains.GetGrain<IResyncControlGrain>(exportId);
         var started = await control.StartRunAsync("loadtest");
-        var run = started.Value ?? throw new InvalidOperationException($"Could not start a full run: {started.Error?.Detail}");
+        var run = started.Value ?? throw new InvalidOperationException($"Could not start the first run: {started.Error?.Detail}");
+        var export = grains.GetGrain<IExportGrain>(exportId);
         while (run.Status is RunStatus.Queued or RunStatus.Running)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
             run = await control.GetRunAsync(run.RunId) ?? throw new InvalidOperationException($"Run {run.RunId} disappeared");
+            ShowProgress(await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared"));
         }
 
-        var list = await WaitUntilInStepAsync(export, simulator, totalEvents, cancellationToken);
-        return new FullRun(simulator.State.GetStats(), clock.Elapsed.TotalSeconds, run, list);
-    }
-
-    /// <summary>Waits until nothing is pending and the simulator's list is exactly the expected membership (or the run times out).</summary>
-    private async Task<ListCheck> WaitUntilInStepAsync(IExportGrain export, ActiveCampaignSimulator simulator, long totalEvents, CancellationToken cancellationToken)
-    {
-        // Leaves of contacts already sent are not counted as pending; give their unsubscribes a few batch delays.
-        var grace = TimeSpan.FromSeconds(90) / _options.TimeScale;
-        DateTimeOffset? quietSince = null;
-        while (true)
+        // A member is pending until ActiveCampaign accepted it.
+        while ((await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared")).Counters.Pending > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-            var status = await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
-            _progress.Members = status.Counters.Members;
-            _progress.Pending = status.Counters.Pending;
-            _progress.InSync = status.Counters.InSync;
-            if (status.Counters.Pending > 0 || status.Counters.EventsReceived < totalEvents)
-            {
-                quietSince = null;
-                continue;
-            }
-
-            var check = CheckList(simulator);
-            quietSince ??= DateTimeOffset.UtcNow;
-            if (check.Matches || DateTimeOffset.UtcNow - quietSince > grace)
-            {
-                return check;
-            }
         }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new FirstRun(simulator.State.GetStats(), seconds, run, CheckList(simulator));
+    }
+
+    private void ShowProgress(ExportStatus status)
+    {
+        _progress.Members = status.Counters.Members;
+        _progress.Pending = status.Counters.Pending;
+        _progress.InSync = status.Counters.InSync;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -280,11 +287,19 @@ public sealed class LoadTestRunner
         ListCheck.Compare(simulator.State.GetListContacts(ListId),
             GeneratedLoad.Profiles(_options).Where(p => p.ExpectedEmail is not null).Select(p => p.ExpectedEmail!));
 
-    /// <summary>The live heap with the simulator's account (a million contacts of its own) unreachable.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static long MeasureWithoutSimulator(ref ActiveCampaignSimulator? simulator)
+    /// <summary>
+    /// The live heap (in-process silo only) once the shards' timers have written their latest state: the
+    /// memory storage's copy of it is part of what a member costs.
+    /// </summary>
+    private async Task<long?> MeasureSettledHeapAsync(ILoadTarget target, CancellationToken cancellationToken)
     {
-        simulator = null;
+        if (!target.SiloInProcess)
+        {
+            return null;
+        }
+
+        _progress.Enter("measuring the heap");
+        await Task.Delay(target.ShardPersistInterval + TimeSpan.FromSeconds(1), cancellationToken);
         return ManagedHeap.MeasureLiveBytes();
     }
 
@@ -298,60 +313,59 @@ public sealed class LoadTestRunner
         double PublishSeconds,
         double IngestSeconds,
         double IngestCpuSeconds,
-        double ExportSeconds,
-        SimulatorStats Stats,
-        FullRun? FullRun,
+        long SegmentMembers,
+        BackfillFigures? Backfill,
+        FirstRun? Run,
+        BackfillFigures? SecondExport,
         IReadOnlyDictionary<string, long> ThrottledByEndpoint,
         long Members,
-        long StateBytes,
-        ListCheck? List,
+        long? StateBytes,
         long? HeapBaseline,
         long? HeapAfterLoad,
+        long? HeapAfterSecondExport,
         long PeakWorkingSet);
 
     private LoadTestResult Compute(RunMeasurements m)
     {
         var limits = new SimulatorOptions();
         var scale = _options.TimeScale;
-        var initial = Figures(m.Stats, m.ExportSeconds - (m.FullRun?.Seconds ?? 0), m.ExpectedMembers, m.ThrottledByEndpoint);
-        var fullRun = m.FullRun is { } run ? Figures(run.Stats, run.Seconds, m.ExpectedMembers, m.ThrottledByEndpoint) : null;
-
-        // The budget figures come from the full run when there is one: it works at the ceiling throughout.
-        var measured = fullRun ?? initial;
-        var usedPerMinute = measured.BulkImportsPerMinute;
-        var contactsPerMinute = usedPerMinute * measured.ContactsPerImport;
-        var contactsSent = m.Stats.ContactsImported + m.Stats.ContactSyncs;
-        bool? listMatches = m.List is null ? null : m.List.Matches && (m.FullRun?.List.Matches ?? true);
+        var run = m.Run is { } firstRun ? Figures(firstRun.Stats, firstRun.Seconds, m.ExpectedMembers, m.ThrottledByEndpoint) : null;
+        var usedPerMinute = run?.BulkImportsPerMinute ?? 0;
+        var contactsPerMinute = usedPerMinute * (run?.ContactsPerImport ?? 0);
+        var contactsSent = run is null ? 0 : run.ContactsImported + run.ContactSyncs;
         return new LoadTestResult
         {
             IngestEventsPerSecond = Math.Round(m.TotalEvents / m.IngestSeconds),
+            BackfillSeconds = m.Backfill?.Seconds,
             BulkImportsPerMinuteUsed = Math.Round(usedPerMinute, 2),
             BulkImportsPerMinuteAllowed = limits.BulkImportsPerMinute,
             Utilization = Math.Round(usedPerMinute / limits.BulkImportsPerMinute, 4),
-            AvgContactsPerImport = Math.Round(measured.ContactsPerImport, 2),
-            Throttled429 = m.Stats.Throttled429 + (m.FullRun?.Stats.Throttled429 ?? 0),
+            AvgContactsPerImport = run?.ContactsPerImport ?? 0,
+            Throttled429 = m.Run?.Stats.Throttled429 ?? 0,
             ProjectedMinutesPer1MProfiles = contactsPerMinute > 0 ? Math.Round(1_000_000 / contactsPerMinute, 2) : double.PositiveInfinity,
-            BytesPerMember = m.HeapAfterLoad is { } after && m.HeapBaseline is { } before && m.Members > 0 ? Math.Round((double)(after - before) / m.Members, 1) : null,
+            BytesPerMember = PerMember(m.HeapAfterLoad - m.HeapBaseline, m.Members),
+            BytesPerMemberSecondExport = PerMember(m.HeapAfterSecondExport - m.HeapAfterLoad, m.SecondExport?.Members ?? 0),
             PeakWorkingSetBytes = m.PeakWorkingSet,
-            // Measured on the initial delivery: a full run resends every member by design.
             DuplicateSendRatio = m.ExpectedMembers == 0 ? 0 : Math.Round((double)contactsSent / m.ExpectedMembers, 5),
-            ListMatchesMembership = listMatches,
+            ListMatchesMembership = m.Run?.List.Matches,
             Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 RedactedCommandLine(), m.StartedAt),
-            Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3), Math.Round(m.IngestSeconds, 3),
-                Math.Round(m.IngestCpuSeconds, 3), Math.Round(m.IngestCpuSeconds * 1e6 / m.TotalEvents, 2)),
-            Export = initial,
-            FullRun = fullRun,
-            FullRunStatus = m.FullRun?.Run.Status.ToString(),
-            Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.Members, m.StateBytes,
-                m.Members == 0 ? 0 : Math.Round((double)m.StateBytes / m.Members, 1)),
-            List = m.List,
-            ListAfterFullRun = m.FullRun?.List,
+            Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, m.SegmentMembers, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3),
+                Math.Round(m.IngestSeconds, 3), Math.Round(m.IngestCpuSeconds, 3), Math.Round(m.IngestCpuSeconds * 1e6 / m.TotalEvents, 2)),
+            Backfill = m.Backfill,
+            Run = run,
+            RunStatus = m.Run?.Run.Status.ToString(),
+            SecondExport = m.SecondExport,
+            Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.HeapAfterSecondExport, m.Members, m.StateBytes,
+                m.StateBytes is { } bytes && m.Members > 0 ? Math.Round((double)bytes / m.Members, 1) : null),
+            List = m.Run?.List,
             Samples = [.. _samples],
             SiloWarnings = m.Target.Warnings,
         };
     }
+
+    private static double? PerMember(long? bytes, long members) => bytes is { } b && members > 0 ? Math.Round((double)b / members, 1) : null;
 
     /// <summary>The command line for the report, with the value of <c>--api-key</c> masked.</summary>
     private static string RedactedCommandLine()

@@ -36,7 +36,7 @@ public sealed record ExportDefinition(
     [property: Id(10)] bool ExcludeAutomations = false);
 
 /// <summary>
-/// Live counters of an export (CONTRACT.md: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
+/// Live counters of an export (docs/api.md section 2.4: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
 /// its shards' member tables hold, is for operators and load tests and is not part of the HTTP answer.
 /// </summary>
 [GenerateSerializer, Immutable]

@@ -11,7 +11,7 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task<ConnectionView?> GetAsync();
 
     /// <summary>
-    /// Changes the display name, who may use it, the profile cap or the key (CONTRACT: PATCH /api/connections/{id}).
+    /// Changes the display name, who may use it, the profile cap or the key (docs/api.md: PATCH /api/connections/{id}).
     /// A new key is verified against ActiveCampaign first (nothing changes if it is refused); once saved, its
     /// <see cref="ConnectionView.KeyVersion"/> is one more and it is no longer refused.
     /// </summary>
@@ -85,7 +85,7 @@ public interface IExportGrain : IGrainWithStringKey
 
     Task<ExportStatus?> GetStatusAsync();
 
-    /// <summary>Changes the definition (CONTRACT: PATCH /api/exports/{id}); a conflict while a run is queued or running.</summary>
+    /// <summary>Changes the definition (docs/api.md: PATCH /api/exports/{id}); a conflict while a run is queued or running.</summary>
     Task<OperationResult<ExportStatus>> UpdateAsync(ExportPatch patch, string user);
 
     /// <summary>Stops sending (events are still applied) until resumed; runs are refused meanwhile.</summary>

@@ -9,7 +9,7 @@ public enum SegmentEventType
     SnapshotCompleted,
 }
 
-/// <summary>A segment-membership change, as upstream sends it (CONTRACT.md section 1).</summary>
+/// <summary>A segment-membership change, as upstream sends it (docs/api.md section 1).</summary>
 [GenerateSerializer, Immutable]
 public sealed record SegmentEvent(
     [property: Id(0)] string EventId,

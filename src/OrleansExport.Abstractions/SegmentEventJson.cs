@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace OrleansExport;
 
-/// <summary>Writes a <see cref="SegmentEvent"/> as the CONTRACT JSON that <see cref="SegmentEventParser"/> reads.</summary>
+/// <summary>Writes a <see cref="SegmentEvent"/> as the JSON of docs/api.md section 1 that <see cref="SegmentEventParser"/> reads.</summary>
 public static class SegmentEventJson
 {
     public static byte[] Serialize(SegmentEvent segmentEvent)

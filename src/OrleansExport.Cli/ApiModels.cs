@@ -1,6 +1,6 @@
 namespace OrleansExport.Cli;
 
-// The answers of the HTTP API (CONTRACT.md section 2), as far as the CLI shows them. Statuses stay strings,
+// The answers of the HTTP API (docs/api.md section 2), as far as the CLI shows them. Statuses stay strings,
 // so that a newer server's values print as they are.
 
 public sealed record ConnectionView(

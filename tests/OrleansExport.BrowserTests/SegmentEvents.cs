@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 
 namespace OrleansExport.BrowserTests;
 
-/// <summary>Segment-membership events as upstream sends them to POST /api/events (CONTRACT.md section 1).</summary>
+/// <summary>Segment-membership events as upstream sends them to POST /api/events (docs/api.md section 1).</summary>
 public static class SegmentEvents
 {
     public static object Joined(string segmentId, string profileId, string email, string tier) => new

@@ -82,7 +82,7 @@ public static class Api
         }
     }
 
-    /// <summary>An event as upstream writes it (CONTRACT.md section 1).</summary>
+    /// <summary>An event as upstream writes it (docs/api.md section 1).</summary>
     public static object Json(SegmentEvent e) => new
     {
         eventId = e.EventId,

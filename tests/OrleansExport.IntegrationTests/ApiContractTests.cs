@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace OrleansExport.IntegrationTests;
 
-/// <summary>The 400/401/403/404/409/413/422 answers of CONTRACT.md section 2, through real HTTP.</summary>
+/// <summary>The 400/401/403/404/409/413/422 answers of docs/api.md section 2, through real HTTP.</summary>
 [Collection(SiloCollection.Name)]
 public sealed class ApiContractTests(SiloFixture fixture)
 {

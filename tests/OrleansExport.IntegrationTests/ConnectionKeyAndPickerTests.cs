@@ -117,7 +117,7 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
     }
 
     [Fact]
-    public async Task RevokedKey_PausesTheExportWithAReason_AndRejectsNoContact()
+    public async Task RevokedKey_PausesTheExportWithAReason_RejectsNoContact_AndRotationResumesIt()
     {
         var key = $"revoke-{Guid.NewGuid():N}";
         fixture.Simulator.State.AddApiKey(key);
@@ -135,7 +135,15 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
         var status = await Api.GetExportAsync(fixture, export);
         Assert.Contains("API key", status.GetProperty("paused").GetString());
         Assert.Equal((30L, 0L), (status.GetProperty("pending").GetInt64(), status.GetProperty("rejected").GetInt64()));
+        Assert.Contains($"PATCH /api/connections/{connection}", status.GetProperty("paused").GetString());
         Assert.Empty(fixture.Simulator.State.GetListContacts(listId));
+
+        var newKey = $"rotated-{Guid.NewGuid():N}";
+        fixture.Simulator.State.AddApiKey(newKey);
+        Assert.Equal(HttpStatusCode.OK, (await Patch(connection, new { apiKey = newKey })).StatusCode);
+
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, listId).Count == 30), "the 30 contacts after the rotation");
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("paused").ValueKind == JsonValueKind.Null, "the export to resume");
     }
 
     private async Task<string> CreateConnectionAsync(string apiKey)

@@ -5,7 +5,7 @@ namespace OrleansExport.IntegrationTests;
 
 /// <summary>
 /// Segments are state: an export created or changed later starts from the segment's members; saving sends
-/// nothing; PATCH, pause and resume do what CONTRACT.md says, each ending with the list exactly right.
+/// nothing; PATCH, pause and resume do what docs/api.md section 2.4 says, each ending with the list exactly right.
 /// </summary>
 [Collection(SiloCollection.Name)]
 public sealed class SegmentsAsStateTests(SiloFixture fixture)

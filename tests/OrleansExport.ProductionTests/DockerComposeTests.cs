@@ -10,18 +10,20 @@ namespace OrleansExport.ProductionTests;
 
 /// <summary>
 /// No Docker engine runs here, so docker-compose.yml is checked by reading it: the services, how they
-/// wait for each other, and that every silo's environment uses CONTRACT.md's keys and is a configuration
+/// wait for each other, and that every silo's environment uses the keys of docs/api.md section 3 and is a configuration
 /// the host accepts.
 /// </summary>
 public sealed partial class DockerComposeTests
 {
+    /// <summary>The heading in docs/api.md whose table lists the configuration keys.</summary>
+    private const string ConfigurationHeading = "## 3. Configuration";
+
     private static readonly string[] Silos = ["silo-1", "silo-2"];
 
-    /// <summary>Keys the silos may set beyond CONTRACT.md's table, each with its reason.</summary>
+    /// <summary>Keys the silos may set beyond the configuration table of docs/api.md, each with its reason.</summary>
     private static readonly Dictionary<string, string> ExtraKeys = new()
     {
         ["ASPNETCORE_URLS"] = "where the HTTP API listens (ASP.NET Core)",
-        ["Orleans:AdvertisedIP"] = "the address other silos reach this one at (docs/production.md)",
     };
 
     private readonly Dictionary<string, object> _services = ReadServices();
@@ -62,7 +64,7 @@ public sealed partial class DockerComposeTests
             var environment = SiloEnvironment(silo);
             foreach (var key in environment.Keys)
             {
-                Assert.True(contractKeys.Contains(Placeholder(key)) || ExtraKeys.ContainsKey(key), $"{silo} sets {key}, which CONTRACT.md does not name");
+                Assert.True(contractKeys.Contains(Placeholder(key)) || ExtraKeys.ContainsKey(key), $"{silo} sets {key}, which the configuration table of docs/api.md does not name");
             }
 
             var settings = HostSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(environment!).Build(), isDevelopment: false);
@@ -99,22 +101,26 @@ public sealed partial class DockerComposeTests
     }
 
     /// <summary>
-    /// The keys of CONTRACT.md's configuration table (section 3), with list indexes written as N.
-    /// Written out here so the test runs from any clone; a change of the contract changes this list.
+    /// The keys of the configuration table of docs/api.md (section 3), with list indexes written as N: every
+    /// backticked name in the first column of the first table after the heading "## 3. Configuration".
     /// </summary>
-    private static HashSet<string> ReadContractKeys() =>
-    [
-        "Api:Keys:N:Key", "Api:Keys:N:Role", "Api:Keys:N:User",
-        "ActiveCampaign:AllowedHostSuffixes:N", "ActiveCampaign:AllowInsecureLoopback",
-        "ActiveCampaign:Limits:RequestsPerSecond", "ActiveCampaign:Limits:BulkImportsPerMinute",
-        "ActiveCampaign:Limits:SingleContactImportsPerMinute", "ActiveCampaign:Limits:MaxContactsPerImport",
-        "ActiveCampaign:Limits:MaxImportBytes", "ActiveCampaign:Limits:TimeScale",
-        "Export:MaxBatchDelay", "Export:MaxProfilesPerExport",
-        "Orleans:Storage", "Orleans:Clustering", "Orleans:Streaming",
-        "ConnectionStrings:AzureStorage", "ConnectionStrings:EventHubs", "EventHubs:Name", "EventHubs:ConsumerGroup",
-        "Orleans:ClusterId", "Orleans:ServiceId", "Orleans:SiloPort", "Orleans:GatewayPort",
-        "Demo:Enabled", "Demo:Profiles",
-    ];
+    private static HashSet<string> ReadContractKeys()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "docs", "api.md"));
+        var heading = Array.FindIndex(lines, line => line.StartsWith(ConfigurationHeading, StringComparison.Ordinal));
+        Assert.True(heading >= 0, $"docs/api.md has no heading '{ConfigurationHeading}'");
+        var keys = lines.Skip(heading + 1)
+            .SkipWhile(line => !line.StartsWith('|'))
+            .TakeWhile(line => line.StartsWith('|'))
+            .Skip(2) // the header row and the |---| row
+            .SelectMany(row => BacktickedName().Matches(row.Split('|')[1]).Select(match => match.Groups[1].Value))
+            .ToHashSet();
+        Assert.True(keys.Count > 0, $"docs/api.md has no configuration table under '{ConfigurationHeading}'");
+        return keys;
+    }
+
+    [GeneratedRegex("`([^`]+)`")]
+    private static partial Regex BacktickedName();
 
     private static string Placeholder(string key) => ListIndex().Replace(key, ":N");
 

@@ -23,7 +23,7 @@ namespace OrleansExport.ProductionTests;
 
 /// <summary>
 /// The Event Hubs path without a hub: the provider's own generator (<c>AddEventDataGeneratorStreams</c>)
-/// hands CONTRACT JSON bodies to the project's data adapter, exactly as the hub's receiver would.
+/// hands contract JSON bodies to the project's data adapter, exactly as the hub's receiver would.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputHelper output)
@@ -90,7 +90,7 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             count => count > 0, Timeout, "a stream checkpoint in the Checkpoint table");
     }
 
-    /// <summary>The bodies a hub would hold: one CONTRACT JSON event each, with some malformed ones among them.</summary>
+    /// <summary>The bodies a hub would hold: one contract JSON event each, with some malformed ones among them.</summary>
     private sealed class ContractEventFeed
     {
         private readonly Queue<byte[]> _bodies = new();

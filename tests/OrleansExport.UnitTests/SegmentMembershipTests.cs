@@ -79,6 +79,20 @@ public sealed class SegmentMembershipTests
     }
 
     [Fact]
+    public void ALeaveThatOvertookItsOwnJoin_MakesTheLateJoinStale()
+    {
+        // Two upstream batches in flight: the one with the later `left` arrives first.
+        var segment = Segment();
+        segment.Apply([Left("a", 5)]);
+
+        var outcome = segment.Apply([Joined("a", 1), Joined("b", 1)]);
+
+        Assert.Equal(1, outcome.Stale);
+        Assert.Equal(["b"], Backfilled().Keys);
+        Assert.Equal(1, _state.Members.Count);
+    }
+
+    [Fact]
     public void Leave_DropsTheAttributes_AndTheMemberIsNoLongerBackfilled()
     {
         var segment = Segment();

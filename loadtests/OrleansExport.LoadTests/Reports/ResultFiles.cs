@@ -58,27 +58,49 @@ public static class ResultFiles
     public static IEnumerable<string> Details(LoadTestResult r)
     {
         var i = r.Ingest;
-        yield return Phase("Initial delivery (while ingesting, until the list was in step)", r.Export, r.Setup.TimeScale);
-        if (r.FullRun is { } run)
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"Ingest into segment state (no export yet): {i.Events:N0} events in {i.Seconds:F2} s ({i.CpuMicrosecondsPerEvent:F2} µs of processor time per event); the segment holds {i.SegmentMembers:N0} members, {i.ExpectedMembers:N0} of them with a valid email.");
+        if (r.Backfill is { } backfill)
         {
-            yield return Phase($"Full run ({r.FullRunStatus}; the budget figures come from it)", run, r.Setup.TimeScale);
+            yield return Backfill("Export created on the loaded segment", backfill);
+        }
+
+        if (r.Run is { } run)
+        {
+            yield return Phase($"First run ({r.RunStatus}; every member is sent, the budget figures come from it)", run, r.Setup.TimeScale);
         }
 
         if (r.List is { } list)
         {
-            yield return List("List after the initial delivery", list);
+            yield return List("List after the first run", list);
         }
 
-        if (r.ListAfterFullRun is { } afterRun)
+        if (r.SecondExport is { } secondExport)
         {
-            yield return List("List after the full run", afterRun);
+            yield return Backfill("Second export on the same segment (never run)", secondExport);
         }
-        if (r.Memory.HeapBaselineBytes is { } before && r.Memory.HeapAfterLoadBytes is { } after)
+
+        var m = r.Memory;
+        if (m.HeapBaselineBytes is { } before && m.HeapAfterLoadBytes is { } after)
         {
+            var loaded = r.Setup.IngestOnly ? "in segment state" : "in segment state and the first export, delivered";
+            var tables = m.MemberStateBytes is { } bytes
+                ? string.Create(CultureInfo.InvariantCulture, $"; of that, the first export's member tables hold {bytes / 1048576.0:F1} MiB ({m.MemberStateBytesPerMember:F1} bytes per member)")
+                : "";
+            var withSecond = m.HeapAfterSecondExportBytes is { } afterSecond
+                ? string.Create(CultureInfo.InvariantCulture, $"; {afterSecond / 1048576.0:F1} MiB with the second export too ({r.BytesPerMemberSecondExport:F1} bytes per member)")
+                : "";
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {r.Memory.Members:N0} members loaded{(r.Setup.IngestOnly ? "" : " and delivered")} (simulator released); of that, the member tables hold {r.Memory.MemberStateBytes / 1048576.0:F1} MiB ({r.Memory.MemberStateBytesPerMember:F1} bytes per member), the rest is the memory-storage copy of the shards, the memory-stream cache and Orleans itself.");
+                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {m.Members:N0} members {loaded} (simulator emptied){tables}{withSecond}. The rest is segment state, the memory-storage copy of the shards, the memory-stream cache and Orleans itself.");
         }
     }
+
+    private static string Backfill(string name, BackfillFigures b) => string.Create(CultureInfo.InvariantCulture,
+        $"{name} ({b.ExportId} to list {b.ListId}): CreateAsync returned after {b.CreateSeconds:F2} s, the export held {b.Members:N0} members after {b.Seconds:F2} s{(b.Members == b.ExpectedMembers ? "" : $", {b.ExpectedMembers:N0} EXPECTED")} ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"(segment: {b.SegmentMembers:N0}; {b.Rejected:N0} rejected), its member tables {b.MemberStateBytes / 1048576.0:F1} MiB; ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"awaiting its first run: {(b.AwaitingFirstRun ? "yes" : "no")}, contacts sent to ActiveCampaign by then: {b.ContactsSent:N0}.");
 
     private static string Phase(string name, ExportFigures x, double timeScale) =>
         string.Create(CultureInfo.InvariantCulture,

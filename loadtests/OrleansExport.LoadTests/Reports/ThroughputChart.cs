@@ -3,7 +3,7 @@ using System.Text;
 
 namespace OrleansExport.LoadTests.Reports;
 
-/// <summary>Throughput over time as inline SVG: events applied per second, and contacts imported per second against the ceiling.</summary>
+/// <summary>Throughput over time as inline SVG: events applied per second during ingest, and contacts imported per second against the ceiling during the first run.</summary>
 public static class ThroughputChart
 {
     private const int Width = 760;
@@ -18,7 +18,7 @@ public static class ThroughputChart
         var samples = result.Samples;
         var ceiling = result.BulkImportsPerMinuteAllowed * 250 * result.Setup.TimeScale / 60;
         var builder = new StringBuilder();
-        builder.Append(Panel("Ingest: events applied to shards per second", Rates(samples, s => s.EventsReceived), null, "#1f77b4"));
+        builder.Append(Panel("Ingest: events applied to segment state per second", Rates(samples, s => s.EventsReceived), null, "#1f77b4"));
         builder.Append(Panel($"Export: contacts imported per second (time scale {result.Setup.TimeScale:G}; dashed: ActiveCampaign's ceiling)",
             Rates(samples, s => s.ContactsImported), ceiling, "#2ca02c"));
         return builder.ToString();

@@ -26,6 +26,8 @@ internal sealed class ClusterClient : ILoadTarget
 
     public int ShardCount => 0;
 
+    public TimeSpan ShardPersistInterval => TimeSpan.Zero;
+
     public IReadOnlyList<string> Warnings => [];
 
     public static async Task<ClusterClient> ConnectAsync(LoadTestOptions options, int gatewayPort, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace OrleansExport.LoadTests.Targets;
 
-/// <summary>Posts events as the JSON arrays of CONTRACT.md section 1 to <c>POST /api/events</c>.</summary>
+/// <summary>Posts events as the JSON arrays of docs/api.md section 1 to <c>POST /api/events</c>.</summary>
 internal sealed class HttpEventSink : IEventSink, IDisposable
 {
     private readonly HttpClient _http;

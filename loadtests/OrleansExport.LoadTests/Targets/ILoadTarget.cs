@@ -14,6 +14,9 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Shards per export as the silo is configured; 0 when unknown (a remote cluster).</summary>
     int ShardCount { get; }
 
+    /// <summary>How often the shards write their state to storage as the silo is configured; zero when unknown (a remote cluster).</summary>
+    TimeSpan ShardPersistInterval { get; }
+
     /// <summary>Warnings and errors the silo logged (in-process only), newest last.</summary>
     IReadOnlyList<string> Warnings { get; }
 }

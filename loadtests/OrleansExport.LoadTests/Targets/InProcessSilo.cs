@@ -31,6 +31,8 @@ internal sealed class InProcessSilo : ILoadTarget
 
     public int ShardCount => _app.Services.GetRequiredService<IOptions<ExportOptions>>().Value.ShardCount;
 
+    public TimeSpan ShardPersistInterval => _app.Services.GetRequiredService<IOptions<ExportOptions>>().Value.ShardPersistInterval;
+
     public IReadOnlyList<string> Warnings => _warnings.Snapshot();
 
     public static async Task<InProcessSilo> StartAsync(LoadTestOptions options, CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ public static class EventsCommands
 
     private static Command Post(CliApp cli)
     {
-        var file = new Argument<string>("file") { Description = "A JSON array of events (CONTRACT.md section 1); '-' reads standard input." };
+        var file = new Argument<string>("file") { Description = "A JSON array of events (docs/api.md section 1); '-' reads standard input." };
         var command = new Command("post", $"Post events, {EventsPerRequest} per request; each is accepted or rejected on its own.") { file };
         cli.SetAction(command, async (context, cancellationToken) =>
         {

@@ -23,6 +23,14 @@ public sealed class SegmentMembership(SegmentShardState state)
         foreach (var e in events)
         {
             ApplyOne(e, outcome);
+            if (e.SnapshotId is { } snapshotId && state.Snapshot is { } snapshot && snapshot.SnapshotId == snapshotId
+                && e.Type is not (SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+                && Members.Find(e.ProfileId) is var slot and >= 0 && Members[slot].SegmentMask == Member)
+            {
+                // Named by the snapshot, even if the event itself is a duplicate or older than what we have. Only
+                // members are remembered (only they can be removed), so the set never outgrows the segment.
+                snapshot.Seen.Add(e.ProfileId);
+            }
         }
 
         return outcome;
@@ -40,12 +48,6 @@ public sealed class SegmentMembership(SegmentShardState state)
             case SegmentEventType.SnapshotCompleted:
                 CompleteSnapshot(e, outcome);
                 return;
-        }
-
-        if (e.SnapshotId is { } snapshotId && state.Snapshot is { } snapshot && snapshot.SnapshotId == snapshotId)
-        {
-            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
-            snapshot.Seen.Add(e.ProfileId);
         }
 
         var eventHash = ProfileHash.Of(e.EventId);
@@ -66,6 +68,13 @@ public sealed class SegmentMembership(SegmentShardState state)
                 outcome.Stale++;
                 return;
             }
+        }
+
+        if (slot < 0 && e.Type == SegmentEventType.Joined && state.RecentLeaves.LeftAfter(ProfileHash.Of(e.ProfileId), ticks))
+        {
+            // Its own later `left` overtook it.
+            outcome.Stale++;
+            return;
         }
 
         var isMember = slot >= 0 && Members[slot].SegmentMask == Member;
@@ -96,8 +105,14 @@ public sealed class SegmentMembership(SegmentShardState state)
                 Leave(slot);
                 break;
 
+            case SegmentEventType.Left:
+                // A profile never seen allocates nothing; the leave is only remembered in a fixed table.
+                state.RecentLeaves.Record(ProfileHash.Of(e.ProfileId), ticks);
+                outcome.Ignored++;
+                return;
+
             default:
-                // An update for a profile that is not a member, or a leave of a profile never seen, changes nothing.
+                // An update for a profile that is not a member changes nothing.
                 outcome.Ignored++;
                 return;
         }

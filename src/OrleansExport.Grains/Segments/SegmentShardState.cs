@@ -17,6 +17,9 @@ public sealed class SegmentShardState
 
     /// <summary>The full refresh from upstream in progress, if any.</summary>
     [Id(2)] public SnapshotProgress? Snapshot { get; set; }
+
+    /// <summary>Leaves of profiles the segment never had, so that their own older `joined` arriving later is stale.</summary>
+    [Id(3)] public RecentLeaves RecentLeaves { get; set; } = new();
 }
 
 /// <summary>A full refresh of the segment from upstream: who it has named so far.</summary>
@@ -27,5 +30,6 @@ public sealed class SnapshotProgress
 
     [Id(1)] public long StartedTicks { get; init; }
 
+    /// <summary>Members the snapshot has named so far: never more than the shard holds slots.</summary>
     [Id(2)] public HashSet<string> Seen { get; init; } = new(StringComparer.Ordinal);
 }

@@ -54,7 +54,7 @@ public sealed record UpdateExportBody(
 [System.Text.Json.Serialization.JsonConverter(typeof(OptionalConverterFactory))]
 public readonly record struct Optional<T>(bool HasValue, T Value);
 
-/// <summary>An export's definition with its live status (CONTRACT.md: GET /api/exports/{id}).</summary>
+/// <summary>An export's definition with its live status (docs/api.md section 2.4: GET /api/exports/{id}).</summary>
 public sealed record ExportResponse(
     string Id,
     string DisplayName,
@@ -91,5 +91,9 @@ public sealed record RunStarted(string RunId, RunStatus Status, long Total);
 
 public sealed record IngestRejection(int Index, string Reason);
 
-/// <summary>The answer of <c>POST /api/events</c>. <see cref="DeadLettered"/>: events recorded as dead letters (see <c>GET /api/deadletters</c>).</summary>
-public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected, int DeadLettered);
+/// <summary>
+/// The answer of <c>POST /api/events</c>. <see cref="Rejected"/> lists the first
+/// <see cref="EventsApi.MaxListedRejections"/> rejections; <see cref="RejectedCount"/> counts them all.
+/// <see cref="DeadLettered"/>: events recorded as dead letters (see <c>GET /api/deadletters</c>).
+/// </summary>
+public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected, int RejectedCount, long DeadLettered);

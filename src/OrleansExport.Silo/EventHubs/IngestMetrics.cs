@@ -10,7 +10,7 @@ public static class IngestMetrics
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> Malformed =
-        Meter.CreateCounter<long>(MalformedInstrument, "{event}", "Event Hubs bodies that were not a valid CONTRACT event and were skipped.");
+        Meter.CreateCounter<long>(MalformedInstrument, "{event}", "Event Hubs bodies that were not a valid event (docs/api.md section 1) and were skipped.");
 
     internal static void RecordMalformed() => Malformed.Add(1);
 }

@@ -5,7 +5,7 @@ using Orleans.Streams;
 namespace OrleansExport.Silo.EventHubs;
 
 /// <summary>
-/// Reads upstream events from Event Hubs: each EventData body is one CONTRACT JSON event, routed to the
+/// Reads upstream events from Event Hubs: each EventData body is one contract JSON event, routed to the
 /// stream of its segment (namespace <see cref="Constants.SegmentStreamNamespace"/>, key segmentId). A body
 /// that is not a valid event is counted, logged with its reason, and routed to <see cref="MalformedStream"/>,
 /// which nobody subscribes to, so it never blocks the events behind it.
@@ -38,9 +38,9 @@ public sealed class SegmentEventDataAdapter(Orleans.Serialization.Serializer ser
         return new SegmentEventBatchContainer(eventHubMessage.StreamId, token, segmentEvent);
     }
 
-    /// <summary>Upstream writes CONTRACT JSON to the hub itself; Orleans stream producers are not its way in.</summary>
+    /// <summary>Upstream writes contract JSON to the hub itself; Orleans stream producers are not its way in.</summary>
     public override EventData ToQueueMessage<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
-        throw new NotSupportedException("In the EventHubs profile, events reach the hub as CONTRACT JSON (POST /api/events or upstream producers), not through an Orleans stream producer.");
+        throw new NotSupportedException("In the EventHubs profile, events reach the hub as contract JSON (POST /api/events or upstream producers), not through an Orleans stream producer.");
 }
 
 /// <summary>One upstream event read from Event Hubs, delivered to the export grains subscribed to its segment.</summary>

@@ -6,7 +6,7 @@ using System.Text.Json;
 
 namespace OrleansExport.ProductionTests.Infrastructure;
 
-/// <summary>Drives a silo over its public HTTP API (CONTRACT.md section 2), as a user would.</summary>
+/// <summary>Drives a silo over its public HTTP API (docs/api.md section 2), as a user would.</summary>
 public sealed class ApiDriver(Uri baseAddress) : IDisposable
 {
     private const int EventsPerRequest = 5000;
@@ -37,7 +37,7 @@ public sealed class ApiDriver(Uri baseAddress) : IDisposable
         return created.GetProperty("id").GetString()!;
     }
 
-    /// <summary>Posts the events as CONTRACT JSON arrays; every one must be accepted.</summary>
+    /// <summary>Posts the events as JSON arrays (docs/api.md section 1); every one must be accepted.</summary>
     public async Task PostEventsAsync(IReadOnlyList<SegmentEvent> events)
     {
         foreach (var chunk in events.Chunk(EventsPerRequest))
