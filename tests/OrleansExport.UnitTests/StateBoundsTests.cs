@@ -60,7 +60,8 @@ public sealed class StateBoundsTests(ITestOutputHelper output)
         var stored = Serializer.SerializeToArray(state).Length;
         output.WriteLine($"segment shard after {Flood:N0} leaves of unknown profiles: {state.Members.Count} slot(s), stored state {storedBefore} -> {stored} bytes, heap growth {retained:N0} bytes");
         Assert.Equal(1, state.Members.Count);
-        Assert.Equal(storedBefore, stored);
+        // Only the fixed table of recent leaves (so a late older join stays stale) fills up: at most ~20 bytes an entry.
+        Assert.True(stored - storedBefore <= RecentLeaves.Capacity * 20, $"stored state grew from {storedBefore} to {stored} bytes");
         Assert.Equal(0, forwarded);
         Assert.True(retained < 256 * 1024, $"the shard kept {retained:N0} bytes");
     }
