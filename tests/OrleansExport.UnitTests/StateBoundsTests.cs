@@ -63,7 +63,7 @@ public sealed class StateBoundsTests(ITestOutputHelper output)
         // Only the fixed table of recent leaves (so a late older join stays stale) fills up: at most ~20 bytes an entry.
         Assert.True(stored - storedBefore <= RecentLeaves.Capacity * 20, $"stored state grew from {storedBefore} to {stored} bytes");
         Assert.Equal(0, forwarded);
-        Assert.True(retained < 256 * 1024, $"the shard kept {retained:N0} bytes");
+        Assert.True(retained < 1024 * 1024, $"the shard kept {retained:N0} bytes (a slot per profile would be tens of MB)");
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class StateBoundsTests(ITestOutputHelper output)
         Assert.Equal(0, state.Members.Count);
         Assert.Equal(storedBefore, stored);
         Assert.Equal(0, shard.PendingEstimate);
-        Assert.True(retained < 256 * 1024, $"the shard kept {retained:N0} bytes");
+        Assert.True(retained < 1024 * 1024, $"the shard kept {retained:N0} bytes (a slot per profile would be tens of MB)");
     }
 
     [Fact]
