@@ -159,8 +159,6 @@ public interface ISegmentShardGrain : IGrainWithStringKey
 
     /// <summary>Sends every current member, with its latest attributes, to the export's shards.</summary>
     Task<long> BackfillAsync(ExportSubscription export);
-
-    Task<long> GetMemberCountAsync();
 }
 
 /// <summary>What an export keeps per member of one slice of its segments (key "exportId/index").</summary>

@@ -27,7 +27,6 @@ public sealed class ExportShardGrain(
 {
     private ShardMembership _membership = null!;
     private JournaledShardState<ShardState> _store = null!;
-    private IGrainTimer? _persistTimer;
 
     public static string Key(string exportId, int index) => $"{exportId}/{index}";
 
@@ -56,19 +55,10 @@ public sealed class ExportShardGrain(
             await Export.ShardHasPendingAsync(Index, _membership.PendingEstimate, overdue: true);
         }
 
-        _persistTimer = this.RegisterGrainTimer(_store.PersistIfChangedAsync, new GrainTimerCreationOptions
-        {
-            DueTime = options.Value.ShardPersistInterval,
-            Period = options.Value.ShardPersistInterval,
-            Interleave = false,
-        });
+        _store.PersistEvery(this, options.Value.ShardPersistInterval);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        _persistTimer?.Dispose();
-        await _store.PersistIfChangedAsync(cancellationToken);
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);
 
     public async Task ConfigureAsync(ShardConfig config)
     {

@@ -14,6 +14,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
     private const string InitialGeneration = "initial";
 
     private bool _changed;
+    private IGrainTimer? _persistTimer;
 
     public TState State => state.State;
 
@@ -26,6 +27,22 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
     private string Generation => state.Etag ?? InitialGeneration;
 
     public void MarkChanged() => _changed = true;
+
+    /// <summary>Writes the state every <paramref name="interval"/> while it changed, on the grain's own turn.</summary>
+    public void PersistEvery(IGrainBase grain, TimeSpan interval) =>
+        _persistTimer = grain.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
+        {
+            DueTime = interval,
+            Period = interval,
+            Interleave = false,
+        });
+
+    /// <summary>The grain deactivates: a last write of what changed.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _persistTimer?.Dispose();
+        await PersistIfChangedAsync(cancellationToken);
+    }
 
     /// <summary>The batches journaled since the last snapshot, to replay on it.</summary>
     public async Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(CancellationToken cancellationToken)

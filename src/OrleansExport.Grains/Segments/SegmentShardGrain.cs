@@ -22,11 +22,10 @@ public sealed class SegmentShardGrain(
     IShardJournal? journal = null) : Grain, ISegmentShardGrain
 {
     /// <summary>Members per call when backfilling an export: bounded messages, each journaled on its own.</summary>
-    public const int BackfillPage = 5000;
+    private const int BackfillPage = 5000;
 
     private SegmentMembership _membership = null!;
     private JournaledShardState<SegmentShardState> _store = null!;
-    private IGrainTimer? _persistTimer;
 
     public static string Key(string segmentId, int index) => $"{segmentId}/{index}";
 
@@ -44,19 +43,10 @@ public sealed class SegmentShardGrain(
             _membership.Apply(entry.Events);
         }
 
-        _persistTimer = this.RegisterGrainTimer(_store.PersistIfChangedAsync, new GrainTimerCreationOptions
-        {
-            DueTime = options.Value.ShardPersistInterval,
-            Period = options.Value.ShardPersistInterval,
-            Interleave = false,
-        });
+        _store.PersistEvery(this, options.Value.ShardPersistInterval);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        _persistTimer?.Dispose();
-        await _store.PersistIfChangedAsync(cancellationToken);
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);
 
     public async Task<SegmentApplyResult> ApplyAsync(SegmentEvent[] events, ExportSubscription[] exports)
     {
@@ -92,8 +82,6 @@ public sealed class SegmentShardGrain(
 
         return sent;
     }
-
-    public Task<long> GetMemberCountAsync() => Task.FromResult(_membership.MemberCount);
 
     private Task ForwardAsync(IReadOnlyCollection<SegmentEvent> changes, ExportSubscription[] exports)
     {
