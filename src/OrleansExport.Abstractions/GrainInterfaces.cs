@@ -192,7 +192,7 @@ public interface IExportShardGrain : IGrainWithStringKey
 
     Task CancelRunAsync(string runId);
 
-    /// <summary>The newest <paramref name="limit"/> kept rejections (of one kind, or all), oldest first.</summary>
+    /// <summary>The newest <paramref name="limit"/> kept rejections (of one kind, or all), newest first.</summary>
     Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int limit);
 
     Task<ShardRejections> GetRejectionSummaryAsync();

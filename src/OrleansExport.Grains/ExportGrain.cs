@@ -323,10 +323,9 @@ public sealed class ExportGrain(
 
     public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int offset, int limit)
     {
-        var all = new List<Rejection>();
         var newestPerShard = (int)Math.Min((long)offset + limit, int.MaxValue);
-        await ForEachShardAsync(async shard => { var list = await shard.GetRejectionsAsync(kind, newestPerShard); lock (all) { all.AddRange(list); } });
-        return all.OrderByDescending(r => r.At).Skip(offset).Take(limit).ToList();
+        var shards = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetRejectionsAsync(kind, newestPerShard)));
+        return RejectionGrouping.NewestFirst(shards).Skip(offset).Take(limit).ToList();
     }
 
     public async Task<RejectionSummary> GetRejectionSummaryAsync()

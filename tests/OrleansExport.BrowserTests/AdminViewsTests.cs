@@ -52,7 +52,7 @@ public sealed class AdminViewsTests(ConsoleFixture fixture, ITestOutputHelper ou
         var rows = page.Locator("[data-rejections] tbody tr");
         await Expect(rows).ToHaveCountAsync(100);
         await Expect(page.Locator("[data-rejection-page]")).ToHaveTextAsync("Showing 1–100 of 123 kept, newest first.");
-        await page.Locator("#rejections-title").ScrollIntoViewIfNeededAsync();
+        await page.Locator("#rejections-title").EvaluateAsync("heading => heading.scrollIntoView()");
         await fixture.ScreenshotAsync(page, "50-rejections-by-reason", output, fullPage: false);
 
         // Beyond the first 100.

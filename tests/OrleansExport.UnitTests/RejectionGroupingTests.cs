@@ -64,6 +64,18 @@ public sealed class RejectionGroupingTests
     }
 
     [Fact]
+    public void NewestFirst_KeepsTheOrderOfTheListsForRejectionsOfTheSameInstant()
+    {
+        IEnumerable<Rejection>[] shards =
+        [
+            [At(1, RejectionKind.InvalidEmail, "a2"), At(1, RejectionKind.InvalidEmail, "a1"), At(0, RejectionKind.InvalidEmail, "a0")],
+            [At(2, RejectionKind.InvalidEmail, "b1"), At(1, RejectionKind.InvalidEmail, "b0")],
+        ];
+
+        Assert.Equal(["b1", "a2", "a1", "b0", "a0"], RejectionGrouping.NewestFirst(shards).Select(r => r.ProfileId));
+    }
+
+    [Fact]
     public void NoRejections_AnEmptySummary()
     {
         var summary = RejectionGrouping.Merge([RejectionGrouping.ForShard([], new Dictionary<RejectionKind, long>(), examples: 3)], examples: 3);

@@ -8,6 +8,14 @@ public static class RejectionGrouping
 {
     public const int ExamplesPerKind = 3;
 
+    /// <summary>
+    /// Merges lists that are each newest first into one, newest first. The sort is stable: rejections of the same
+    /// instant (one batch can reject many) keep the order of the lists and their order within each, so the same
+    /// lists always give the same order and pages neither repeat nor skip a rejection.
+    /// </summary>
+    public static IEnumerable<Rejection> NewestFirst(IEnumerable<IEnumerable<Rejection>> newestFirstLists) =>
+        newestFirstLists.SelectMany(list => list).OrderByDescending(r => r.At);
+
     /// <param name="kept">The shard's kept rejections, oldest first.</param>
     /// <param name="counts">The rejections the shard recorded by kind.</param>
     public static ShardRejections ForShard(IReadOnlyList<Rejection> kept, IReadOnlyDictionary<RejectionKind, long> counts, int examples)

@@ -485,12 +485,9 @@ public sealed class ShardMembership
             Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived);
     }
 
-    /// <summary>The newest <paramref name="limit"/> kept rejections of <paramref name="kind"/> (or of every kind), oldest first.</summary>
-    public IReadOnlyList<Rejection> GetRejections(RejectionKind? kind, int limit)
-    {
-        var matching = kind is null ? _state.RecentRejections : _state.RecentRejections.Where(r => r.Kind == kind).ToList();
-        return matching.Skip(Math.Max(0, matching.Count - limit)).ToList();
-    }
+    /// <summary>The newest <paramref name="limit"/> kept rejections of <paramref name="kind"/> (or of every kind), <see cref="RejectionGrouping.NewestFirst"/>.</summary>
+    public IReadOnlyList<Rejection> GetRejections(RejectionKind? kind, int limit) =>
+        RejectionGrouping.NewestFirst([_state.RecentRejections.Where(r => kind is null || r.Kind == kind).Reverse()]).Take(limit).ToList();
 
     public ShardRejections GetRejectionSummary() =>
         RejectionGrouping.ForShard(_state.RecentRejections, _state.RejectionCounts, RejectionGrouping.ExamplesPerKind);

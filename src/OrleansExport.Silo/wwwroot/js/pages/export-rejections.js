@@ -83,7 +83,7 @@ export function rejectionsSection(exportId, path) {
         { key: 'reason', title: 'Reason', cell: k => kindLabel(k.kind) },
         { key: 'count', title: 'Rejections', numeric: true, cell: k => formatNumber(k.count) },
         { key: 'examples', title: 'Latest examples', cell: k => h('ul', { class: 'examples' },
-          k.latest.map(r => h('li', null, h('code', null, r.profileId), ` ${r.email ?? 'no email'}: ${r.reason}`))) },
+          k.latest.map(r => h('li', null, h('code', null, r.profileId), ` ${r.reason}`))) },
       ],
     }));
   }
