@@ -30,6 +30,45 @@ public sealed record DeadLetterSummary(
     [property: Id(2)] IReadOnlyList<DeadLetter> Recent);
 
 /// <summary>
+/// What one way in sends the dead-letter grain at a time: counts of every dead letter, and the letters
+/// themselves for at most <see cref="IDeadLetterGrain.MaxKept"/> of them (the grain keeps no more).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record DeadLetterBatch(
+    [property: Id(0)] long Malformed,
+    [property: Id(1)] long OutOfScope,
+    [property: Id(2)] IReadOnlyList<DeadLetter> Listed);
+
+/// <summary>Collects one request's dead letters: every one counted, the first <see cref="IDeadLetterGrain.MaxKept"/> kept.</summary>
+public sealed class DeadLetterCollector
+{
+    private readonly List<DeadLetter> _listed = [];
+    private long _malformed;
+    private long _outOfScope;
+
+    public long Count => _malformed + _outOfScope;
+
+    public void Add(DeadLetterKind kind, Func<DeadLetter> letter)
+    {
+        if (kind == DeadLetterKind.Malformed)
+        {
+            _malformed++;
+        }
+        else
+        {
+            _outOfScope++;
+        }
+
+        if (_listed.Count < IDeadLetterGrain.MaxKept)
+        {
+            _listed.Add(letter());
+        }
+    }
+
+    public DeadLetterBatch ToBatch() => new(_malformed, _outOfScope, _listed.ToArray());
+}
+
+/// <summary>
 /// The dead-letter view of the whole service (key <see cref="Key"/>): every way in (the HTTP ingest
 /// endpoint, the Event Hubs adapter) records here the events it could not apply. Keeps counters
 /// and a bounded ring of the latest entries.
@@ -38,7 +77,10 @@ public interface IDeadLetterGrain : IGrainWithStringKey
 {
     const string Key = "deadletters";
 
-    Task RecordAsync(DeadLetter[] letters);
+    /// <summary>How many dead letters the grain keeps, and the most one <see cref="RecordAsync"/> may carry.</summary>
+    const int MaxKept = 1000;
+
+    Task RecordAsync(DeadLetterBatch batch);
 
     Task<DeadLetterSummary> GetAsync(int limit);
 }

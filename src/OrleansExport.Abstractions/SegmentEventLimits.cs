@@ -9,7 +9,7 @@ public sealed record SegmentEventLimits(int MaxAttributeBytes, TimeSpan MaxFutur
 {
     public const int DefaultMaxAttributeBytes = 64 * 1024;
 
-    public static readonly TimeSpan DefaultMaxFutureSkew = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultMaxFutureSkew = TimeSpan.FromMinutes(5);
 
     public static readonly SegmentEventLimits Default = new(DefaultMaxAttributeBytes, DefaultMaxFutureSkew);
 }

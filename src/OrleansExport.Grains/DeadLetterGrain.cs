@@ -9,19 +9,19 @@ public sealed class DeadLetterState
 
     [Id(1)] public long OutOfScope { get; set; }
 
-    /// <summary>Oldest first; at most <see cref="DeadLetterGrain.MaxKept"/>.</summary>
+    /// <summary>Oldest first; at most <see cref="IDeadLetterGrain.MaxKept"/>.</summary>
     [Id(2)] public List<DeadLetter> Recent { get; set; } = [];
 }
 
 /// <summary>
-/// Counts dead letters and keeps the latest <see cref="MaxKept"/>. Hostile input can arrive in floods,
+/// Counts dead letters and keeps the latest <see cref="IDeadLetterGrain.MaxKept"/>. Hostile input can arrive in floods,
 /// so it writes its state on a timer (as shards do), not per call.
 /// </summary>
 public sealed class DeadLetterGrain(
     [PersistentState("deadletters", Constants.ExportStore)] IPersistentState<DeadLetterState> state,
     IOptions<ExportOptions> options) : Grain, IDeadLetterGrain
 {
-    public const int MaxKept = 1000;
+    private const int MaxKept = IDeadLetterGrain.MaxKept;
 
     private bool _changed;
 
@@ -37,28 +37,19 @@ public sealed class DeadLetterGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => PersistIfChangedAsync(cancellationToken);
 
-    public Task RecordAsync(DeadLetter[] letters)
+    public Task RecordAsync(DeadLetterBatch batch)
     {
-        foreach (var letter in letters)
-        {
-            if (letter.Kind == DeadLetterKind.Malformed)
-            {
-                state.State.Malformed++;
-            }
-            else
-            {
-                state.State.OutOfScope++;
-            }
-        }
-
+        state.State.Malformed += batch.Malformed;
+        state.State.OutOfScope += batch.OutOfScope;
+        var listed = batch.Listed;
         var recent = state.State.Recent;
-        recent.AddRange(letters.Length > MaxKept ? letters[^MaxKept..] : letters);
+        recent.AddRange(listed.Count > MaxKept ? listed.Skip(listed.Count - MaxKept) : listed);
         if (recent.Count > MaxKept)
         {
             recent.RemoveRange(0, recent.Count - MaxKept);
         }
 
-        _changed |= letters.Length > 0;
+        _changed |= batch.Malformed + batch.OutOfScope > 0;
         return Task.CompletedTask;
     }
 

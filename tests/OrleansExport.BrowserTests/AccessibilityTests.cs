@@ -21,7 +21,7 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
     [Fact]
     public async Task EveryPage_HasNoWcagAaViolations()
     {
-        var exportName = await CreateExportAsync();
+        var (exportName, connectionName) = await CreateExportAsync();
         var page = await fixture.NewPageAsync();
 
         await page.GotoAsync("/");
@@ -35,6 +35,12 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Connections", Level = 1 })).ToBeVisibleAsync();
         await AssertAccessibleAsync(page, "connections");
 
+        await page.GetByRole(AriaRole.Link, new() { Name = connectionName }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = connectionName, Level = 1 })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify and save key" }).ClickAsync();
+        await Expect(ConsolePage.ErrorOf(page, "new-api-key")).Not.ToBeEmptyAsync();
+        await AssertAccessibleAsync(page, "connection-with-error");
+
         await page.GotoAsync("/#/connections/new");
         await page.GetByRole(AriaRole.Button, new() { Name = "Connect and save" }).ClickAsync();
         await Expect(ConsolePage.ErrorOf(page, "display-name")).Not.ToBeEmptyAsync();
@@ -46,6 +52,12 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(ConsolePage.ErrorOf(page, "connection")).Not.ToBeEmptyAsync();
         await AssertAccessibleAsync(page, "add-destination-with-error");
+
+        // With a connection chosen: the list, custom field and tag pickers of its account, the list with its search box.
+        await page.GetByLabel("Connection").SelectOptionAsync(new SelectOptionValue { Label = $"{connectionName} ({fixture.Simulator.Hostname})" });
+        await Expect(page.Locator("[data-account-status]")).ToContainTextAsync("From the account");
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Find a list by name" }).FillAsync("Checked");
+        await AssertAccessibleAsync(page, "add-destination-with-pickers");
 
         await page.GotoAsync("/#/exports");
         await page.GetByRole(AriaRole.Link, new() { Name = exportName }).ClickAsync();
@@ -126,10 +138,18 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         Assert.True(duplicateIds.Length == 0, $"duplicate ids on the {name} page: {string.Join(", ", duplicateIds)}");
     }
 
-    /// <summary>An export of a segment with one member, so that the segment picker lists it.</summary>
-    private async Task<string> CreateExportAsync()
+    /// <summary>
+    /// An export of a segment with one member, so that the segment picker lists it, on a connection whose account
+    /// has enough lists for the list picker's search box. Returns the export's and the connection's names.
+    /// </summary>
+    private async Task<(string Export, string Connection)> CreateExportAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
+        for (var i = 1; i <= 12; i++)
+        {
+            fixture.Simulator.State.AddList($"checked-{suffix}-{i}", $"Checked {suffix} {i}");
+        }
+
         using var admin = fixture.ApiClient(ConsoleFixture.AdminKey);
         await SegmentEvents.PostAsync(admin, [SegmentEvents.Joined($"checked-{suffix}", $"p-{suffix}", $"checked.{suffix}@example.com", "gold")]);
         await SegmentEvents.WaitForMembersAsync(admin, $"checked-{suffix}", 1);
@@ -147,6 +167,6 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
             schedule = "0 2 * * *",
         });
         Assert.Equal(HttpStatusCode.Created, export.StatusCode);
-        return exportName;
+        return (exportName, $"Checked {suffix}");
     }
 }

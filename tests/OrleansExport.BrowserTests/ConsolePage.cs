@@ -36,13 +36,16 @@ public static class ConsolePage
 
     public static ILocator Counter(IPage page, string name) => page.Locator($"[data-counter=\"{name}\"]");
 
-    /// <summary>Creates a connection to the simulator through the API; returns its id.</summary>
-    public static async Task<string> CreateConnectionAsync(this ConsoleFixture fixture, string displayName)
+    /// <summary>The list, custom field or connection chosen from a picker (a select), by its accessible name.</summary>
+    public static ILocator Picker(IPage page, string name) => page.GetByRole(AriaRole.Combobox, new() { Name = name });
+
+    /// <summary>Creates a connection to the simulator through the API (with the simulator's key unless told another); returns its id.</summary>
+    public static async Task<string> CreateConnectionAsync(this ConsoleFixture fixture, string displayName, string apiKey = ConsoleFixture.SimulatorApiKey)
     {
         using var admin = fixture.ApiClient(ConsoleFixture.AdminKey);
         using var response = await admin.PostAsJsonAsync("api/connections", new
         {
-            displayName, hostname = fixture.Simulator.Hostname, apiKey = ConsoleFixture.SimulatorApiKey, dataPrivacyConsent = true,
+            displayName, hostname = fixture.Simulator.Hostname, apiKey, dataPrivacyConsent = true,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

@@ -33,11 +33,11 @@ public sealed class ExportEditingTests(ConsoleFixture fixture, ITestOutputHelper
         // The form starts from the export as it is.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Edit “{export.Name}”", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Export name")).ToHaveValueAsync(export.Name);
-        await Expect(page.GetByLabel("List ID")).ToHaveValueAsync(ListId);
+        await Expect(ConsolePage.Picker(page, "List")).ToHaveValueAsync(ListId);
         await Expect(page.GetByLabel("Email")).ToHaveValueAsync("EmailAddress");
         await Expect(page.GetByLabel("First name")).ToHaveValueAsync("");
         await Expect(page.GetByRole(AriaRole.Checkbox, new() { Name = export.SegmentId, Exact = true })).ToBeCheckedAsync();
-        await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Tag 1" })).ToHaveValueAsync("edited");
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Tag 1" })).ToHaveValueAsync("edited");
         await Expect(page.Locator("[data-connection]")).ToContainTextAsync(fixture.Simulator.Hostname);
 
         var renamed = $"Renamed {export.Suffix}";

@@ -12,7 +12,9 @@ public sealed class FormErrorTests(ConsoleFixture fixture)
     [Fact]
     public async Task AddDestination_ShowsCustomFieldAndScheduleErrorsNextToThem()
     {
-        var connectionName = $"Errors {Guid.NewGuid().ToString("N")[..6]}";
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var connectionName = $"Errors {suffix}";
+        var field = fixture.Simulator.State.AddField($"Errors {suffix}");
         using (var admin = fixture.ApiClient(ConsoleFixture.AdminKey))
         {
             using var created = await admin.PostAsJsonAsync("api/connections", new
@@ -27,7 +29,7 @@ public sealed class FormErrorTests(ConsoleFixture fixture)
         await page.GotoAsync("/#/exports/new");
         await page.GetByLabel("Export name").FillAsync("Errors");
         await page.GetByLabel("Connection").SelectOptionAsync(new SelectOptionValue { Label = $"{connectionName} ({fixture.Simulator.Hostname})" });
-        await page.GetByLabel("List ID").FillAsync("1");
+        await ConsolePage.Picker(page, "List").SelectOptionAsync("1");
         await page.GetByLabel("Other segment ids").FillAsync("errors");
         await page.GetByLabel("Email").FillAsync("EmailAddress");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add attribute" }).ClickAsync();
@@ -36,14 +38,14 @@ public sealed class FormErrorTests(ConsoleFixture fixture)
         await Expect(page.GetByLabel("Cron expression (UTC)")).ToBeFocusedAsync();
         await page.GetByLabel("Cron expression (UTC)").FillAsync("every day at noon");
 
-        // The custom field has no field ID: the error sits in the custom fields group.
+        // No custom field is chosen for the attribute: the error sits in the custom fields group.
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         var fieldsError = page.Locator("[data-field='mapping.fields'] > .field-error");
         await Expect(fieldsError).ToContainTextAsync("positive ActiveCampaign fieldId");
         await Expect(page.Locator(".form-alert")).ToBeEmptyAsync();
 
-        // With the field ID, the cron expression is next in line: its error sits under the schedule.
-        await page.GetByLabel("ActiveCampaign field ID").FillAsync("7");
+        // With the field chosen, the cron expression is next in line: its error sits under the schedule.
+        await ConsolePage.Picker(page, "ActiveCampaign field").SelectOptionAsync(field.Id);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.Locator("#schedule-error")).ToContainTextAsync("not a valid cron expression");
         await Expect(fieldsError).ToBeEmptyAsync();

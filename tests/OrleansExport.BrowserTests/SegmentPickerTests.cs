@@ -46,7 +46,7 @@ public sealed class SegmentPickerTests(ConsoleFixture fixture, ITestOutputHelper
 
         await page.GetByLabel("Export name").FillAsync($"Picked {suffix}");
         await page.GetByLabel("Connection").SelectOptionAsync(new SelectOptionValue { Label = $"{connectionName} ({fixture.Simulator.Hostname})" });
-        await page.GetByLabel("List ID").FillAsync(listId);
+        await ConsolePage.Picker(page, "List").SelectOptionAsync(listId);
         await page.GetByLabel("Email").FillAsync("EmailAddress");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
 

@@ -7,7 +7,8 @@ namespace OrleansExport.IntegrationTests;
 
 /// <summary>
 /// Every endpoint the host maps, called by every role: no key, Viewer, Contributor and Admin on an
-/// admin-only connection, and Contributor on one that allows contributors. The endpoints come from the
+/// admin-only connection, Contributor on one that allows contributors, Ingest, and a Contributor scoped to
+/// segments <c>scoped-*</c> on an export inside its scope and on one outside it. The endpoints come from the
 /// app itself, so a new endpoint without a row here fails the test; the Orleans Dashboard's many routes
 /// share one rule and get their rows from the app too.
 /// </summary>
@@ -32,49 +33,52 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
 
     private sealed record Ids(string Connection, string Export, string RunId, string Segment);
 
-    /// <param name="Expected">No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection.</param>
+    /// <param name="Expected">
+    /// No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection, Ingest (admin-only resources),
+    /// scoped Contributor on a shared connection with an export inside its scope, the same with one outside it.
+    /// </param>
     private sealed record Row(string Method, string Pattern, Func<Ids, string> Url, Func<Ids, object?> Body, bool Destructive, Outcome[] Expected);
 
     private Row[] Matrix() =>
     [
-        new("GET", "/health/live", _ => "/health/live", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/health/ready", _ => "/health/ready", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/metrics", _ => "/metrics", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/openapi/{documentName}.json", _ => "/openapi/v1.json", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/docs/{documentName?}", _ => "/docs/", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/docs/scalar.js", _ => "/docs/scalar.js", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/docs/scalar.aspnetcore.js", _ => "/docs/scalar.aspnetcore.js", _ => null, false, [A, A, A, A, A]),
-        new("GET", "/docs/favicon.svg", _ => "/docs/favicon.svg", _ => null, false, [P, P, P, P, P]),
+        new("GET", "/health/live", _ => "/health/live", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/health/ready", _ => "/health/ready", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/metrics", _ => "/metrics", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/openapi/{documentName}.json", _ => "/openapi/v1.json", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/docs/{documentName?}", _ => "/docs/", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/docs/scalar.js", _ => "/docs/scalar.js", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/docs/scalar.aspnetcore.js", _ => "/docs/scalar.aspnetcore.js", _ => null, false, [A, A, A, A, A, A, A, A]),
+        new("GET", "/docs/favicon.svg", _ => "/docs/favicon.svg", _ => null, false, [P, P, P, P, P, P, P, P]),
         .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal))
-            .Select(e => new Row("GET", e[4..], _ => Sample(e[4..]), _ => null, false, [U, P, F, P, F])),
-        new("GET", "/api/me", _ => "/api/me", _ => null, false, [U, A, A, A, A]),
-        new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F]),
-        new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A]),
-        new("GET", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, false, [U, A, H, A, A]),
-        new("PATCH", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => new { displayName = "Renamed" }, false, [U, F, F, A, F]),
-        new("GET", "/api/connections/{id}/lists", ids => $"/api/connections/{ids.Connection}/lists", _ => null, false, [U, F, H, A, A]),
-        new("GET", "/api/connections/{id}/fields", ids => $"/api/connections/{ids.Connection}/fields", _ => null, false, [U, F, H, A, A]),
-        new("GET", "/api/connections/{id}/tags", ids => $"/api/connections/{ids.Connection}/tags", _ => null, false, [U, F, H, A, A]),
-        new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F]),
-        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, "seg-matrix"), false, [U, F, H, A, A]),
-        new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A]),
-        new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A]),
-        new("PATCH", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => new { displayName = "Renamed" }, false, [U, F, H, A, A]),
-        new("POST", "/api/exports/{id}/pause", ids => $"/api/exports/{ids.Export}/pause", _ => null, false, [U, F, H, A, A]),
-        new("POST", "/api/exports/{id}/resume", ids => $"/api/exports/{ids.Export}/resume", _ => null, false, [U, F, H, A, A]),
-        new("DELETE", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, true, [U, F, H, A, A]),
-        new("GET", "/api/exports/{id}/rejections", ids => $"/api/exports/{ids.Export}/rejections", _ => null, false, [U, A, H, A, A]),
-        new("GET", "/api/exports/{id}/rejections/summary", ids => $"/api/exports/{ids.Export}/rejections/summary", _ => null, false, [U, A, H, A, A]),
-        new("GET", "/api/exports/{id}/rejections.csv", ids => $"/api/exports/{ids.Export}/rejections.csv", _ => null, false, [U, A, H, A, A]),
-        new("POST", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, F, H, A, A]),
-        new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A]),
-        new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A]),
-        new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A]),
-        new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, A, A, A]),
-        new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A]),
-        new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A]),
-        new("GET", "/api/deadletters", _ => "/api/deadletters", _ => null, false, [U, A, F, A, F]),
-        new("GET", "/api/audit", _ => "/api/audit", _ => null, false, [U, A, F, A, F]),
+            .Select(e => new Row("GET", e[4..], _ => Sample(e[4..]), _ => null, false, [U, P, F, P, F, F, F, F])),
+        new("GET", "/api/me", _ => "/api/me", _ => null, false, [U, A, A, A, A, F, A, A]),
+        new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F, F, F, F]),
+        new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A, F, A, A]),
+        new("GET", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, false, [U, A, H, A, A, F, A, A]),
+        new("PATCH", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => new { displayName = "Renamed" }, false, [U, F, F, A, F, F, F, F]),
+        new("GET", "/api/connections/{id}/lists", ids => $"/api/connections/{ids.Connection}/lists", _ => null, false, [U, F, H, A, A, F, A, A]),
+        new("GET", "/api/connections/{id}/fields", ids => $"/api/connections/{ids.Connection}/fields", _ => null, false, [U, F, H, A, A, F, A, A]),
+        new("GET", "/api/connections/{id}/tags", ids => $"/api/connections/{ids.Connection}/tags", _ => null, false, [U, F, H, A, A, F, A, A]),
+        new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F, F, F, F]),
+        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment), false, [U, F, H, A, A, F, A, F]),
+        new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A, F, A, A]),
+        new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("PATCH", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => new { displayName = "Renamed" }, false, [U, F, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/pause", ids => $"/api/exports/{ids.Export}/pause", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/resume", ids => $"/api/exports/{ids.Export}/resume", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("DELETE", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, true, [U, F, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/rejections", ids => $"/api/exports/{ids.Export}/rejections", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/rejections/summary", ids => $"/api/exports/{ids.Export}/rejections/summary", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/rejections.csv", ids => $"/api/exports/{ids.Export}/rejections.csv", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, F, A, F, A, F, F]),
+        new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A, F, A, A]),
+        new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A, F, A, H]),
+        new("GET", "/api/deadletters", _ => "/api/deadletters", _ => null, false, [U, A, F, A, F, F, F, F]),
+        new("GET", "/api/audit", _ => "/api/audit", _ => null, false, [U, A, F, A, F, F, F, F]),
     ];
 
     [Fact]
@@ -90,17 +94,27 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     [Fact]
     public async Task EveryRoleGetsWhatTheContractSays_OnEveryEndpoint()
     {
-        var adminOnly = await NewResourcesAsync(allowContributors: false);
-        var shared = await NewResourcesAsync(allowContributors: true);
-        string?[] keys = [null, SiloFixture.ViewerKey, SiloFixture.ContributorKey, SiloFixture.AdminKey, SiloFixture.ContributorKey];
+        var adminOnly = await NewResourcesAsync(allowContributors: false, "seg-matrix-");
+        var shared = await NewResourcesAsync(allowContributors: true, "seg-matrix-");
+        var inScope = await NewResourcesAsync(allowContributors: true, SiloFixture.ScopePrefix);
+        string?[] keys =
+        [
+            null, SiloFixture.ViewerKey, SiloFixture.ContributorKey, SiloFixture.AdminKey, SiloFixture.ContributorKey, SiloFixture.IngestKey,
+            SiloFixture.ScopedContributorKey, SiloFixture.ScopedContributorKey,
+        ];
         var failures = new List<string>();
 
         foreach (var row in Matrix())
         {
             for (var column = 0; column < keys.Length; column++)
             {
-                var scope = column == 4 ? shared : adminOnly;
-                var ids = row.Destructive ? await NewResourcesAsync(allowContributors: column == 4) : scope;
+                var (resources, allowContributors, segmentPrefix) = column switch
+                {
+                    4 or 7 => (shared, true, "seg-matrix-"),
+                    6 => (inScope, true, SiloFixture.ScopePrefix),
+                    _ => (adminOnly, false, "seg-matrix-"),
+                };
+                var ids = row.Destructive ? await NewResourcesAsync(allowContributors, segmentPrefix) : resources;
                 var response = await SendAsync(row, ids, keys[column]);
                 var status = (int)response.StatusCode;
                 if (!Matches(row.Expected[column], status))
@@ -128,7 +142,11 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         _ => status is not (401 or 403),
     };
 
-    private static string Column(int column) => new[] { "no key", "Viewer", "Contributor", "Admin", "Contributor (shared connection)" }[column];
+    private static string Column(int column) => new[]
+    {
+        "no key", "Viewer", "Contributor", "Admin", "Contributor (shared connection)", "Ingest",
+        "scoped Contributor (export in scope)", "scoped Contributor (export outside scope)",
+    }[column];
 
     /// <summary>Reads only the headers: some dashboard routes stream for as long as the client listens.</summary>
     private async Task<HttpResponseMessage> SendAsync(Row row, Ids ids, string? key)
@@ -158,10 +176,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     private static HttpContent JsonContent(object body) =>
         new StringContent(JsonSerializer.Serialize(body, SiloFixture.Json), System.Text.Encoding.UTF8, "application/json");
 
-    private async Task<Ids> NewResourcesAsync(bool allowContributors)
+    private async Task<Ids> NewResourcesAsync(bool allowContributors, string segmentPrefix)
     {
         var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
-        var segment = $"seg-matrix-{Guid.NewGuid():N}";
+        var segment = $"{segmentPrefix}{Guid.NewGuid():N}";
         var export = await Api.CreateExportAsync(fixture, connection, segment, firstRun: false);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);

@@ -25,6 +25,13 @@ public class SiloFixture : IAsyncLifetime
     public const string AdminKey = "admin-key-0123456789abcdef";
     public const string ContributorKey = "contributor-key-0123456789";
     public const string ViewerKey = "viewer-key-0123456789abcdef";
+    public const string IngestKey = "ingest-key-0123456789abcdef";
+
+    /// <summary>Segments whose ids start with this are in the scoped keys' scope.</summary>
+    public const string ScopePrefix = "scoped-";
+    public const string ScopedContributorKey = "scoped-contributor-key-0123456789";
+    public const string ScopedIngestKey = "scoped-ingest-key-0123456789abcd";
+    public const string ScopedViewerKey = "scoped-viewer-key-0123456789abcd";
     public const string SimulatorApiKey = "sim-secret-key-7f3a9c2e5b1d4086";
     public const double TimeScale = 1;
     public const int MaxIngestBytes = 1024 * 1024;
@@ -74,6 +81,13 @@ public class SiloFixture : IAsyncLifetime
             $"--Api:Keys:0:Key={AdminKey}", "--Api:Keys:0:Role=Admin", "--Api:Keys:0:User=alice",
             $"--Api:Keys:1:Key={ContributorKey}", "--Api:Keys:1:Role=Contributor", "--Api:Keys:1:User=carol",
             $"--Api:Keys:2:Key={ViewerKey}", "--Api:Keys:2:Role=Viewer", "--Api:Keys:2:User=victor",
+            $"--Api:Keys:3:Key={IngestKey}", "--Api:Keys:3:Role=Ingest", "--Api:Keys:3:User=upstream",
+            $"--Api:Keys:4:Key={ScopedContributorKey}", "--Api:Keys:4:Role=Contributor", "--Api:Keys:4:User=sam",
+            $"--Api:Keys:4:Segments:0={ScopePrefix}*", "--Api:Keys:4:Segments:1=vip-exact",
+            $"--Api:Keys:5:Key={ScopedIngestKey}", "--Api:Keys:5:Role=Ingest", "--Api:Keys:5:User=upstream-eu",
+            $"--Api:Keys:5:Segments:0={ScopePrefix}*",
+            $"--Api:Keys:6:Key={ScopedViewerKey}", "--Api:Keys:6:Role=Viewer", "--Api:Keys:6:User=vera",
+            $"--Api:Keys:6:Segments:0={ScopePrefix}*",
             "--ActiveCampaign:AllowInsecureLoopback=true",
             $"--ActiveCampaign:Limits:TimeScale={TimeScale}",
             "--Export:MaxBatchDelay=00:00:01",

@@ -22,6 +22,8 @@ public sealed class HostSettingsTests
     [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=nonsense", "ConnectionStrings:EventHubs is not a valid Event Hubs connection string")]
     [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=" + Hub, "Orleans:Streaming=EventHubs needs EventHubs:Name")]
     [InlineData("Orleans:AdvertisedIP=somewhere", "Orleans:AdvertisedIP is 'somewhere'")]
+    [InlineData("Orleans:Clustering=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Clustering=AzureStorage needs Orleans:Tls:CertificatePath")]
+    [InlineData("Orleans:Storage=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Storage=AzureStorage needs DataProtection:CertificatePath")]
     public void InvalidProfile_IsRefusedWithTheSettingToFix(string settings, string expected)
     {
         var exception = Assert.Throws<InvalidSettingException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
@@ -51,6 +53,35 @@ public sealed class HostSettingsTests
         Assert.Equal(2, process.ExitCode);
         var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("OrleansExport cannot start: Orleans:Storage=AzureStorage needs ConnectionStrings:AzureStorage (an Azure Storage or Azurite connection string), which is not set.", line.TrimEnd());
+    }
+
+    [Fact]
+    public void Development_RunsWithoutCertificates()
+    {
+        var settings = HostSettings.Read(Configuration($"Orleans:Storage=AzureStorage|Orleans:Clustering=AzureStorage|ConnectionStrings:AzureStorage={Azurite}"), isDevelopment: true);
+        Assert.Null(settings.ClusterTls);
+        Assert.Null(settings.KeyRingCertificate);
+    }
+
+    [Fact]
+    public async Task Host_WithAnUnreadableKeyRingCertificate_ExitsWithTwoAndOneLine()
+    {
+        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["Orleans__Storage"] = "AzureStorage";
+        start.Environment["ConnectionStrings__AzureStorage"] = Azurite;
+        start.Environment["DataProtection__CertificatePath"] = TestCertificates.Cluster;
+        start.Environment["DataProtection__CertificatePassword"] = "not-the-password";
+        start.Environment["Api__Keys__0__Key"] = "production-tests-admin-key-0001";
+        start.Environment["Api__Keys__0__Role"] = "Admin";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, process.ExitCode);
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"OrleansExport cannot start: DataProtection:CertificatePath '{TestCertificates.Cluster}' cannot be read as a PFX file (wrong DataProtection:CertificatePassword?).", line.TrimEnd());
     }
 
     private static IConfiguration Configuration(string settings) => new ConfigurationBuilder()

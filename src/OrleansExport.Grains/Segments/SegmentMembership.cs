@@ -23,6 +23,14 @@ public sealed class SegmentMembership(SegmentShardState state)
         foreach (var e in events)
         {
             ApplyOne(e, outcome);
+            if (e.SnapshotId is { } snapshotId && state.Snapshot is { } snapshot && snapshot.SnapshotId == snapshotId
+                && e.Type is not (SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+                && Members.Find(e.ProfileId) is var slot and >= 0 && Members[slot].SegmentMask == Member)
+            {
+                // Named by the snapshot, even if the event itself is a duplicate or older than what we have. Only
+                // members are remembered (only they can be removed), so the set never outgrows the segment.
+                snapshot.Seen.Add(e.ProfileId);
+            }
         }
 
         return outcome;
@@ -40,12 +48,6 @@ public sealed class SegmentMembership(SegmentShardState state)
             case SegmentEventType.SnapshotCompleted:
                 CompleteSnapshot(e, outcome);
                 return;
-        }
-
-        if (e.SnapshotId is { } snapshotId && state.Snapshot is { } snapshot && snapshot.SnapshotId == snapshotId)
-        {
-            // Named by the snapshot, even if the event itself is a duplicate or older than what we have.
-            snapshot.Seen.Add(e.ProfileId);
         }
 
         var eventHash = ProfileHash.Of(e.EventId);

@@ -30,5 +30,6 @@ public sealed class SnapshotProgress
 
     [Id(1)] public long StartedTicks { get; init; }
 
+    /// <summary>Members the snapshot has named so far: never more than the shard holds slots.</summary>
     [Id(2)] public HashSet<string> Seen { get; init; } = new(StringComparer.Ordinal);
 }

@@ -13,7 +13,13 @@ public static class Roles
     public const string Contributor = "Contributor";
     public const string Viewer = "Viewer";
 
-    public static readonly string[] All = [Admin, Contributor, Viewer];
+    /// <summary>For upstream systems: may post events and nothing else.</summary>
+    public const string Ingest = "Ingest";
+
+    public static readonly string[] All = [Admin, Contributor, Viewer, Ingest];
+
+    /// <summary>The roles that may read the API: every role but <see cref="Ingest"/>.</summary>
+    public static readonly string[] Readers = [Admin, Contributor, Viewer];
 }
 
 /// <summary>One configured API key (<c>Api:Keys:N</c>).</summary>
@@ -22,6 +28,9 @@ public sealed class ApiKeyEntry
     public string Key { get; set; } = "";
     public string Role { get; set; } = "";
     public string User { get; set; } = "";
+
+    /// <summary>The key's segment scope: exact ids, or prefixes ending in <c>*</c>; none: every segment.</summary>
+    public List<string> Segments { get; set; } = [];
 }
 
 public sealed class ApiKeyOptions
@@ -59,7 +68,10 @@ public sealed class ApiKeyAuthenticationHandler(
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)))
             {
                 var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}")], scheme);
+                    [
+                        new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}"),
+                        .. entry.Segments.Select(segment => new Claim(Access.SegmentScopeClaim, segment)),
+                    ], scheme);
                 return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
             }
         }
@@ -87,7 +99,15 @@ public static class ApiKeyConfiguration
 
             if (!Roles.All.Contains(entry.Role, StringComparer.Ordinal))
             {
-                throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Role is '{entry.Role}'; use Admin, Contributor or Viewer.");
+                throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Role is '{entry.Role}'; use Admin, Contributor, Viewer or Ingest.");
+            }
+
+            foreach (var (segment, position) in entry.Segments.Select((s, i) => (s, i)))
+            {
+                if (SegmentScope.InvalidEntry(segment) is { } problem)
+                {
+                    throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Segments:{position} {problem}.");
+                }
             }
 
             if (string.IsNullOrWhiteSpace(entry.User))

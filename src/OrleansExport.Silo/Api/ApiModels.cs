@@ -91,5 +91,9 @@ public sealed record RunStarted(string RunId, RunStatus Status, long Total);
 
 public sealed record IngestRejection(int Index, string Reason);
 
-/// <summary>The answer of <c>POST /api/events</c>. <see cref="DeadLettered"/>: events recorded as dead letters (see <c>GET /api/deadletters</c>).</summary>
-public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected, int DeadLettered);
+/// <summary>
+/// The answer of <c>POST /api/events</c>. <see cref="Rejected"/> lists the first
+/// <see cref="EventsApi.MaxListedRejections"/> rejections; <see cref="RejectedCount"/> counts them all.
+/// <see cref="DeadLettered"/>: events recorded as dead letters (see <c>GET /api/deadletters</c>).
+/// </summary>
+public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected, int RejectedCount, long DeadLettered);

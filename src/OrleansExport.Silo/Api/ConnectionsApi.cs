@@ -13,9 +13,9 @@ public static class ConnectionsApi
             .WithSummary("Connect an ActiveCampaign account; the key is verified against ActiveCampaign first")
             .Accepts<CreateConnectionBody>("application/json").Produces<ConnectionView>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/", ListAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("The connections this key may see, with the API key masked").Produces<List<ConnectionView>>();
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("One connection, with the API key masked").Produces<ConnectionView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Access.AdminOnly)
             .WithSummary("Change the display name, contributor access, profile cap or API key (a new key is verified first); the hostname cannot change")

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -10,10 +11,14 @@ public static class EventsApi
     /// <summary>How dead letters from this endpoint name their way in.</summary>
     private const string Source = "api";
 
+    /// <summary>Most rejections an answer lists; <see cref="IngestResult.RejectedCount"/> counts the rest.</summary>
+    public const int MaxListedRejections = 100;
+
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanWrite).WithTags("Events")
-            .WithSummary("Ingest a JSON array of segment events; each is accepted or rejected on its own")
+        app.MapPost("/api/events", IngestAsync).RequireAuthorization(Access.CanIngest).WithTags("Events")
+            .WithSummary("Ingest a JSON array of segment events (Admin or Ingest keys); each is accepted or rejected on its own, " +
+                "an event outside the key's segment scope too")
             .Accepts<List<SegmentEvent>>("application/json").Produces<IngestResult>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
@@ -21,10 +26,12 @@ public static class EventsApi
     /// <summary>
     /// Takes a JSON array of events; each is accepted or rejected on its own, so one bad event never
     /// blocks the rest. Answers 202 once the accepted events are on the event stream (every segment takes
-    /// its events, exported or not). Rejected events are also recorded as dead letters.
+    /// its events, exported or not). Rejected events are also recorded as dead letters: malformed ones, and
+    /// valid ones for a segment outside the key's scope. The answer and the dead-letter call are bounded
+    /// whatever the body holds: counts beyond the first few.
     /// </summary>
     private static async Task<IResult> IngestAsync(
-        HttpContext context, HostSettings settings, IOptions<IngestOptions> ingest, ISegmentEventPublisher publisher,
+        HttpContext context, ClaimsPrincipal user, HostSettings settings, IOptions<IngestOptions> ingest, ISegmentEventPublisher publisher,
         IGrainFactory grains, TimeProvider time)
     {
         var limit = settings.MaxIngestRequestBytes;
@@ -59,35 +66,54 @@ public static class EventsApi
                 return Problems.BadRequest("Send a JSON array of events, e.g. [{\"eventId\":...}].");
             }
 
+            var count = document.RootElement.GetArrayLength();
+            if (count > ingest.Value.MaxEventsPerRequest)
+            {
+                return Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too many events",
+                    $"The body holds {count} events, more than Ingest:MaxEventsPerRequest ({ingest.Value.MaxEventsPerRequest}); split them over several requests.", null);
+            }
+
             var limits = ingest.Value.ToLimits();
+            var scope = user.Scope();
             var now = time.GetUtcNow();
-            var accepted = new List<SegmentEvent>(document.RootElement.GetArrayLength());
+            var accepted = new List<SegmentEvent>(count);
             var rejected = new List<IngestRejection>();
-            var deadLetters = new List<DeadLetter>();
+            var rejectedCount = 0;
+            var deadLetters = new DeadLetterCollector();
             var index = 0;
             foreach (var element in document.RootElement.EnumerateArray())
             {
+                var kind = DeadLetterKind.Malformed;
                 if (SegmentEventParser.TryParse(element, limits, now, out var segmentEvent, out var reason))
                 {
-                    accepted.Add(segmentEvent!);
-                }
-                else
-                {
-                    rejected.Add(new IngestRejection(index, reason!));
-                    deadLetters.Add(new DeadLetter(Source, DeadLetterKind.Malformed,
-                        Identifier(element, "eventId"), Identifier(element, "segmentId"), Identifier(element, "profileId"), reason!, now));
+                    if (scope.Contains(segmentEvent!.SegmentId))
+                    {
+                        accepted.Add(segmentEvent);
+                        index++;
+                        continue;
+                    }
+
+                    kind = DeadLetterKind.OutOfScope;
+                    reason = $"segment '{segmentEvent.SegmentId}' is outside this key's segment scope ({scope}); nothing of the event was applied";
                 }
 
+                if (rejectedCount++ < MaxListedRejections)
+                {
+                    rejected.Add(new IngestRejection(index, reason!));
+                }
+
+                deadLetters.Add(kind, () => new DeadLetter(Source, kind,
+                    Identifier(element, "eventId"), Identifier(element, "segmentId"), Identifier(element, "profileId"), reason!, now));
                 index++;
             }
 
             await publisher.PublishAsync(accepted, context.RequestAborted);
             if (deadLetters.Count > 0)
             {
-                await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RecordAsync([.. deadLetters]);
+                await grains.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RecordAsync(deadLetters.ToBatch());
             }
 
-            return Results.Accepted(value: new IngestResult(accepted.Count, rejected, deadLetters.Count));
+            return Results.Accepted(value: new IngestResult(accepted.Count, rejected, rejectedCount, deadLetters.Count));
         }
     }
 

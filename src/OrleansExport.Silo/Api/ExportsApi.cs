@@ -16,9 +16,9 @@ public static class ExportsApi
             .WithSummary("Export segments to an ActiveCampaign list; the list is verified first, no run starts")
             .Accepts<CreateExportBody>("application/json").Produces<ExportResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        group.MapGet("/", ListAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/", ListAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("The exports this key may see, with live status").Produces<List<ExportResponse>>();
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("One export's definition and live status").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Change an export: a changed mapping sends exactly the members whose data changed, added segments bring their members, a new list gets every member")
@@ -32,21 +32,21 @@ public static class ExportsApi
             .WithSummary("Send again after a pause").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Delete an export").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("The newest contacts that ActiveCampaign refused or that could not be sent, newest first; ?reason= keeps one kind, ?offset= skips (limit: 1 to 1000, default 100)")
             .Produces<List<Rejection>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/rejections/summary", RejectionSummaryAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}/rejections/summary", RejectionSummaryAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("The export's rejections counted by kind, most frequent first, with the newest examples of each")
             .Produces<RejectionSummary>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/rejections.csv", RejectionsCsvAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}/rejections.csv", RejectionsCsvAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("Every rejection the export keeps, as CSV (profileId, email, kind, reason, at), newest first")
             .Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/runs", StartRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Start a full run (resync); one run per export at a time")
             .Produces<RunStarted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{id}/runs", ListRunsAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}/runs", ListRunsAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("The export's runs, newest first").Produces<List<RunView>>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/runs/{runId}", GetRunAsync).RequireAuthorization(Access.AnyRole)
+        group.MapGet("/{id}/runs/{runId}", GetRunAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("One run's status and progress").Produces<RunView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Cancel a queued or running run").Produces<RunView>()
@@ -82,6 +82,11 @@ public static class ExportsApi
             return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
         }
 
+        if (OutsideScope(user, body.SegmentIds) is { } outside)
+        {
+            return outside;
+        }
+
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
@@ -94,6 +99,16 @@ public static class ExportsApi
 
         var status = await grains.GetGrain<IExportGrain>(id).GetStatusAsync();
         return Results.Created($"/api/exports/{id}", ExportResponse.From(status!, null));
+    }
+
+    /// <summary>403 naming the first segment the caller's key may not reach, or null.</summary>
+    private static IResult? OutsideScope(ClaimsPrincipal user, IEnumerable<string>? segmentIds)
+    {
+        var scope = user.Scope();
+        return scope.FirstOutside(segmentIds ?? []) is { } segment
+            ? Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
+                $"Segment '{segment}' is outside this key's segment scope ({scope}); an export may only take segments of the scope.", "segmentIds")
+            : null;
     }
 
     private static ContactMapping MappingOf(MappingBody body) =>
@@ -117,6 +132,11 @@ public static class ExportsApi
         if (body.Mapping is { } mappingBody && string.IsNullOrWhiteSpace(mappingBody.Email))
         {
             return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
+        }
+
+        if (OutsideScope(user, body.SegmentIds) is { } outside)
+        {
+            return outside;
         }
 
         if (body.Unknown is { Count: > 0 } unknown)
@@ -276,11 +296,14 @@ public static class ExportsApi
         return result.Error is { } error ? Problems.From(error) : Results.Ok(result.Value);
     }
 
-    /// <summary>The export as this user may see it (contributors: only on connections that allow them), with its connection.</summary>
+    /// <summary>
+    /// The export as this user may see it (contributors: only on connections that allow them; a scoped key:
+    /// only exports whose segments are all in its scope), with its connection.
+    /// </summary>
     private static async Task<(ExportResponse? Export, ConnectionView? Connection)> FindVisibleAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         var status = await grains.GetGrain<IExportGrain>(id).GetStatusAsync();
-        if (status is null)
+        if (status is null || user.Scope().FirstOutside(status.Definition.SegmentIds) is not null)
         {
             return (null, null);
         }

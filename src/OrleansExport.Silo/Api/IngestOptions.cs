@@ -15,5 +15,9 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan MaxFutureSkew { get; set; } = SegmentEventLimits.DefaultMaxFutureSkew;
 
+    /// <summary>Most events one <c>POST /api/events</c> may carry; more answer 413.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxEventsPerRequest { get; set; } = 10_000;
+
     public SegmentEventLimits ToLimits() => new(MaxEventAttributeBytes, MaxFutureSkew);
 }

@@ -6,8 +6,8 @@ namespace OrleansExport.Silo.Api;
 public static class MeApi
 {
     public static void MapMeApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new MeResponse(user.UserName(), Roles.All.First(user.IsInRole))))
-            .RequireAuthorization(Access.AnyRole).WithTags("Me").WithSummary("Who this key belongs to, and its role").Produces<MeResponse>();
+        app.MapGet("/api/me", (ClaimsPrincipal user) => Results.Ok(new MeResponse(user.UserName(), Roles.Readers.First(user.IsInRole))))
+            .RequireAuthorization(Access.CanRead).WithTags("Me").WithSummary("Who this key belongs to, and its role").Produces<MeResponse>();
 }
 
 /// <summary>The caller's user name and role (<c>Admin</c>, <c>Contributor</c> or <c>Viewer</c>).</summary>

@@ -29,6 +29,15 @@ public sealed record HostSettings(
     /// <summary>The address other silos reach this one at (<c>Orleans:AdvertisedIP</c>); null: this host's own address.</summary>
     public IPAddress? AdvertisedIP { get; init; }
 
+    /// <summary>Whether the silo serves Orleans clients (a gateway on <see cref="GatewayPort"/>): always with Localhost clustering, else only when <c>Orleans:GatewayPort</c> is set.</summary>
+    public bool GatewayEnabled { get; init; } = true;
+
+    /// <summary>The cluster's TLS certificate (<c>Orleans:Tls</c>): silo-to-silo and gateway traffic is TLS when set; required with AzureStorage clustering outside Development.</summary>
+    public CertificateSettings? ClusterTls { get; init; }
+
+    /// <summary>The certificate that encrypts the Data Protection key ring (<c>DataProtection</c>); required with AzureStorage storage outside Development.</summary>
+    public CertificateSettings? KeyRingCertificate { get; init; }
+
     public bool UsesAzureStorage => Storage == AzureStorage || Clustering == AzureStorage || Streaming == EventHubs;
 
     public static HostSettings Read(IConfiguration configuration, bool isDevelopment)
@@ -47,6 +56,9 @@ public sealed record HostSettings(
             MaxIngestRequestBytes: ReadInt(configuration, "Ingest:MaxRequestBytes", 16 * 1024 * 1024, 1024, int.MaxValue))
         {
             AdvertisedIP = ReadAddress(configuration, "Orleans:AdvertisedIP"),
+            GatewayEnabled = (configuration["Orleans:Clustering"] ?? Localhost) == Localhost || configuration["Orleans:GatewayPort"] is not null,
+            ClusterTls = CertificateSettings.Read(configuration, "Orleans:Tls"),
+            KeyRingCertificate = CertificateSettings.Read(configuration, "DataProtection"),
         };
 
         Require(settings.Storage, "Orleans:Storage", Memory, AzureStorage);
@@ -55,6 +67,18 @@ public sealed record HostSettings(
         if (settings.UsesAzureStorage)
         {
             RequireAzureStorageConnectionString(settings);
+        }
+
+        if (!isDevelopment && settings.Clustering == AzureStorage && settings.ClusterTls is null)
+        {
+            throw new InvalidSettingException("Orleans:Clustering=AzureStorage needs Orleans:Tls:CertificatePath (a PFX with its private key, the same on every silo): " +
+                "silo-to-silo and gateway traffic is TLS outside Development.");
+        }
+
+        if (!isDevelopment && settings.Storage == AzureStorage && settings.KeyRingCertificate is null)
+        {
+            throw new InvalidSettingException("Orleans:Storage=AzureStorage needs DataProtection:CertificatePath (a PFX with its private key, the same on every silo): " +
+                "the key ring that encrypts ActiveCampaign keys is stored encrypted outside Development.");
         }
 
         return settings.Streaming == EventHubs ? settings with { EventHub = EventHubSettings.Read(configuration) } : settings;

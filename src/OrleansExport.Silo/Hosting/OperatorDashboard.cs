@@ -22,7 +22,9 @@ public static class OperatorDashboard
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BasicApiKeyAuthenticationHandler>(BasicApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName, BasicApiKeyAuthenticationHandler.SchemeName)
-            .RequireRole(Roles.Admin, Roles.Viewer));
+            .RequireRole(Roles.Admin, Roles.Viewer)
+            // The dashboard names every grain, segments included: not for a key scoped to some of them.
+            .RequireAssertion(context => !context.User.HasClaim(claim => claim.Type == Access.SegmentScopeClaim)));
         return builder;
     }
 

@@ -56,18 +56,25 @@ public static class OrleansSetup
                 options.ServiceId = settings.ServiceId;
             });
             silo.UseAzureStorageClustering(options => options.TableServiceClient = azure!.Tables);
+            // Gateway port 0: no gateway. Clients of a production cluster are an opt-in door.
+            var gatewayPort = settings.GatewayEnabled ? settings.GatewayPort : 0;
             if (settings.AdvertisedIP is { } address)
             {
-                silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort);
+                silo.ConfigureEndpoints(address, settings.SiloPort, gatewayPort);
             }
             else
             {
-                silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+                silo.ConfigureEndpoints(settings.SiloPort, gatewayPort, listenOnAnyHostAddress: true);
             }
         }
         else
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        }
+
+        if (settings.ClusterTls is { } tls)
+        {
+            silo.UseClusterTls(tls.Load());
         }
 
         if (settings.Storage == HostSettings.AzureStorage)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansExport.ActiveCampaign;
@@ -35,7 +34,6 @@ public static class SiloApp
         builder.Services.AddActiveCampaignClient(builder.Configuration);
         builder.Services.AddSingleton<IRequestPacer, GrainRequestPacer>();
         builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddDataProtection().SetApplicationName("OrleansExport");
         builder.Services.AddSingleton<ApiKeyProtector>();
         builder.Services.AddSingleton<BatchSender>();
         builder.Services.AddProfileServices(settings);
@@ -98,9 +96,10 @@ public static class SiloApp
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Access.AnyRole, policy => policy.RequireRole(Roles.All))
+            .AddPolicy(Access.CanRead, policy => policy.RequireRole(Roles.Readers))
             .AddPolicy(Access.AdminOnly, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor));
+            .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor))
+            .AddPolicy(Access.CanIngest, policy => policy.RequireRole(Roles.Admin, Roles.Ingest));
         services.AddApiDocs();
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster");
     }

@@ -18,7 +18,7 @@ public sealed class SiloSettings
         ["Logging:LogLevel:Orleans"] = "Error",
     };
 
-    /// <summary>Azure Storage clustering, grain state and reminders in Azurite, memory streams.</summary>
+    /// <summary>Azure Storage clustering, grain state and reminders in Azurite, memory streams; TLS between silos, an encrypted key ring.</summary>
     public static SiloSettings AzureStorage(string connectionString, string clusterId) => new()
     {
         ["Orleans:Storage"] = "AzureStorage",
@@ -27,6 +27,10 @@ public sealed class SiloSettings
         ["Orleans:ClusterId"] = clusterId,
         ["Orleans:ServiceId"] = clusterId,
         ["Orleans:AdvertisedIP"] = "127.0.0.1",
+        ["Orleans:Tls:CertificatePath"] = TestCertificates.Cluster,
+        ["Orleans:Tls:CertificatePassword"] = TestCertificates.Password,
+        ["DataProtection:CertificatePath"] = TestCertificates.Cluster,
+        ["DataProtection:CertificatePassword"] = TestCertificates.Password,
     };
 
     public string this[string key]

@@ -4,6 +4,7 @@ import { setFlash } from './ui.js';
 import * as signIn from './pages/sign-in.js';
 import * as connections from './pages/connections.js';
 import * as connectionNew from './pages/connection-new.js';
+import * as connectionDetail from './pages/connection.js';
 import * as exportsList from './pages/exports.js';
 import * as exportNew from './pages/export-new.js';
 import * as exportDetail from './pages/export-detail.js';
@@ -15,6 +16,7 @@ const routes = [
   { pattern: /^\/signin$/, page: signIn, nav: null, open: true },
   { pattern: /^\/connections$/, page: connections, nav: 'connections' },
   { pattern: /^\/connections\/new$/, page: connectionNew, nav: 'connections' },
+  { pattern: /^\/connections\/([\w-]+)$/, page: connectionDetail, nav: 'connections' },
   { pattern: /^\/exports$/, page: exportsList, nav: 'exports' },
   { pattern: /^\/exports\/new$/, page: exportNew, nav: 'exports' },
   { pattern: /^\/exports\/([\w-]+)$/, page: exportDetail, nav: 'exports' },

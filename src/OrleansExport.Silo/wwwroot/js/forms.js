@@ -35,6 +35,46 @@ export function selectField({ id, label, field, hint, required = false, options 
     hintNodes[1]);
 }
 
+/** From this many options on, a box above the select narrows them down. */
+const FILTER_FROM = 12;
+
+/**
+ * A select of `items` (`{ value, label }`) after an empty `placeholder` option, for choosing by name what the API
+ * stores as an id. With many items, a search box (`filterLabel`) first keeps only the options whose label contains
+ * what is typed; the chosen option always stays. `onchange(value)` is told each choice.
+ */
+export function pickerField({ id, label, field, hint, required = false, items, value = '', placeholder, filterLabel, noun, disabled = false, onchange }) {
+  const hintNodes = hintAndError(id, hint);
+  let chosen = value;
+  const select = h('select', { id, name: field, disabled, 'aria-required': required ? 'true' : null, 'aria-describedby': describedBy(id, hint),
+    onchange: () => { chosen = select.value; onchange?.(chosen); } });
+  const count = h('p', { class: 'hint picker-count', id: `${id}-count`, 'aria-live': 'polite' });
+
+  function show(term) {
+    const needle = term.trim().toLocaleLowerCase();
+    const matches = items.filter(i => i.label.toLocaleLowerCase().includes(needle));
+    const shown = items.filter(i => i.value === chosen || matches.includes(i));
+    select.replaceChildren(h('option', { value: '' }, placeholder), ...shown.map(i => h('option', { value: i.value }, i.label)));
+    select.value = shown.some(i => i.value === chosen) ? chosen : '';
+    count.textContent = needle ? `${matches.length} of ${items.length} ${noun} match “${term.trim()}”.` : '';
+  }
+
+  const filter = items.length >= FILTER_FROM
+    ? h('div', { class: 'picker-filter' },
+      h('label', { for: `${id}-filter` }, filterLabel),
+      h('input', { id: `${id}-filter`, type: 'search', autocomplete: 'off', spellcheck: 'false', 'data-filter': '', 'aria-controls': id,
+        'aria-describedby': `${id}-count`, oninput: event => show(event.target.value) }),
+      count)
+    : null;
+  show('');
+  return h('div', { class: 'field', 'data-field': field },
+    h('label', { for: id }, labelText(label, required)),
+    hintNodes[0],
+    filter,
+    select,
+    hintNodes[1]);
+}
+
 export function checkboxField({ id, label, field, hint, checked = false }) {
   return h('div', { class: 'field', 'data-field': field },
     h('div', { class: 'choice' },
@@ -80,7 +120,8 @@ export function showError(form, error) {
   }
 
   wrapper.querySelector(':scope > .field-error').textContent = error.detail;
-  const controls = [...wrapper.querySelectorAll('input, select')].filter(c => !c.closest('[hidden]'));
+  // A picker's search box only narrows the choice: the error belongs to the select after it.
+  const controls = [...wrapper.querySelectorAll('input, select')].filter(c => !c.closest('[hidden]') && !c.hasAttribute('data-filter'));
   controls.forEach(c => c.setAttribute('aria-invalid', 'true'));
   (controls.find(c => c.checked) ?? controls[0])?.focus();
 }

@@ -24,9 +24,10 @@ export async function render(view, _params, context) {
   }
 
   const columns = [
-    { key: 'name', title: 'Name', cell: c => c.displayName },
+    { key: 'name', title: 'Name', cell: c => h('a', { href: `#/connections/${encodeURIComponent(c.id)}` }, c.displayName) },
     { key: 'hostname', title: 'Account hostname', cell: c => h('code', null, c.hostname) },
-    { key: 'key', title: 'API key', cell: c => h('code', null, c.apiKeyHint) },
+    { key: 'key', title: 'API key', cell: c => [h('code', null, c.apiKeyHint), h('p', { class: c.keyRefusedAt ? 'hint key-state-refused' : 'hint', 'data-col': 'key-state' },
+      c.keyRefusedAt ? ['Refused ', formatTime(c.keyRefusedAt), ': rotate it'] : ['Verified ', formatTime(c.keyVerifiedAt)])] },
     { key: 'access', title: 'Who can use it', cell: c => (c.allowContributors ? 'Admins and contributors' : 'Admins only') },
     { key: 'users', title: 'Export users', cell: c => c.exportUsers.join(', ') },
     { key: 'cap', title: 'Profile cap', numeric: true, cell: c => (c.profileCap ?? 'None') },
@@ -40,7 +41,7 @@ export async function render(view, _params, context) {
 
   view.append(
     takeFlash() ?? '',
-    pageHead('Connections', 'ActiveCampaign accounts that exports send to. API keys are never shown again after they are saved.',
+    pageHead('Connections', 'ActiveCampaign accounts that exports send to. API keys are never shown again after they are saved; open a connection to rotate its key or change it.',
       session.isAdmin ? h('a', { class: 'button', href: '#/connections/new' }, 'Add connection') : null),
     status,
     table({

@@ -219,7 +219,9 @@ export async function render(view, [id], context) {
     h('section', { 'aria-labelledby': 'definition-title', class: 'card' },
       h('h2', { id: 'definition-title' }, 'Definition'),
       h('dl', { class: 'definition' },
-        h('dt', null, 'Connection'), h('dd', null, connection ? `${connection.displayName} (${connection.hostname})` : `${exported.connectionId} (deleted)`),
+        h('dt', null, 'Connection'), h('dd', null, connection
+          ? h('a', { href: `#/connections/${encodeURIComponent(connection.id)}` }, `${connection.displayName} (${connection.hostname})`)
+          : `${exported.connectionId} (deleted)`),
         h('dt', null, 'List ID'), h('dd', null, exported.listId),
         h('dt', null, 'Segments'), h('dd', null, exported.segmentIds.join(', ')),
         mapped.map(([target, attribute]) => [h('dt', null, target), h('dd', null, 'from ', h('code', null, attribute))]),

@@ -1,5 +1,7 @@
-import { formatNumber, formatTime, h } from '../dom.js';
-import { clearErrors, formAlert, radioGroup, selectField, showError, submitting, textField } from '../forms.js';
+import { api } from '../api.js';
+import { formatNumber, formatTime, h, replaceChildren } from '../dom.js';
+import { clearErrors, formAlert, pickerField, radioGroup, selectField, showError, submitting, textField } from '../forms.js';
+import { session } from '../session.js';
 
 const schedules = [
   { value: '', label: 'No schedule: run only with Run now' },
@@ -14,23 +16,38 @@ const members = n => `${formatNumber(n)} ${n === 1 ? 'member' : 'members'}`;
 /**
  * The export form of Add destination and of Edit. With `connections` the connection is chosen (POST body);
  * with `exported` the form starts from that export and shows its connection, which cannot change.
- * `segments` is GET /api/segments. `save(body)` sends what the form holds; an ApiError it throws is shown
- * next to the field it names. Returns the form and `read`, which gives the body as the form holds it now.
+ * `segments` is GET /api/segments. The list and the custom fields are chosen by name from the connection's
+ * account, tags suggested from it; when the account cannot be read, their ids are typed instead.
+ * `save(body)` sends what the form holds; an ApiError it throws is shown next to the field it names.
+ * Returns the form and `read`, which gives the body as the form holds it now.
  */
 export function exportForm({ connections, connection, exported, segments, firstRun, submitLabel, busyLabel, footerHint, cancelHref, save }) {
   const fieldRows = h('div', { 'data-rows': 'fields' });
   const tagRows = h('div', { 'data-rows': 'tags' });
+  const tagSuggestions = h('datalist', { id: 'tag-suggestions' });
+  const accountStatus = h('div', { class: 'account-status', role: 'status', 'data-account-status': '' });
+  const listSlot = h('div', { 'data-list-slot': '' });
+  // The ids the form holds, whichever control (picker or typed) shows them now.
+  let listId = String(exported?.listId ?? '');
+  const rows = [];
+  let account = { state: 'none' };
+  let loads = 0;
   let rowCounter = 0;
 
   function addFieldRow({ attribute = '', fieldId = '' } = {}, focus = true) {
     const n = ++rowCounter;
+    const position = fieldRows.children.length + 1;
+    const entry = { n, fieldId: String(fieldId), slot: h('div', { class: 'field-slot' }) };
     const row = h('div', { class: 'repeat-row', 'data-field-row': '' },
-      textField({ id: `field-attribute-${n}`, label: `Profile attribute ${fieldRows.children.length + 1}`, field: `field-attribute-${n}`, required: true, placeholder: 'e.g. Tier', value: attribute }),
-      textField({ id: `field-id-${n}`, label: 'ActiveCampaign field ID', field: `field-id-${n}`, type: 'number', inputmode: 'numeric', min: 1, required: true, placeholder: 'e.g. 7', value: String(fieldId) }),
-      h('button', { type: 'button', class: 'button button-secondary button-small', 'aria-label': `Remove profile attribute ${fieldRows.children.length + 1}`,
-        onclick: () => { row.remove(); form.querySelector('[data-add="field"]').focus(); } }, 'Remove'));
+      textField({ id: `field-attribute-${n}`, label: `Profile attribute ${position}`, field: `field-attribute-${n}`, required: true, placeholder: 'e.g. Tier', value: attribute }),
+      entry.slot,
+      h('button', { type: 'button', class: 'button button-secondary button-small', 'aria-label': `Remove profile attribute ${position}`,
+        onclick: () => { rows.splice(rows.indexOf(entry), 1); row.remove(); form.querySelector('[data-add="field"]').focus(); } }, 'Remove'));
+    entry.attribute = row.querySelector('input');
+    rows.push(entry);
+    showFieldChooser(entry);
     fieldRows.append(row);
-    if (focus) row.querySelector('input').focus();
+    if (focus) entry.attribute.focus();
   }
 
   function addTagRow(tag = '', focus = true) {
@@ -39,8 +56,86 @@ export function exportForm({ connections, connection, exported, segments, firstR
       textField({ id: `tag-${n}`, label: `Tag ${tagRows.children.length + 1}`, field: `tag-${n}`, required: true, placeholder: 'e.g. from-segments', value: tag }),
       h('button', { type: 'button', class: 'button button-secondary button-small', 'aria-label': `Remove tag ${tagRows.children.length + 1}`,
         onclick: () => { row.remove(); form.querySelector('[data-add="tag"]').focus(); } }, 'Remove'));
+    row.querySelector('input').setAttribute('list', tagSuggestions.id);
     tagRows.append(row);
     if (focus) row.querySelector('input').focus();
+  }
+
+  /** The account's items as options; an id the export holds that the account no longer has stays choosable. */
+  function options(items, value, label) {
+    const known = items.map(item => ({ value: item.id, label: `${label(item)} (ID ${item.id})` }));
+    return value && !items.some(item => item.id === value) ? [...known, { value, label: `ID ${value} (not in this account)` }] : known;
+  }
+
+  const typed = () => account.state === 'failed' || account.state === 'unavailable';
+  const waiting = () => (account.state === 'none' ? 'Choose a connection first' : 'Loading from ActiveCampaign…');
+
+  function showListChooser() {
+    const hint = 'The ActiveCampaign list to keep in step.';
+    replaceChildren(listSlot, typed()
+      ? textField({ id: 'list-id', label: 'List ID', field: 'listId', required: true, inputmode: 'numeric', value: listId,
+        hint: 'The id of the ActiveCampaign list (in ActiveCampaign, open the list: the id is in the address).' })
+      : pickerField({ id: 'list-id', label: 'List', field: 'listId', required: true, hint, noun: 'lists', filterLabel: 'Find a list by name',
+        disabled: account.state !== 'loaded', placeholder: account.state === 'loaded' ? 'Choose a list…' : waiting(),
+        items: account.state === 'loaded' ? options(account.lists, listId, l => l.name) : [], value: listId,
+        onchange: value => { listId = value; } }));
+    if (typed()) listSlot.querySelector('input').addEventListener('input', event => { listId = event.target.value.trim(); });
+  }
+
+  function showFieldChooser(entry) {
+    const id = `field-id-${entry.n}`;
+    replaceChildren(entry.slot, typed()
+      ? textField({ id, label: 'ActiveCampaign field ID', field: id, type: 'number', inputmode: 'numeric', min: 1, required: true, placeholder: 'e.g. 7', value: entry.fieldId })
+      : pickerField({ id, label: 'ActiveCampaign field', field: id, required: true, noun: 'fields', filterLabel: 'Find a field by title',
+        disabled: account.state !== 'loaded', placeholder: account.state === 'loaded' ? 'Choose a field…' : waiting(),
+        items: account.state === 'loaded' ? options(account.fields, entry.fieldId, f => f.title) : [], value: entry.fieldId,
+        onchange: value => { entry.fieldId = value; } }));
+    if (typed()) entry.slot.querySelector('input').addEventListener('input', event => { entry.fieldId = event.target.value.trim(); });
+  }
+
+  function showAccount() {
+    showListChooser();
+    rows.forEach(showFieldChooser);
+    replaceChildren(tagSuggestions, account.state === 'loaded' ? account.tags.map(t => h('option', { value: t.tag })) : []);
+    accountStatus.className = typed() ? 'account-status alert alert-warn' : 'account-status hint';
+    replaceChildren(accountStatus, accountMessage());
+  }
+
+  function accountMessage() {
+    const plural = (n, one) => `${formatNumber(n)} ${one}${n === 1 ? '' : 's'}`;
+    switch (account.state) {
+      case 'none': return 'Choose a connection to pick from its account’s lists, custom fields and tags.';
+      case 'loading': return 'Loading the account’s lists, custom fields and tags…';
+      case 'unavailable': return 'Its connection no longer exists: type the IDs of the list and the custom fields.';
+      case 'loaded': return `From the account: ${plural(account.lists.length, 'list')}, ${plural(account.fields.length, 'custom field')} and ${plural(account.tags.length, 'tag')}.`;
+      default: return [pickerFailure(account.error, account.connectionId), ' Type the IDs of the list and the custom fields instead. ',
+        h('button', { type: 'button', class: 'button button-secondary button-small', onclick: () => load(account.connectionId) }, 'Try again')];
+    }
+  }
+
+  /** Reads the connection's lists, fields and tags for the pickers; a later choice of connection wins. */
+  async function load(connectionId) {
+    const token = ++loads;
+    if (!connectionId) {
+      account = { state: 'none' };
+      showAccount();
+      return;
+    }
+
+    account = { state: 'loading' };
+    showAccount();
+    const base = `/api/connections/${encodeURIComponent(connectionId)}`;
+    let next;
+    try {
+      const [lists, fields, tags] = await Promise.all(['lists', 'fields', 'tags'].map(what => api(`${base}/${what}`)));
+      next = { state: 'loaded', lists, fields, tags };
+    } catch (error) {
+      next = { state: 'failed', error, connectionId };
+    }
+
+    if (token !== loads) return;
+    account = next;
+    showAccount();
   }
 
   const customCron = textField({ id: 'schedule-cron', label: 'Cron expression (UTC)', field: 'schedule-cron', placeholder: 'e.g. */30 * * * *',
@@ -76,8 +171,8 @@ export function exportForm({ connections, connection, exported, segments, firstR
           h('p', { class: 'label' }, 'Connection'),
           h('p', { 'data-connection': '' }, connection ? `${connection.displayName} (${connection.hostname})` : `${exported.connectionId} (deleted)`),
           h('p', { class: 'hint' }, 'An export keeps its connection. To send to another account, add a destination.')),
-      textField({ id: 'list-id', label: 'List ID', field: 'listId', required: true, inputmode: 'numeric', value: exported?.listId,
-        hint: 'The id of the ActiveCampaign list to keep in step (in ActiveCampaign, open the list: the id is in the address).' }),
+      accountStatus,
+      listSlot,
       picker.fieldset),
     h('fieldset', null, h('legend', null, 'Data matching'),
       h('p', { class: 'hint' }, 'For each ActiveCampaign contact field, the profile attribute that fills it. Contacts are matched by email.'),
@@ -87,13 +182,14 @@ export function exportForm({ connections, connection, exported, segments, firstR
       textField({ id: 'map-last-name', label: 'Last name', field: 'mapping.lastName', placeholder: 'e.g. LastName', value: exported?.mapping.lastName }),
       textField({ id: 'map-phone', label: 'Phone', field: 'mapping.phone', placeholder: 'e.g. Phone', value: exported?.mapping.phone }),
       h('fieldset', { 'data-field': 'mapping.fields' }, h('legend', null, 'Custom fields'),
-        h('p', { class: 'hint' }, 'Send more profile attributes to ActiveCampaign custom fields (by field ID).'),
+        h('p', { class: 'hint' }, 'Send more profile attributes to custom fields of the ActiveCampaign account.'),
         fieldRows,
         h('button', { type: 'button', class: 'button button-secondary', 'data-add': 'field', onclick: () => addFieldRow() }, 'Add attribute'),
         h('p', { class: 'field-error', id: 'mapping-fields-error' })),
       h('fieldset', { 'data-field': 'mapping.tags' }, h('legend', null, 'Tags'),
-        h('p', { class: 'hint' }, 'Tags added to every exported contact.'),
+        h('p', { class: 'hint' }, 'Tags added to every exported contact. The account’s tags are suggested as you type; a new tag is created in ActiveCampaign when it is first sent.'),
         tagRows,
+        tagSuggestions,
         h('button', { type: 'button', class: 'button button-secondary', 'data-add': 'tag', onclick: () => addTagRow() }, 'Add tag'),
         h('p', { class: 'field-error', id: 'mapping-tags-error' }))),
     h('fieldset', null, h('legend', null, 'Sending'),
@@ -109,23 +205,29 @@ export function exportForm({ connections, connection, exported, segments, firstR
 
   exported?.mapping.fields.forEach(f => addFieldRow(f, false));
   exported?.mapping.tags.forEach(t => addTagRow(t, false));
+  if (connections) {
+    form.querySelector('#connection').addEventListener('change', event => load(event.target.value));
+    showAccount();
+  } else if (connection) {
+    load(connection.id);
+  } else {
+    account = { state: 'unavailable' };
+    showAccount();
+  }
 
   function read() {
     const value = name => form.querySelector(`[data-field="${name}"] input, [data-field="${name}"] select`).value.trim();
     return {
       displayName: value('displayName'),
       ...(connections ? { connectionId: value('connectionId') } : {}),
-      listId: value('listId'),
+      listId: listId.trim(),
       segmentIds: picker.selected(),
       mapping: {
         email: value('mapping.email'),
         firstName: value('mapping.firstName') || null,
         lastName: value('mapping.lastName') || null,
         phone: value('mapping.phone') || null,
-        fields: [...fieldRows.querySelectorAll('[data-field-row]')].map(row => {
-          const [attribute, fieldId] = row.querySelectorAll('input');
-          return { attribute: attribute.value.trim(), fieldId: Number.parseInt(fieldId.value, 10) || 0 };
-        }),
+        fields: rows.map(row => ({ attribute: row.attribute.value.trim(), fieldId: Number.parseInt(row.fieldId, 10) || 0 })),
         tags: [...tagRows.querySelectorAll('input')].map(i => i.value.trim()).filter(Boolean),
       },
       onLeave: form.elements.onLeave.value,
@@ -146,6 +248,18 @@ export function exportForm({ connections, connection, exported, segments, firstR
   });
 
   return { form, read };
+}
+
+/** Why the pickers are empty: a refused key is the admin's to rotate on the connection's page. */
+function pickerFailure(error, connectionId) {
+  if (error.status === 422 && error.field === 'apiKey') {
+    return ['ActiveCampaign refused this connection’s API key, so its lists, fields and tags cannot be read. ',
+      session.isAdmin
+        ? h('a', { href: `#/connections/${encodeURIComponent(connectionId)}` }, 'Rotate the key on the connection’s page.')
+        : 'Ask an admin to rotate the key.'];
+  }
+
+  return `The account’s lists, fields and tags could not be read: ${error.detail}`;
 }
 
 /**
