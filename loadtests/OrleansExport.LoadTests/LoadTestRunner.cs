@@ -255,7 +255,7 @@ public sealed class LoadTestRunner
         _progress.Enter("first run: every member to ActiveCampaign, at the ceiling");
         var clock = Stopwatch.StartNew();
         var control = grains.GetGrain<IResyncControlGrain>(exportId);
-        var started = await control.StartRunAsync("loadtest");
+        var started = await control.StartRunAsync("loadtest", "loadtest");
         var run = started.Value ?? throw new InvalidOperationException($"Could not start the first run: {started.Error?.Detail}");
         var export = grains.GetGrain<IExportGrain>(exportId);
         while (run.Status is RunStatus.Queued or RunStatus.Running)

@@ -101,12 +101,46 @@ public sealed record ExportPatch(
     [property: Id(6)] string? Schedule = null,
     [property: Id(7)] bool? ExcludeAutomations = null);
 
+/// <summary>
+/// What kind of rejection a <see cref="Rejection"/> is: a stable code to group and filter by, since the reason text
+/// may carry personal data (the email address it refused).
+/// </summary>
+public enum RejectionKind
+{
+    /// <summary>Recorded before rejections carried a kind.</summary>
+    Other,
+    MissingEmail,
+    InvalidEmail,
+    OverCap,
+    RefusedByActiveCampaign,
+    FailedInImport,
+    TooLarge,
+}
+
+/// <param name="Kind">What kind of rejection it is; <see cref="Reason"/> says it for a person.</param>
 [GenerateSerializer, Immutable]
 public sealed record Rejection(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] string? Email,
     [property: Id(2)] string Reason,
-    [property: Id(3)] DateTimeOffset At);
+    [property: Id(3)] DateTimeOffset At,
+    [property: Id(4)] RejectionKind Kind = RejectionKind.Other);
+
+/// <summary>One kind of rejection of an export: how many were recorded, how many are kept, and the newest kept.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RejectionKindSummary(
+    [property: Id(0)] RejectionKind Kind,
+    [property: Id(1)] long Count,
+    [property: Id(2)] int Kept,
+    [property: Id(3)] IReadOnlyList<Rejection> Latest);
+
+/// <summary>An export's rejections by kind, most frequent first.</summary>
+/// <param name="Kept">Rejections the export keeps (the newest per shard), which the list and the CSV download show.</param>
+[GenerateSerializer, Immutable]
+public sealed record RejectionSummary(
+    [property: Id(0)] long Total,
+    [property: Id(1)] int Kept,
+    [property: Id(2)] IReadOnlyList<RejectionKindSummary> Kinds);
 
 public enum RunStatus
 {

@@ -36,8 +36,8 @@ public interface IConnectionGrain : IGrainWithStringKey
     /// <summary>Every tag whose name contains <paramref name="search"/> (any case), or every tag.</summary>
     Task<OperationResult<IReadOnlyList<AccountTagItem>>> GetTagsAsync(string? search);
 
-    /// <summary>Erases the credentials and stops the connection's exports.</summary>
-    Task<bool> DeleteAsync();
+    /// <summary>Erases the credentials and stops the connection's exports; <paramref name="user"/> is recorded in the audit trail.</summary>
+    Task<bool> DeleteAsync(string user);
 
     /// <summary>
     /// Grants an export profiles of the connection's cap: at least <paramref name="needed"/> while the cap allows,
@@ -93,9 +93,14 @@ public interface IExportGrain : IGrainWithStringKey
 
     Task<OperationResult<ExportStatus>> ResumeAsync(string user);
 
-    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit);
+    /// <summary>The newest kept rejections (of one kind, or all), newest first, after skipping <paramref name="offset"/>.</summary>
+    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int offset, int limit);
 
-    Task DeleteAsync();
+    /// <summary>Rejections counted by kind, with the newest examples of each.</summary>
+    Task<RejectionSummary> GetRejectionSummaryAsync();
+
+    /// <summary>Deletes the export; <paramref name="user"/> is recorded in the audit trail.</summary>
+    Task DeleteAsync(string user);
 
     /// <summary>Its connection was deleted: stop delivering for good.</summary>
     Task StopAsync(string reason);
@@ -185,7 +190,10 @@ public interface IExportShardGrain : IGrainWithStringKey
 
     Task CancelRunAsync(string runId);
 
-    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit);
+    /// <summary>The newest <paramref name="limit"/> kept rejections (of one kind, or all), newest first.</summary>
+    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int limit);
+
+    Task<ShardRejections> GetRejectionSummaryAsync();
 
     /// <summary>Requeues contacts leased by an earlier activation of the export grain.</summary>
     Task ReleaseLeasesAsync();
@@ -206,7 +214,9 @@ public interface IAccountLimiterGrain : IGrainWithStringKey
 public interface IResyncControlGrain : IGrainWithStringKey
 {
     /// <summary>Queues a run (it starts at once unless another run holds the account); 409-style conflict while one is queued or running.</summary>
-    Task<OperationResult<RunView>> StartRunAsync(string trigger);
+    /// <param name="trigger">What started it, for the run's <c>trigger</c>.</param>
+    /// <param name="by">Who started it, for the audit trail: a user, or <c>schedule</c>.</param>
+    Task<OperationResult<RunView>> StartRunAsync(string trigger, string by);
 
     /// <summary>The account's queue says it is this run's turn; false if the run is gone (the queue moves on).</summary>
     Task<bool> StartQueuedRunAsync(string runId);
@@ -218,7 +228,7 @@ public interface IResyncControlGrain : IGrainWithStringKey
 
     Task<RunView?> GetRunAsync(string runId);
 
-    Task<OperationResult<RunView>> CancelRunAsync(string runId);
+    Task<OperationResult<RunView>> CancelRunAsync(string runId, string user);
 
     /// <summary>The export was deleted: forget runs and reminders.</summary>
     Task ClearAsync();

@@ -56,7 +56,15 @@ public sealed record ContactOutcome(
     [property: Id(1)] ContactAction Action,
     [property: Id(2)] ulong Hash,
     [property: Id(3)] OutcomeKind Kind,
-    [property: Id(4)] string? Reason);
+    [property: Id(4)] string? Reason,
+    [property: Id(5)] RejectionKind RejectionKind = RejectionKind.Other);
+
+/// <summary>One shard's rejections by kind: counted since it began, kept now, and the newest kept of each kind.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardRejections(
+    [property: Id(0)] IReadOnlyDictionary<RejectionKind, long> Counts,
+    [property: Id(1)] IReadOnlyDictionary<RejectionKind, int> Kept,
+    [property: Id(2)] IReadOnlyList<Rejection> Latest);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardCounters(

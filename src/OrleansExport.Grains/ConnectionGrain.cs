@@ -82,6 +82,7 @@ public sealed class ConnectionGrain(
         };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddConnectionAsync(Id);
+        await AuditAsync(request.CreatedBy, AuditAction.Created, []);
         logger.LogInformation("Connection {ConnectionId} to {Hostname} created by {User}", Id, hostname, request.CreatedBy);
         return OperationResult<ConnectionView>.Ok(ToView());
     }
@@ -137,11 +138,16 @@ public sealed class ConnectionGrain(
         if (changed.Count > 0)
         {
             await state.WriteStateAsync();
+            await AuditAsync(user, AuditAction.Updated, changed);
             logger.LogInformation("Connection {ConnectionId} changed by {User}: {Fields}", Id, user, string.Join(", ", changed));
         }
 
         return OperationResult<ConnectionView>.Ok(ToView());
     }
+
+    /// <summary>The audit trail (docs/api.md: GET /api/audit) learns of an action once it is saved; the fields are names, never values.</summary>
+    private Task AuditAsync(string user, AuditAction action, IReadOnlyList<string> fields) =>
+        GrainFactory.GetGrain<IAuditGrain>(IAuditGrain.Key).RecordAsync(new AuditEntry(time.GetUtcNow(), user, action, AuditSubject.Connection, Id, fields));
 
     public Task<ConnectionView?> GetAsync() => Task.FromResult(state.State.Exists ? ToView() : null);
 
@@ -169,7 +175,7 @@ public sealed class ConnectionGrain(
         ReadAccountAsync("tags", async account => CatalogSearch.Filter(
             (await client.GetTagsAsync(account, string.IsNullOrWhiteSpace(search) ? null : search.Trim(), CancellationToken.None)).Select(tag => new AccountTagItem(tag.Id, tag.Tag)), tag => tag.Tag, search));
 
-    public async Task<bool> DeleteAsync()
+    public async Task<bool> DeleteAsync(string user)
     {
         if (!state.State.Exists)
         {
@@ -186,6 +192,7 @@ public sealed class ConnectionGrain(
         await state.ClearStateAsync();
         state.State = new ConnectionState();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).RemoveConnectionAsync(Id);
+        await AuditAsync(user, AuditAction.Deleted, []);
         logger.LogInformation("Connection {ConnectionId} deleted and its credentials erased", Id);
         DeactivateOnIdle();
         return true;

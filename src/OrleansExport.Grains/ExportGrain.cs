@@ -111,6 +111,7 @@ public sealed class ExportGrain(
         }
 
         StartPump();
+        await AuditAsync(definition.CreatedBy, AuditAction.Created, []);
         logger.LogInformation("Export {ExportId} of segments {Segments} to list {ListId} created", Id, string.Join(",", definition.SegmentIds), definition.ListId);
         return OperationResult<ExportDefinition>.Ok(definition);
     }
@@ -198,6 +199,7 @@ public sealed class ExportGrain(
             AddHistory(user, DefinitionAction.Updated, changed);
             await WriteStateAsync();
             await ApplyChangeAsync(before, after, changed);
+            await AuditAsync(user, AuditAction.Updated, changed);
             logger.LogInformation("Export {ExportId} changed by {User}: {Fields}", Id, user, string.Join(", ", changed));
             return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
         }
@@ -278,6 +280,7 @@ public sealed class ExportGrain(
             state.State.PausedBy = $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.";
             AddHistory(user, DefinitionAction.Paused, []);
             await WriteStateAsync();
+            await AuditAsync(user, AuditAction.Paused, []);
             logger.LogInformation("Export {ExportId} paused by {User}", Id, user);
         }
 
@@ -296,6 +299,7 @@ public sealed class ExportGrain(
             state.State.PausedBy = null;
             AddHistory(user, DefinitionAction.Resumed, []);
             await WriteStateAsync();
+            await AuditAsync(user, AuditAction.Resumed, []);
             _scheduler.NoteAllOverdue();
             logger.LogInformation("Export {ExportId} resumed by {User}", Id, user);
         }
@@ -313,14 +317,25 @@ public sealed class ExportGrain(
         }
     }
 
-    public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit)
+    /// <summary>The audit trail (docs/api.md: GET /api/audit) learns of an action once it is saved.</summary>
+    private Task AuditAsync(string user, AuditAction action, IReadOnlyList<string> fields) =>
+        GrainFactory.GetGrain<IAuditGrain>(IAuditGrain.Key).RecordAsync(new AuditEntry(time.GetUtcNow(), user, action, AuditSubject.Export, Id, fields));
+
+    public async Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int offset, int limit)
     {
-        var all = new List<Rejection>();
-        await ForEachShardAsync(async shard => { var list = await shard.GetRejectionsAsync(limit); lock (all) { all.AddRange(list); } });
-        return all.OrderByDescending(r => r.At).Take(limit).ToList();
+        var newestPerShard = (int)Math.Min((long)offset + limit, int.MaxValue);
+        var shards = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetRejectionsAsync(kind, newestPerShard)));
+        return RejectionGrouping.NewestFirst(shards).Skip(offset).Take(limit).ToList();
     }
 
-    public async Task DeleteAsync()
+    public async Task<RejectionSummary> GetRejectionSummaryAsync()
+    {
+        var shards = new List<ShardRejections>();
+        await ForEachShardAsync(async shard => { var one = await shard.GetRejectionSummaryAsync(); lock (shards) { shards.Add(one); } });
+        return RejectionGrouping.Merge(shards, RejectionGrouping.ExamplesPerKind);
+    }
+
+    public async Task DeleteAsync(string user)
     {
         if (state.State.Definition is not { } definition)
         {
@@ -341,6 +356,7 @@ public sealed class ExportGrain(
         await state.ClearStateAsync();
         state.State = new ExportState();
         ExportMetrics.Forget(Id);
+        await AuditAsync(user, AuditAction.Deleted, []);
         logger.LogInformation("Export {ExportId} deleted", Id);
         DeactivateOnIdle();
     }

@@ -131,7 +131,9 @@ public sealed class ExportShardGrain(
         await _store.WriteSnapshotIfDurableAsync();
     }
 
-    public Task<IReadOnlyList<Rejection>> GetRejectionsAsync(int limit) => Task.FromResult(_membership.GetRejections(limit));
+    public Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int limit) => Task.FromResult(_membership.GetRejections(kind, limit));
+
+    public Task<ShardRejections> GetRejectionSummaryAsync() => Task.FromResult(_membership.GetRejectionSummary());
 
     public Task ReleaseLeasesAsync()
     {

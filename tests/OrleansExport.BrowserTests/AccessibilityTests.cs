@@ -77,6 +77,11 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete export" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
         await AssertAccessibleAsync(page, "delete-dialog", fullPage: false);
+
+        await page.Keyboard.PressAsync("Escape");
+        await page.GotoAsync("/#/audit");
+        await Expect(page.Locator("[data-audit] tbody tr").First).ToBeVisibleAsync();
+        await AssertAccessibleAsync(page, "audit");
     }
 
     [Fact]

@@ -68,6 +68,8 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("POST", "/api/exports/{id}/resume", ids => $"/api/exports/{ids.Export}/resume", _ => null, false, [U, F, H, A, A, F, A, H]),
         new("DELETE", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, true, [U, F, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/rejections", ids => $"/api/exports/{ids.Export}/rejections", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/rejections/summary", ids => $"/api/exports/{ids.Export}/rejections/summary", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/rejections.csv", ids => $"/api/exports/{ids.Export}/rejections.csv", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("POST", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, F, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A, F, A, H]),
@@ -76,6 +78,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A, F, A, H]),
         new("GET", "/api/deadletters", _ => "/api/deadletters", _ => null, false, [U, A, F, A, F, F, F, F]),
+        new("GET", "/api/audit", _ => "/api/audit", _ => null, false, [U, A, F, A, F, F, F, F]),
     ];
 
     [Fact]

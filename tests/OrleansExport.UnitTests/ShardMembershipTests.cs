@@ -230,7 +230,7 @@ public sealed class ShardMembershipTests
 
         Assert.Equal(1, result.Rejected);
         Assert.Equal(0, shard.GetCounters().Members);
-        var rejection = Assert.Single(shard.GetRejections(10));
+        var rejection = Assert.Single(shard.GetRejections(null, 10));
         Assert.Equal("p1", rejection.ProfileId);
         Assert.Contains("not a valid email", rejection.Reason);
     }
@@ -246,7 +246,7 @@ public sealed class ShardMembershipTests
         Assert.Equal(2, counters.Members);
         Assert.Equal(1, counters.SkippedByCap);
         Assert.Equal(2, shard.TakePending(10).Length);
-        Assert.Contains(shard.GetRejections(10), r => r.ProfileId == "p3" && r.Reason.Contains("cap"));
+        Assert.Contains(shard.GetRejections(null, 10), r => r.ProfileId == "p3" && r.Reason.Contains("cap"));
     }
 
     [Fact]
@@ -404,9 +404,9 @@ public sealed class ShardMembershipTests
             shard.Apply([Joined($"p{i}", 0, email: "bad")]);
         }
 
-        Assert.Equal(ShardMembership.MaxRejectionsKept, shard.GetRejections(int.MaxValue).Count);
+        Assert.Equal(ShardMembership.MaxRejectionsKept, shard.GetRejections(null, int.MaxValue).Count);
         Assert.Equal(ShardMembership.MaxRejectionsKept + 5, shard.GetCounters().Rejected);
-        Assert.Equal($"p{ShardMembership.MaxRejectionsKept + 4}", shard.GetRejections(1)[0].ProfileId);
+        Assert.Equal($"p{ShardMembership.MaxRejectionsKept + 4}", shard.GetRejections(null, 1)[0].ProfileId);
     }
 }
 

@@ -59,7 +59,7 @@ public sealed partial class BatchSender(
         var packed = new ImportPacker(Limits).Pack(byWire.Keys);
         foreach (var unsendable in packed.Unsendable)
         {
-            outcomes.Add(Failed(byWire[unsendable.Contact], unsendable.Reason));
+            outcomes.Add(Failed(byWire[unsendable.Contact], RejectionKind.TooLarge, unsendable.Reason));
         }
 
         foreach (var batch in packed.Batches)
@@ -86,7 +86,7 @@ public sealed partial class BatchSender(
                         .GroupBy(f => f.Index).ToDictionary(g => g.Key, g => g.First().Reason);
                     foreach (var (index, reason) in named)
                     {
-                        outcomes.Add(Failed(batch[index], $"ActiveCampaign refused the contact: {reason}"));
+                        outcomes.Add(Failed(batch[index], RejectionKind.RefusedByActiveCampaign, $"ActiveCampaign refused the contact: {reason}"));
                     }
 
                     batch = batch.Where((_, i) => !named.ContainsKey(i)).ToList();
@@ -139,7 +139,7 @@ public sealed partial class BatchSender(
                 {
                     outcomes.Add(!failed.Contains(contact.Data.Email) ? Accepted(contact)
                         : contact.ImportFailures < exportOptions.Value.ImportFailureRetries ? FailedInImport(contact)
-                        : Failed(contact, $"ActiveCampaign listed the contact as failed in import/info {contact.ImportFailures + 1} times in a row"));
+                        : Failed(contact, RejectionKind.FailedInImport, $"ActiveCampaign listed the contact as failed in import/info {contact.ImportFailures + 1} times in a row"));
                 }
 
                 return;
@@ -161,7 +161,7 @@ public sealed partial class BatchSender(
         var sync = await client.SyncContactAsync(account, ContactWire.ToSyncContact(contact, export), cancellationToken);
         if (!sync.Succeeded)
         {
-            return Failed(contact, $"ActiveCampaign refused the contact: {sync.Error}");
+            return Failed(contact, RejectionKind.RefusedByActiveCampaign, $"ActiveCampaign refused the contact: {sync.Error}");
         }
 
         int? status = contact.Action switch
@@ -207,7 +207,7 @@ public sealed partial class BatchSender(
 
     private static ContactOutcome Accepted(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null);
 
-    private static ContactOutcome Failed(OutgoingContact c, string reason) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Failed, reason);
+    private static ContactOutcome Failed(OutgoingContact c, RejectionKind kind, string reason) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Failed, reason, kind);
 
     private static ContactOutcome FailedInImport(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.FailedInImport, null);
 

@@ -2,12 +2,15 @@ using OrleansExport.ActiveCampaign;
 
 namespace OrleansExport.Grains.Membership;
 
+/// <summary>Why a profile cannot become a contact: the kind to group by, and the reason for a person (it may hold the email).</summary>
+public sealed record MappingFailure(RejectionKind Kind, string Reason);
+
 /// <summary>Maps profile attributes to ActiveCampaign contact data, or says why it cannot.</summary>
 public static class ContactMapper
 {
-    public static ContactData? Map(IReadOnlyDictionary<string, string>? attributes, ContactMapping mapping, out string? reason)
+    public static ContactData? Map(IReadOnlyDictionary<string, string>? attributes, ContactMapping mapping, out MappingFailure? failure)
     {
-        reason = null;
+        failure = null;
         string? Get(string? attribute) =>
             attribute is not null && attributes is not null && attributes.TryGetValue(attribute, out var value) && !string.IsNullOrWhiteSpace(value)
                 ? value.Trim()
@@ -16,13 +19,13 @@ public static class ContactMapper
         var email = Get(mapping.Email);
         if (email is null)
         {
-            reason = $"attribute '{mapping.Email}' (mapped to email) is missing or empty";
+            failure = new(RejectionKind.MissingEmail, $"attribute '{mapping.Email}' (mapped to email) is missing or empty");
             return null;
         }
 
         if (!EmailRules.IsValid(email))
         {
-            reason = $"'{email}' in attribute '{mapping.Email}' is not a valid email address";
+            failure = new(RejectionKind.InvalidEmail, $"'{email}' in attribute '{mapping.Email}' is not a valid email address");
             return null;
         }
 

@@ -96,7 +96,7 @@ public sealed class ShardMembership
         {
             case SegmentEventType.Joined or SegmentEventType.Updated:
             {
-                var data = ContactMapper.Map(e.Attributes, Config.Mapping, out var reason);
+                var data = ContactMapper.Map(e.Attributes, Config.Mapping, out var failure);
                 if (data is null)
                 {
                     if (!newest)
@@ -104,7 +104,7 @@ public sealed class ShardMembership
                         return ApplyOutcome.Stale;
                     }
 
-                    Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, reason!);
+                    Reject(e.ProfileId, e.Attributes is not null && e.Attributes.TryGetValue(Config.Mapping.Email, out var email) ? email : null, failure!.Kind, failure.Reason);
 
                     // Remembered (without data) so that a repeat of this event is a duplicate, not a second rejection.
                     slot = slot >= 0 ? slot : Members.Add(e.ProfileId);
@@ -172,7 +172,7 @@ public sealed class ShardMembership
             if (!member.Has(MemberFlags.SkippedByCap))
             {
                 member.Set(MemberFlags.SkippedByCap);
-                Reject(profileId, email, "over the profile cap: not sent", countAsRejected: false);
+                Reject(profileId, email, RejectionKind.OverCap, "over the profile cap: not sent", countAsRejected: false);
             }
 
             return false;
@@ -356,7 +356,7 @@ public sealed class ShardMembership
                         member.Set(MemberFlags.Failed);
                     }
 
-                    Reject(outcome.ProfileId, Members.Email(slot), outcome.Reason ?? "ActiveCampaign refused the contact");
+                    Reject(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");
                     break;
             }
 
@@ -485,8 +485,12 @@ public sealed class ShardMembership
             Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived);
     }
 
-    public IReadOnlyList<Rejection> GetRejections(int limit) =>
-        _state.RecentRejections.Skip(Math.Max(0, _state.RecentRejections.Count - limit)).ToList();
+    /// <summary>The newest <paramref name="limit"/> kept rejections of <paramref name="kind"/> (or of every kind), <see cref="RejectionGrouping.NewestFirst"/>.</summary>
+    public IReadOnlyList<Rejection> GetRejections(RejectionKind? kind, int limit) =>
+        RejectionGrouping.NewestFirst([_state.RecentRejections.Where(r => kind is null || r.Kind == kind).Reverse()]).Take(limit).ToList();
+
+    public ShardRejections GetRejectionSummary() =>
+        RejectionGrouping.ForShard(_state.RecentRejections, _state.RejectionCounts, RejectionGrouping.ExamplesPerKind);
 
     /// <summary>
     /// Sets the export's definition as the shard needs it. Members keep their place in segments that stay
@@ -559,12 +563,14 @@ public sealed class ShardMembership
 
     public void AddCapacity(long slots) => _state.CapacityLeft += slots;
 
-    private void Reject(string profileId, string? email, string reason, bool countAsRejected = true)
+    private void Reject(string profileId, string? email, RejectionKind kind, string reason, bool countAsRejected = true)
     {
         if (countAsRejected)
         {
             _state.RejectedTotal++;
         }
+
+        _state.RejectionCounts[kind] = _state.RejectionCounts.GetValueOrDefault(kind) + 1;
 
         var rejections = _state.RecentRejections;
         if (rejections.Count >= MaxRejectionsKept)
@@ -572,7 +578,7 @@ public sealed class ShardMembership
             rejections.RemoveRange(0, rejections.Count - MaxRejectionsKept + 1);
         }
 
-        rejections.Add(new Rejection(profileId, email, reason, _time.GetUtcNow()));
+        rejections.Add(new Rejection(profileId, email, reason, _time.GetUtcNow(), kind));
     }
 
     private int IndexOfSegment(string segmentId) => IndexOf(Config.SegmentIds, segmentId);

@@ -14,6 +14,9 @@ public sealed class ShardState
 
     [Id(3)] public long RejectedTotal { get; set; }
 
+    /// <summary>Rejections recorded by kind (over-cap ones included); as many entries as there are kinds at most.</summary>
+    [Id(9)] public Dictionary<RejectionKind, long> RejectionCounts { get; set; } = [];
+
     /// <summary>New-member slots leased from the export's caps and not yet used.</summary>
     [Id(4)] public long CapacityLeft { get; set; }
 

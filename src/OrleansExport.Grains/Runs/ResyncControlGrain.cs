@@ -55,7 +55,7 @@ public sealed class ResyncControlGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<OperationResult<RunView>> StartRunAsync(string trigger)
+    public async Task<OperationResult<RunView>> StartRunAsync(string trigger, string by)
     {
         if (Current is { } current)
         {
@@ -80,6 +80,7 @@ public sealed class ResyncControlGrain(
         Save(run);
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(WatchdogReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await AuditAsync(by, AuditAction.RunStarted, run.RunId);
 
         if (await Queue.EnqueueAsync(ExportId, run.RunId))
         {
@@ -130,7 +131,7 @@ public sealed class ResyncControlGrain(
 
     public Task<RunView?> GetRunAsync(string runId) => Task.FromResult(state.State.Runs.FirstOrDefault(r => r.RunId == runId));
 
-    public async Task<OperationResult<RunView>> CancelRunAsync(string runId)
+    public async Task<OperationResult<RunView>> CancelRunAsync(string runId, string user)
     {
         var run = state.State.Runs.FirstOrDefault(r => r.RunId == runId);
         if (run is null)
@@ -150,8 +151,13 @@ public sealed class ResyncControlGrain(
 
         run = run with { Status = RunStatus.Cancelled, FinishedAt = time.GetUtcNow() };
         await FinishAsync(run);
+        await AuditAsync(user, AuditAction.RunCancelled, runId);
         return OperationResult<RunView>.Ok(run);
     }
+
+    /// <summary>The audit trail (docs/api.md: GET /api/audit) learns of a run started or cancelled.</summary>
+    private Task AuditAsync(string user, AuditAction action, string runId) =>
+        GrainFactory.GetGrain<IAuditGrain>(IAuditGrain.Key).RecordAsync(new AuditEntry(time.GetUtcNow(), user, action, AuditSubject.Export, ExportId, [], runId));
 
     public async Task ConfigureScheduleAsync(string? schedule)
     {
@@ -229,7 +235,7 @@ public sealed class ResyncControlGrain(
             return;
         }
 
-        var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})");
+        var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})", "schedule");
         if (result.Error is { } error)
         {
             logger.LogInformation("Scheduled run of export {ExportId} due {Due} skipped: {Reason}", ExportId, due, error.Detail);

@@ -116,8 +116,8 @@ public static class ConnectionsApi
         return result.Error is { } error ? Problems.From(error) : Results.Ok(result.Value);
     }
 
-    private static async Task<IResult> DeleteAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IConnectionGrain>(id).DeleteAsync() ? Results.NoContent() : Problems.NotFound($"Connection '{id}' does not exist.");
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IConnectionGrain>(id).DeleteAsync(user.UserName()) ? Results.NoContent() : Problems.NotFound($"Connection '{id}' does not exist.");
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 }

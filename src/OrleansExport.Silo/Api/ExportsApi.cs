@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using Microsoft.Extensions.Options;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
@@ -32,8 +33,14 @@ public static class ExportsApi
         group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Delete an export").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("The newest contacts that ActiveCampaign refused or that could not be sent (limit: 1 to 1000, default 100)")
+            .WithSummary("The newest contacts that ActiveCampaign refused or that could not be sent, newest first; ?reason= keeps one kind, ?offset= skips (limit: 1 to 1000, default 100)")
             .Produces<List<Rejection>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/rejections/summary", RejectionSummaryAsync).RequireAuthorization(Access.CanRead)
+            .WithSummary("The export's rejections counted by kind, most frequent first, with the newest examples of each")
+            .Produces<RejectionSummary>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/rejections.csv", RejectionsCsvAsync).RequireAuthorization(Access.CanRead)
+            .WithSummary("Every rejection the export keeps, as CSV (profileId, email, kind, reason, at), newest first")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/runs", StartRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Start a full run (resync); one run per export at a time")
             .Produces<RunStarted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -195,19 +202,53 @@ public static class ExportsApi
             return refused;
         }
 
-        await grains.GetGrain<IExportGrain>(id).DeleteAsync();
+        await grains.GetGrain<IExportGrain>(id).DeleteAsync(user.UserName());
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RejectionsAsync(string id, int? limit, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> RejectionsAsync(string id, int? limit, int? offset, string? reason, ClaimsPrincipal user, IGrainFactory grains)
     {
         if (limit is < 1 or > MaxRejectionsLimit)
         {
             return Problems.BadRequest($"limit must be between 1 and {MaxRejectionsLimit}.", "limit");
         }
 
+        if (offset is < 0)
+        {
+            return Problems.BadRequest("offset must be 0 or more: how many of the newest rejections to skip.", "offset");
+        }
+
+        RejectionKind? kind = null;
+        if (reason is not null)
+        {
+            kind = Enum.GetValues<RejectionKind>().Select(k => (RejectionKind?)k).FirstOrDefault(k => RejectionCsv.KindName(k!.Value) == reason);
+            if (kind is null)
+            {
+                var names = string.Join(", ", Enum.GetValues<RejectionKind>().Select(RejectionCsv.KindName));
+                return Problems.BadRequest($"reason '{reason}' is not a kind of rejection; use one of {names}.", "reason");
+            }
+        }
+
         var (export, _) = await FindVisibleAsync(id, user, grains);
-        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportGrain>(id).GetRejectionsAsync(limit ?? 100));
+        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportGrain>(id).GetRejectionsAsync(kind, offset ?? 0, limit ?? 100));
+    }
+
+    private static async Task<IResult> RejectionSummaryAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await FindVisibleAsync(id, user, grains);
+        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportGrain>(id).GetRejectionSummaryAsync());
+    }
+
+    private static async Task<IResult> RejectionsCsvAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return NotFound(id);
+        }
+
+        var rejections = await grains.GetGrain<IExportGrain>(id).GetRejectionsAsync(null, 0, int.MaxValue);
+        return Results.File(Encoding.UTF8.GetBytes(RejectionCsv.Write(rejections)), "text/csv; charset=utf-8", $"{id}-rejections.csv");
     }
 
     private static async Task<IResult> StartRunAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
@@ -225,7 +266,7 @@ public static class ExportsApi
                 : Problems.Forbidden($"You may not run export '{id}': its connection is for admins only.");
         }
 
-        var result = await grains.GetGrain<IResyncControlGrain>(id).StartRunAsync($"on demand by {user.UserName()}");
+        var result = await grains.GetGrain<IResyncControlGrain>(id).StartRunAsync($"on demand by {user.UserName()}", user.UserName());
         return result.Error is { } error
             ? Problems.From(error)
             : Results.Accepted($"/api/exports/{id}/runs/{result.Value!.RunId}", new RunStarted(result.Value.RunId, result.Value.Status, result.Value.Total));
@@ -251,7 +292,7 @@ public static class ExportsApi
             return refused;
         }
 
-        var result = await grains.GetGrain<IResyncControlGrain>(id).CancelRunAsync(runId);
+        var result = await grains.GetGrain<IResyncControlGrain>(id).CancelRunAsync(runId, user.UserName());
         return result.Error is { } error ? Problems.From(error) : Results.Ok(result.Value);
     }
 

@@ -67,6 +67,7 @@ public static class SiloApp
         app.MapSegmentsApi();
         app.MapMeApi();
         app.MapDeadLettersApi();
+        app.MapAuditApi();
         return app;
     }
 

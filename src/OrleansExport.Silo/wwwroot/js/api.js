@@ -57,6 +57,32 @@ export async function api(path, { method = 'GET', body, key } = {}) {
   throw new ApiError(response.status, detail, typeof data?.field === 'string' ? data.field : null);
 }
 
+/**
+ * Downloads a file from the API with the signed-in key and saves it as `fileName`: a plain link cannot carry the
+ * Authorization header, so the answer is fetched, held as a blob and saved through a temporary object URL.
+ */
+export async function download(path, fileName) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Authorization: `Bearer ${session.key}` }, cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'The console cannot reach the server. Check that the silo is running, then try again.');
+  }
+
+  if (!response.ok) {
+    if (response.status === 401) onUnauthorized();
+    const data = parseJson(await response.text());
+    throw new ApiError(response.status, data?.detail || fallbackDetails[response.status] || `The server answered ${response.status}.`);
+  }
+
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 function parseJson(text) {
   try {
     return JSON.parse(text);

@@ -9,6 +9,7 @@ import * as exportsList from './pages/exports.js';
 import * as exportNew from './pages/export-new.js';
 import * as exportDetail from './pages/export-detail.js';
 import * as exportEdit from './pages/export-edit.js';
+import * as audit from './pages/audit.js';
 
 // Hash routes: the silo serves one static page and the API; no server-side routing is needed.
 const routes = [
@@ -20,6 +21,7 @@ const routes = [
   { pattern: /^\/exports\/new$/, page: exportNew, nav: 'exports' },
   { pattern: /^\/exports\/([\w-]+)$/, page: exportDetail, nav: 'exports' },
   { pattern: /^\/exports\/([\w-]+)\/edit$/, page: exportEdit, nav: 'exports' },
+  { pattern: /^\/audit$/, page: audit, nav: 'audit' },
 ];
 
 const main = document.getElementById('main');
@@ -71,6 +73,8 @@ function showUser() {
   const me = session.signedIn ? session.me : null;
   document.getElementById('main-nav').hidden = !me;
   document.getElementById('user-box').hidden = !me;
+  // The audit trail is for admins and viewers (GET /api/audit answers 403 to contributors).
+  document.getElementById('nav-audit').hidden = !me || me.role === 'Contributor';
   document.getElementById('user-name').textContent = me ? me.user : '';
   document.getElementById('user-role').textContent = me ? me.role : '';
 }

@@ -3,6 +3,7 @@ import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
 import { mayUse, session } from '../session.js';
 import { confirmDialog, pageHead, setFlash, takeFlash } from '../ui.js';
 import { historyTable } from './export-history.js';
+import { rejectionsSection } from './export-rejections.js';
 import { isFinished, runStatus, runStatusLabel } from './run-status.js';
 
 const POLL_MS = 1000;
@@ -32,7 +33,7 @@ export async function render(view, [id], context) {
       : 'An export sends nothing before its first run, which an admin or a contributor starts with Run now, or its schedule starts.');
   const counterValues = new Map(counters.map(c => [c.key, h('dd', { 'data-counter': c.key }, '0')]));
   const runsSlot = h('div', { 'data-runs': '' });
-  const rejectionsSlot = h('div', { 'data-rejections': '' });
+  const rejections = rejectionsSection(id, path);
   const historySlot = h('div', { 'data-history': '' });
   const runButton = h('button', { type: 'button', class: 'button', onclick: runNow }, 'Run now');
   const editLink = h('a', { class: 'button button-secondary', href: `#/exports/${encodeURIComponent(id)}/edit` }, 'Edit');
@@ -42,7 +43,6 @@ export async function render(view, [id], context) {
 
   let timer = null;
   let lastRunsJson = '';
-  let lastRejectionsJson = '';
   let lastHistoryJson = '';
 
   async function runNow() {
@@ -162,23 +162,6 @@ export async function render(view, [id], context) {
     if (focusedKey) runsSlot.querySelector(`[data-focus-key="${CSS.escape(focusedKey)}"]`)?.focus();
   }
 
-  function showRejections(rejections) {
-    const json = JSON.stringify(rejections);
-    if (json === lastRejectionsJson) return;
-    lastRejectionsJson = json;
-    replaceChildren(rejectionsSlot, table({
-      caption: 'Rejections', label: 'Rejections',
-      rows: rejections.map((r, i) => ({ key: `${r.profileId}-${i}`, value: r })),
-      empty: 'No rejections: every contact sent so far was accepted.',
-      columns: [
-        { key: 'profile', title: 'Profile', cell: r => h('code', null, r.profileId) },
-        { key: 'email', title: 'Email', cell: r => r.email ?? '—' },
-        { key: 'reason', title: 'Reason', cell: r => r.reason },
-        { key: 'at', title: 'When', cell: r => formatTime(r.at) },
-      ],
-    }));
-  }
-
   function showHistory(history) {
     const json = JSON.stringify(history);
     if (json === lastHistoryJson) return;
@@ -188,11 +171,10 @@ export async function render(view, [id], context) {
 
   async function refresh() {
     try {
-      const [status, runs, rejections] = await Promise.all([api(path), api(`${path}/runs`), api(`${path}/rejections?limit=100`)]);
+      const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh()]);
       if (!context.alive()) return;
       showStatus(status, runs);
       showRuns(runs);
-      showRejections(rejections);
       showHistory(status.history);
     } catch (error) {
       if (!context.alive()) return;
@@ -233,8 +215,7 @@ export async function render(view, [id], context) {
       h('h2', { id: 'status-title' }, 'Status'),
       h('dl', { class: 'counters' }, counters.map(c => h('div', { class: `counter${c.tone === 'ok' ? ' counter-ok' : ''}` }, h('dt', null, c.label), counterValues.get(c.key))))),
     h('section', { 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Run history'), runsSlot),
-    h('section', { 'aria-labelledby': 'rejections-title' }, h('h2', { id: 'rejections-title' }, 'Rejections'),
-      h('p', { class: 'hint' }, 'Contacts that ActiveCampaign refused or that could not be sent, latest 100.'), rejectionsSlot),
+    rejections.element,
     h('section', { 'aria-labelledby': 'definition-title', class: 'card' },
       h('h2', { id: 'definition-title' }, 'Definition'),
       h('dl', { class: 'definition' },

@@ -1,0 +1,41 @@
+namespace OrleansExport.UnitTests;
+
+public sealed class RejectionCsvTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 28, 21, 0, 0, 123, TimeSpan.FromHours(1));
+
+    [Fact]
+    public void OneRowPerRejection_AfterTheHeader_TimesInUtc()
+    {
+        var csv = RejectionCsv.Write([new Rejection("p-1", "ann@example.com", "over the profile cap: not sent", At, RejectionKind.OverCap)]);
+
+        Assert.Equal("profileId,email,kind,reason,at\r\np-1,ann@example.com,overCap,over the profile cap: not sent,2026-11-28T20:00:00.123Z\r\n", csv);
+    }
+
+    [Fact]
+    public void CommasQuotesAndLineBreaks_AreQuoted_QuotesDoubled()
+    {
+        var csv = RejectionCsv.Write([new Rejection("p,2", "a\"b@example.com", "line one\nline two", At, RejectionKind.InvalidEmail)]);
+
+        Assert.Equal("\"p,2\",\"a\"\"b@example.com\",invalidEmail,\"line one\nline two\",2026-11-28T20:00:00.123Z", csv.Split("\r\n")[1]);
+    }
+
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"")]
+    [InlineData("+1", "'+1")]
+    [InlineData("-1", "'-1")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData(" padded ", "\" padded \"")]
+    [InlineData("", "")]
+    [InlineData("plain@example.com", "plain@example.com")]
+    public void Field_NeutralisesFormulasAndKeepsOuterSpace(string value, string expected) =>
+        Assert.Equal(expected, RejectionCsv.Field(value));
+
+    [Fact]
+    public void AMissingEmail_IsAnEmptyField()
+    {
+        var csv = RejectionCsv.Write([new Rejection("p-3", null, "attribute 'EmailAddress' (mapped to email) is missing or empty", At, RejectionKind.MissingEmail)]);
+
+        Assert.StartsWith("p-3,,missingEmail,", csv.Split("\r\n")[1]);
+    }
+}
