@@ -243,9 +243,6 @@ public sealed class ExportGrain(
         {
             await Runs.ConfigureScheduleAsync(after.Schedule);
         }
-
-        // Leaves and a new list make contacts pending without a change from a segment: collect from every shard.
-        _scheduler.NoteAllOverdue();
     }
 
     /// <returns>null when the definition may change now, else why not.</returns>

@@ -50,10 +50,7 @@ public sealed class ExportShardGrain(
 
         // Leases found in storage belong to an earlier activation whose sender may be gone: send those contacts again.
         _membership.ReleaseLeases();
-        if (_membership.PendingEstimate > 0)
-        {
-            await Export.ShardHasPendingAsync(Index, _membership.PendingEstimate, overdue: true);
-        }
+        await ReportPendingAsync(overdue: true);
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
     }
@@ -65,6 +62,7 @@ public sealed class ExportShardGrain(
         _membership.Configure(config);
         _store.MarkChanged();
         await _store.WriteSnapshotAsync();
+        await ReportPendingAsync(overdue: false);
     }
 
     public async Task<ShardApplyResult> ApplyAsync(SegmentEvent[] events)
@@ -80,12 +78,7 @@ public sealed class ExportShardGrain(
         await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
         var result = _membership.Apply(events);
         ExportMetrics.RecordApplied(ExportId, result);
-        if (result.Pending > 0)
-        {
-            // The export's delivery loop learns of new work from here: changes reach the shard from its segments.
-            await Export.ShardHasPendingAsync(Index, result.Pending, overdue: false);
-        }
-
+        await ReportPendingAsync(overdue: false);
         return result;
     }
 
@@ -94,7 +87,15 @@ public sealed class ExportShardGrain(
         _membership.ResetDelivery();
         _store.MarkChanged();
         await _store.WriteSnapshotIfDurableAsync();
+        await ReportPendingAsync(overdue: false);
     }
+
+    /// <summary>
+    /// The export's delivery loop learns of work from here: changes reach the shard from its segments, and a
+    /// changed definition (leaves, a new list) makes contacts pending too.
+    /// </summary>
+    private Task ReportPendingAsync(bool overdue) =>
+        _membership.PendingEstimate > 0 ? Export.ShardHasPendingAsync(Index, _membership.PendingEstimate, overdue) : Task.CompletedTask;
 
     public Task<OutgoingContact[]> TakePendingAsync(int max)
     {
