@@ -86,7 +86,7 @@ public sealed class ExportGrain(
             return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' already exists.");
         }
 
-        if (ExportDefinitionRules.Validate(definition) is { } invalid)
+        if (ExportDefinitionRules.Validate(definition, Options.MinScheduleInterval) is { } invalid)
         {
             return new(null, invalid);
         }
@@ -185,7 +185,7 @@ public sealed class ExportGrain(
                 return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
             }
 
-            if (ExportDefinitionRules.Validate(after) is { } invalid)
+            if (ExportDefinitionRules.Validate(after, Options.MinScheduleInterval) is { } invalid)
             {
                 return new(null, invalid);
             }
