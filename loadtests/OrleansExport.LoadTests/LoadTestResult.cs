@@ -8,6 +8,10 @@ public sealed record LoadTestResult
 {
     // ---- The figures the project tracks (issue: load-test harness) ----
     public required double IngestEventsPerSecond { get; init; }
+    /// <summary>The same events on a memory stream whose subscriber only counts them, in this process (null for a remote cluster).</summary>
+    public required double? BareStreamEventsPerSecond { get; init; }
+    /// <summary><see cref="IngestEventsPerSecond"/> over <see cref="BareStreamEventsPerSecond"/>: what segment state keeps of the runtime's rate.</summary>
+    public required double? IngestRatioToBareStream { get; init; }
     /// <summary>Seconds from creating the export until it held every member of the loaded segment; null with <see cref="LoadTestOptions.IngestOnly"/>.</summary>
     public required double? BackfillSeconds { get; init; }
     public required double BulkImportsPerMinuteUsed { get; init; }

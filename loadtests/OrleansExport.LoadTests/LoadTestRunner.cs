@@ -115,6 +115,7 @@ public sealed class LoadTestRunner
             heapAfterSecondExport = await MeasureSettledHeapAsync(target, token);
         }
 
+        var bareStreamSeconds = target.BareStream is { } bare ? await TimeBareStreamAsync(bare, target.Grains, token) : (double?)null;
         var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
         if (_options.Hold > TimeSpan.Zero)
         {
@@ -124,7 +125,8 @@ public sealed class LoadTestRunner
 
         return Compute(new RunMeasurements(
             startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
-            segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet));
+            segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet,
+            bareStreamSeconds));
     }
 
     private static async Task CreateConnectionAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string connectionId)
@@ -184,6 +186,28 @@ public sealed class LoadTestRunner
         var load = GeneratedLoad.Create(_options);
         events = load.Events;
         return (load.Events.Count, load.ExpectedMembers, load.InvalidEmails);
+    }
+
+    /// <summary>
+    /// The same events, published the same way, to a stream whose subscriber only counts them: the runtime's own
+    /// rate on this machine in this process, for <see cref="LoadTestResult.IngestRatioToBareStream"/>. Runs after
+    /// the memory figures, so that its stream cache is not counted in them.
+    /// </summary>
+    private async Task<double> TimeBareStreamAsync(IEventSink bare, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        _progress.Enter("bare memory stream: the same events to a subscriber that only counts them");
+        Generate(out var events);
+        var total = events!.Count;
+        var counter = grains.GetGrain<IBareStreamCounterGrain>(GeneratedLoad.SegmentId);
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(bare, events, cancellationToken);
+        events = null;
+        while (await counter.GetCountAsync() < total)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
+        }
+
+        return clock.Elapsed.TotalSeconds;
     }
 
     private async Task PublishAsync(IEventSink sink, List<SegmentEvent>? events, CancellationToken cancellationToken)
@@ -323,7 +347,8 @@ public sealed class LoadTestRunner
         long? HeapBaseline,
         long? HeapAfterLoad,
         long? HeapAfterSecondExport,
-        long PeakWorkingSet);
+        long PeakWorkingSet,
+        double? BareStreamSeconds);
 
     private LoadTestResult Compute(RunMeasurements m)
     {
@@ -333,9 +358,12 @@ public sealed class LoadTestRunner
         var usedPerMinute = run?.BulkImportsPerMinute ?? 0;
         var contactsPerMinute = usedPerMinute * (run?.ContactsPerImport ?? 0);
         var contactsSent = run is null ? 0 : run.ContactsImported + run.ContactSyncs;
+        var bareEventsPerSecond = m.BareStreamSeconds is { } bareSeconds ? Math.Round(m.TotalEvents / bareSeconds) : (double?)null;
         return new LoadTestResult
         {
             IngestEventsPerSecond = Math.Round(m.TotalEvents / m.IngestSeconds),
+            BareStreamEventsPerSecond = bareEventsPerSecond,
+            IngestRatioToBareStream = bareEventsPerSecond is { } bareRate ? Math.Round(m.TotalEvents / m.IngestSeconds / bareRate, 3) : null,
             BackfillSeconds = m.Backfill?.Seconds,
             BulkImportsPerMinuteUsed = Math.Round(usedPerMinute, 2),
             BulkImportsPerMinuteAllowed = limits.BulkImportsPerMinute,

@@ -13,6 +13,8 @@ public static class TargetChecks
         new("Throttled (429)", N(r.Throttled429), "0", r.Throttled429 == 0),
         .. r.Setup.IngestOnly ? [] : ExportChecks(r),
         new("Ingest", $"{N(r.IngestEventsPerSecond)} events/s", ">= 500,000", r.IngestEventsPerSecond >= 500_000),
+        new("Ingest / bare memory stream", r.IngestRatioToBareStream is { } ratio ? $"{ratio:F3} (bare stream {N(r.BareStreamEventsPerSecond!.Value)} events/s)" : "n/a (remote silo)",
+            ">= 0.8", r.IngestRatioToBareStream is { } met ? met >= 0.8 : null),
         new("Memory per member (managed heap)", r.BytesPerMember is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 160", r.BytesPerMember is { } m ? m <= 160 : null),
         .. r.Setup.IngestOnly ? [] : ExportMemoryChecks(r),
         new("Peak working set", $"{r.PeakWorkingSetBytes / (1024.0 * 1024):F0} MiB", "(reported)", null),

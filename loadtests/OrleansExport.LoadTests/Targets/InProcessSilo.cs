@@ -18,6 +18,7 @@ internal sealed class InProcessSilo : ILoadTarget
     private InProcessSilo(WebApplication app, WarningLog warnings, IEventSink events, HttpEventSink? httpSink)
     {
         _app = app;
+        BareStream = new StreamEventSink(new SegmentEventPublisher(app.Services.GetRequiredService<IClusterClient>(), BareStreamCounterGrain.Namespace));
         _warnings = warnings;
         Events = events;
         _httpSink = httpSink;
@@ -26,6 +27,8 @@ internal sealed class InProcessSilo : ILoadTarget
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
     public IEventSink Events { get; }
+
+    public IEventSink? BareStream { get; }
 
     public bool SiloInProcess => true;
 
