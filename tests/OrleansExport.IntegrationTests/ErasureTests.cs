@@ -119,6 +119,22 @@ public sealed class ErasureTests(SiloFixture fixture)
     }
 
     [Fact]
+    public async Task ErasureFromAKeyWithASegmentScope_IsRejected_SinceItWouldReachSegmentsBeyondTheScope()
+    {
+        var segment = $"{SiloFixture.ScopePrefix}{Guid.NewGuid():N}";
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "scoped-ann", "scoped-ann@example.com", T0)]);
+        await Api.EventuallyAsync(async () => await SegmentMembersAsync(segment) == 1, "the segment to hold its member");
+
+        var response = await fixture.Client(SiloFixture.ScopedIngestKey).PostJsonAsync("/api/events", new[] { Api.Json(Erased(segment, "scoped-ann", T0.AddMinutes(1))) });
+
+        var result = await response.ReadAsync<JsonElement>();
+        Assert.Equal((HttpStatusCode.Accepted, 0), (response.StatusCode, result.GetProperty("accepted").GetInt32()));
+        Assert.Contains("key without a segment scope", Assert.Single(result.GetProperty("rejected").EnumerateArray()).GetProperty("reason").GetString());
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await SegmentMembersAsync(segment));
+    }
+
+    [Fact]
     public async Task ProfileCap_IsReusableAfterMembersLeave_WhicheverShardsTheNewMembersLandIn()
     {
         const string segment = "seg-cap-reuse";

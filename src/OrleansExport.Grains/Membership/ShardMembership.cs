@@ -50,7 +50,7 @@ public sealed class ShardMembership
         foreach (var e in events)
         {
             if (e.Type is SegmentEventType.Joined or SegmentEventType.Updated && (Members.Find(e.ProfileId) is var slot && (slot < 0 || !Members[slot].IsMember))
-                && ContactMapper.Map(e.Attributes, Config.Mapping, out _) is not null)
+                && ContactMapper.HasValidEmail(e.Attributes, Config.Mapping))
             {
                 count++;
             }
