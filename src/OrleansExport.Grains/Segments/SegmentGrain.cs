@@ -85,8 +85,40 @@ public sealed class SegmentGrain(
 
         // The stream counts the batch as delivered only once every shard (and every export shard) has it.
         await Task.WhenAll(calls);
+        if (events.Where(e => e.Type == SegmentEventType.Erased).ToArray() is { Length: > 0 } erasures)
+        {
+            await SpreadErasuresAsync(erasures);
+        }
+
         state.State.EventsReceived += events.Count;
         state.State.LastEventAt = MaxOccurredAt(events, state.State.LastEventAt);
+        _changed = true;
+    }
+
+    /// <summary>
+    /// An erasure is about the profile, not this segment: every other segment applies it too (and forwards it to its
+    /// exports), and the dead letters forget the profile. A failure fails the batch, which the stream delivers again.
+    /// </summary>
+    private async Task SpreadErasuresAsync(SegmentEvent[] erasures)
+    {
+        var segments = await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListSegmentsAsync();
+        var spread = segments.Where(segment => segment != SegmentId)
+            .Select(segment => GrainFactory.GetGrain<ISegmentGrain>(segment).EraseAsync([.. erasures.Select(e => e with { SegmentId = segment })]));
+        await Task.WhenAll(spread);
+        await GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).ForgetProfilesAsync([.. erasures.Select(e => e.ProfileId)]);
+        ExportMetrics.RecordErasures(erasures.Length);
+    }
+
+    public async Task EraseAsync(SegmentEvent[] erasures)
+    {
+        if (!Known)
+        {
+            return;
+        }
+
+        var exports = state.State.Exports.ToArray();
+        var buckets = ShardRouter.Split(erasures, state.State.ShardCount);
+        await Task.WhenAll(buckets.Select((events, i) => events is null ? Task.CompletedTask : ApplyToShardAsync(i, [.. events], exports)));
         _changed = true;
     }
 
