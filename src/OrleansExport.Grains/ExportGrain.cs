@@ -159,7 +159,7 @@ public sealed class ExportGrain(
         var counters = ExportCounters.Zero;
         foreach (var shard in await GetShardCountersAsync())
         {
-            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes));
+            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes, shard.Erased));
         }
 
         ExportMetrics.ReportPending(Id, counters.Pending);
@@ -216,7 +216,7 @@ public sealed class ExportGrain(
     /// </summary>
     private async Task ApplyChangeAsync(ExportDefinition before, ExportDefinition after, IReadOnlyList<string> changed)
     {
-        if (changed.Contains("segmentIds") || changed.Contains("mapping") || changed.Contains("onLeave"))
+        if (changed.Contains("segmentIds") || changed.Contains("mapping") || changed.Contains("onLeave") || changed.Contains("onErase"))
         {
             await ForEachShardAsync(shard => shard.ConfigureAsync(ShardConfigOf(after)));
         }
@@ -399,6 +399,18 @@ public sealed class ExportGrain(
         state.State.CapacityLeased += granted;
         await WriteStateAsync();
         return granted;
+    }
+
+    public async Task ReturnCapacityAsync(long slots)
+    {
+        if (!Active || slots <= 0)
+        {
+            return;
+        }
+
+        state.State.CapacityLeased = Math.Max(0, state.State.CapacityLeased - slots);
+        await WriteStateAsync();
+        await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).ReturnCapacityAsync(Id, slots);
     }
 
     public Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue)
@@ -672,7 +684,7 @@ public sealed class ExportGrain(
 
     // ---- Helpers ----
 
-    private static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave);
+    private static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave, definition.OnErase);
 
     private ICatalogGrain Catalog => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey);
 

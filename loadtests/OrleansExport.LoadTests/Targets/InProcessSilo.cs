@@ -18,7 +18,7 @@ internal sealed class InProcessSilo : ILoadTarget
     private InProcessSilo(WebApplication app, WarningLog warnings, IEventSink events, HttpEventSink? httpSink)
     {
         _app = app;
-        BareStream = new StreamEventSink(new SegmentEventPublisher(app.Services.GetRequiredService<IClusterClient>(), BareStreamCounterGrain.Namespace));
+        BareStream = new BareStreamSink(app.Services.GetRequiredService<IClusterClient>());
         _warnings = warnings;
         Events = events;
         _httpSink = httpSink;

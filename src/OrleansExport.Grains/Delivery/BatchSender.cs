@@ -28,7 +28,7 @@ public sealed partial class BatchSender(
     {
         var outcomes = new List<ContactOutcome>(contacts.Count);
         var viaContactApi = contacts.Where(c => c.Action == ContactAction.Resubscribe).ToList();
-        var viaBulk = contacts.Where(c => c.Action != ContactAction.Resubscribe).ToList();
+        var viaBulk = contacts.Where(c => c.Action is not (ContactAction.Resubscribe or ContactAction.Delete)).ToList();
         if (viaBulk.Count < exportOptions.Value.MinBulkImportContacts)
         {
             viaContactApi.AddRange(viaBulk);
@@ -43,6 +43,13 @@ public sealed partial class BatchSender(
         foreach (var contact in viaContactApi)
         {
             outcomes.Add(await SendThroughContactApiAsync(account, export, contact, cancellationToken));
+        }
+
+        foreach (var contact in contacts.Where(c => c.Action == ContactAction.Delete))
+        {
+            // Erased with onErase=delete: a contact the account no longer has is as good as deleted.
+            await client.DeleteContactAsync(account, contact.Data.Email, cancellationToken);
+            outcomes.Add(Accepted(contact));
         }
 
         return outcomes;

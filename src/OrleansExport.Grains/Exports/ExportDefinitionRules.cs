@@ -121,6 +121,12 @@ public static class ExportDefinitionRules
             changed.Add("onLeave");
         }
 
+        if (patch.OnErase is { } onErase && onErase != definition.OnErase)
+        {
+            updated = updated with { OnErase = onErase };
+            changed.Add("onErase");
+        }
+
         if (patch.ChangeSchedule && patch.Schedule != definition.Schedule)
         {
             updated = updated with { Schedule = patch.Schedule };

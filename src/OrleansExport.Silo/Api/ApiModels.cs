@@ -31,7 +31,8 @@ public sealed record CreateExportBody(
     MappingBody? Mapping,
     LeaveAction? OnLeave,
     string? Schedule,
-    bool ExcludeAutomations = false);
+    bool ExcludeAutomations = false,
+    EraseAction? OnErase = null);
 
 /// <summary>
 /// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> tells "null" (no schedule)
@@ -44,7 +45,8 @@ public sealed record UpdateExportBody(
     MappingBody? Mapping,
     LeaveAction? OnLeave,
     Optional<string?> Schedule,
-    bool? ExcludeAutomations)
+    bool? ExcludeAutomations,
+    EraseAction? OnErase = null)
 {
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
@@ -63,6 +65,7 @@ public sealed record ExportResponse(
     IReadOnlyList<string> SegmentIds,
     ContactMapping Mapping,
     LeaveAction OnLeave,
+    EraseAction OnErase,
     string? Schedule,
     bool ExcludeAutomations,
     string CreatedBy,
@@ -73,6 +76,7 @@ public sealed record ExportResponse(
     long InSync,
     long Rejected,
     long SkippedByCap,
+    long Erased,
     string? Paused,
     bool AwaitingFirstRun,
     RunView? LastRun,
@@ -81,8 +85,8 @@ public sealed record ExportResponse(
     public static ExportResponse From(ExportStatus status, RunView? lastRun)
     {
         var (d, c) = (status.Definition, status.Counters);
-        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.Schedule, d.ExcludeAutomations,
-            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, status.Paused,
+        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations,
+            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased, status.Paused,
             status.AwaitingFirstRun, lastRun, status.History);
     }
 }
