@@ -36,11 +36,11 @@ public static class WebhookUrlRules
             return "Remove the user name and password from alertWebhook: put a token in its path or query instead.";
         }
 
-        if (HostnameRules.IsLoopbackHost(uri.Authority))
+        if (uri.IsLoopback)
         {
-            return options.AllowInsecureLoopback
+            return options.AllowInsecureLoopback && HostnameRules.IsLoopbackHost(uri.Authority)
                 ? null
-                : "Local addresses (127.0.0.1, localhost) are allowed in alertWebhook only when ActiveCampaign:AllowInsecureLoopback is enabled.";
+                : "Local addresses (127.0.0.1:port, localhost:port) are allowed in alertWebhook only when ActiveCampaign:AllowInsecureLoopback is enabled.";
         }
 
         if (uri.Scheme != "https")
