@@ -46,7 +46,7 @@ public sealed record UpdateExportBody(
     LeaveAction? OnLeave,
     Optional<string?> Schedule,
     bool? ExcludeAutomations,
-    Optional<string?> AlertWebhook = default)
+    Optional<string?> AlertWebhook)
 {
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
