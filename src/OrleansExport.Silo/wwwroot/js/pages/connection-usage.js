@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { formatNumber, h, table } from '../dom.js';
+import { percent } from './export-activity.js';
 
-const percent = share => `${(share * 100).toLocaleString('en-US', { maximumFractionDigits: share < 0.1 ? 2 : 1 })}%`;
 
 // Set through the CSSOM: the console's Content-Security-Policy refuses style attributes.
 function shareBar(fraction) {

@@ -10,11 +10,12 @@ const PAD = { left: 64, right: 16, top: 20, bottom: 28 };
 function s(tag, attributes, ...children) {
   const element = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [name, value] of Object.entries(attributes ?? {})) element.setAttribute(name, String(value));
-  for (const child of children.flat()) if (child !== null && child !== undefined) element.append(child instanceof Node ? child : String(child));
+  for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) element.append(child instanceof Node ? child : String(child));
   return element;
 }
 
-const percent = share => `${(share * 100).toLocaleString('en-US', { maximumFractionDigits: share < 0.1 ? 2 : 1 })}%`;
+// A share too small for two decimals still says that something was used.
+export const percent = share => (share > 0 && share < 0.0001 ? 'under 0.01%' : `${(share * 100).toLocaleString('en-US', { maximumFractionDigits: share < 0.1 ? 2 : 1 })}%`);
 const clock = iso => new Date(iso).toISOString().slice(11, 16);
 
 /**
