@@ -18,6 +18,7 @@ internal sealed class InProcessSilo : ILoadTarget
     private InProcessSilo(WebApplication app, WarningLog warnings, IEventSink events, HttpEventSink? httpSink)
     {
         _app = app;
+        BareStream = new StreamEventSink(new SegmentEventPublisher(app.Services.GetRequiredService<IClusterClient>(), BareStreamCounterGrain.Namespace));
         _warnings = warnings;
         Events = events;
         _httpSink = httpSink;
@@ -27,6 +28,8 @@ internal sealed class InProcessSilo : ILoadTarget
 
     public IEventSink Events { get; }
 
+    public IEventSink? BareStream { get; }
+
     public bool SiloInProcess => true;
 
     public int ShardCount => _app.Services.GetRequiredService<IOptions<ExportOptions>>().Value.ShardCount;
@@ -35,7 +38,8 @@ internal sealed class InProcessSilo : ILoadTarget
 
     public IReadOnlyList<string> Warnings => _warnings.Snapshot();
 
-    public static async Task<InProcessSilo> StartAsync(LoadTestOptions options, CancellationToken cancellationToken)
+    /// <param name="azure">With <c>--storage azurite</c>: the storage of the production profile, whose key ring is encrypted with a certificate.</param>
+    public static async Task<InProcessSilo> StartAsync(LoadTestOptions options, HarnessAzurite? azure, CancellationToken cancellationToken)
     {
         var apiKey = "lt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string[] args =
@@ -51,6 +55,14 @@ internal sealed class InProcessSilo : ILoadTarget
             $"--Export:MaxBatchDelay={TimeSpan.FromSeconds(30) / options.TimeScale}",
             $"--Orleans:SiloPort={FreePort()}",
             $"--Orleans:GatewayPort={FreePort()}",
+            .. azure is null ? [] : (string[])
+            [
+                "--Orleans:Storage=AzureStorage",
+                $"--ConnectionStrings:AzureStorage={azure.ConnectionString}",
+                $"--Orleans:ServiceId=loadtest-{Guid.NewGuid():N}",
+                $"--DataProtection:CertificatePath={azure.KeyRingCertificatePath}",
+                $"--DataProtection:CertificatePassword={azure.KeyRingCertificatePassword}",
+            ],
             .. options.SiloSettings.Select(setting => "--" + setting),
         ];
 
