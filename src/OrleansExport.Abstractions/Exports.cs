@@ -41,7 +41,8 @@ public sealed record ExportDefinition(
     [property: Id(8)] string CreatedBy,
     [property: Id(9)] DateTimeOffset CreatedAt,
     [property: Id(10)] bool ExcludeAutomations = false,
-    [property: Id(11)] EraseAction OnErase = EraseAction.Unsubscribe);
+    [property: Id(11)] EraseAction OnErase = EraseAction.Unsubscribe,
+    [property: Id(12)] string? AlertWebhook = null);
 
 /// <summary>
 /// Live counters of an export (docs/api.md section 2.4: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
@@ -100,6 +101,7 @@ public sealed record DefinitionChange(
 
 /// <summary>A change to an export's definition (PATCH): null members stay as they are.</summary>
 /// <param name="ChangeSchedule">True when <see cref="Schedule"/> is to be set, even to null (no schedule).</param>
+/// <param name="ChangeAlertWebhook">True when <see cref="AlertWebhook"/> is to be set, even to null (no alerts).</param>
 [GenerateSerializer, Immutable]
 public sealed record ExportPatch(
     [property: Id(0)] string? DisplayName = null,
@@ -110,7 +112,9 @@ public sealed record ExportPatch(
     [property: Id(5)] bool ChangeSchedule = false,
     [property: Id(6)] string? Schedule = null,
     [property: Id(7)] bool? ExcludeAutomations = null,
-    [property: Id(8)] EraseAction? OnErase = null);
+    [property: Id(8)] EraseAction? OnErase = null,
+    [property: Id(9)] bool ChangeAlertWebhook = false,
+    [property: Id(10)] string? AlertWebhook = null);
 
 /// <summary>
 /// What kind of rejection a <see cref="Rejection"/> is: a stable code to group and filter by, since the reason text

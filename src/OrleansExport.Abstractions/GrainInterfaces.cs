@@ -105,6 +105,9 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Deletes the export; <paramref name="user"/> is recorded in the audit trail.</summary>
     Task DeleteAsync(string user);
 
+    /// <summary>What delivery did in each of the last <paramref name="minutes"/> minutes, oldest first (empty minutes included).</summary>
+    Task<IReadOnlyList<ActivityBucket>> GetActivityAsync(int minutes);
+
     /// <summary>Its connection was deleted: stop delivering for good.</summary>
     Task StopAsync(string reason);
 

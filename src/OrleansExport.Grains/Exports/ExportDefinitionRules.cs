@@ -139,6 +139,12 @@ public static class ExportDefinitionRules
             changed.Add("excludeAutomations");
         }
 
+        if (patch.ChangeAlertWebhook && patch.AlertWebhook != definition.AlertWebhook)
+        {
+            updated = updated with { AlertWebhook = patch.AlertWebhook };
+            changed.Add("alertWebhook");
+        }
+
         return (updated, changed);
     }
 

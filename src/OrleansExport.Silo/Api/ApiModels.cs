@@ -32,11 +32,12 @@ public sealed record CreateExportBody(
     LeaveAction? OnLeave,
     string? Schedule,
     bool ExcludeAutomations = false,
-    EraseAction? OnErase = null);
+    EraseAction? OnErase = null,
+    string? AlertWebhook = null);
 
 /// <summary>
-/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> tells "null" (no schedule)
-/// from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
+/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> and <see cref="AlertWebhook"/> tell
+/// "null" (none) from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
 /// </summary>
 public sealed record UpdateExportBody(
     string? DisplayName,
@@ -46,6 +47,7 @@ public sealed record UpdateExportBody(
     LeaveAction? OnLeave,
     Optional<string?> Schedule,
     bool? ExcludeAutomations,
+    Optional<string?> AlertWebhook,
     EraseAction? OnErase = null)
 {
     [System.Text.Json.Serialization.JsonExtensionData]
@@ -68,6 +70,7 @@ public sealed record ExportResponse(
     EraseAction OnErase,
     string? Schedule,
     bool ExcludeAutomations,
+    string? AlertWebhook,
     string CreatedBy,
     DateTimeOffset CreatedAt,
     long EventsReceived,
@@ -85,7 +88,7 @@ public sealed record ExportResponse(
     public static ExportResponse From(ExportStatus status, RunView? lastRun)
     {
         var (d, c) = (status.Definition, status.Counters);
-        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations,
+        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations, d.AlertWebhook,
             d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased, status.Paused,
             status.AwaitingFirstRun, lastRun, status.History);
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains;
+using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Delivery;
 using OrleansExport.Silo.Api;
 using OrleansExport.Silo.Demo;
@@ -36,6 +37,7 @@ public static class SiloApp
         builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyProtector>();
         builder.Services.AddSingleton<BatchSender>();
+        builder.Services.AddAlertSender();
         builder.Services.AddProfileServices(settings);
         builder.UseOrleans(silo => silo.AddOrleansExport(settings));
         builder.AddExportTelemetry();
@@ -69,6 +71,7 @@ public static class SiloApp
         app.MapMeApi();
         app.MapDeadLettersApi();
         app.MapAuditApi();
+        app.MapActivityApi();
         return app;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains;
+using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Delivery;
 
 namespace OrleansExport.ProductionTests.Infrastructure;
@@ -33,6 +34,7 @@ public static class TestClusters
             host.Services.AddDataProtection().SetApplicationName("OrleansExport");
             host.Services.AddSingleton<ApiKeyProtector>();
             host.Services.AddSingleton<BatchSender>();
+            host.Services.AddAlertSender();
         });
         builder.ConfigureSilo((_, silo) => configureSilo(silo));
         return builder;
