@@ -36,6 +36,8 @@ public static class ActiveCampaignServiceCollectionExtensions
             {
                 // Resolves and checks the host at every new connection: no private address, even after a DNS change.
                 ConnectCallback = provider.GetRequiredService<HostAddressGuard>().ConnectAsync,
+                // Through a proxy the guard would check the proxy's address, not the account's (HTTPS_PROXY and the like are ignored).
+                UseProxy = false,
                 // Recycled connections pick up DNS changes; the handler itself can then live forever.
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),

@@ -91,7 +91,7 @@ public sealed class ExportGrain(
             return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' already exists.");
         }
 
-        if ((ExportDefinitionRules.Validate(definition) ?? ValidateWebhook(definition)) is { } invalid)
+        if ((ExportDefinitionRules.Validate(definition, Options.MinScheduleInterval) ?? ValidateWebhook(definition)) is { } invalid)
         {
             return new(null, invalid);
         }
@@ -196,7 +196,7 @@ public sealed class ExportGrain(
                 return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
             }
 
-            if ((ExportDefinitionRules.Validate(after) ?? ValidateWebhook(after)) is { } invalid)
+            if ((ExportDefinitionRules.Validate(after, Options.MinScheduleInterval) ?? ValidateWebhook(after)) is { } invalid)
             {
                 return new(null, invalid);
             }

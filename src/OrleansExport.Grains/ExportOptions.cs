@@ -10,6 +10,10 @@ public sealed class ExportOptions
     /// <summary>Longest a pending change waits for a fuller batch.</summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The least time an export's schedule must leave between two runs; a schedule with runs closer together is refused.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "31.00:00:00")]
+    public TimeSpan MinScheduleInterval { get; set; } = TimeSpan.FromHours(1);
+
     [Range(1, 100_000_000)]
     public long MaxProfilesPerExport { get; set; } = 1_000_000;
 

@@ -147,7 +147,7 @@ public sealed class AccessibilityTests(ConsoleFixture fixture, ITestOutputHelper
         var suffix = Guid.NewGuid().ToString("N")[..6];
         for (var i = 1; i <= 12; i++)
         {
-            fixture.Simulator.State.AddList($"checked-{suffix}-{i}", $"Checked {suffix} {i}");
+            fixture.Simulator.State.NewList($"Checked {suffix} {i}");
         }
 
         using var admin = fixture.ApiClient(ConsoleFixture.AdminKey);

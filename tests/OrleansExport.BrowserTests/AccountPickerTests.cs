@@ -22,12 +22,11 @@ public sealed class AccountPickerTests(ConsoleFixture fixture, ITestOutputHelper
         // Enough lists that the list picker gets its search box; the one to choose is among them.
         for (var i = 1; i <= 30; i++)
         {
-            state.AddList($"pick-{suffix}-{i}", $"Campaign {suffix} {i}");
+            state.NewList($"Campaign {suffix} {i}");
         }
 
-        var listId = $"news-{suffix}";
         var listName = $"Newsletter {suffix}";
-        state.AddList(listId, listName);
+        var listId = state.NewList(listName);
         state.AddField($"Birthday {suffix}", "date");
         var loyalty = state.AddField($"Loyalty tier {suffix}");
         var tag = state.AddTag($"vip-{suffix}");

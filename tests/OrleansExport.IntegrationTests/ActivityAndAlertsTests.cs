@@ -46,8 +46,7 @@ public sealed class ActivityAndAlertsTests(SiloFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Activity_CountsAcceptedContactsAndImportsPerMinute_AgainstTheAccountsCeiling()
     {
-        var listId = $"l-activity-{Guid.NewGuid():N}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList("l-activity");
         var segment = $"seg-activity-{Guid.NewGuid():N}";
         var connection = await Api.CreateConnectionAsync(fixture);
         var export = await Api.CreateExportAsync(fixture, connection, segment, listId);
@@ -78,9 +77,7 @@ public sealed class ActivityAndAlertsTests(SiloFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Usage_ListsEveryExportOfTheAccount_WithTheImportsEachUsed_AcrossConnections()
     {
-        var (listA, listB) = ($"l-usage-a-{Guid.NewGuid():N}", $"l-usage-b-{Guid.NewGuid():N}");
-        fixture.Simulator.State.AddList(listA);
-        fixture.Simulator.State.AddList(listB);
+        var (listA, listB) = (fixture.Simulator.State.NewList("l-usage-a"), fixture.Simulator.State.NewList("l-usage-b"));
         var (segmentA, segmentB) = ($"seg-usage-a-{Guid.NewGuid():N}", $"seg-usage-b-{Guid.NewGuid():N}");
         var first = await Api.CreateConnectionAsync(fixture);
         var second = await Api.CreateConnectionAsync(fixture);
@@ -112,8 +109,7 @@ public sealed class ActivityAndAlertsTests(SiloFixture fixture) : IAsyncLifetime
     {
         var key = $"alert-key-{Guid.NewGuid():N}";
         fixture.Simulator.State.AddApiKey(key);
-        var listId = $"l-alert-{Guid.NewGuid():N}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList("l-alert");
         var segment = $"seg-alert-{Guid.NewGuid():N}";
         var connection = await CreateConnectionAsync(key);
         var export = await Api.CreateExportAsync(fixture, connection, segment, listId);
@@ -162,8 +158,7 @@ public sealed class ActivityAndAlertsTests(SiloFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task ARunThatFails_AlertsTheWebhookGivenAtCreation_WithTheRunAndWhy()
     {
-        var listId = $"l-failrun-{Guid.NewGuid():N}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList("l-failrun");
         var segment = $"seg-failrun-{Guid.NewGuid():N}";
         var connection = await Api.CreateConnectionAsync(fixture);
         var hook = $"run-{Guid.NewGuid():N}";

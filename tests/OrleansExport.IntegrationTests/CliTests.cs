@@ -9,7 +9,6 @@ namespace OrleansExport.IntegrationTests;
 public sealed class CliTests(SiloFixture fixture)
 {
     private const string Segment = "seg-cli";
-    private const string ListId = "l-cli";
 
     private sealed record CliResult(int ExitCode, string Output, string Error);
 
@@ -38,9 +37,9 @@ public sealed class CliTests(SiloFixture fixture)
     [Fact]
     public async Task TheCliDrivesAFullFlow_ConnectionExportEventsRunAndRejections()
     {
-        fixture.Simulator.State.AddList(ListId);
+        var listId = fixture.Simulator.State.NewList("l-cli");
         var connection = Id(await RunAsync("connections", "add", "--name", "CLI account", "--hostname", fixture.Simulator.Hostname, "--data-privacy-consent", "--json"));
-        var export = Id(await RunAsync("exports", "add", "--name", "CLI export", "--connection", connection, "--list", ListId, "--segment", Segment,
+        var export = Id(await RunAsync("exports", "add", "--name", "CLI export", "--connection", connection, "--list", listId, "--segment", Segment,
             "--first-name", "FirstName", "--field", "Tier=7", "--tag", "from-cli", "--json"));
         var events = Enumerable.Range(0, 40).Select(i => Event($"cli{i}", $"cli{i}@example.com"))
             .Append(Event("cli-bad-1", "not-an-email")).Append(Event("cli-bad-2", "missing-at.example.com"))
@@ -66,7 +65,7 @@ public sealed class CliTests(SiloFixture fixture)
         Assert.Matches(@"Run run-\w+ succeeded in [\d.]+ s: 40 sent, 0 unsubscribed, 0 failed, 0 over the cap\.", run.Output);
         Assert.Matches(@"run-\w+ succeeded: 40/40 sent \(100%\)", run.Output);
         var expected = Enumerable.Range(0, 40).Select(i => $"cli{i}@example.com").ToHashSet();
-        Assert.True(expected.SetEquals(Api.SubscribedEmails(fixture, ListId)), "the list must hold the 40 valid members");
+        Assert.True(expected.SetEquals(Api.SubscribedEmails(fixture, listId)), "the list must hold the 40 valid members");
 
         var rejections = await RunAsync("rejections", export);
         Assert.Equal(ExitCodes.Ok, rejections.ExitCode);
@@ -87,8 +86,7 @@ public sealed class CliTests(SiloFixture fixture)
     public async Task TheCliListsSegments_AndUpdatesPausesAndResumesAnExport()
     {
         const string segment = "seg-cli-edit";
-        const string listId = "l-cli-edit";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList("l-cli-edit");
         var posted = await fixture.Client().PostJsonAsync("/api/events", Enumerable.Range(0, 3).Select(i => Event($"edit{i}", $"edit{i}@example.com", segment)));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         await Api.EventuallyAsync(async () => await SegmentMembersAsync(segment) == 3, "3 members in the segment");

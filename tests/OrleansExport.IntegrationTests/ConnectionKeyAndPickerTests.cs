@@ -66,10 +66,7 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
     public async Task Pickers_ReturnEveryPageOfAnAccountWith250Lists_AndFieldsAndTags_FilteredBySearch()
     {
         var run = Guid.NewGuid().ToString("N")[..8];
-        for (var i = 1; i <= 250; i++)
-        {
-            fixture.Simulator.State.AddList($"pick-{run}-{i}", $"Picker {run} list {i}");
-        }
+        var listIds = Enumerable.Range(1, 250).Select(i => fixture.Simulator.State.NewList($"Picker {run} list {i}")).ToList();
 
         for (var i = 1; i <= 120; i++)
         {
@@ -88,7 +85,7 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
         var all = await GetArrayAsync($"/api/connections/{connection}/lists");
 
         Assert.Equal(250, lists.Length);
-        Assert.Equal(($"pick-{run}-250", $"Picker {run} list 250"), (lists[^1].GetProperty("id").GetString(), lists[^1].GetProperty("name").GetString()));
+        Assert.Equal((listIds[^1], $"Picker {run} list 250"), (lists[^1].GetProperty("id").GetString(), lists[^1].GetProperty("name").GetString()));
         Assert.Equal(120, fields.Length);
         Assert.Equal(("text", $"Picker {run} field 1"), (fields[0].GetProperty("type").GetString(), fields[0].GetProperty("title").GetString()));
         Assert.Equal(130, tags.Length);
@@ -99,8 +96,7 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
     [Fact]
     public async Task TagsArrive_OnATinyBatchThroughContactSync_AndOnABulkImport()
     {
-        var listId = $"l-tags-{Guid.NewGuid():N}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList("l-tags");
         var connection = await Api.CreateConnectionAsync(fixture);
         var segment = $"seg-tags-{Guid.NewGuid():N}";
         var export = await Api.CreateExportAsync(fixture, connection, segment, listId);
@@ -121,8 +117,7 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
     {
         var key = $"revoke-{Guid.NewGuid():N}";
         fixture.Simulator.State.AddApiKey(key);
-        var listId = $"l-revoke-{Guid.NewGuid():N}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList("l-revoke");
         var connection = await CreateConnectionAsync(key);
         var segment = $"seg-revoke-{Guid.NewGuid():N}";
         var export = await Api.CreateExportAsync(fixture, connection, segment, listId);

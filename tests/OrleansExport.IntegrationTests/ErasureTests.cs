@@ -16,14 +16,18 @@ public sealed class ErasureTests(SiloFixture fixture)
     private static SegmentEvent Erased(string segment, string profile, DateTimeOffset at) =>
         new(Guid.NewGuid().ToString("N"), segment, profile, SegmentEventType.Erased, at, null);
 
-    private async Task<string> CreateExportAsync(string connection, string segment, string listId, string onLeave = "unsubscribe", string? onErase = null)
+    private readonly Dictionary<string, string> _lists = [];
+
+    /// <summary>The numeric id of the simulator list this test calls <paramref name="name"/>, created on first use.</summary>
+    private string List(string name) => _lists.TryGetValue(name, out var id) ? id : _lists[name] = fixture.Simulator.State.NewList(name);
+
+    private async Task<string> CreateExportAsync(string connection, string segment, string list, string onLeave = "unsubscribe", string? onErase = null)
     {
-        fixture.Simulator.State.AddList(listId);
         var response = await fixture.Client().PostJsonAsync("/api/exports", new
         {
             displayName = "Erasure",
             connectionId = connection,
-            listId,
+            listId = List(list),
             segmentIds = new[] { segment },
             mapping = new { email = "EmailAddress", firstName = "FirstName" },
             onLeave,
@@ -41,8 +45,8 @@ public sealed class ErasureTests(SiloFixture fixture)
         return response.StatusCode == HttpStatusCode.OK ? (await response.ReadAsync<JsonElement>()).GetProperty("members").GetInt64() : -1;
     }
 
-    private SimContactStatus StatusOn(string listId, string email) =>
-        fixture.Simulator.State.GetListContacts(listId).FirstOrDefault(c => c.Email == email) is { } contact ? (SimContactStatus)contact.Status : SimContactStatus.Absent;
+    private SimContactStatus StatusOn(string list, string email) =>
+        fixture.Simulator.State.GetListContacts(List(list)).FirstOrDefault(c => c.Email == email) is { } contact ? (SimContactStatus)contact.Status : SimContactStatus.Absent;
 
     private enum SimContactStatus { Absent = 0, Subscribed = 1, Unsubscribed = 2 }
 
@@ -85,7 +89,7 @@ public sealed class ErasureTests(SiloFixture fixture)
         await Api.PostEventsAsync(fixture, [Api.Joined("seg-er-del", "del-ann", "del-ann@example.com", T0), Api.Joined("seg-er-del", "del-bob", "del-bob@example.com", T0)]);
         await Api.EventuallyAsync(async () => await SegmentMembersAsync("seg-er-del") == 2, "the segment to hold its members");
         var export = await CreateExportAsync(connection, "seg-er-del", "l-er-del", onErase: "delete");
-        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-er-del").Count == 2), "both contacts on the list");
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, List("l-er-del")).Count == 2), "both contacts on the list");
         var deletedBefore = fixture.Simulator.State.GetStats().ContactsDeleted;
 
         await Api.PostEventsAsync(fixture, [Erased("seg-er-del", "del-ann", T0.AddMinutes(1))]);
@@ -98,7 +102,7 @@ public sealed class ErasureTests(SiloFixture fixture)
         Assert.Equal(0, found.GetProperty("contacts").GetArrayLength());
 
         await Api.RunToEndAsync(fixture, export);
-        Assert.Equal(["del-bob@example.com"], Api.SubscribedEmails(fixture, "l-er-del"));
+        Assert.Equal(["del-bob@example.com"], Api.SubscribedEmails(fixture, List("l-er-del")));
         Assert.Equal(SimContactStatus.Absent, StatusOn("l-er-del", "del-ann@example.com"));
         Assert.Equal(1, (await Api.GetExportAsync(fixture, export)).GetProperty("erased").GetInt64());
     }
@@ -139,8 +143,7 @@ public sealed class ErasureTests(SiloFixture fixture)
     {
         const string segment = "seg-cap-reuse";
         var connection = await Api.CreateConnectionAsync(fixture, profileCap: 8);
-        fixture.Simulator.State.AddList("l-cap-reuse");
-        var export = await Api.CreateExportAsync(fixture, connection, segment, "l-cap-reuse");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, List("l-cap-reuse"));
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, 8).Select(i => Api.Joined(segment, $"old{i}", $"old{i}@example.com", T0)));
         await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("members").GetInt64() == 8, "the first eight to be members");
 
@@ -149,7 +152,7 @@ public sealed class ErasureTests(SiloFixture fixture)
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, 8).Select(i => Api.Joined(segment, $"new{i}", $"new{i}@example.com", T0.AddMinutes(2))));
 
         var expected = Enumerable.Range(0, 8).Select(i => $"new{i}@example.com").ToHashSet();
-        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-cap-reuse").SetEquals(expected)), "the eight new members to be on the list");
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, List("l-cap-reuse")).SetEquals(expected)), "the eight new members to be on the list");
         var status = await Api.GetExportAsync(fixture, export);
         Assert.Equal((8L, 0L), (status.GetProperty("members").GetInt64(), status.GetProperty("skippedByCap").GetInt64()));
     }

@@ -12,8 +12,7 @@ public sealed class ExportFlowTests(SiloFixture fixture)
 
     private async Task<(string Connection, string Export, string ListId)> NewExportAsync(string segment, long? profileCap = null)
     {
-        var listId = $"l-{segment}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList($"l-{segment}");
         var connection = await Api.CreateConnectionAsync(fixture, profileCap: profileCap);
         return (connection, await Api.CreateExportAsync(fixture, connection, segment, listId), listId);
     }

@@ -88,11 +88,11 @@ public sealed class RunTests(SiloFixture fixture)
     public async Task MemberMissingFromACompletedSnapshot_IsUnsubscribed()
     {
         const string segment = "seg-snapshot";
-        fixture.Simulator.State.AddList("l-snapshot");
+        var listId = fixture.Simulator.State.NewList("l-snapshot");
         var connection = await Api.CreateConnectionAsync(fixture);
-        var export = await Api.CreateExportAsync(fixture, connection, segment, "l-snapshot");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, listId);
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, 20).Select(i => Api.Joined(segment, $"sn{i}", $"sn{i}@example.com", T0)));
-        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-snapshot").Count == 20), "20 subscribed");
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, listId).Count == 20), "20 subscribed");
 
         // Upstream refreshes the segment: only sn0..sn14 are still in it (their `left` events were lost).
         var snapshot = new List<SegmentEvent> { new("snap-start", segment, "", SegmentEventType.SnapshotStarted, T0.AddHours(1), null, "snap-1") };
@@ -100,9 +100,9 @@ public sealed class RunTests(SiloFixture fixture)
         snapshot.Add(new("snap-end", segment, "", SegmentEventType.SnapshotCompleted, T0.AddHours(1).AddMinutes(1), null, "snap-1"));
         await Api.PostEventsAsync(fixture, snapshot);
 
-        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-snapshot").Count == 15),
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, listId).Count == 15),
             "the 5 missing members to be unsubscribed", TimeSpan.FromSeconds(20), async () => (await Api.GetExportAsync(fixture, export)).ToString());
         Assert.Equal(15, (await Api.GetExportAsync(fixture, export)).GetProperty("members").GetInt64());
-        Assert.Equal(5, fixture.Simulator.State.GetListContacts("l-snapshot").Count(c => c.Status == 2));
+        Assert.Equal(5, fixture.Simulator.State.GetListContacts(listId).Count(c => c.Status == 2));
     }
 }

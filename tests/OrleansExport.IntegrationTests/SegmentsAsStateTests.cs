@@ -12,11 +12,7 @@ public sealed class SegmentsAsStateTests(SiloFixture fixture)
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
-    private string NewList(string name)
-    {
-        fixture.Simulator.State.AddList(name);
-        return name;
-    }
+    private string NewList(string name) => fixture.Simulator.State.NewList(name);
 
     /// <summary>Members of <paramref name="segment"/>, posted and applied before anything exports it.</summary>
     private async Task SeedSegmentAsync(string segment, int count, string prefix, Func<int, string>? first = null)
@@ -189,7 +185,7 @@ public sealed class SegmentsAsStateTests(SiloFixture fixture)
         var connection = await Api.CreateConnectionAsync(fixture);
         var export = await CreateExportAsync(connection, ["seg-patch-409"], NewList("l-patch-409"));
 
-        var missingList = await PatchAsync(export, new { listId = "no-such-list" }, HttpStatusCode.UnprocessableEntity);
+        var missingList = await PatchAsync(export, new { listId = "999999999" }, HttpStatusCode.UnprocessableEntity);
         Assert.Equal("listId", missingList.GetProperty("field").GetString());
         var noSegments = await PatchAsync(export, new { segmentIds = Array.Empty<string>() }, HttpStatusCode.BadRequest);
         Assert.Equal("segmentIds", noSegments.GetProperty("field").GetString());

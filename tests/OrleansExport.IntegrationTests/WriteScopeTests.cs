@@ -24,8 +24,7 @@ public sealed class WriteScopeTests(SiloFixture fixture)
     public async Task ForgedSnapshot_FromAContributorOrDatedAhead_UnsubscribesNobody()
     {
         var segment = $"vip-{Guid.NewGuid():N}";
-        var listId = $"list-{segment}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList($"list-{segment}");
         var now = DateTimeOffset.UtcNow;
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, 30).Select(i => Api.Joined(segment, $"{segment}-p{i}", $"{segment}-{i}@example.com", now.AddMinutes(-1))));
         await Api.EventuallyAsync(async () => await SegmentMembersAsync(segment) == 30, "the segment to hold 30 members");

@@ -87,6 +87,31 @@ public sealed partial class DockerComposeTests
         Assert.Contains(environment["EventHubs:ConsumerGroup"], hub.GetProperty("ConsumerGroups").EnumerateArray().Select(g => g.GetProperty("Name").GetString()));
     }
 
+    [Fact]
+    public void EveryPublishedPort_IsOnLoopbackOnly()
+    {
+        var published = _services.Keys.SelectMany(name => Service(name).TryGetValue("ports", out var ports) ? ((List<object>)ports).Cast<string>() : []).ToList();
+
+        Assert.NotEmpty(published);
+        Assert.All(published, port => Assert.StartsWith("127.0.0.1:", port));
+    }
+
+    [Fact]
+    public void TheAdminKey_HasNoDefault_AndComposeStopsWithAMessageWithoutIt()
+    {
+        foreach (var silo in Silos)
+        {
+            var key = SiloEnvironment(silo)["Api:Keys:0:Key"];
+            Assert.StartsWith("${ORLEANS_EXPORT_ADMIN_KEY:?set ORLEANS_EXPORT_ADMIN_KEY", key);
+        }
+
+        // No variable of the file falls back to a default value (${NAME:-value} or ${NAME-value}).
+        Assert.Empty(DefaultedVariable().Matches(File.ReadAllText(RepositoryPaths.DockerCompose)).Select(match => match.Value));
+    }
+
+    [GeneratedRegex(@"\$\{\w+:?-[^}]*\}")]
+    private static partial Regex DefaultedVariable();
+
     private Dictionary<object, object> Service(string name) => (Dictionary<object, object>)_services[name];
 
     /// <summary>The silo's environment as configuration keys (<c>__</c> becomes <c>:</c>).</summary>

@@ -80,9 +80,9 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
     public async Task ContactsThatImportInfoAlwaysListsAsFailed_AreTriedFourTimes_ThenRejected_AndSentAgainOnChange()
     {
         const int count = 100;
-        fixture.Simulator.State.AddList("l-failing");
+        var listId = fixture.Simulator.State.NewList("l-failing");
         var connection = await Api.CreateConnectionAsync(fixture);
-        var export = await Api.CreateExportAsync(fixture, connection, "seg-failing", "l-failing");
+        var export = await Api.CreateExportAsync(fixture, connection, "seg-failing", listId);
         using var control = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
         var failedBefore = (await FaultsAsync(control)).FailedContacts;
         var at = DateTimeOffset.UtcNow.AddMinutes(-10);
@@ -101,17 +101,16 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
         var rejections = await (await fixture.Client().GetAsync($"/api/exports/{export}/rejections?limit=1000")).ReadAsync<JsonElement>();
         Assert.Equal(4 * count, (await FaultsAsync(control)).FailedContacts - failedBefore);
         Assert.All(rejections.EnumerateArray(), r => Assert.Contains("4 times in a row", r.GetProperty("reason").GetString()));
-        Assert.Empty(Api.SubscribedEmails(fixture, "l-failing"));
+        Assert.Empty(Api.SubscribedEmails(fixture, listId));
 
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, count).Select(i => Api.Joined("seg-failing", $"f{i}", $"failing-{i}@example.com", at.AddMinutes(1), first: "Again")));
-        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, "l-failing").Count == count), "every contact subscribed once the failures passed", Timeout);
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, listId).Count == count), "every contact subscribed once the failures passed", Timeout);
     }
 
     private async Task<RunFigures> RunAsync(string name, SimulatorFaults? faults)
     {
         var segment = $"seg-{name}";
-        var listId = $"l-{name}";
-        fixture.Simulator.State.AddList(listId);
+        var listId = fixture.Simulator.State.NewList($"l-{name}");
         var connection = await Api.CreateConnectionAsync(fixture);
         var export = await Api.CreateExportAsync(fixture, connection, segment, listId);
         using var control = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };

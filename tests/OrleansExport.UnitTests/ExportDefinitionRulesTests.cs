@@ -5,6 +5,8 @@ namespace OrleansExport.UnitTests;
 
 public sealed class ExportDefinitionRulesTests
 {
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
     private static readonly ExportDefinition Definition = new("exp-1", "VIP", "con-1", "1", ["vip"],
         new ContactMapping("EmailAddress", "FirstName", null, null, [new FieldMapping("Tier", 7)], ["vip"]),
         LeaveAction.Unsubscribe, null, "alice", DateTimeOffset.UnixEpoch);
@@ -75,8 +77,47 @@ public sealed class ExportDefinitionRulesTests
             _ => Definition with { Schedule = "every day" },
         };
 
-        Assert.Equal(field, ExportDefinitionRules.Validate(invalid)?.Field);
-        Assert.Null(ExportDefinitionRules.Validate(Definition));
+        Assert.Equal(field, ExportDefinitionRules.Validate(invalid, Hour)?.Field);
+        Assert.Null(ExportDefinitionRules.Validate(Definition, Hour));
+    }
+
+    [Theory]
+    [InlineData("1 ")]
+    [InlineData("-1")]
+    [InlineData("1e3")]
+    [InlineData("../2")]
+    [InlineData("1?limit=100")]
+    [InlineData("١")]
+    [InlineData("1234567890123456789")]
+    public void AListIdThatIsNotDigits_IsRefused(string listId)
+    {
+        var refused = ExportDefinitionRules.Validate(Definition with { ListId = listId }, Hour);
+
+        Assert.Equal("listId", refused?.Field);
+        Assert.Contains("digits only", refused!.Detail);
+        Assert.Null(ExportDefinitionRules.Validate(Definition with { ListId = "123456789012345678" }, Hour));
+    }
+
+    [Theory]
+    [InlineData("*/30 * * * *", "0:30:00")]
+    [InlineData("0,59 * * * *", "0:59:00")]
+    [InlineData("0 0,23 * * *", null)]
+    [InlineData("0 * * * *", null)]
+    [InlineData("0 3 * * *", null)]
+    public void AScheduleWhoseRunsComeCloserThanTheMinimum_IsRefused(string schedule, string? gap)
+    {
+        var refused = ExportDefinitionRules.Validate(Definition with { Schedule = schedule }, Hour);
+
+        if (gap is null)
+        {
+            Assert.Null(refused);
+        }
+        else
+        {
+            Assert.Equal("schedule", refused?.Field);
+            Assert.Contains($"{gap} apart", refused!.Detail);
+            Assert.Contains("Export:MinScheduleInterval", refused.Detail);
+        }
     }
 }
 

@@ -11,8 +11,10 @@ public static class ExportDefinitionRules
     private const int MaxTags = 20;
     private const int MaxTagLength = 255;
     private const int MaxScheduleLength = 100;
+    private const int MaxListIdLength = 18;
 
-    public static OperationError? Validate(ExportDefinition definition)
+    /// <param name="minScheduleInterval">The least time a schedule must leave between two runs (<c>Export:MinScheduleInterval</c>).</param>
+    public static OperationError? Validate(ExportDefinition definition, TimeSpan minScheduleInterval)
     {
         if (string.IsNullOrWhiteSpace(definition.DisplayName) || definition.DisplayName.Length > 200)
         {
@@ -24,9 +26,9 @@ public static class ExportDefinitionRules
             return new(OperationErrorKind.Invalid, "connectionId is required.", "connectionId");
         }
 
-        if (string.IsNullOrWhiteSpace(definition.ListId) || definition.ListId.Length > 64)
+        if (string.IsNullOrWhiteSpace(definition.ListId) || definition.ListId.Length > MaxListIdLength || !definition.ListId.All(char.IsAsciiDigit))
         {
-            return new(OperationErrorKind.Invalid, "listId is required: the id of the ActiveCampaign list to keep in step.", "listId");
+            return new(OperationErrorKind.Invalid, $"listId is required: the id of the ActiveCampaign list to keep in step, digits only (at most {MaxListIdLength}), such as \"1\".", "listId");
         }
 
         if (definition.SegmentIds.Count is 0 or > MaxSegments || definition.SegmentIds.Any(string.IsNullOrWhiteSpace)
@@ -66,9 +68,19 @@ public static class ExportDefinitionRules
             return new(OperationErrorKind.Invalid, $"schedule is at most {MaxScheduleLength} characters.", "schedule");
         }
 
-        if (definition.Schedule is { } schedule && !CronSchedule.TryParse(schedule, out _, out var cronError))
+        if (definition.Schedule is { } schedule)
         {
-            return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
+            if (!CronSchedule.TryParse(schedule, out var cron, out var cronError))
+            {
+                return new(OperationErrorKind.Invalid, $"schedule '{schedule}' is not a valid cron expression (UTC, five fields): {cronError}", "schedule");
+            }
+
+            if (ScheduleSpacing.FirstTooClose(cron!, minScheduleInterval) is var (first, second))
+            {
+                return new(OperationErrorKind.Invalid,
+                    $"schedule '{schedule}' starts runs {second - first:g} apart (for example at {first:yyyy-MM-dd HH:mm} and {second:yyyy-MM-dd HH:mm} UTC); " +
+                    $"runs must be at least {minScheduleInterval:g} apart (Export:MinScheduleInterval): choose fewer runs, such as '0 3 * * *' for 03:00 every day.", "schedule");
+            }
         }
 
         return null;

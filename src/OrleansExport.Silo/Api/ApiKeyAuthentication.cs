@@ -61,22 +61,41 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>The configured key equal to <paramref name="presentedKey"/>, as a signed-in user with its role.</summary>
     public static AuthenticateResult Match(ApiKeyOptions keys, string presentedKey, string scheme)
     {
-        var presented = Encoding.UTF8.GetBytes(presentedKey);
-        foreach (var (entry, index) in keys.Keys.Select((entry, index) => (entry, index)))
+        if (ApiKeyMatcher.IndexOf(keys.Keys.Select(entry => entry.Key).ToList(), presentedKey) is not { } index)
         {
-            // Constant-time comparison: response timing must not reveal how much of a key matched.
-            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(entry.Key)))
+            return AuthenticateResult.Fail("Unknown API key.");
+        }
+
+        var entry = keys.Keys[index];
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}"),
+                .. entry.Segments.Select(segment => new Claim(Access.SegmentScopeClaim, segment)),
+            ], scheme);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
+    }
+}
+
+/// <summary>
+/// Finds a presented key among the configured ones in time that depends on neither: both sides are hashed
+/// to 32 bytes first (a plain fixed-time comparison returns at once on a length mismatch, revealing the
+/// key's length) and every key is compared, so the time taken does not tell which entry matched either.
+/// </summary>
+public static class ApiKeyMatcher
+{
+    public static int? IndexOf(IReadOnlyList<string> configured, string presented)
+    {
+        var presentedDigest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        int? match = null;
+        for (var index = 0; index < configured.Count; index++)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presentedDigest, SHA256.HashData(Encoding.UTF8.GetBytes(configured[index]))))
             {
-                var identity = new ClaimsIdentity(
-                    [
-                        new Claim(ClaimTypes.Name, entry.User), new Claim(ClaimTypes.Role, entry.Role), new Claim(Access.KeyIdClaim, $"key-{index}"),
-                        .. entry.Segments.Select(segment => new Claim(Access.SegmentScopeClaim, segment)),
-                    ], scheme);
-                return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), scheme));
+                match ??= index;
             }
         }
 
-        return AuthenticateResult.Fail("Unknown API key.");
+        return match;
     }
 }
 

@@ -1,6 +1,8 @@
 using Azure.Messaging.EventHubs;
+using Microsoft.Extensions.Options;
 using Orleans.Streaming.EventHubs;
 using Orleans.Streams;
+using OrleansExport.Silo.Api;
 
 namespace OrleansExport.Silo.EventHubs;
 
@@ -8,18 +10,25 @@ namespace OrleansExport.Silo.EventHubs;
 /// Reads upstream events from Event Hubs: each EventData body is one contract JSON event, routed to the
 /// stream of its segment (namespace <see cref="Constants.SegmentStreamNamespace"/>, key segmentId). A body
 /// that is not a valid event is counted, logged with its reason, and routed to <see cref="MalformedStream"/>,
-/// which nobody subscribes to, so it never blocks the events behind it.
+/// which nobody subscribes to, so it never blocks the events behind it. Events are checked against the
+/// configured <c>Ingest:*</c> limits and the host's clock, as on <c>POST /api/events</c>.
 /// </summary>
-public sealed class SegmentEventDataAdapter(Orleans.Serialization.Serializer serializer, ILogger<SegmentEventDataAdapter> logger)
+public sealed class SegmentEventDataAdapter(
+    Orleans.Serialization.Serializer serializer,
+    ILogger<SegmentEventDataAdapter> logger,
+    IOptions<IngestOptions> ingestOptions,
+    TimeProvider time)
     : EventHubDataAdapter(serializer)
 {
+    private readonly SegmentEventLimits _limits = ingestOptions.Value.ToLimits();
+
     public const string MalformedStreamNamespace = "segments-malformed";
 
     public static readonly StreamId MalformedStream = StreamId.Create(MalformedStreamNamespace, "malformed");
 
     public override StreamId GetStreamIdentity(EventData queueMessage)
     {
-        if (SegmentEventParser.TryParse(queueMessage.EventBody.ToMemory().Span, out var segmentEvent, out var reason))
+        if (SegmentEventParser.TryParse(queueMessage.EventBody.ToMemory().Span, _limits, time.GetUtcNow(), out var segmentEvent, out var reason))
         {
             return StreamId.Create(Constants.SegmentStreamNamespace, segmentEvent!.SegmentId);
         }
@@ -34,7 +43,7 @@ public sealed class SegmentEventDataAdapter(Orleans.Serialization.Serializer ser
     protected override IBatchContainer GetBatchContainer(EventHubMessage eventHubMessage)
     {
         var token = new EventHubSequenceTokenV2(eventHubMessage.Offset, eventHubMessage.SequenceNumber, 0);
-        SegmentEventParser.TryParse(eventHubMessage.Payload, out var segmentEvent, out _);
+        SegmentEventParser.TryParse(eventHubMessage.Payload, _limits, time.GetUtcNow(), out var segmentEvent, out _);
         return new SegmentEventBatchContainer(eventHubMessage.StreamId, token, segmentEvent);
     }
 

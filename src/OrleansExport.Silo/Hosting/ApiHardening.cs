@@ -8,7 +8,7 @@ namespace OrleansExport.Silo.Hosting;
 
 /// <summary>
 /// What keeps the HTTP API standing under misuse: errors as problem+json without internals, a rate
-/// limit per API key, the ingest limits and the dead-letter view.
+/// limit per API key, the ingest limits, the dead-letter view and the security headers of every answer.
 /// </summary>
 public static class ApiHardening
 {
@@ -22,6 +22,31 @@ public static class ApiHardening
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<ApiRateLimitOptions>>((limiter, settings) => Configure(limiter, settings.Value));
         return services;
     }
+
+    /// <summary>
+    /// Headers on every answer, whoever sends it (the console's files, <c>/docs</c>, <c>/dashboard</c>, problems,
+    /// 401s, 429s): no content sniffing, no framing by another site (against clickjacking of the console and the
+    /// dashboard), and HSTS on requests that came over TLS. Goes first, so that every later answer carries them.
+    /// </summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            // At the start of the response: the exception handler clears headers set before it ran.
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+                headers.XFrameOptions = "DENY";
+                if (context.Request.IsHttps)
+                {
+                    headers.StrictTransportSecurity = "max-age=31536000";
+                }
+
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
 
     /// <summary>Rate-limits every call; goes after authentication (the partition is the key) and before authorization (so failed keys count).</summary>
     public static IApplicationBuilder UseApiRateLimit(this IApplicationBuilder app) => app.UseRateLimiter();

@@ -129,7 +129,7 @@ public sealed record HostSettings(
             : throw new InvalidSettingException($"{key} is '{text}'; use a whole number from {min} to {max}.");
     }
 
-    private static bool ReadBool(IConfiguration configuration, string key, bool fallback)
+    internal static bool ReadBool(IConfiguration configuration, string key, bool fallback)
     {
         var text = configuration[key];
         if (text is null)

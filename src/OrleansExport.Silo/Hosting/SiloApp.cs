@@ -52,6 +52,7 @@ public static class SiloApp
         }
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebConsole();

@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OrleansExport.Grains;
+using OrleansExport.Silo.Api;
 
 namespace OrleansExport.Silo.Hosting;
 
@@ -17,6 +18,23 @@ public static class Telemetry
     public const string OrleansMeter = "Microsoft.Orleans";
     public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
+    /// <summary>Who may scrape <c>/metrics</c> when <c>Metrics:RequireKey</c> is true.</summary>
+    public const string MetricsPolicy = "Metrics";
+
+    /// <summary>The .NET networking meters, whose instruments tag host names and addresses (<c>server.address</c>, <c>network.peer.address</c>, <c>dns.question.name</c>).</summary>
+    private static readonly HashSet<string> NetworkMeters = ["System.Net.Http", "System.Net.NameResolution", "Microsoft.AspNetCore.Server.Kestrel"];
+
+    /// <summary>
+    /// The tags the networking meters keep: an allowlist, so a tag a later .NET adds cannot bring a host name
+    /// (an account's, and so a customer's) into <c>/metrics</c>.
+    /// </summary>
+    private static readonly string[] AddressFreeTags =
+    [
+        "http.request.method", "http.response.status_code", "error.type", "url.scheme", "network.protocol.name",
+        "network.protocol.version", "network.transport", "network.type", "http.connection.state", "tls.protocol.version",
+        "kestrel.connection.end_reason",
+    ];
+
     public static WebApplicationBuilder AddExportTelemetry(this WebApplicationBuilder builder)
     {
         builder.UseOrleans(silo => silo.AddActivityPropagation());
@@ -26,11 +44,17 @@ public static class Telemetry
                 .AddMeter(ExportMetrics.MeterName, OrleansMeter)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
+                .AddView(instrument => NetworkMeters.Contains(instrument.Meter.Name) ? new MetricStreamConfiguration { TagKeys = AddressFreeTags } : null)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(OrleansActivitySources)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperatorPolling(context.Request.Path))
                 .AddHttpClientInstrumentation());
+
+        builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, policy => policy
+            .RequireRole(Roles.Admin, Roles.Viewer)
+            // Metrics name every segment and export: not for a key scoped to some of them.
+            .RequireAssertion(context => !context.User.HasClaim(claim => claim.Type == Access.SegmentScopeClaim)));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -46,11 +70,15 @@ public static class Telemetry
     }
 
     /// <summary>
-    /// <c>GET /metrics</c> in the Prometheus text format. Like the health checks it needs no key: it holds counts
-    /// tagged with export ids, nothing secret; keep the port off the public internet as for any scrape target.
+    /// <c>GET /metrics</c> in the Prometheus text format: counts tagged with export and segment ids, no host
+    /// names, nothing secret. No key is needed unless <c>Metrics:RequireKey</c> is true; then a key of role
+    /// Admin or Viewer without a segment scope (Prometheus: <c>authorization: credentials: &lt;key&gt;</c>).
     /// </summary>
-    public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app) =>
-        app.MapPrometheusScrapingEndpoint("/metrics");
+    public static IEndpointConventionBuilder MapMetrics(this WebApplication app)
+    {
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
+        return HostSettings.ReadBool(app.Configuration, "Metrics:RequireKey", fallback: false) ? endpoint.RequireAuthorization(MetricsPolicy) : endpoint;
+    }
 
     /// <summary>Scrapes, probes and the dashboard's once-a-second polling would drown the traces worth reading.</summary>
     private static bool IsOperatorPolling(PathString path) =>

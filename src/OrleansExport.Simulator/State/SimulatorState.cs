@@ -88,6 +88,21 @@ public sealed class SimulatorState
         }
     }
 
+    /// <summary>Creates a list under the next free numeric id (ActiveCampaign's list ids are numbers) and returns the id.</summary>
+    public string NewList(string? name = null)
+    {
+        lock (_gate)
+        {
+            var number = _listStatuses.Count + 1;
+            while (!AddList(number.ToString(System.Globalization.CultureInfo.InvariantCulture), name))
+            {
+                number++;
+            }
+
+            return number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>Creates a list, named "List {id}" unless <paramref name="name"/> says otherwise; returns false when it already existed.</summary>
     public bool AddList(string listId, string? name = null)
     {

@@ -18,9 +18,10 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessSilo> StartAsync(SiloSettings settings)
+    /// <param name="configure">Runs on the host builder before the host's own registrations (as <see cref="SiloApp.Build"/> allows).</param>
+    public static async Task<InProcessSilo> StartAsync(SiloSettings settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = SiloApp.Build(settings.ToArguments());
+        var app = SiloApp.Build(settings.ToArguments(), configure);
         await app.StartAsync();
         return new InProcessSilo(app);
     }

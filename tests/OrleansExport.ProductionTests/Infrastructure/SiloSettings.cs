@@ -52,6 +52,7 @@ public sealed class SiloSettings
         return copy;
     }
 
-    /// <summary>As command-line arguments for an in-process host.</summary>
-    public string[] ToArguments() => [.. Values.Select(pair => $"--{pair.Key}={pair.Value}"), "--urls=http://127.0.0.1:0"];
+    /// <summary>As command-line arguments for an in-process host; it listens on a port the OS picks, over HTTP unless <c>urls</c> is set.</summary>
+    public string[] ToArguments() =>
+        [.. Values.Select(pair => $"--{pair.Key}={pair.Value}"), .. Values.ContainsKey("urls") ? Array.Empty<string>() : ["--urls=http://127.0.0.1:0"]];
 }

@@ -138,7 +138,7 @@ export function exportForm({ connections, connection, exported, segments, firstR
     showAccount();
   }
 
-  const customCron = textField({ id: 'schedule-cron', label: 'Cron expression (UTC)', field: 'schedule-cron', placeholder: 'e.g. */30 * * * *',
+  const customCron = textField({ id: 'schedule-cron', label: 'Cron expression (UTC)', field: 'schedule-cron', placeholder: 'e.g. 0 */6 * * *',
     hint: 'Five fields: minute hour day-of-month month day-of-week.' });
   const schedule = selectField({ id: 'schedule', label: 'Schedule', field: 'schedule', options: schedules,
     hint: 'A scheduled run resends every member in full. Changes between runs are sent as they arrive.' });
