@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using OrleansExport.ProductionTests.Infrastructure;
 using OrleansExport.Silo.Hosting;
 
@@ -22,11 +23,14 @@ public sealed class HostSettingsTests
     [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=nonsense", "ConnectionStrings:EventHubs is not a valid Event Hubs connection string")]
     [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=" + Hub, "Orleans:Streaming=EventHubs needs EventHubs:Name")]
     [InlineData("Orleans:AdvertisedIP=somewhere", "Orleans:AdvertisedIP is 'somewhere'")]
+    [InlineData("Orleans:SiloPort=eleven", "Orleans:SiloPort is 'eleven'; use a whole number.")]
+    [InlineData("Orleans:GatewayPort=70000", "Orleans:GatewayPort is '70000'; use a whole number from 1 to 65535.")]
+    [InlineData("Demo:Enabled=maybe", "Demo:Enabled is 'maybe'; use true or false.")]
     [InlineData("Orleans:Clustering=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Clustering=AzureStorage needs Orleans:Tls:CertificatePath")]
     [InlineData("Orleans:Storage=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Storage=AzureStorage needs DataProtection:CertificatePath")]
     public void InvalidProfile_IsRefusedWithTheSettingToFix(string settings, string expected)
     {
-        var exception = Assert.Throws<InvalidSettingException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
+        var exception = Assert.Throws<OptionsValidationException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
         Assert.Contains(expected, exception.Message);
         Assert.DoesNotContain("SAS_KEY_VALUE", exception.Message);
     }
