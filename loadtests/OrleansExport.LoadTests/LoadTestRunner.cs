@@ -61,7 +61,7 @@ public sealed class LoadTestRunner
             new SimulatorOptions { TimeScale = _options.TimeScale, ImportApplyDelay = _options.ImportApplyDelay / _options.TimeScale }, ct: token);
         await using var target = _options.ClusterGatewayPort is { } gatewayPort
             ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
-            : await InProcessSilo.StartAsync(_options, token);
+            : await InProcessSiloTarget.StartAsync(_options, token);
         var connectionId = $"loadtest-{Guid.NewGuid():N}"[..17];
         await CreateConnectionAsync(target.Grains, simulator, connectionId);
         var segment = target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansExport.TestSupport;
 
 namespace OrleansExport.BrowserTests;
 
@@ -8,13 +9,13 @@ namespace OrleansExport.BrowserTests;
 /// </summary>
 public sealed class ConsoleTypeCheckTests
 {
-    private static readonly string Tools = Path.Combine(ConsoleFixture.RepositoryRoot, "tools", "typescript");
+    private static readonly string Tools = Path.Combine(RepositoryPaths.Root, "tools", "typescript");
 
     [Fact]
     public async Task Tsc_finds_no_type_error_in_the_console_scripts()
     {
         await RunAsync("bash", Path.Combine(Tools, "install.sh"));
-        var jsconfig = Path.Combine(ConsoleFixture.RepositoryRoot, "src", "OrleansExport.Silo", "jsconfig.json");
+        var jsconfig = Path.Combine(RepositoryPaths.SiloProject, "jsconfig.json");
 
         var (exitCode, output) = await RunAsync(Path.Combine(Tools, "node_modules", ".bin", "tsc"), "--noEmit", "--pretty", "false", "-p", jsconfig);
 
@@ -25,7 +26,7 @@ public sealed class ConsoleTypeCheckTests
     [Fact]
     public void Every_console_script_is_checked()
     {
-        var scripts = Directory.GetFiles(Path.Combine(ConsoleFixture.RepositoryRoot, "src", "OrleansExport.Silo", "wwwroot", "js"), "*.js", SearchOption.AllDirectories);
+        var scripts = Directory.GetFiles(Path.Combine(RepositoryPaths.SiloProject, "wwwroot", "js"), "*.js", SearchOption.AllDirectories);
 
         Assert.NotEmpty(scripts);
         Assert.All(scripts, script => Assert.StartsWith("// @ts-check", File.ReadAllText(script)));
