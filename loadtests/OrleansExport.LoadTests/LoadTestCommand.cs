@@ -28,13 +28,15 @@ public static class LoadTestCommand
         var timeout = new Option<double>("--timeout-minutes") { Description = "Give up after this long.", DefaultValueFactory = _ => defaults.Timeout.TotalMinutes };
         var ingestOnly = new Option<bool>("--ingest-only") { Description = "Stop once every event is in segment state (no export, no delivery, no list check): isolates ingest and the segment's memory." };
         var hold = new Option<double>("--hold-seconds") { Description = "Keep the loaded silo alive this long after measuring (to attach dotnet-gcdump or dotnet-counters)." };
+        var storage = new Option<StorageMode>("--storage") { Description = "memory: the embedded default; azurite: the production profile's Azure Storage in Azurite (started here unless --azurite-connection-string).", DefaultValueFactory = _ => defaults.Storage };
+        var azurite = new Option<string?>("--azurite-connection-string") { Description = "With --storage azurite: a running Azurite or storage account instead of starting one." };
         var noLive = new Option<bool>("--no-live") { Description = "Print phases as plain lines instead of a live display." };
 
         var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles and pushes them through the real ingest path into segment state, " +
                                       "then creates an export on the segment (backfill), runs it to the ActiveCampaign simulator at its real limits under a time scale, " +
                                       "checks the list, adds a second export on the segment and reports the figures.")
         {
-            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, noLive,
+            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -58,6 +60,8 @@ public static class LoadTestCommand
                 Timeout = TimeSpan.FromMinutes(parse.GetValue(timeout)),
                 IngestOnly = parse.GetValue(ingestOnly),
                 Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
+                Storage = parse.GetValue(storage),
+                AzuriteConnectionString = parse.GetValue(azurite),
             };
             return await RunAsync(options, live: !parse.GetValue(noLive) && !Console.IsOutputRedirected, cancellationToken);
         });

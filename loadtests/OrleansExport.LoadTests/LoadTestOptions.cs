@@ -11,6 +11,15 @@ public enum IngestMode
     Http,
 }
 
+/// <summary>Where the in-process silo keeps grain state.</summary>
+public enum StorageMode
+{
+    /// <summary>The embedded default: memory storage.</summary>
+    Memory,
+    /// <summary>The production profile's Azure Storage (grain state, shard journals, key ring), in Azurite.</summary>
+    Azurite,
+}
+
 /// <summary>Everything one load-test run needs; the command line maps onto it one to one.</summary>
 public sealed record LoadTestOptions
 {
@@ -39,6 +48,11 @@ public sealed record LoadTestOptions
     public Uri? ApiUrl { get; init; }
 
     public string? ApiKey { get; init; }
+
+    public StorageMode Storage { get; init; } = StorageMode.Memory;
+
+    /// <summary>With <see cref="StorageMode.Azurite"/>: a running Azurite (or storage account) to use; null starts the repository's Azurite.</summary>
+    public string? AzuriteConnectionString { get; init; }
 
     /// <summary>Extra configuration for the in-process silo, as <c>Key=Value</c> (e.g. <c>Export:ShardCount=32</c>).</summary>
     public IReadOnlyList<string> SiloSettings { get; init; } = [];

@@ -8,6 +8,10 @@ public sealed record LoadTestResult
 {
     // ---- The figures the project tracks (issue: load-test harness) ----
     public required double IngestEventsPerSecond { get; init; }
+    /// <summary>The same events on a memory stream whose subscriber only counts them, in this process (null for a remote cluster).</summary>
+    public required double? BareStreamEventsPerSecond { get; init; }
+    /// <summary><see cref="IngestEventsPerSecond"/> over <see cref="BareStreamEventsPerSecond"/>: what segment state keeps of the runtime's rate.</summary>
+    public required double? IngestRatioToBareStream { get; init; }
     /// <summary>Seconds from creating the export until it held every member of the loaded segment; null with <see cref="LoadTestOptions.IngestOnly"/>.</summary>
     public required double? BackfillSeconds { get; init; }
     public required double BulkImportsPerMinuteUsed { get; init; }
@@ -29,6 +33,9 @@ public sealed record LoadTestResult
     public required IngestFigures Ingest { get; init; }
     /// <summary>The export created on the loaded segment (null with <see cref="LoadTestOptions.IngestOnly"/>).</summary>
     public required BackfillFigures? Backfill { get; init; }
+
+    /// <summary>What reached Azure Storage with <c>--storage azurite</c> (null with memory storage).</summary>
+    public required StorageFigures? Storage { get; init; }
 
     /// <summary>Its first run, which sends every member: the source of the budget figures (null with <see cref="LoadTestOptions.IngestOnly"/>).</summary>
     public required ExportFigures? Run { get; init; }
@@ -56,6 +63,7 @@ public sealed record RunSetup(
     int Profiles,
     double TimeScale,
     string Ingest,
+    string Storage,
     bool IngestOnly,
     bool SiloInProcess,
     int ShardCount,
@@ -74,6 +82,14 @@ public sealed record RunSetup(
 /// <param name="CpuMicrosecondsPerEvent">The same per event: comparable even when other processes share the cores.</param>
 public sealed record IngestFigures(long Events, int ExpectedMembers, int InvalidEmails, long SegmentMembers, double GenerateSeconds, double PublishSeconds, double Seconds,
     double CpuSeconds, double CpuMicrosecondsPerEvent);
+
+/// <summary>Writes to Azure Storage (requests that are not reads, retries included) and the bytes of their bodies.</summary>
+/// <param name="IngestWrites">While ingesting into segment state: shard journals, snapshots, stream and segment state.</param>
+/// <param name="IngestBytesWrittenPerMember">Over the segment's members.</param>
+/// <param name="RunWrites">From the first event until the first export's run ended (ingest, backfill, delivery).</param>
+/// <param name="RunBytesWrittenPerMember">Over the export's members.</param>
+public sealed record StorageFigures(long IngestWrites, double WritesPer1000Events, long IngestBytesWritten, double? IngestBytesWrittenPerMember,
+    long RunWrites, long RunBytesWritten, double? RunBytesWrittenPerMember);
 
 /// <summary>An export created on the loaded segment, until its shards held every expected member (or stopped changing).</summary>
 /// <param name="CreateSeconds">Until <c>IExportGrain.CreateAsync</c> returned: it subscribes the export to the segment and backfills its shards.</param>

@@ -55,13 +55,15 @@ public sealed class LoadTestRunner
         var token = timeout.Token;
         var startedAt = DateTimeOffset.UtcNow;
         using var throttles = new ThrottleCounter();
+        using var storage = new StorageCounter();
 
         _progress.Enter("starting the simulator and the cluster");
         await using var simulator = await ActiveCampaignSimulator.StartAsync(
             new SimulatorOptions { TimeScale = _options.TimeScale, ImportApplyDelay = _options.ImportApplyDelay / _options.TimeScale }, ct: token);
+        await using var azure = _options.Storage == StorageMode.Azurite ? await HarnessAzurite.StartAsync(_options.AzuriteConnectionString, token) : null;
         await using var target = _options.ClusterGatewayPort is { } gatewayPort
             ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
-            : await InProcessSiloTarget.StartAsync(_options, token);
+            : await InProcessSiloTarget.StartAsync(_options, azure, token);
         var connectionId = $"loadtest-{Guid.NewGuid():N}"[..17];
         await CreateConnectionAsync(target.Grains, simulator, connectionId);
         var segment = target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId);
@@ -77,6 +79,7 @@ public sealed class LoadTestRunner
 
         _progress.Enter("ingesting into segment state (no export yet)");
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var storageBefore = storage.Read();
         _clock.Start();
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(token);
         var ingested = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -86,6 +89,7 @@ public sealed class LoadTestRunner
         var publishSeconds = _clock.Elapsed.TotalSeconds;
         var ingestSeconds = await ingested.Task.WaitAsync(token);
         var ingestCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var ingestStorage = storage.Read() - storageBefore;
         var segmentMembers = (await segment.GetAsync())?.Members ?? 0;
 
         BackfillFigures? backfill = null;
@@ -115,6 +119,8 @@ public sealed class LoadTestRunner
             heapAfterSecondExport = await MeasureSettledHeapAsync(target, token);
         }
 
+        var runStorage = storage.Read() - storageBefore;
+        var bareStreamSeconds = target.BareStream is { } bare ? await TimeBareStreamAsync(bare, target.Grains, token) : (double?)null;
         var peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
         if (_options.Hold > TimeSpan.Zero)
         {
@@ -124,7 +130,8 @@ public sealed class LoadTestRunner
 
         return Compute(new RunMeasurements(
             startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
-            segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet));
+            segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet,
+            bareStreamSeconds, _options.Storage == StorageMode.Azurite ? (ingestStorage, runStorage) : null));
     }
 
     private static async Task CreateConnectionAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string connectionId)
@@ -184,6 +191,28 @@ public sealed class LoadTestRunner
         var load = GeneratedLoad.Create(_options);
         events = load.Events;
         return (load.Events.Count, load.ExpectedMembers, load.InvalidEmails);
+    }
+
+    /// <summary>
+    /// The same events, published the same way, to a stream whose subscriber only counts them: the runtime's own
+    /// rate on this machine in this process, for <see cref="LoadTestResult.IngestRatioToBareStream"/>. Runs after
+    /// the memory figures, so that its stream cache is not counted in them.
+    /// </summary>
+    private async Task<double> TimeBareStreamAsync(IEventSink bare, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        _progress.Enter("bare memory stream: the same events to a subscriber that only counts them");
+        Generate(out var events);
+        var total = events!.Count;
+        var counter = grains.GetGrain<IBareStreamCounterGrain>(GeneratedLoad.SegmentId);
+        var clock = Stopwatch.StartNew();
+        await PublishAsync(bare, events, cancellationToken);
+        events = null;
+        while (await counter.GetCountAsync() < total)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
+        }
+
+        return clock.Elapsed.TotalSeconds;
     }
 
     private async Task PublishAsync(IEventSink sink, List<SegmentEvent>? events, CancellationToken cancellationToken)
@@ -323,7 +352,9 @@ public sealed class LoadTestRunner
         long? HeapBaseline,
         long? HeapAfterLoad,
         long? HeapAfterSecondExport,
-        long PeakWorkingSet);
+        long PeakWorkingSet,
+        double? BareStreamSeconds,
+        (StorageTotals Ingest, StorageTotals Run)? Storage);
 
     private LoadTestResult Compute(RunMeasurements m)
     {
@@ -333,9 +364,12 @@ public sealed class LoadTestRunner
         var usedPerMinute = run?.BulkImportsPerMinute ?? 0;
         var contactsPerMinute = usedPerMinute * (run?.ContactsPerImport ?? 0);
         var contactsSent = run is null ? 0 : run.ContactsImported + run.ContactSyncs;
+        var bareEventsPerSecond = m.BareStreamSeconds is { } bareSeconds ? Math.Round(m.TotalEvents / bareSeconds) : (double?)null;
         return new LoadTestResult
         {
             IngestEventsPerSecond = Math.Round(m.TotalEvents / m.IngestSeconds),
+            BareStreamEventsPerSecond = bareEventsPerSecond,
+            IngestRatioToBareStream = bareEventsPerSecond is { } bareRate ? Math.Round(m.TotalEvents / m.IngestSeconds / bareRate, 3) : null,
             BackfillSeconds = m.Backfill?.Seconds,
             BulkImportsPerMinuteUsed = Math.Round(usedPerMinute, 2),
             BulkImportsPerMinuteAllowed = limits.BulkImportsPerMinute,
@@ -348,12 +382,15 @@ public sealed class LoadTestRunner
             PeakWorkingSetBytes = m.PeakWorkingSet,
             DuplicateSendRatio = m.ExpectedMembers == 0 ? 0 : Math.Round((double)contactsSent / m.ExpectedMembers, 5),
             ListMatchesMembership = m.Run?.List.Matches,
-            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
+            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.Storage.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 RedactedCommandLine(), m.StartedAt),
             Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, m.SegmentMembers, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3),
                 Math.Round(m.IngestSeconds, 3), Math.Round(m.IngestCpuSeconds, 3), Math.Round(m.IngestCpuSeconds * 1e6 / m.TotalEvents, 2)),
             Backfill = m.Backfill,
+            Storage = m.Storage is var (ingest, whole) ? new StorageFigures(
+                ingest.Writes, Math.Round(ingest.Writes * 1000.0 / m.TotalEvents, 2), ingest.BytesWritten, PerMember(ingest.BytesWritten, m.SegmentMembers),
+                whole.Writes, whole.BytesWritten, PerMember(whole.BytesWritten, m.Members)) : null,
             Run = run,
             RunStatus = m.Run?.Run.Status.ToString(),
             SecondExport = m.SecondExport,
@@ -367,19 +404,22 @@ public sealed class LoadTestRunner
 
     private static double? PerMember(long? bytes, long members) => bytes is { } b && members > 0 ? Math.Round((double)b / members, 1) : null;
 
-    /// <summary>The command line for the report, with the value of <c>--api-key</c> masked.</summary>
+    /// <summary>The command line for the report, with the values of <c>--api-key</c> and <c>--azurite-connection-string</c> (it holds an account key) masked.</summary>
     private static string RedactedCommandLine()
     {
         var args = Environment.GetCommandLineArgs();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--api-key" && i + 1 < args.Length)
+            foreach (var secret in (string[])["--api-key", "--azurite-connection-string"])
             {
-                args[i + 1] = "****";
-            }
-            else if (args[i].StartsWith("--api-key=", StringComparison.Ordinal))
-            {
-                args[i] = "--api-key=****";
+                if (args[i] == secret && i + 1 < args.Length)
+                {
+                    args[i + 1] = "****";
+                }
+                else if (args[i].StartsWith(secret + "=", StringComparison.Ordinal))
+                {
+                    args[i] = secret + "=****";
+                }
             }
         }
 

@@ -56,13 +56,17 @@ public sealed class SmokeRunTests
             Assert.True(result.BytesPerMember > 0);
             Assert.NotNull(result.BytesPerMemberSecondExport);
             Assert.NotNull(result.Memory.HeapAfterSecondExportBytes);
+            // The yardstick ran on the same events in the same process.
+            Assert.True(result.BareStreamEventsPerSecond > 0);
+            Assert.Equal(Math.Round(result.IngestEventsPerSecond / result.BareStreamEventsPerSecond!.Value, 3), result.IngestRatioToBareStream!.Value, 2);
+            Assert.Null(result.Storage);
 
             using var written = JsonDocument.Parse(await File.ReadAllBytesAsync(json));
             foreach (var field in new[]
                      {
                          "ingestEventsPerSecond", "backfillSeconds", "bulkImportsPerMinuteUsed", "bulkImportsPerMinuteAllowed", "utilization", "avgContactsPerImport",
                          "throttled429", "projectedMinutesPer1MProfiles", "bytesPerMember", "bytesPerMemberSecondExport", "peakWorkingSetBytes", "duplicateSendRatio",
-                         "listMatchesMembership", "backfill", "run", "secondExport",
+                         "listMatchesMembership", "backfill", "run", "secondExport", "bareStreamEventsPerSecond", "ingestRatioToBareStream",
                      })
             {
                 Assert.True(written.RootElement.TryGetProperty(field, out _), $"the results JSON lacks '{field}'");
@@ -75,5 +79,24 @@ public sealed class SmokeRunTests
         {
             File.Delete(json);
         }
+    }
+
+    [Fact]
+    public async Task ProductionStorage_InAzurite_EndsWithTheExactList_AndCountsWhatWasWritten()
+    {
+        var options = new LoadTestOptions { Profiles = 5_000, TimeScale = 60, Storage = StorageMode.Azurite, Timeout = TimeSpan.FromMinutes(5) };
+
+        var result = await LoadTestRunner.RunAsync(options);
+
+        Assert.Equal("azurite", result.Setup.Storage);
+        Assert.True(result.ListMatchesMembership, string.Join("; ", result.List!.Examples));
+        Assert.Equal(0, result.Throttled429);
+        var storage = result.Storage!;
+        // Every batch is journaled before it is acknowledged: ingest writes, and more by the end of the run.
+        Assert.True(storage.IngestWrites > 0);
+        Assert.Equal(Math.Round(storage.IngestWrites * 1000.0 / result.Ingest.Events, 2), storage.WritesPer1000Events);
+        Assert.True(storage.IngestBytesWrittenPerMember > 0);
+        Assert.True(storage.RunWrites > storage.IngestWrites);
+        Assert.True(storage.RunBytesWritten > storage.IngestBytesWritten);
     }
 }

@@ -10,12 +10,15 @@ public static class TestSettings
     /// What every test host shares: no demo, plain HTTP to the simulator on loopback, short batch delays, a
     /// silo and gateway port of its own (several hosts share the machine).
     /// </summary>
-    public static Dictionary<string, string?> Defaults() => new Dictionary<string, string?>
+    public static Dictionary<string, string?> Defaults() => Common().WithFreePorts();
+
+    /// <summary>The defaults without ports: for settings that several silos copy, each adding its own (<see cref="WithFreePorts"/>).</summary>
+    public static Dictionary<string, string?> Common() => new()
     {
         ["Demo:Enabled"] = "false",
         ["ActiveCampaign:AllowInsecureLoopback"] = "true",
         ["Export:MaxBatchDelay"] = "00:00:01",
-    }.WithFreePorts();
+    };
 
     /// <summary>Sets <c>Api:Keys:{index}</c>: the key, its role, its user and, when given, its segment scope.</summary>
     public static Dictionary<string, string?> WithApiKey(

@@ -13,8 +13,11 @@ public static class TargetChecks
         new("Throttled (429)", N(r.Throttled429), "0", r.Throttled429 == 0),
         .. r.Setup.IngestOnly ? [] : ExportChecks(r),
         new("Ingest", $"{N(r.IngestEventsPerSecond)} events/s", ">= 500,000", r.IngestEventsPerSecond >= 500_000),
+        new("Ingest / bare memory stream", r.IngestRatioToBareStream is { } ratio ? $"{ratio:F3} (bare stream {N(r.BareStreamEventsPerSecond!.Value)} events/s)" : "n/a (remote silo)",
+            ">= 0.8", r.IngestRatioToBareStream is { } met ? met >= 0.8 : null),
         new("Memory per member (managed heap)", r.BytesPerMember is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 160", r.BytesPerMember is { } m ? m <= 160 : null),
         .. r.Setup.IngestOnly ? [] : ExportMemoryChecks(r),
+        .. r.Storage is { } storage ? StorageChecks(storage) : [],
         new("Peak working set", $"{r.PeakWorkingSetBytes / (1024.0 * 1024):F0} MiB", "(reported)", null),
     ];
 
@@ -32,6 +35,13 @@ public static class TargetChecks
         new("Memory per member, second export on the segment (managed heap)",
             r.BytesPerMemberSecondExport is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 32", r.BytesPerMemberSecondExport is { } m ? m <= 32 : null),
         new("Memory per member (first export's member tables only)", $"{r.Memory.MemberStateBytesPerMember:F1} bytes", "(reported)", null),
+    ];
+
+    private static TargetCheck[] StorageChecks(StorageFigures s) =>
+    [
+        new("Azure Storage writes per 1,000 events (ingest)", s.WritesPer1000Events.ToString("F2", CultureInfo.InvariantCulture), "(reported)", null),
+        new("Azure Storage bytes written per member (ingest)", s.IngestBytesWrittenPerMember is { } b ? $"{b:F1} bytes" : "n/a", "(reported)", null),
+        new("Azure Storage bytes written per member (ingest to end of first run)", s.RunBytesWrittenPerMember is { } r ? $"{r:F1} bytes" : "n/a", "(reported)", null),
     ];
 
     private static string BackfillValue(BackfillFigures b) => b.Members == b.ExpectedMembers

@@ -22,6 +22,8 @@ internal sealed class ClusterClient : ILoadTarget
 
     public IEventSink Events { get; }
 
+    public IEventSink? BareStream => null;
+
     public bool SiloInProcess => false;
 
     public int ShardCount => 0;

@@ -8,6 +8,9 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>The path events take into the cluster.</summary>
     IEventSink Events { get; }
 
+    /// <summary>The same path onto a memory stream whose subscriber only counts (<see cref="BareStreamCounterGrain"/>); null for a remote cluster, which lacks that grain.</summary>
+    IEventSink? BareStream { get; }
+
     /// <summary>True when the silo runs in this process, so its managed heap can be measured here.</summary>
     bool SiloInProcess { get; }
 

@@ -19,6 +19,7 @@ internal sealed class InProcessSiloTarget : ILoadTarget
     private InProcessSiloTarget(InProcessSilo silo, CapturingLoggerProvider warnings, IEventSink events, HttpEventSink? httpSink)
     {
         _silo = silo;
+        BareStream = new StreamEventSink(new SegmentEventPublisher(silo.Services.GetRequiredService<IClusterClient>(), BareStreamCounterGrain.Namespace));
         _warnings = warnings;
         Events = events;
         _httpSink = httpSink;
@@ -27,6 +28,8 @@ internal sealed class InProcessSiloTarget : ILoadTarget
     public IGrainFactory Grains => _silo.Grains;
 
     public IEventSink Events { get; }
+
+    public IEventSink? BareStream { get; }
 
     public bool SiloInProcess => true;
 
@@ -37,7 +40,8 @@ internal sealed class InProcessSiloTarget : ILoadTarget
     /// <summary>The silo's newest warnings and errors, for the summary instead of over the live display.</summary>
     public IReadOnlyList<string> Warnings => _warnings.Lines;
 
-    public static async Task<InProcessSiloTarget> StartAsync(LoadTestOptions options, CancellationToken cancellationToken)
+    /// <param name="azure">With <c>--storage azurite</c>: the storage of the production profile, whose key ring is encrypted with a certificate.</param>
+    public static async Task<InProcessSiloTarget> StartAsync(LoadTestOptions options, HarnessAzurite? azure, CancellationToken cancellationToken)
     {
         var apiKey = "lt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var settings = TestSettings.Defaults()
@@ -45,6 +49,15 @@ internal sealed class InProcessSiloTarget : ILoadTarget
             .With("ActiveCampaign:Limits:TimeScale", options.TimeScale.ToString(CultureInfo.InvariantCulture))
             // A partial batch waits at most MaxBatchDelay: keep the default's 30 s at real limits.
             .With("Export:MaxBatchDelay", (TimeSpan.FromSeconds(30) / options.TimeScale).ToString());
+        if (azure is not null)
+        {
+            settings.With("Orleans:Storage", "AzureStorage")
+                .With("ConnectionStrings:AzureStorage", azure.ConnectionString)
+                .With("Orleans:ServiceId", $"loadtest-{Guid.NewGuid():N}")
+                .With("DataProtection:CertificatePath", azure.KeyRingCertificatePath)
+                .With("DataProtection:CertificatePassword", azure.KeyRingCertificatePassword);
+        }
+
         foreach (var setting in options.SiloSettings)
         {
             var (key, value) = setting.Split('=', 2) is [var k, var v] ? (k, v) : (setting, "");

@@ -10,7 +10,8 @@ public interface ISegmentEventPublisher
 }
 
 /// <summary>Puts accepted events on the segment streams, one stream per segment, in batches.</summary>
-public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEventPublisher
+/// <param name="streamNamespace">The segment streams' namespace; the load harness names another to time a bare stream the same way.</param>
+public sealed class SegmentEventPublisher(IClusterClient client, string streamNamespace = Constants.SegmentStreamNamespace) : ISegmentEventPublisher
 {
     /// <summary>
     /// Most events per stream message: each message costs a delivery to every subscribed export and a
@@ -29,7 +30,7 @@ public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEvent
         var provider = client.GetStreamProvider(Constants.StreamProvider);
         var publishes = events.GroupBy(e => e.SegmentId, StringComparer.Ordinal).Select(async segment =>
         {
-            var stream = provider.GetStream<SegmentEvent>(StreamId.Create(Constants.SegmentStreamNamespace, segment.Key));
+            var stream = provider.GetStream<SegmentEvent>(StreamId.Create(streamNamespace, segment.Key));
             foreach (var message in Messages(segment))
             {
                 cancellationToken.ThrowIfCancellationRequested();

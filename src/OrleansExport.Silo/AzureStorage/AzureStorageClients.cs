@@ -30,6 +30,7 @@ public sealed class AzureStorageClients
 
     private sealed class CountingPolicy(string service) : HttpPipelineSynchronousPolicy
     {
-        public override void OnSendingRequest(HttpMessage message) => StorageMetrics.RecordRequest(service, message.Request.Method);
+        public override void OnSendingRequest(HttpMessage message) =>
+            StorageMetrics.RecordRequest(service, message.Request.Method, message.Request.Content is { } content && content.TryComputeLength(out var length) ? length : null);
     }
 }

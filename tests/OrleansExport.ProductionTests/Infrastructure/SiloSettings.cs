@@ -8,7 +8,7 @@ public sealed class SiloSettings : IEnumerable<KeyValuePair<string, string?>>
 {
     public const string AdminKey = TestKeys.Admin;
 
-    public Dictionary<string, string?> Values { get; } = TestSettings.Defaults()
+    public Dictionary<string, string?> Values { get; } = TestSettings.Common()
         .WithApiKey(0, AdminKey, "Admin", "tests")
         .With("Export:MaxBatchDelay", "00:00:02")
         .With("Logging:LogLevel:Default", "Warning")
