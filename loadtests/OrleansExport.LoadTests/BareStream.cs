@@ -1,12 +1,33 @@
 using Orleans.Streams;
 using Orleans.Streams.Core;
+using OrleansExport.LoadTests.Targets;
+using OrleansExport.Silo.Api;
 
 namespace OrleansExport.LoadTests;
 
 /// <summary>
-/// The yardstick for ingest: the same events, in the same messages, on a memory stream whose subscriber only
-/// counts them. What segment state costs on top of the runtime is the ratio of the two rates.
+/// The yardstick for ingest: the same events, split into the same messages as <see cref="SegmentEventPublisher"/>
+/// does, published as plain Orleans stream batches (one serialized object per event) on a memory stream whose
+/// subscriber only counts them. What segment state costs on top of the runtime is the ratio of the two rates.
 /// </summary>
+internal sealed class BareStreamSink(IClusterClient client) : IEventSink
+{
+    public async Task PublishAsync(IReadOnlyList<SegmentEvent> events, CancellationToken cancellationToken)
+    {
+        var provider = client.GetStreamProvider(Constants.StreamProvider);
+        await Task.WhenAll(events.GroupBy(e => e.SegmentId, StringComparer.Ordinal).Select(async segment =>
+        {
+            var stream = provider.GetStream<SegmentEvent>(StreamId.Create(BareStreamCounterGrain.Namespace, segment.Key));
+            foreach (var message in SegmentEventPublisher.Messages(segment))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await stream.OnNextBatchAsync(message);
+            }
+        }));
+    }
+}
+
+/// <summary>Counts what reaches it, nothing else.</summary>
 public interface IBareStreamCounterGrain : IGrainWithStringKey
 {
     Task<long> GetCountAsync();

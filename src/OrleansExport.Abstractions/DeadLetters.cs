@@ -83,4 +83,7 @@ public interface IDeadLetterGrain : IGrainWithStringKey
     Task RecordAsync(DeadLetterBatch batch);
 
     Task<DeadLetterSummary> GetAsync(int limit);
+
+    /// <summary>Right to erasure: drops the kept dead letters of these profiles (counts stay) and writes the state at once.</summary>
+    Task ForgetProfilesAsync(IReadOnlyList<string> profileIds);
 }

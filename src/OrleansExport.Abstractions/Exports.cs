@@ -21,6 +21,13 @@ public enum LeaveAction
     Keep,
 }
 
+/// <summary>What an erased profile's contact becomes in ActiveCampaign (right to erasure).</summary>
+public enum EraseAction
+{
+    Unsubscribe,
+    Delete,
+}
+
 [GenerateSerializer, Immutable]
 public sealed record ExportDefinition(
     [property: Id(0)] string Id,
@@ -33,7 +40,9 @@ public sealed record ExportDefinition(
     [property: Id(7)] string? Schedule,
     [property: Id(8)] string CreatedBy,
     [property: Id(9)] DateTimeOffset CreatedAt,
-    [property: Id(10)] bool ExcludeAutomations = false);
+    [property: Id(10)] bool ExcludeAutomations = false,
+    [property: Id(11)] EraseAction OnErase = EraseAction.Unsubscribe,
+    [property: Id(12)] string? AlertWebhook = null);
 
 /// <summary>
 /// Live counters of an export (docs/api.md section 2.4: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
@@ -47,13 +56,15 @@ public sealed record ExportCounters(
     [property: Id(3)] long InSync,
     [property: Id(4)] long Rejected,
     [property: Id(5)] long SkippedByCap,
-    [property: Id(6)] long StateBytes = 0)
+    [property: Id(6)] long StateBytes = 0,
+    [property: Id(7)] long Erased = 0)
 {
     public static readonly ExportCounters Zero = new(0, 0, 0, 0, 0, 0);
 
     public ExportCounters Add(ExportCounters other) => new(
         EventsReceived + other.EventsReceived, Members + other.Members, Pending + other.Pending,
-        InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap, StateBytes + other.StateBytes);
+        InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap, StateBytes + other.StateBytes,
+        Erased + other.Erased);
 }
 
 /// <summary>An export's definition and live state.</summary>
@@ -90,6 +101,7 @@ public sealed record DefinitionChange(
 
 /// <summary>A change to an export's definition (PATCH): null members stay as they are.</summary>
 /// <param name="ChangeSchedule">True when <see cref="Schedule"/> is to be set, even to null (no schedule).</param>
+/// <param name="ChangeAlertWebhook">True when <see cref="AlertWebhook"/> is to be set, even to null (no alerts).</param>
 [GenerateSerializer, Immutable]
 public sealed record ExportPatch(
     [property: Id(0)] string? DisplayName = null,
@@ -99,7 +111,10 @@ public sealed record ExportPatch(
     [property: Id(4)] LeaveAction? OnLeave = null,
     [property: Id(5)] bool ChangeSchedule = false,
     [property: Id(6)] string? Schedule = null,
-    [property: Id(7)] bool? ExcludeAutomations = null);
+    [property: Id(7)] bool? ExcludeAutomations = null,
+    [property: Id(8)] EraseAction? OnErase = null,
+    [property: Id(9)] bool ChangeAlertWebhook = false,
+    [property: Id(10)] string? AlertWebhook = null);
 
 /// <summary>
 /// What kind of rejection a <see cref="Rejection"/> is: a stable code to group and filter by, since the reason text

@@ -46,6 +46,9 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted);
 
     Task ReleaseCapacityAsync(string exportId);
+
+    /// <summary>An export gives back profiles of the cap it leased and no longer uses (members left).</summary>
+    Task ReturnCapacityAsync(string exportId, long slots);
 }
 
 /// <summary>Lists every connection and export (key <see cref="CatalogGrainKey"/>).</summary>
@@ -102,11 +105,17 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Deletes the export; <paramref name="user"/> is recorded in the audit trail.</summary>
     Task DeleteAsync(string user);
 
+    /// <summary>What delivery did in each of the last <paramref name="minutes"/> minutes, oldest first (empty minutes included).</summary>
+    Task<IReadOnlyList<ActivityBucket>> GetActivityAsync(int minutes);
+
     /// <summary>Its connection was deleted: stop delivering for good.</summary>
     Task StopAsync(string reason);
 
     /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
     Task<long> LeaseCapacityAsync(long needed);
+
+    /// <summary>Called by shards: slots freed by members that left, for any shard (and, under the connection's cap, any export) to use.</summary>
+    Task ReturnCapacityAsync(long slots);
 
     /// <summary>
     /// Called by a shard that holds contacts to send: after applying changes, or (<paramref name="overdue"/>) on
@@ -151,6 +160,14 @@ public interface ISegmentGrain : IGrainWithStringKey
 
     /// <summary>Null when the segment never received an event.</summary>
     Task<SegmentView?> GetAsync();
+
+    /// <summary>
+    /// Erasures that reached another segment's stream, re-addressed to this one: the profile leaves every segment.
+    /// Interleaves with the batch this segment may be applying (its shards keep the order), so that two segments
+    /// spreading erasures to each other never wait on each other.
+    /// </summary>
+    [AlwaysInterleave]
+    Task EraseAsync(SegmentEvent[] erasures);
 }
 
 /// <summary>

@@ -7,6 +7,8 @@ public enum SegmentEventType
     Updated,
     SnapshotStarted,
     SnapshotCompleted,
+    /// <summary>Right to erasure: the profile leaves every segment and its data is forgotten everywhere.</summary>
+    Erased,
 }
 
 /// <summary>A segment-membership change, as upstream sends it (docs/api.md section 1).</summary>

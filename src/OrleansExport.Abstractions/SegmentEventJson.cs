@@ -73,6 +73,7 @@ public static class SegmentEventJson
         SegmentEventType.Updated => "updated",
         SegmentEventType.SnapshotStarted => "snapshotStarted",
         SegmentEventType.SnapshotCompleted => "snapshotCompleted",
+        SegmentEventType.Erased => "erased",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 }

@@ -73,12 +73,12 @@ public static class SegmentEventParser
 
         if (!element.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
         {
-            return "'type' is required: joined, left, updated, snapshotStarted or snapshotCompleted";
+            return "'type' is required: joined, left, updated, erased, snapshotStarted or snapshotCompleted";
         }
 
         if (!TryParseType(typeElement.GetString()!, out var type))
         {
-            return $"'type' '{Truncate(typeElement.GetString()!)}' is unknown: use joined, left, updated, snapshotStarted or snapshotCompleted";
+            return $"'type' '{Truncate(typeElement.GetString()!)}' is unknown: use joined, left, updated, erased, snapshotStarted or snapshotCompleted";
         }
 
         if (!element.TryGetProperty("occurredAt", out var occurredElement) || occurredElement.ValueKind != JsonValueKind.String
@@ -115,6 +115,13 @@ public static class SegmentEventParser
         if (!TryGetId(element, "profileId", out var profileId, out error))
         {
             return error;
+        }
+
+        if (type == SegmentEventType.Erased)
+        {
+            // Whatever attributes came along are dropped unread: the profile's data is to be forgotten.
+            result = new SegmentEvent(eventId!, segmentId!, profileId!, type, occurredAt, null, snapshotId);
+            return null;
         }
 
         Dictionary<string, string>? attributes = null;
@@ -211,6 +218,7 @@ public static class SegmentEventParser
             "updated" => SegmentEventType.Updated,
             "snapshotStarted" => SegmentEventType.SnapshotStarted,
             "snapshotCompleted" => SegmentEventType.SnapshotCompleted,
+            "erased" => SegmentEventType.Erased,
             _ => (SegmentEventType)(-1),
         };
         return Enum.IsDefined(type);

@@ -5,7 +5,8 @@ namespace OrleansExport;
 public sealed record ShardConfig(
     [property: Id(0)] IReadOnlyList<string> SegmentIds,
     [property: Id(1)] ContactMapping Mapping,
-    [property: Id(2)] LeaveAction OnLeave);
+    [property: Id(2)] LeaveAction OnLeave,
+    [property: Id(3)] EraseAction OnErase = EraseAction.Unsubscribe);
 
 /// <summary>The mapped ActiveCampaign data of one member.</summary>
 [GenerateSerializer, Immutable]
@@ -24,6 +25,8 @@ public enum ContactAction : byte
     Resubscribe,
     /// <summary>The profile left: set the list status to unsubscribed.</summary>
     Unsubscribe,
+    /// <summary>The profile was erased and the export says onErase=delete: delete the contact from the account.</summary>
+    Delete,
 }
 
 /// <summary>One contact leased out of a shard for sending.</summary>
@@ -76,7 +79,8 @@ public sealed record ShardCounters(
     [property: Id(5)] long RunRemaining,
     [property: Id(6)] DateTimeOffset? OldestPendingSince,
     [property: Id(7)] long StateBytes = 0,
-    [property: Id(8)] long EventsReceived = 0);
+    [property: Id(8)] long EventsReceived = 0,
+    [property: Id(9)] long Erased = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardApplyResult(

@@ -176,6 +176,40 @@ public sealed partial class ActiveCampaignClient(
         }
     }
 
+    /// <inheritdoc />
+    public async Task<bool> DeleteContactAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken)
+    {
+        var lookup = ApiCall.Get("contacts", $"api/3/contacts?email={Uri.EscapeDataString(email)}");
+        string? contactId;
+        using (var response = await SendAsync(account, lookup, cancellationToken).ConfigureAwait(false))
+        {
+            var json = await ApiResponseJson.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode || json is not { ValueKind: System.Text.Json.JsonValueKind.Object })
+            {
+                // Not Unexpected(): its detail quotes the answer, which may echo the email.
+                throw new ActiveCampaignException(
+                    $"ActiveCampaign account {HostnameRules.Normalize(account.Hostname)} answered {(int)response.StatusCode} {response.ReasonPhrase} to a contact lookup by email.",
+                    (int)response.StatusCode);
+            }
+
+            contactId = ApiResponseJson.ReadFirstContactId(json);
+        }
+
+        if (contactId is null)
+        {
+            return false;
+        }
+
+        var delete = new ApiCall(HttpMethod.Delete, "contacts", $"api/3/contacts/{Uri.EscapeDataString(contactId)}", null, RequestKind.Other);
+        using var deleted = await SendAsync(account, delete, cancellationToken).ConfigureAwait(false);
+        return deleted.StatusCode switch
+        {
+            _ when deleted.IsSuccessStatusCode => true,
+            HttpStatusCode.NotFound => false,
+            _ => throw await UnexpectedAsync(account, delete, deleted, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
     /// <summary>
     /// Runs <paramref name="call"/> through pacing and retries; throws on a refused key or when the host cannot be reached.
     /// A login page where JSON was expected is a refused key only if <c>users/me</c> confirms it; else it was a passing

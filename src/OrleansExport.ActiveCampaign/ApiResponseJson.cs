@@ -91,6 +91,12 @@ internal static class ApiResponseJson
 
     public static string? ReadContactId(JsonElement? root) => Text(Member(Member(root, "contact"), "id"));
 
+    /// <summary>The id of the first contact of a <c>GET /api/3/contacts</c> answer, or null when it lists none.</summary>
+    public static string? ReadFirstContactId(JsonElement? root) =>
+        Member(root, "contacts") is { ValueKind: JsonValueKind.Array } contacts && contacts.GetArrayLength() > 0
+            ? Text(Member(contacts[0], "id"))
+            : null;
+
     /// <summary>The titles of a 422's <c>errors</c> array (or its message), as one line.</summary>
     public static string? ReadErrors(JsonElement? root)
     {

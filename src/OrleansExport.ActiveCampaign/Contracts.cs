@@ -161,4 +161,11 @@ public interface IActiveCampaignClient
 
     /// <summary>POST /api/3/contactLists; status 1 = subscribed, 2 = unsubscribed.</summary>
     Task SetListStatusAsync(ActiveCampaignAccount account, string listId, string contactId, int status, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the contact with this email: looks its id up (GET /api/3/contacts?email=), then DELETE /api/3/contacts/{id}.
+    /// False when the account has no such contact (never had it, or it is deleted already). Two single requests, paced
+    /// like any other; neither the email nor the key appears in an exception.
+    /// </summary>
+    Task<bool> DeleteContactAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken);
 }

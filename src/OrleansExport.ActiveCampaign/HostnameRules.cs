@@ -70,6 +70,20 @@ public static partial class HostnameRules
         return FindNameProblem(host) ?? FindSuffixProblem(host, options.GetAllowedHostSuffixes());
     }
 
+    /// <summary>
+    /// Null when <paramref name="host"/> is a plain DNS name (the rules of <see cref="Validate"/> without the port and
+    /// suffix rules: no IP address, no look-alike or numeric name), else what to fix. For hosts other than ActiveCampaign's.
+    /// </summary>
+    public static string? FindHostNameProblem(string host)
+    {
+        if (host.StartsWith('[') || host.Contains(':'))
+        {
+            return IpNotAllowed;
+        }
+
+        return FindSyntaxProblem(host) ?? FindNameProblem(Normalize(host));
+    }
+
     private const string LoopbackNotAllowed =
         $"Local addresses (127.0.0.1, localhost) are allowed only when ActiveCampaign:AllowInsecureLoopback is enabled; enter your account's host name, for example {Example}.";
 

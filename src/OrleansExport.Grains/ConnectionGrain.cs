@@ -215,6 +215,15 @@ public sealed class ConnectionGrain(
         return granted;
     }
 
+    public async Task ReturnCapacityAsync(string exportId, long slots)
+    {
+        if (slots > 0 && state.State.LeasedByExport.TryGetValue(exportId, out var leased))
+        {
+            state.State.LeasedByExport[exportId] = Math.Max(0, leased - slots);
+            await state.WriteStateAsync();
+        }
+    }
+
     public async Task ReleaseCapacityAsync(string exportId)
     {
         if (state.State.LeasedByExport.Remove(exportId))

@@ -60,6 +60,16 @@ public sealed class DeadLetterGrain(
         return Task.FromResult(new DeadLetterSummary(state.State.Malformed, state.State.OutOfScope, newest));
     }
 
+    public async Task ForgetProfilesAsync(IReadOnlyList<string> profileIds)
+    {
+        var erased = new HashSet<string>(profileIds, StringComparer.Ordinal);
+        if (state.State.Recent.RemoveAll(letter => letter.ProfileId is { } profileId && erased.Contains(profileId)) > 0)
+        {
+            _changed = false;
+            await state.WriteStateAsync();
+        }
+    }
+
     private async Task PersistIfChangedAsync(CancellationToken cancellationToken)
     {
         if (_changed)

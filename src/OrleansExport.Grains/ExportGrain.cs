@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Activity;
+using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.Exports;
 using OrleansExport.Grains.Membership;
@@ -24,6 +26,7 @@ public sealed class ExportGrain(
     IActiveCampaignClient client,
     IOptions<ExportOptions> options,
     IOptions<ActiveCampaignOptions> activeCampaignOptions,
+    IAlertSender alerts,
     TimeProvider time,
     ILogger<ExportGrain> logger) : Grain, IExportGrain, IRemindable
 {
@@ -39,6 +42,8 @@ public sealed class ExportGrain(
     private DeliveryScheduler _scheduler = null!;
     private int _inFlight;
     private readonly DeliveryHold _hold = new(time);
+    private readonly SelfPauseWatch _selfPause = new();
+    private readonly ActivityBuckets _activity = new();
     private bool _changed;
     private IGrainTimer? _pump;
     private DateTimeOffset _pendingReportDue;
@@ -86,7 +91,7 @@ public sealed class ExportGrain(
             return OperationResult<ExportDefinition>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' already exists.");
         }
 
-        if (ExportDefinitionRules.Validate(definition) is { } invalid)
+        if ((ExportDefinitionRules.Validate(definition) ?? ValidateWebhook(definition)) is { } invalid)
         {
             return new(null, invalid);
         }
@@ -115,6 +120,12 @@ public sealed class ExportGrain(
         logger.LogInformation("Export {ExportId} of segments {Segments} to list {ListId} created", Id, string.Join(",", definition.SegmentIds), definition.ListId);
         return OperationResult<ExportDefinition>.Ok(definition);
     }
+
+    /// <summary>The webhook follows the host rules of connections (and AllowInsecureLoopback), which live with the ActiveCampaign options.</summary>
+    private OperationError? ValidateWebhook(ExportDefinition definition) =>
+        definition.AlertWebhook is { } webhook && WebhookUrlRules.Validate(webhook, activeCampaignOptions.Value) is { } problem
+            ? new(OperationErrorKind.Invalid, problem, "alertWebhook")
+            : null;
 
     /// <returns>null when the list exists in the connection's account, else why not (for the listId field).</returns>
     private async Task<OperationError?> VerifyListAsync(string connectionId, string listId)
@@ -159,7 +170,7 @@ public sealed class ExportGrain(
         var counters = ExportCounters.Zero;
         foreach (var shard in await GetShardCountersAsync())
         {
-            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes));
+            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes, shard.Erased));
         }
 
         ExportMetrics.ReportPending(Id, counters.Pending);
@@ -185,7 +196,7 @@ public sealed class ExportGrain(
                 return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
             }
 
-            if (ExportDefinitionRules.Validate(after) is { } invalid)
+            if ((ExportDefinitionRules.Validate(after) ?? ValidateWebhook(after)) is { } invalid)
             {
                 return new(null, invalid);
             }
@@ -216,7 +227,7 @@ public sealed class ExportGrain(
     /// </summary>
     private async Task ApplyChangeAsync(ExportDefinition before, ExportDefinition after, IReadOnlyList<string> changed)
     {
-        if (changed.Contains("segmentIds") || changed.Contains("mapping") || changed.Contains("onLeave"))
+        if (changed.Contains("segmentIds") || changed.Contains("mapping") || changed.Contains("onLeave") || changed.Contains("onErase"))
         {
             await ForEachShardAsync(shard => shard.ConfigureAsync(ShardConfigOf(after)));
         }
@@ -332,6 +343,8 @@ public sealed class ExportGrain(
         return RejectionGrouping.Merge(shards, RejectionGrouping.ExamplesPerKind);
     }
 
+    public Task<IReadOnlyList<ActivityBucket>> GetActivityAsync(int minutes) => Task.FromResult(_activity.Window(time.GetUtcNow(), minutes));
+
     public async Task DeleteAsync(string user)
     {
         if (state.State.Definition is not { } definition)
@@ -399,6 +412,18 @@ public sealed class ExportGrain(
         state.State.CapacityLeased += granted;
         await WriteStateAsync();
         return granted;
+    }
+
+    public async Task ReturnCapacityAsync(long slots)
+    {
+        if (!Active || slots <= 0)
+        {
+            return;
+        }
+
+        state.State.CapacityLeased = Math.Max(0, state.State.CapacityLeased - slots);
+        await WriteStateAsync();
+        await GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId).ReturnCapacityAsync(Id, slots);
     }
 
     public Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue)
@@ -569,6 +594,7 @@ public sealed class ExportGrain(
         List<ContactOutcome> outcomes;
         var connection = GrainFactory.GetGrain<IConnectionGrain>(state.State.Definition!.ConnectionId);
         ProtectedCredentials? credentials = null;
+        var tally = new ImportTally();
         try
         {
             credentials = await connection.GetCredentialsAsync() ?? throw new InvalidOperationException("the connection no longer exists");
@@ -576,13 +602,18 @@ public sealed class ExportGrain(
             {
                 // Nothing is sent with a key the account refused: wait for a new one (PATCH /api/connections/{id}).
                 _hold.KeyRefused(state.State.Definition.ConnectionId);
+                PausedItself();
                 outcomes = batch.Select(BatchSender.Returned).ToList();
             }
             else
             {
                 var account = new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
-                outcomes = await sender.SendAsync(account, state.State.Definition, batch, CancellationToken.None);
+                outcomes = await sender.SendAsync(account, state.State.Definition, batch, CancellationToken.None, tally);
                 _hold.KeyAccepted();
+                if (_selfPause.Delivered())
+                {
+                    Alert(AlertEvents.Resumed, "Delivery works again.");
+                }
             }
         }
         catch (ActiveCampaignAuthException)
@@ -592,6 +623,7 @@ public sealed class ExportGrain(
             if (current is null || current.KeyRefused)
             {
                 _hold.KeyRefused(state.State.Definition.ConnectionId);
+                PausedItself();
             }
 
             outcomes = batch.Select(BatchSender.Returned).ToList();
@@ -599,6 +631,7 @@ public sealed class ExportGrain(
         catch (ActiveCampaignCircuitOpenException open)
         {
             var resumeAt = _hold.CircuitOpen(open.Hostname, open.RetryAfter);
+            PausedItself();
             logger.LogWarning("Delivery of export {ExportId} paused until {ResumeAt:O}: {Reason}", Id, resumeAt, open.Message);
             outcomes = batch.Select(BatchSender.Returned).ToList();
         }
@@ -614,7 +647,26 @@ public sealed class ExportGrain(
             _inFlight--;
         }
 
+        _activity.Record(time.GetUtcNow(), outcomes.Count(o => o.Kind != OutcomeKind.Returned), outcomes.Count(o => o.Kind == OutcomeKind.Accepted),
+            outcomes.Count(o => o.Kind == OutcomeKind.Failed), tally.Imports);
         await CompleteOnShardsAsync(outcomes);
+    }
+
+    private void PausedItself()
+    {
+        if (_selfPause.Paused())
+        {
+            Alert(AlertEvents.Paused, _hold.Reason);
+        }
+    }
+
+    /// <summary>Queued for the export's webhook, if it names one; delivery happens off this grain (<see cref="AlertSender"/>).</summary>
+    private void Alert(string alertEvent, string? reason)
+    {
+        if (state.State.Definition is { AlertWebhook: { } webhook } definition)
+        {
+            alerts.Enqueue(webhook, new ExportAlert(Id, definition.DisplayName, alertEvent, null, reason, time.GetUtcNow()));
+        }
     }
 
     /// <summary>
@@ -672,7 +724,7 @@ public sealed class ExportGrain(
 
     // ---- Helpers ----
 
-    private static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave);
+    private static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave, definition.OnErase);
 
     private ICatalogGrain Catalog => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey);
 

@@ -20,6 +20,7 @@ public static class ExportMetrics
     public const string ContactsSentInstrument = "orleansexport.contacts.sent";
     public const string ImportsInstrument = "orleansexport.imports";
     public const string PendingInstrument = "orleansexport.pending";
+    public const string ErasuresInstrument = "orleansexport.erasures";
 
     /// <summary>How often an export refreshes its pending gauge when nobody asks for its status meanwhile.</summary>
     public static readonly TimeSpan PendingRefreshInterval = TimeSpan.FromSeconds(10);
@@ -38,6 +39,8 @@ public static class ExportMetrics
         "Rejection records: stage=event when the mapped email is missing or invalid or the profile is over a cap, stage=activecampaign when ActiveCampaign refused the contact.");
     private static readonly Counter<long> ContactsSent = Meter.CreateCounter<long>(
         ContactsSentInstrument, "{contact}", "Contacts ActiveCampaign accepted, per action (upsert, resubscribe, unsubscribe).");
+    private static readonly Counter<long> Erasures = Meter.CreateCounter<long>(
+        ErasuresInstrument, "{event}", "Erasure events applied (right to erasure), untagged: an erasure names no export, and never a profile.");
     private static readonly Counter<long> Imports = Meter.CreateCounter<long>(
         ImportsInstrument, "{import}", "Bulk imports ActiveCampaign queued.");
 
@@ -81,6 +84,8 @@ public static class ExportMetrics
         }
     }
 
+    public static void RecordErasures(int erasures) => Erasures.Add(erasures);
+
     public static void RecordImportQueued(string exportId) => Imports.Add(1, Export(exportId));
 
     public static void ReportPending(string exportId, long pending) => PendingByExport[exportId] = pending;
@@ -105,6 +110,7 @@ public static class ExportMetrics
     {
         ContactAction.Upsert => "upsert",
         ContactAction.Resubscribe => "resubscribe",
+        ContactAction.Delete => "delete",
         _ => "unsubscribe",
     };
 }

@@ -46,6 +46,9 @@ public sealed class ExportShardGrain(
         {
             state.State.CapacityLeft = entry.CapacityLeft;
             _membership.Apply(entry.Events);
+
+            // Given back to the export when the batch was first applied (or lost with the crash: never twice).
+            _membership.ReleaseFreedCapacity();
         }
 
         // Leases found in storage belong to an earlier activation whose sender may be gone: send those contacts again.
@@ -60,8 +63,10 @@ public sealed class ExportShardGrain(
     public async Task ConfigureAsync(ShardConfig config)
     {
         _membership.Configure(config);
+        var released = _membership.ReleaseFreedCapacity();
         _store.MarkChanged();
         await _store.WriteSnapshotAsync();
+        await ReturnCapacityAsync(released);
         await ReportPendingAsync(overdue: false);
     }
 
@@ -78,9 +83,16 @@ public sealed class ExportShardGrain(
         await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
         var result = _membership.Apply(events);
         ExportMetrics.RecordApplied(ExportId, result);
+        await ReturnCapacityAsync(_membership.ReleaseFreedCapacity());
         await ReportPendingAsync(overdue: false);
         return result;
     }
+
+    /// <summary>
+    /// Slots freed here go back to the export. A crash before the call keeps them from the cap (the replayed batch
+    /// releases them again, unreturned): the cap may be under-used after a crash, never exceeded.
+    /// </summary>
+    private Task ReturnCapacityAsync(long released) => released > 0 ? Export.ReturnCapacityAsync(released) : Task.CompletedTask;
 
     public async Task ResetDeliveryAsync()
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Delivery;
 
 namespace OrleansExport.Grains;
@@ -12,7 +13,7 @@ public static class GrainServices
 {
     /// <summary>
     /// The clock, the ActiveCampaign client with its options, the cluster-wide request pacer, <see cref="ExportOptions"/>
-    /// (validated at start), the API key protector and the batch sender. Data Protection is added with the project's
+    /// (validated at start), the API key protector, the batch sender and the alert sender. Data Protection is added with the project's
     /// application name; where its keys live is the host's choice.
     /// </summary>
     public static IServiceCollection AddOrleansExportGrains(this IServiceCollection services, IConfiguration configuration)
@@ -27,6 +28,7 @@ public static class GrainServices
         services.AddDataProtection().SetApplicationName("OrleansExport");
         services.TryAddSingleton<ApiKeyProtector>();
         services.TryAddSingleton<BatchSender>();
+        services.AddAlertSender();
         return services;
     }
 }

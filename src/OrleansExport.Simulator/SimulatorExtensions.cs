@@ -47,6 +47,8 @@ public static class SimulatorExtensions
         endpoints.MapGet("/api/3/import/info", gate.Guard(imports.ImportInfoAsync));
         endpoints.MapPost("/api/3/contact/sync", gate.Guard(contacts.SyncAsync));
         endpoints.MapPost("/api/3/contactLists", gate.Guard(contacts.SetListStatusAsync));
+        endpoints.MapGet("/api/3/contacts", gate.Guard(contacts.FindByEmailAsync));
+        endpoints.MapDelete("/api/3/contacts/{id}", gate.Guard(contacts.DeleteAsync));
 
         var inspection = new InspectionEndpoints(state);
         endpoints.MapGet("/_sim/lists/{listId}/contacts", inspection.GetListContactsAsync);

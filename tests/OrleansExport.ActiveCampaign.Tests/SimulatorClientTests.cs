@@ -51,6 +51,28 @@ public sealed class SimulatorClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteContact_LooksTheIdUpByEmailAndDeletes_TwoPacedRequests_AndAnUnknownEmailIsFalseWithoutADelete()
+    {
+        simulator.State.AddList("1");
+        var queued = await Client.BulkImportAsync(Account,
+            [new BulkContact("ann@example.com", "Ann", null, null, [], [], SubscribeListId: "1", UnsubscribeListId: null)], CancellationToken.None);
+        Assert.IsType<BulkImportResult.Queued>(queued);
+        var before = pacer.Acquired;
+
+        var deleted = await Client.DeleteContactAsync(Account, "ann@example.com", CancellationToken.None);
+        var afterDelete = pacer.Acquired;
+        var again = await Client.DeleteContactAsync(Account, "ann@example.com", CancellationToken.None);
+
+        Assert.True(deleted);
+        Assert.False(again);
+        Assert.Equal(2, afterDelete - before);
+        Assert.Equal(1, pacer.Acquired - afterDelete);
+        Assert.Empty(simulator.State.GetListContacts("1"));
+        Assert.Equal(1, simulator.State.GetStats().ContactsDeleted);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("ann@example.com", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Fields_EveryPage_WithTitleAndType()
     {
         for (var i = 1; i <= 130; i++)

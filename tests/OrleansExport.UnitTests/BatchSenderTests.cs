@@ -134,6 +134,23 @@ public sealed class BatchSenderTests
         Assert.Equal(20, outcomes.Count);
     }
 
+    [Fact]
+    public async Task ErasedContactsWithOnEraseDelete_AreDeletedOneByOne_NeverImported_AndAContactAlreadyGoneCountsAsDone()
+    {
+        var contacts = Enumerable.Range(0, 30).Select(i => Contact(i)).ToList();
+        contacts.Add(Contact(30, ContactAction.Delete));
+        contacts.Add(Contact(31, ContactAction.Delete) with { Data = new ContactData("gone@example.com", null, null, null, []) });
+
+        var outcomes = await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None);
+
+        Assert.Equal(["p30@example.com", "gone@example.com"], _client.Deletes);
+        Assert.DoesNotContain(_client.Imports.SelectMany(i => i), c => c.Email is "p30@example.com" or "gone@example.com");
+        Assert.Empty(_client.Syncs);
+        Assert.Equal(32, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        Assert.Equal(ContactAction.Delete, outcomes.Single(o => o.ProfileId == "p31").Action);
+    }
+
     /// <summary>Answers like ActiveCampaign would, and records what it was asked.</summary>
     private sealed class ScriptedClient : IActiveCampaignClient
     {
@@ -198,6 +215,14 @@ public sealed class BatchSenderTests
         {
             ListStatuses.Add((listId, contactId, status));
             return Task.CompletedTask;
+        }
+
+        public List<string> Deletes { get; } = [];
+
+        public Task<bool> DeleteContactAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken)
+        {
+            Deletes.Add(email);
+            return Task.FromResult(email != "gone@example.com");
         }
     }
 }

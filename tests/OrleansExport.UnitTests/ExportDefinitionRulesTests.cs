@@ -42,6 +42,16 @@ public sealed class ExportDefinitionRulesTests
     }
 
     [Fact]
+    public void AlertWebhookIsChangedOnlyWhenThePatchSaysSo_AndNamedAsAField()
+    {
+        Assert.Empty(ExportDefinitionRules.Apply(Definition, new ExportPatch(AlertWebhook: "https://hooks.example.com/a")).Changed);
+        var (set, changed) = ExportDefinitionRules.Apply(Definition, new ExportPatch(ChangeAlertWebhook: true, AlertWebhook: "https://hooks.example.com/a"));
+        Assert.Equal(["alertWebhook"], changed);
+        Assert.Equal("https://hooks.example.com/a", set.AlertWebhook);
+        Assert.Null(ExportDefinitionRules.Apply(set, new ExportPatch(ChangeAlertWebhook: true, AlertWebhook: null)).Definition.AlertWebhook);
+    }
+
+    [Fact]
     public void TagsAlone_DoNotChangeTheMappedData()
     {
         Assert.False(ExportDefinitionRules.ChangesMappedData(Definition.Mapping, Definition.Mapping with { Tags = ["other"] }));

@@ -19,7 +19,7 @@ internal sealed class InProcessSiloTarget : ILoadTarget
     private InProcessSiloTarget(InProcessSilo silo, CapturingLoggerProvider warnings, IEventSink events, HttpEventSink? httpSink)
     {
         _silo = silo;
-        BareStream = new StreamEventSink(new SegmentEventPublisher(silo.Services.GetRequiredService<IClusterClient>(), BareStreamCounterGrain.Namespace));
+        BareStream = new BareStreamSink(silo.Services.GetRequiredService<IClusterClient>());
         _warnings = warnings;
         Events = events;
         _httpSink = httpSink;

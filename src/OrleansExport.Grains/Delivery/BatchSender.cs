@@ -24,11 +24,14 @@ public sealed partial class BatchSender(
 {
     private ActiveCampaignLimits Limits => activeCampaignOptions.Value.Limits;
 
-    public async Task<List<ContactOutcome>> SendAsync(ActiveCampaignAccount account, ExportDefinition export, IReadOnlyList<OutgoingContact> contacts, CancellationToken cancellationToken)
+    /// <param name="tally">When given, counts the bulk-import requests made (the account's import budget counts them).</param>
+    public async Task<List<ContactOutcome>> SendAsync(ActiveCampaignAccount account, ExportDefinition export, IReadOnlyList<OutgoingContact> contacts, CancellationToken cancellationToken,
+        ImportTally? tally = null)
     {
+        tally ??= new ImportTally();
         var outcomes = new List<ContactOutcome>(contacts.Count);
         var viaContactApi = contacts.Where(c => c.Action == ContactAction.Resubscribe).ToList();
-        var viaBulk = contacts.Where(c => c.Action != ContactAction.Resubscribe).ToList();
+        var viaBulk = contacts.Where(c => c.Action is not (ContactAction.Resubscribe or ContactAction.Delete)).ToList();
         if (viaBulk.Count < exportOptions.Value.MinBulkImportContacts)
         {
             viaContactApi.AddRange(viaBulk);
@@ -37,7 +40,7 @@ public sealed partial class BatchSender(
 
         if (viaBulk.Count > 0)
         {
-            await SendBulkAsync(account, export, viaBulk, outcomes, cancellationToken);
+            await SendBulkAsync(account, export, viaBulk, outcomes, tally, cancellationToken);
         }
 
         foreach (var contact in viaContactApi)
@@ -45,10 +48,17 @@ public sealed partial class BatchSender(
             outcomes.Add(await SendThroughContactApiAsync(account, export, contact, cancellationToken));
         }
 
+        foreach (var contact in contacts.Where(c => c.Action == ContactAction.Delete))
+        {
+            // Erased with onErase=delete: a contact the account no longer has is as good as deleted.
+            await client.DeleteContactAsync(account, contact.Data.Email, cancellationToken);
+            outcomes.Add(Accepted(contact));
+        }
+
         return outcomes;
     }
 
-    private async Task SendBulkAsync(ActiveCampaignAccount account, ExportDefinition export, List<OutgoingContact> contacts, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
+    private async Task SendBulkAsync(ActiveCampaignAccount account, ExportDefinition export, List<OutgoingContact> contacts, List<ContactOutcome> outcomes, ImportTally tally, CancellationToken cancellationToken)
     {
         var byWire = new Dictionary<BulkContact, OutgoingContact>(ReferenceEqualityComparer.Instance);
         foreach (var contact in contacts)
@@ -64,14 +74,15 @@ public sealed partial class BatchSender(
 
         foreach (var batch in packed.Batches)
         {
-            await SendOneImportAsync(account, batch.Contacts.Select(c => byWire[c]).ToList(), export, outcomes, cancellationToken);
+            await SendOneImportAsync(account, batch.Contacts.Select(c => byWire[c]).ToList(), export, outcomes, tally, cancellationToken);
         }
     }
 
-    private async Task SendOneImportAsync(ActiveCampaignAccount account, List<OutgoingContact> batch, ExportDefinition export, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
+    private async Task SendOneImportAsync(ActiveCampaignAccount account, List<OutgoingContact> batch, ExportDefinition export, List<ContactOutcome> outcomes, ImportTally tally, CancellationToken cancellationToken)
     {
         while (batch.Count > 0)
         {
+            tally.Imports++;
             var result = await client.BulkImportAsync(account, batch.Select(c => ContactWire.ToBulkContact(c, export)).ToList(), cancellationToken, export.ExcludeAutomations);
             switch (result)
             {
@@ -94,7 +105,7 @@ public sealed partial class BatchSender(
 
                 default:
                     var refusal = result is BulkImportResult.Refused refused ? refused.Reason : "it named contacts that are not in the import";
-                    await SplitToFindTheContactAtFaultAsync(account, batch, export, refusal, outcomes, cancellationToken);
+                    await SplitToFindTheContactAtFaultAsync(account, batch, export, refusal, outcomes, tally, cancellationToken);
                     return;
             }
         }
@@ -104,7 +115,7 @@ public sealed partial class BatchSender(
     /// A 400 that names no contact is a verdict on none of them: the halves are imported on their own, down to pieces
     /// too small for bulk import, whose contacts go through contact/sync one by one, where a 422 is about that one contact.
     /// </summary>
-    private async Task SplitToFindTheContactAtFaultAsync(ActiveCampaignAccount account, List<OutgoingContact> batch, ExportDefinition export, string reason, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
+    private async Task SplitToFindTheContactAtFaultAsync(ActiveCampaignAccount account, List<OutgoingContact> batch, ExportDefinition export, string reason, List<ContactOutcome> outcomes, ImportTally tally, CancellationToken cancellationToken)
     {
         LogSplitting(export.Id, batch.Count, reason);
         if (batch.Count < 2 * exportOptions.Value.MinBulkImportContacts)
@@ -118,8 +129,8 @@ public sealed partial class BatchSender(
         }
 
         var half = batch.Count / 2;
-        await SendOneImportAsync(account, batch[..half], export, outcomes, cancellationToken);
-        await SendOneImportAsync(account, batch[half..], export, outcomes, cancellationToken);
+        await SendOneImportAsync(account, batch[..half], export, outcomes, tally, cancellationToken);
+        await SendOneImportAsync(account, batch[half..], export, outcomes, tally, cancellationToken);
     }
 
     /// <summary>Asks import/info until ActiveCampaign has applied the import; contacts it lists as failed are rejected.</summary>
@@ -215,4 +226,10 @@ public sealed partial class BatchSender(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
     private partial void LogSplitting(string exportId, int count, string reason);
+}
+
+/// <summary>Bulk-import requests one <see cref="BatchSender.SendAsync"/> made.</summary>
+public sealed class ImportTally
+{
+    public int Imports { get; set; }
 }

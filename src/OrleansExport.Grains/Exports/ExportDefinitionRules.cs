@@ -109,6 +109,12 @@ public static class ExportDefinitionRules
             changed.Add("onLeave");
         }
 
+        if (patch.OnErase is { } onErase && onErase != definition.OnErase)
+        {
+            updated = updated with { OnErase = onErase };
+            changed.Add("onErase");
+        }
+
         if (patch.ChangeSchedule && patch.Schedule != definition.Schedule)
         {
             updated = updated with { Schedule = patch.Schedule };
@@ -119,6 +125,12 @@ public static class ExportDefinitionRules
         {
             updated = updated with { ExcludeAutomations = exclude };
             changed.Add("excludeAutomations");
+        }
+
+        if (patch.ChangeAlertWebhook && patch.AlertWebhook != definition.AlertWebhook)
+        {
+            updated = updated with { AlertWebhook = patch.AlertWebhook };
+            changed.Add("alertWebhook");
         }
 
         return (updated, changed);

@@ -8,6 +8,11 @@ public sealed record MappingFailure(RejectionKind Kind, string Reason);
 /// <summary>Maps profile attributes to ActiveCampaign contact data, or says why it cannot.</summary>
 public static class ContactMapper
 {
+    /// <summary>Whether <see cref="Map"/> would find a valid email, without mapping the rest.</summary>
+    public static bool HasValidEmail(IReadOnlyDictionary<string, string>? attributes, ContactMapping mapping) =>
+        attributes is not null && attributes.TryGetValue(mapping.Email, out var email) && !string.IsNullOrWhiteSpace(email)
+        && EmailRules.IsValid(email.Trim());
+
     public static ContactData? Map(IReadOnlyDictionary<string, string>? attributes, ContactMapping mapping, out MappingFailure? failure)
     {
         failure = null;

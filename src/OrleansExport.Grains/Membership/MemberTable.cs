@@ -169,6 +169,16 @@ public sealed class MemberTable
         SetValues(slot, values);
     }
 
+    /// <summary>
+    /// Right to erasure: drops the member's data or attributes and compacts the arena, so that neither they nor any
+    /// older version of them (garbage until now) remain in the table or in what is persisted of it. The slot stays.
+    /// </summary>
+    public void Forget(int slot)
+    {
+        SetValues(slot, []);
+        Compact();
+    }
+
     /// <summary>The strings stored with the member, none when it has no data.</summary>
     private string?[] Values(int slot)
     {
@@ -423,6 +433,16 @@ public sealed class MemberTable
     }
 }
 
+/// <summary>Where an erased profile is (right to erasure) in an export shard.</summary>
+public enum ErasureState : byte
+{
+    None,
+    /// <summary>Erased upstream: its contact is still to be unsubscribed or deleted, so its mapped data is kept until then.</summary>
+    Pending,
+    /// <summary>Its data is forgotten: only the slot's clock remains, so that older events do not bring it back.</summary>
+    Done,
+}
+
 /// <summary>The fixed-size part of a member (48 bytes); its strings live in the <see cref="MemberTable"/> arena.</summary>
 [GenerateSerializer]
 [StructLayout(LayoutKind.Sequential)]
@@ -449,6 +469,8 @@ public struct MemberSlot
 
     /// <summary>Times in a row that import/info listed the current data as failed.</summary>
     [Id(7)] public byte ImportFailures;
+
+    [Id(8)] public ErasureState Erasure;
 
     public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 

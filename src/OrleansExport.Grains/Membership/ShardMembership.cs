@@ -14,6 +14,7 @@ public sealed class ShardMembership
     private readonly TimeProvider _time;
     private readonly Queue<int> _dirtyQueue = new();
     private DateTimeOffset? _dirtySince;
+    private bool _capacityFreed;
 
     public ShardMembership(ShardState state, TimeProvider time)
     {
@@ -39,19 +40,42 @@ public sealed class ShardMembership
     /// <summary>Upper bound of contacts waiting to be sent (the queue may hold entries that turned out to need nothing).</summary>
     public int PendingEstimate => _dirtyQueue.Count;
 
-    /// <summary>How many profiles in <paramref name="events"/> would become new members: capacity to lease first.</summary>
+    /// <summary>
+    /// How many profiles in <paramref name="events"/> would become new members: capacity to lease first. A join whose
+    /// mapped email is missing or invalid is rejected, so it is not counted: it must not hold a slot of the cap.
+    /// </summary>
     public int CountPotentialNewMembers(IReadOnlyList<SegmentEvent> events)
     {
         var count = 0;
         foreach (var e in events)
         {
-            if (e.Type is SegmentEventType.Joined or SegmentEventType.Updated && (Members.Find(e.ProfileId) is var slot && (slot < 0 || !Members[slot].IsMember)))
+            if (e.Type is SegmentEventType.Joined or SegmentEventType.Updated && (Members.Find(e.ProfileId) is var slot && (slot < 0 || !Members[slot].IsMember))
+                && ContactMapper.HasValidEmail(e.Attributes, Config.Mapping))
             {
                 count++;
             }
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Capacity to give back to the export after a batch or a definition change in which members left (or were
+    /// erased): all the shard's unused slots, so that a cap freed here can be used by profiles of other shards. Zero
+    /// otherwise. Deterministic, so a replayed batch leaves the shard as it was.
+    /// </summary>
+    public long ReleaseFreedCapacity()
+    {
+        if (!_capacityFreed || _state.CapacityLeft <= 0)
+        {
+            _capacityFreed = false;
+            return 0;
+        }
+
+        _capacityFreed = false;
+        var released = _state.CapacityLeft;
+        _state.CapacityLeft = 0;
+        return released;
     }
 
     public ShardApplyResult Apply(IReadOnlyList<SegmentEvent> events)
@@ -76,6 +100,12 @@ public sealed class ShardMembership
 
     private ApplyOutcome ApplyOne(SegmentEvent e)
     {
+        if (e.Type == SegmentEventType.Erased)
+        {
+            // Whichever segment forwarded it: the profile may be here from a segment the export no longer takes.
+            return Erase(e);
+        }
+
         var segmentIndex = IndexOfSegment(e.SegmentId);
         if (segmentIndex < 0)
         {
@@ -94,6 +124,10 @@ public sealed class ShardMembership
         var newest = slot < 0 || ticks >= Members[slot].LastOccurredTicks;
         switch (e.Type)
         {
+            case SegmentEventType.Joined or SegmentEventType.Updated when !newest && Members[slot].Erasure != ErasureState.None:
+                // Older than its erasure: it must not bring the profile back.
+                return ApplyOutcome.Stale;
+
             case SegmentEventType.Joined or SegmentEventType.Updated:
             {
                 var data = ContactMapper.Map(e.Attributes, Config.Mapping, out var failure);
@@ -125,6 +159,7 @@ public sealed class ShardMembership
 
                 if (newest)
                 {
+                    Members[slot].Erasure = ErasureState.None;
                     SetData(slot, data);
                 }
 
@@ -148,6 +183,75 @@ public sealed class ShardMembership
             default:
                 // A leave of a profile this export never had allocates nothing.
                 return ApplyOutcome.Ignored;
+        }
+    }
+
+    /// <summary>
+    /// Right to erasure: the profile leaves (its slot of the cap is freed), its rejections are dropped, and once its
+    /// contact is unsubscribed (or deleted, with onErase=delete) its data is forgotten. A contact never sent is
+    /// forgotten at once. Only the slot's clock stays, so that older events cannot bring the profile back.
+    /// </summary>
+    private ApplyOutcome Erase(SegmentEvent e)
+    {
+        var slot = Members.Find(e.ProfileId);
+        if (slot < 0)
+        {
+            return ApplyOutcome.Ignored;
+        }
+
+        ref var member = ref Members[slot];
+        var eventHash = ProfileHash.Of(e.EventId);
+        if (member.LastEventHash == eventHash)
+        {
+            return ApplyOutcome.Duplicate;
+        }
+
+        Stamp(ref member, Math.Max(e.OccurredAt.UtcTicks, member.LastOccurredTicks), eventHash);
+        if (member.Erasure == ErasureState.Done)
+        {
+            return ApplyOutcome.Applied;
+        }
+
+        if (member.IsMember)
+        {
+            _state.CapacityLeft++;
+            _capacityFreed = true;
+        }
+
+        member.SegmentMask = 0;
+        member.Clear(MemberFlags.SkippedByCap | MemberFlags.Failed);
+        member.Erasure = ErasureState.Pending;
+        _state.Erased++;
+        _state.RecentRejections.RemoveAll(r => r.ProfileId == e.ProfileId);
+        MarkDirty(slot);
+        return ApplyOutcome.Applied;
+    }
+
+    /// <summary>The erased profile's contact needs nothing more: its data is forgotten.</summary>
+    private void ForgetErased(int slot)
+    {
+        ref var member = ref Members[slot];
+        member.Erasure = ErasureState.Done;
+        member.DataHash = 0;
+        member.AcceptedHash = 0;
+        member.ImportFailures = 0;
+        member.Clear(MemberFlags.Failed | MemberFlags.InRun);
+        Members.Forget(slot);
+    }
+
+    /// <summary>ActiveCampaign needs nothing now: a run that marked the profile is done with it, and an erasure completes.</summary>
+    private void NothingToSend(int slot)
+    {
+        ref var member = ref Members[slot];
+        if (member.Has(MemberFlags.Leased))
+        {
+            return;
+        }
+
+        member.Clear(MemberFlags.InRun);
+        if (member.Erasure == ErasureState.Pending)
+        {
+            ForgetErased(slot);
         }
     }
 
@@ -193,6 +297,7 @@ public sealed class ShardMembership
             if (wasMember)
             {
                 _state.CapacityLeft++;
+                _capacityFreed = true;
             }
         }
     }
@@ -223,12 +328,7 @@ public sealed class ShardMembership
 
         if (DesiredAction(member) is null)
         {
-            // Nothing left to send: a run that marked it is done with it.
-            if (!member.Has(MemberFlags.Leased))
-            {
-                member.Clear(MemberFlags.InRun);
-            }
-
+            NothingToSend(slot);
             return;
         }
 
@@ -243,6 +343,11 @@ public sealed class ShardMembership
         if (!member.HasData)
         {
             return null;
+        }
+
+        if (member.Erasure == ErasureState.Pending)
+        {
+            return ErasureAction(member);
         }
 
         var inRun = member.Has(MemberFlags.InRun);
@@ -268,6 +373,22 @@ public sealed class ShardMembership
         return subscribed && !alreadyUnsubscribed || inRun && (subscribed || alreadyUnsubscribed) ? ContactAction.Unsubscribe : null;
     }
 
+    /// <summary>
+    /// An erased profile's contact, whatever onLeave says: unsubscribed (unless it already is), or deleted with
+    /// onErase=delete. Only a contact ActiveCampaign has from us; none after a failed attempt (the data goes all the same).
+    /// </summary>
+    private ContactAction? ErasureAction(in MemberSlot member)
+    {
+        var inAccount = member.Has(MemberFlags.SubscribedInAc) || member.Has(MemberFlags.UnsubscribedInAc);
+        if (!inAccount || member.Has(MemberFlags.Failed))
+        {
+            return null;
+        }
+
+        return Config.OnErase == EraseAction.Delete ? ContactAction.Delete
+            : member.Has(MemberFlags.UnsubscribedInAc) ? null : ContactAction.Unsubscribe;
+    }
+
     /// <summary>Takes up to <paramref name="max"/> contacts to send, oldest change first.</summary>
     public OutgoingContact[] TakePending(int max)
     {
@@ -290,7 +411,7 @@ public sealed class ShardMembership
             var action = DesiredAction(member);
             if (action is null)
             {
-                member.Clear(MemberFlags.InRun);
+                NothingToSend(slot);
                 continue;
             }
 
@@ -332,6 +453,19 @@ public sealed class ShardMembership
 
             switch (outcome.Kind)
             {
+                case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
+                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
+                    member.AcceptedHash = 0;
+                    break;
+                case OutcomeKind.Failed when member.Erasure == ErasureState.Pending:
+                    // No rejection keeps an erased profile's email; a failed unsubscribe or delete is not tried again.
+                    member.Clear(MemberFlags.InRun);
+                    if (outcome.Action is ContactAction.Unsubscribe or ContactAction.Delete)
+                    {
+                        member.Set(MemberFlags.Failed);
+                    }
+
+                    break;
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
                     member.Clear(MemberFlags.SubscribedInAc);
                     member.Set(MemberFlags.UnsubscribedInAc);
@@ -482,7 +616,7 @@ public sealed class ShardMembership
         }
 
         return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince,
-            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived);
+            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived, _state.Erased);
     }
 
     /// <summary>The newest <paramref name="limit"/> kept rejections of <paramref name="kind"/> (or of every kind), <see cref="RejectionGrouping.NewestFirst"/>.</summary>
@@ -532,6 +666,7 @@ public sealed class ShardMembership
                 if (wasMember)
                 {
                     _state.CapacityLeft++;
+                    _capacityFreed = true;
                 }
 
                 MarkDirty(slot);
@@ -608,7 +743,7 @@ public struct RunTally
     {
         switch (outcome.Kind, outcome.Action)
         {
-            case (OutcomeKind.Accepted, ContactAction.Unsubscribe): Unsubscribed++; break;
+            case (OutcomeKind.Accepted, ContactAction.Unsubscribe or ContactAction.Delete): Unsubscribed++; break;
             case (OutcomeKind.Accepted, _): Sent++; break;
             case (OutcomeKind.Failed, _): Failed++; break;
         }

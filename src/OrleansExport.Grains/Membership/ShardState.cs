@@ -26,4 +26,7 @@ public sealed class ShardState
 
     /// <summary>Changes received from the export's segments (backfills included).</summary>
     [Id(8)] public long EventsReceived { get; set; }
+
+    /// <summary>Profiles this shard held that were erased (right to erasure).</summary>
+    [Id(10)] public long Erased { get; set; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Alerts;
 
 namespace OrleansExport.Grains.Runs;
 
@@ -29,6 +30,7 @@ public sealed class ResyncState
 public sealed class ResyncControlGrain(
     [PersistentState("runs", Constants.ExportStore)] IPersistentState<ResyncState> state,
     IOptions<ActiveCampaignOptions> activeCampaign,
+    IAlertSender alerts,
     TimeProvider time,
     ILogger<ResyncControlGrain> logger) : Grain, IResyncControlGrain, IRemindable
 {
@@ -315,6 +317,24 @@ public sealed class ResyncControlGrain(
         {
             await StartNextAsync(await Queue.FinishAsync(ExportId, run.RunId));
         }
+
+        if (run.Status is RunStatus.Failed or RunStatus.PartiallySucceeded)
+        {
+            await AlertAsync(run);
+        }
+    }
+
+    /// <summary>Queued for the export's webhook, if it names one (docs/api.md: Alerts); delivery happens off this grain.</summary>
+    private async Task AlertAsync(RunView run)
+    {
+        if (await Export.GetStatusAsync() is not { Definition.AlertWebhook: { } webhook } status)
+        {
+            return;
+        }
+
+        var alertEvent = run.Status == RunStatus.Failed ? AlertEvents.RunFailed : AlertEvents.RunPartiallySucceeded;
+        var reason = run.Error ?? $"{run.Failed} of {run.Total} contacts were rejected; see the export's rejections.";
+        alerts.Enqueue(webhook, new ExportAlert(ExportId, status.Definition.DisplayName, alertEvent, run.RunId, reason, time.GetUtcNow()));
     }
 
     /// <summary>Hands the account to the next queued run; a run that is gone passes it on.</summary>

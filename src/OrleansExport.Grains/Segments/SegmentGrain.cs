@@ -34,7 +34,7 @@ public sealed class SegmentState
 public sealed class SegmentGrain(
     [PersistentState("segment", Constants.ExportStore)] IPersistentState<SegmentState> state,
     IOptions<ExportOptions> options,
-    ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEvent>, IStreamSubscriptionObserver
+    ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEventBatch>, IStreamSubscriptionObserver
 {
     private bool _changed;
     private IGrainTimer? _persistTimer;
@@ -61,31 +61,64 @@ public sealed class SegmentGrain(
     }
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        await handleFactory.Create<SegmentEvent>().ResumeAsync(this);
+        await handleFactory.Create<SegmentEventBatch>().ResumeAsync(this);
 
-    public async Task OnNextAsync(IList<SequentialItem<SegmentEvent>> items)
+    public async Task OnNextAsync(IList<SequentialItem<SegmentEventBatch>> items)
     {
-        if (items.Count == 0)
+        var events = items.Count == 1 ? items[0].Item.Decode() : [.. items.SelectMany(item => item.Item.Decode())];
+        if (events.Count == 0)
         {
             return;
         }
 
         await EnsureKnownAsync();
         var exports = state.State.Exports.ToArray();
-        var buckets = ShardRouter.Split(items.Select(item => item.Item), state.State.ShardCount);
+        var buckets = ShardRouter.Split(events, state.State.ShardCount);
         var calls = new List<Task>(buckets.Length);
         for (var i = 0; i < buckets.Length; i++)
         {
-            if (buckets[i] is { } events)
+            if (buckets[i] is { } bucket)
             {
-                calls.Add(ApplyToShardAsync(i, [.. events], exports));
+                calls.Add(ApplyToShardAsync(i, [.. bucket], exports));
             }
         }
 
         // The stream counts the batch as delivered only once every shard (and every export shard) has it.
         await Task.WhenAll(calls);
-        state.State.EventsReceived += items.Count;
-        state.State.LastEventAt = MaxOccurredAt(items, state.State.LastEventAt);
+        if (events.Where(e => e.Type == SegmentEventType.Erased).ToArray() is { Length: > 0 } erasures)
+        {
+            await SpreadErasuresAsync(erasures);
+        }
+
+        state.State.EventsReceived += events.Count;
+        state.State.LastEventAt = MaxOccurredAt(events, state.State.LastEventAt);
+        _changed = true;
+    }
+
+    /// <summary>
+    /// An erasure is about the profile, not this segment: every other segment applies it too (and forwards it to its
+    /// exports), and the dead letters forget the profile. A failure fails the batch, which the stream delivers again.
+    /// </summary>
+    private async Task SpreadErasuresAsync(SegmentEvent[] erasures)
+    {
+        var segments = await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListSegmentsAsync();
+        var spread = segments.Where(segment => segment != SegmentId)
+            .Select(segment => GrainFactory.GetGrain<ISegmentGrain>(segment).EraseAsync([.. erasures.Select(e => e with { SegmentId = segment })]));
+        await Task.WhenAll(spread);
+        await GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).ForgetProfilesAsync([.. erasures.Select(e => e.ProfileId)]);
+        ExportMetrics.RecordErasures(erasures.Length);
+    }
+
+    public async Task EraseAsync(SegmentEvent[] erasures)
+    {
+        if (!Known)
+        {
+            return;
+        }
+
+        var exports = state.State.Exports.ToArray();
+        var buckets = ShardRouter.Split(erasures, state.State.ShardCount);
+        await Task.WhenAll(buckets.Select((events, i) => events is null ? Task.CompletedTask : ApplyToShardAsync(i, [.. events], exports)));
         _changed = true;
     }
 
@@ -95,13 +128,13 @@ public sealed class SegmentGrain(
         state.State.MembersByShard[index] = result.Members;
     }
 
-    private static DateTimeOffset? MaxOccurredAt(IList<SequentialItem<SegmentEvent>> items, DateTimeOffset? current)
+    private static DateTimeOffset? MaxOccurredAt(IReadOnlyList<SegmentEvent> events, DateTimeOffset? current)
     {
-        foreach (var item in items)
+        foreach (var e in events)
         {
-            if (current is null || item.Item.OccurredAt > current)
+            if (current is null || e.OccurredAt > current)
             {
-                current = item.Item.OccurredAt;
+                current = e.OccurredAt;
             }
         }
 

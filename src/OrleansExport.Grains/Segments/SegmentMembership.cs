@@ -50,6 +50,12 @@ public sealed class SegmentMembership(SegmentShardState state)
                 return;
         }
 
+        if (e.Type == SegmentEventType.Erased)
+        {
+            Erase(e, outcome);
+            return;
+        }
+
         var eventHash = ProfileHash.Of(e.EventId);
         var slot = Members.Find(e.ProfileId);
         if (slot >= 0)
@@ -157,6 +163,41 @@ public sealed class SegmentMembership(SegmentShardState state)
             Leave(slot);
             outcome.Forward.Add(new SegmentEvent(leftEventId, completed.SegmentId, profileId, SegmentEventType.Left, completed.OccurredAt, null));
         }
+    }
+
+    /// <summary>
+    /// Right to erasure, whatever its occurredAt: the profile leaves and its attributes are forgotten. What stays is
+    /// what keeps an older join from bringing it back: its slot's clock, or for a profile never seen, the fixed table
+    /// of recent leaves. Always forwarded: an export may hold the profile from a segment it no longer takes.
+    /// </summary>
+    private void Erase(SegmentEvent e, SegmentBatchOutcome outcome)
+    {
+        var eventHash = ProfileHash.Of(e.EventId);
+        var slot = Members.Find(e.ProfileId);
+        outcome.Forward.Add(e);
+        if (slot < 0)
+        {
+            state.RecentLeaves.Record(ProfileHash.Of(e.ProfileId), e.OccurredAt.UtcTicks);
+            outcome.Applied++;
+            return;
+        }
+
+        if (Members[slot].LastEventHash == eventHash)
+        {
+            outcome.Duplicates++;
+            return;
+        }
+
+        if (Members[slot].SegmentMask == Member)
+        {
+            Members[slot].SegmentMask = 0;
+            state.MemberCount--;
+        }
+
+        Stamp(slot, Math.Max(e.OccurredAt.UtcTicks, Members[slot].LastOccurredTicks), eventHash);
+        Members.Forget(slot);
+        state.Snapshot?.Seen.Remove(e.ProfileId);
+        outcome.Applied++;
     }
 
     private void Stamp(int slot, long ticks, ulong eventHash)

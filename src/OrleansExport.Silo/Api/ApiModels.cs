@@ -31,11 +31,13 @@ public sealed record CreateExportBody(
     MappingBody? Mapping,
     LeaveAction? OnLeave,
     string? Schedule,
-    bool ExcludeAutomations = false);
+    bool ExcludeAutomations = false,
+    EraseAction? OnErase = null,
+    string? AlertWebhook = null);
 
 /// <summary>
-/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> tells "null" (no schedule)
-/// from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
+/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> and <see cref="AlertWebhook"/> tell
+/// "null" (none) from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
 /// </summary>
 public sealed record UpdateExportBody(
     string? DisplayName,
@@ -44,7 +46,9 @@ public sealed record UpdateExportBody(
     MappingBody? Mapping,
     LeaveAction? OnLeave,
     Optional<string?> Schedule,
-    bool? ExcludeAutomations)
+    bool? ExcludeAutomations,
+    Optional<string?> AlertWebhook,
+    EraseAction? OnErase = null)
 {
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
@@ -63,8 +67,10 @@ public sealed record ExportResponse(
     IReadOnlyList<string> SegmentIds,
     ContactMapping Mapping,
     LeaveAction OnLeave,
+    EraseAction OnErase,
     string? Schedule,
     bool ExcludeAutomations,
+    string? AlertWebhook,
     string CreatedBy,
     DateTimeOffset CreatedAt,
     long EventsReceived,
@@ -73,6 +79,7 @@ public sealed record ExportResponse(
     long InSync,
     long Rejected,
     long SkippedByCap,
+    long Erased,
     string? Paused,
     bool AwaitingFirstRun,
     RunView? LastRun,
@@ -81,8 +88,8 @@ public sealed record ExportResponse(
     public static ExportResponse From(ExportStatus status, RunView? lastRun)
     {
         var (d, c) = (status.Definition, status.Counters);
-        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.Schedule, d.ExcludeAutomations,
-            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, status.Paused,
+        return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations, d.AlertWebhook,
+            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased, status.Paused,
             status.AwaitingFirstRun, lastRun, status.History);
     }
 }

@@ -86,7 +86,7 @@ public static class EventsApi
                 var kind = DeadLetterKind.Malformed;
                 if (SegmentEventParser.TryParse(element, limits, now, out var segmentEvent, out var reason))
                 {
-                    if (scope.Contains(segmentEvent!.SegmentId))
+                    if (scope.Contains(segmentEvent!.SegmentId) && (segmentEvent.Type != SegmentEventType.Erased || scope.IsUnscoped))
                     {
                         accepted.Add(segmentEvent);
                         index++;
@@ -94,7 +94,9 @@ public static class EventsApi
                     }
 
                     kind = DeadLetterKind.OutOfScope;
-                    reason = $"segment '{segmentEvent.SegmentId}' is outside this key's segment scope ({scope}); nothing of the event was applied";
+                    reason = segmentEvent.Type == SegmentEventType.Erased && scope.Contains(segmentEvent.SegmentId)
+                        ? $"an erasure takes the profile out of every segment, beyond this key's segment scope ({scope}); send it with a key without a segment scope"
+                        : $"segment '{segmentEvent.SegmentId}' is outside this key's segment scope ({scope}); nothing of the event was applied";
                 }
 
                 if (rejectedCount++ < MaxListedRejections)

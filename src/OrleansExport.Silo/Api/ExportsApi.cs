@@ -90,7 +90,8 @@ public static class ExportsApi
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
-            body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations);
+            body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations,
+            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook));
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -142,12 +143,13 @@ public static class ExportsApi
         if (body.Unknown is { Count: > 0 } unknown)
         {
             var names = string.Join(", ", unknown.Keys);
-            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, schedule and excludeAutomations " +
+            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations and alertWebhook " +
                 "(a different connection needs a new export).", unknown.Keys.First());
         }
 
         var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
-            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations);
+            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
+            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 
@@ -300,7 +302,7 @@ public static class ExportsApi
     /// The export as this user may see it (contributors: only on connections that allow them; a scoped key:
     /// only exports whose segments are all in its scope), with its connection.
     /// </summary>
-    private static async Task<(ExportResponse? Export, ConnectionView? Connection)> FindVisibleAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    internal static async Task<(ExportResponse? Export, ConnectionView? Connection)> FindVisibleAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         var status = await grains.GetGrain<IExportGrain>(id).GetStatusAsync();
         if (status is null || user.Scope().FirstOutside(status.Definition.SegmentIds) is not null)

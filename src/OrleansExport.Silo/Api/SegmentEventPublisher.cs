@@ -9,9 +9,8 @@ public interface ISegmentEventPublisher
     Task PublishAsync(IReadOnlyList<SegmentEvent> events, CancellationToken cancellationToken);
 }
 
-/// <summary>Puts accepted events on the segment streams, one stream per segment, in batches.</summary>
-/// <param name="streamNamespace">The segment streams' namespace; the load harness names another to time a bare stream the same way.</param>
-public sealed class SegmentEventPublisher(IClusterClient client, string streamNamespace = Constants.SegmentStreamNamespace) : ISegmentEventPublisher
+/// <summary>Puts accepted events on the segment streams, one stream per segment, each message one encoded <see cref="SegmentEventBatch"/>.</summary>
+public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEventPublisher
 {
     /// <summary>
     /// Most events per stream message: each message costs a delivery to every subscribed export and a
@@ -30,11 +29,11 @@ public sealed class SegmentEventPublisher(IClusterClient client, string streamNa
         var provider = client.GetStreamProvider(Constants.StreamProvider);
         var publishes = events.GroupBy(e => e.SegmentId, StringComparer.Ordinal).Select(async segment =>
         {
-            var stream = provider.GetStream<SegmentEvent>(StreamId.Create(streamNamespace, segment.Key));
+            var stream = provider.GetStream<SegmentEventBatch>(StreamId.Create(Constants.SegmentStreamNamespace, segment.Key));
             foreach (var message in Messages(segment))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await stream.OnNextBatchAsync(message);
+                await stream.OnNextAsync(SegmentEventBatch.Encode(segment.Key, message));
             }
         });
         await Task.WhenAll(publishes);

@@ -43,7 +43,7 @@ public sealed class SegmentEventDataAdapter(Orleans.Serialization.Serializer ser
         throw new NotSupportedException("In the EventHubs profile, events reach the hub as contract JSON (POST /api/events or upstream producers), not through an Orleans stream producer.");
 }
 
-/// <summary>One upstream event read from Event Hubs, delivered to the export grains subscribed to its segment.</summary>
+/// <summary>One upstream event read from Event Hubs, delivered to its segment's grain as a batch of one.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SegmentEventBatchContainer(
     [property: Id(0)] StreamId StreamId,
@@ -52,8 +52,12 @@ public sealed record SegmentEventBatchContainer(
 {
     public StreamSequenceToken SequenceToken => Token;
 
-    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
-        Event is T item ? [Tuple.Create(item, SequenceToken)] : [];
+    public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() => Event switch
+    {
+        T item => [Tuple.Create(item, SequenceToken)],
+        { } e when typeof(T) == typeof(SegmentEventBatch) => [Tuple.Create((T)(object)SegmentEventBatch.Encode(e.SegmentId, [e]), SequenceToken)],
+        _ => [],
+    };
 
     public bool ImportRequestContext() => false;
 }

@@ -60,6 +60,7 @@ public static class SiloApp
         app.MapMeApi();
         app.MapDeadLettersApi();
         app.MapAuditApi();
+        app.MapActivityApi();
         return app;
     }
 

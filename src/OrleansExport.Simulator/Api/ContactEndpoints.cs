@@ -28,6 +28,38 @@ internal sealed class ContactEndpoints(SimulatorState state)
             SimulatorJson.Default.ContactEnvelope);
     }
 
+    /// <summary>
+    /// <c>GET /api/3/contacts?email=</c>: the contact with that email (any case) in <c>contacts</c>, or none. Without
+    /// <c>email</c> the real API lists every contact, paged; the simulator answers only the lookup and says so (400).
+    /// </summary>
+    public Task FindByEmailAsync(HttpContext context)
+    {
+        string? email = context.Request.Query["email"];
+        if (string.IsNullOrEmpty(email))
+        {
+            return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "The simulator answers GET /api/3/contacts only with ?email=.");
+        }
+
+        ContactBody[] found = state.FindContactByEmail(email) is { } contact ? [contact] : [];
+        return context.WriteJsonAsync(StatusCodes.Status200OK,
+            new ContactsPage([], found, new PageMeta(found.Length.ToString(CultureInfo.InvariantCulture))),
+            SimulatorJson.Default.ContactsPage);
+    }
+
+    /// <summary><c>DELETE /api/3/contacts/{id}</c>: 200 with <c>{}</c>, or 404 "No Result found" for an unknown (or deleted) id.</summary>
+    public Task DeleteAsync(HttpContext context)
+    {
+        string id = context.RouteValue("id") ?? "";
+        int contactId = int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
+        if (!state.DeleteContact(contactId))
+        {
+            return context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Subscriber with id {id}");
+        }
+
+        state.Stats.ContactDelete();
+        return context.WriteJsonAsync(StatusCodes.Status200OK, new EmptyBody(), SimulatorJson.Default.EmptyBody);
+    }
+
     /// <remarks>
     /// An unknown list or contact answers 404 with ActiveCampaign's "No Result found" message (the docs do not
     /// specify it). 201 when the contact had no status on the list before, 200 when an existing status changed.

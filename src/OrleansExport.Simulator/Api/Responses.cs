@@ -36,6 +36,11 @@ internal sealed record ContactEnvelope(ContactBody Contact);
 
 internal sealed record ContactBody(string Id, string Email, string? FirstName, string? LastName, string? Phone);
 
+internal sealed record ContactsPage(IReadOnlyList<ContactBody> ScoredContacts, IReadOnlyList<ContactBody> Contacts, PageMeta Meta);
+
+/// <summary>The empty object ActiveCampaign answers a successful DELETE with.</summary>
+internal sealed record EmptyBody;
+
 internal sealed record ErrorsEnvelope(IReadOnlyList<ApiError> Errors);
 
 internal sealed record ApiError(string Title, string Detail, string Code, ErrorSource Source);

@@ -28,6 +28,8 @@ namespace OrleansExport.Simulator;
 [JsonSerializable(typeof(BulkImportRateLimited))]
 [JsonSerializable(typeof(ImportInfoResponse))]
 [JsonSerializable(typeof(ContactEnvelope))]
+[JsonSerializable(typeof(ContactsPage))]
+[JsonSerializable(typeof(EmptyBody))]
 [JsonSerializable(typeof(ErrorsEnvelope))]
 [JsonSerializable(typeof(ContactListEnvelope))]
 [JsonSerializable(typeof(ListCreated))]

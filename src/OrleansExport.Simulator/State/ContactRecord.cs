@@ -13,6 +13,9 @@ internal sealed class ContactRecord(int id, string email)
 
     public string? Phone { get; set; }
 
+    /// <summary>Deleted (DELETE /api/3/contacts/{id}): its id answers 404 and its email makes a new contact.</summary>
+    public bool Deleted { get; set; }
+
     // Arrays, not dictionaries: a contact has a handful of fields and tags, and an array costs a fraction of a dictionary.
     // Both are replaced, never changed in place, so snapshots can share them.
     public (string FieldId, string Value)[] Fields { get; private set; } = [];

@@ -245,7 +245,7 @@ public sealed class SimulatorState
         lock (_gate)
         {
             ApplyDueImportsLocked();
-            if (contactId < 1 || contactId > _contacts.Count)
+            if (FindContactLocked(contactId) is null)
             {
                 return ContactTagOutcome.UnknownContact;
             }
@@ -312,7 +312,7 @@ public sealed class SimulatorState
                 return ContactListOutcome.UnknownList;
             }
 
-            if (contactId < 1 || contactId > _contacts.Count)
+            if (FindContactLocked(contactId) is null)
             {
                 return ContactListOutcome.UnknownContact;
             }
@@ -322,6 +322,43 @@ public sealed class SimulatorState
             return created ? ContactListOutcome.Created : ContactListOutcome.Updated;
         }
     }
+
+    /// <summary>The contact with this email (any case), as <c>GET /api/3/contacts?email=</c> finds it, or null.</summary>
+    internal ContactBody? FindContactByEmail(string email)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            return _contactsByEmail.TryGetValue(email, out var contact)
+                ? new ContactBody(FormatId(contact.Id), contact.Email, contact.FirstName, contact.LastName, contact.Phone)
+                : null;
+        }
+    }
+
+    /// <summary>Deletes a contact: gone from every list and from the email lookup. False for an unknown or deleted id.</summary>
+    internal bool DeleteContact(int contactId)
+    {
+        lock (_gate)
+        {
+            ApplyDueImportsLocked();
+            if (FindContactLocked(contactId) is not { } contact)
+            {
+                return false;
+            }
+
+            contact.Deleted = true;
+            _contactsByEmail.Remove(contact.Email);
+            foreach (var statuses in _listStatuses.Values)
+            {
+                statuses.Remove(contactId);
+            }
+
+            return true;
+        }
+    }
+
+    private ContactRecord? FindContactLocked(int contactId) =>
+        contactId >= 1 && contactId <= _contacts.Count && _contacts[contactId - 1] is { Deleted: false } contact ? contact : null;
 
     private void ApplyDueImportsLocked()
     {

@@ -14,6 +14,7 @@ namespace OrleansExport.Simulator;
 /// <param name="FirstImportAt">When the first accepted bulk import (single or multi) arrived.</param>
 /// <param name="LastImportAt">When the latest accepted bulk import (single or multi) arrived.</param>
 /// <param name="ImportsExcludingAutomations">Accepted bulk imports that asked not to trigger automations (<c>exclude_automations</c>).</param>
+/// <param name="ContactsDeleted">Successful <c>DELETE /api/3/contacts/{id}</c> calls.</param>
 public sealed record SimulatorStats(
     long Requests,
     long Throttled429,
@@ -27,4 +28,5 @@ public sealed record SimulatorStats(
     long Forbidden,
     DateTimeOffset? FirstImportAt,
     DateTimeOffset? LastImportAt,
-    long ImportsExcludingAutomations);
+    long ImportsExcludingAutomations,
+    long ContactsDeleted = 0);

@@ -18,6 +18,7 @@ internal sealed class StatsCounters
         FirstImportUtcTicks, // 0: none yet
         LastImportUtcTicks,
         ImportsExcludingAutomations,
+        ContactsDeleted,
         Count,
     }
 
@@ -30,6 +31,8 @@ internal sealed class StatsCounters
     public void ContactListUpdate() => Increment(Slot.ContactListUpdates);
 
     public void ImportInfoCall() => Increment(Slot.ImportInfoCalls);
+
+    public void ContactDelete() => Increment(Slot.ContactsDeleted);
 
     /// <summary>Counts a finished <c>/api/3</c> answer by its status code.</summary>
     public void Answered(int statusCode)
@@ -80,7 +83,8 @@ internal sealed class StatsCounters
         Read(Slot.Forbidden),
         ReadTime(Slot.FirstImportUtcTicks),
         ReadTime(Slot.LastImportUtcTicks),
-        Read(Slot.ImportsExcludingAutomations));
+        Read(Slot.ImportsExcludingAutomations),
+        Read(Slot.ContactsDeleted));
 
     public void Reset()
     {

@@ -22,7 +22,7 @@ public sealed class ApiDriver(Uri baseAddress) : IDisposable
         return created.GetProperty("id").GetString()!;
     }
 
-    public async Task<string> CreateExportAsync(string connectionId, string listId, string segmentId)
+    public async Task<string> CreateExportAsync(string connectionId, string listId, string segmentId, string emailAttribute = "EmailAddress")
     {
         var body = new
         {
@@ -30,7 +30,7 @@ public sealed class ApiDriver(Uri baseAddress) : IDisposable
             connectionId,
             listId,
             segmentIds = new[] { segmentId },
-            mapping = new { email = "EmailAddress", firstName = "FirstName", lastName = "LastName", fields = new[] { new { attribute = "Tier", fieldId = 1 } } },
+            mapping = new { email = emailAttribute, firstName = "FirstName", lastName = "LastName", fields = new[] { new { attribute = "Tier", fieldId = 1 } } },
             onLeave = "unsubscribe",
         };
         var created = await SendAsync(HttpMethod.Post, "/api/exports", body, HttpStatusCode.Created);

@@ -4,13 +4,14 @@ import { formatTime, h } from '../dom.js';
 import { clearErrors, formAlert, radioGroup, showError, submitting, textField } from '../forms.js';
 import { session } from '../session.js';
 import { pageHead, refresh, setFlash, takeFlash } from '../ui.js';
+import { usageSection } from './connection-usage.js';
 
 const changeNames = { displayName: 'name', allowContributors: 'who can use it', profileCap: 'profile cap' };
 
 /** One connection: its key's last verification and, for admins, editing and key rotation (PATCH /api/connections/{id}). */
 export async function render(view, [id]) {
   const path = `/api/connections/${encodeURIComponent(id)}`;
-  const connection = await api(path);
+  const [connection, usage] = await Promise.all([api(path), usageSection(path)]);
   const access = connection.allowContributors ? 'Admins and contributors' : 'Admins only';
 
   view.append(
@@ -33,7 +34,8 @@ export async function render(view, [id]) {
         h('dt', null, 'Profile cap'), h('dd', null, connection.profileCap ?? 'None'),
         h('dt', null, 'Export users'), h('dd', null, connection.exportUsers.join(', ')),
         h('dt', null, 'Created'), h('dd', null, formatTime(connection.createdAt))),
-      session.isAdmin ? editForm(path, connection) : null));
+      session.isAdmin ? editForm(path, connection) : null),
+    usage);
 }
 
 function keyRefused(connection) {

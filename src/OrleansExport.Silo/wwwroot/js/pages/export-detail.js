@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
 import { mayUse, session } from '../session.js';
 import { confirmDialog, pageHead, setFlash, takeFlash } from '../ui.js';
+import { activitySection } from './export-activity.js';
 import { historyTable } from './export-history.js';
 import { rejectionsSection } from './export-rejections.js';
 import { isFinished, runStatus, runStatusLabel } from './run-status.js';
@@ -35,6 +36,7 @@ export async function render(view, [id], context) {
   const counterValues = new Map(counters.map(c => [c.key, h('dd', { 'data-counter': c.key }, '0')]));
   const runsSlot = h('div', { 'data-runs': '' });
   const rejections = rejectionsSection(id, path);
+  const activity = activitySection(path);
   const historySlot = h('div', { 'data-history': '' });
   const runButton = h('button', { type: 'button', class: 'button', onclick: runNow }, 'Run now');
   const editLink = h('a', { class: 'button button-secondary', href: `#/exports/${encodeURIComponent(id)}/edit` }, 'Edit');
@@ -172,7 +174,7 @@ export async function render(view, [id], context) {
 
   async function refresh() {
     try {
-      const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh()]);
+      const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh(), activity.refresh()]);
       if (!context.alive()) return;
       showStatus(status, runs);
       showRuns(runs);
@@ -215,6 +217,7 @@ export async function render(view, [id], context) {
     h('section', { 'aria-labelledby': 'status-title' },
       h('h2', { id: 'status-title' }, 'Status'),
       h('dl', { class: 'counters' }, counters.map(c => h('div', { class: `counter${c.tone === 'ok' ? ' counter-ok' : ''}` }, h('dt', null, c.label), counterValues.get(c.key))))),
+    activity.element,
     h('section', { 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Run history'), runsSlot),
     rejections.element,
     h('section', { 'aria-labelledby': 'definition-title', class: 'card' },
@@ -229,6 +232,7 @@ export async function render(view, [id], context) {
         h('dt', null, 'Tags'), h('dd', null, m.tags.length ? m.tags.join(', ') : 'None'),
         h('dt', null, 'When a profile leaves'), h('dd', null, exported.onLeave === 'keep' ? 'Keep it on the list' : 'Unsubscribe it from the list'),
         h('dt', null, 'Schedule'), h('dd', null, exported.schedule ? h('code', null, `${exported.schedule} (UTC)`) : 'None: runs only with Run now'),
+        h('dt', null, 'Alert webhook'), h('dd', { 'data-alert-webhook': '' }, exported.alertWebhook ? h('code', null, exported.alertWebhook) : 'None: failures show only here'),
         h('dt', null, 'Created'), h('dd', null, formatTime(exported.createdAt), ` by ${exported.createdBy}`))),
     h('section', { 'aria-labelledby': 'history-title' },
       h('h2', { id: 'history-title' }, 'Definition history'),

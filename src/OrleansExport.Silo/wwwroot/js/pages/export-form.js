@@ -200,7 +200,10 @@ export function exportForm({ connections, connection, exported, segments, firstR
         { value: 'unsubscribe', label: 'Unsubscribe it from the list', hint: 'The default.' },
         { value: 'keep', label: 'Keep it on the list' },
       ] }),
-      schedule),
+      schedule,
+      textField({ id: 'alert-webhook', label: 'Alert webhook', field: 'alertWebhook', type: 'url', placeholder: 'https://hooks.example.com/…',
+        value: exported?.alertWebhook ?? '',
+        hint: 'Optional https URL that receives a small JSON message when a run fails or ends partially, and when the export pauses itself or resumes. It never carries contacts or keys.' })),
     h('div', { class: 'form-footer' },
       h('button', { type: 'submit', class: 'button' }, submitLabel),
       h('a', { href: cancelHref, class: 'button button-secondary' }, 'Cancel'),
@@ -235,6 +238,7 @@ export function exportForm({ connections, connection, exported, segments, firstR
       },
       onLeave: form.elements.onLeave.value,
       schedule: scheduleChoice.value === 'custom' ? cronInput.value.trim() || null : scheduleChoice.value || null,
+      alertWebhook: value('alertWebhook') || null,
     };
   }
 

@@ -10,6 +10,7 @@ const fieldNames = {
   onErase: 'when a profile is erased',
   schedule: 'schedule',
   excludeAutomations: 'automations',
+  alertWebhook: 'alert webhook',
 };
 
 const actions = { created: 'Created', updated: 'Changed', paused: 'Paused', resumed: 'Resumed' };

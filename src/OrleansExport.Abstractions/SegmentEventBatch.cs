@@ -1,0 +1,97 @@
+using System.Text;
+
+namespace OrleansExport;
+
+/// <summary>
+/// Many events of one segment in one stream message, encoded once by the publisher in a compact binary
+/// form and decoded once by the segment grain: the stream and its cache carry one byte array instead of an
+/// object graph per event through the serializer.
+/// </summary>
+/// <remarks>
+/// Layout: a version byte, the segment id, the event count, then per event its type, <c>occurredAt</c> (UTC
+/// ticks), event id, profile id, snapshot id (empty for none) and attributes (count, then name and value
+/// pairs; -1 for none). Strings are length-prefixed UTF-8 (<see cref="BinaryWriter"/>'s own form). The
+/// offset of <c>occurredAt</c> is not kept: every rule compares instants.
+/// </remarks>
+[GenerateSerializer, Immutable]
+public sealed class SegmentEventBatch
+{
+    private const byte Version = 1;
+
+    [Id(0)] public byte[] Encoded { get; private init; } = [];
+
+    /// <summary>Events in the batch, readable without decoding it.</summary>
+    [Id(1)] public int Count { get; private init; }
+
+    public static SegmentEventBatch Encode(string segmentId, IReadOnlyCollection<SegmentEvent> events)
+    {
+        using var buffer = new MemoryStream(64 + events.Count * 96);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Version);
+            writer.Write(segmentId);
+            writer.Write7BitEncodedInt(events.Count);
+            foreach (var e in events)
+            {
+                if (!string.Equals(e.SegmentId, segmentId, StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"A batch holds events of one segment: '{e.SegmentId}' is not '{segmentId}'.", nameof(events));
+                }
+
+                writer.Write((byte)e.Type);
+                writer.Write(e.OccurredAt.UtcTicks);
+                writer.Write(e.EventId);
+                writer.Write(e.ProfileId);
+                writer.Write(e.SnapshotId ?? "");
+                if (e.Attributes is null)
+                {
+                    writer.Write7BitEncodedInt(-1);
+                    continue;
+                }
+
+                writer.Write7BitEncodedInt(e.Attributes.Count);
+                foreach (var (name, value) in e.Attributes)
+                {
+                    writer.Write(name);
+                    writer.Write(value);
+                }
+            }
+        }
+
+        return new SegmentEventBatch { Encoded = buffer.ToArray(), Count = events.Count };
+    }
+
+    public IReadOnlyList<SegmentEvent> Decode()
+    {
+        using var reader = new BinaryReader(new MemoryStream(Encoded, writable: false), Encoding.UTF8);
+        if (reader.ReadByte() != Version)
+        {
+            throw new InvalidDataException("A segment event batch of an unknown version.");
+        }
+
+        var segmentId = reader.ReadString();
+        var events = new SegmentEvent[reader.Read7BitEncodedInt()];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var type = (SegmentEventType)reader.ReadByte();
+            var occurredAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
+            var eventId = reader.ReadString();
+            var profileId = reader.ReadString();
+            var snapshotId = reader.ReadString();
+            var attributeCount = reader.Read7BitEncodedInt();
+            Dictionary<string, string>? attributes = null;
+            if (attributeCount >= 0)
+            {
+                attributes = new Dictionary<string, string>(attributeCount, StringComparer.Ordinal);
+                for (var a = 0; a < attributeCount; a++)
+                {
+                    attributes[reader.ReadString()] = reader.ReadString();
+                }
+            }
+
+            events[i] = new SegmentEvent(eventId, segmentId, profileId, type, occurredAt, attributes, snapshotId.Length == 0 ? null : snapshotId);
+        }
+
+        return events;
+    }
+}
