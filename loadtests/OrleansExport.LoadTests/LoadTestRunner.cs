@@ -63,7 +63,7 @@ public sealed class LoadTestRunner
         await using var azure = _options.Storage == StorageMode.Azurite ? await HarnessAzurite.StartAsync(_options.AzuriteConnectionString, token) : null;
         await using var target = _options.ClusterGatewayPort is { } gatewayPort
             ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
-            : await InProcessSilo.StartAsync(_options, azure, token);
+            : await InProcessSiloTarget.StartAsync(_options, azure, token);
         var connectionId = $"loadtest-{Guid.NewGuid():N}"[..17];
         await CreateConnectionAsync(target.Grains, simulator, connectionId);
         var segment = target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId);

@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExport.ActiveCampaign;
 
 /// <summary>Settings of the ActiveCampaign client, bound from the <c>ActiveCampaign</c> configuration section.</summary>
-public sealed class ActiveCampaignOptions : IValidatableObject
+public sealed class ActiveCampaignOptions
 {
     public const string SectionName = "ActiveCampaign";
 
@@ -37,9 +38,11 @@ public sealed class ActiveCampaignOptions : IValidatableObject
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The account's rate and size limits (section <c>ActiveCampaign:Limits</c>).</summary>
+    [ValidateObjectMembers]
     public ActiveCampaignLimits Limits { get; set; } = new();
 
     /// <summary>The per-account circuit breaker (section <c>ActiveCampaign:CircuitBreaker</c>).</summary>
+    [ValidateObjectMembers]
     public ActiveCampaignCircuitOptions CircuitBreaker { get; set; } = new();
 
     /// <summary>The suffixes in force, lowercase and without a leading dot.</summary>
@@ -47,32 +50,24 @@ public sealed class ActiveCampaignOptions : IValidatableObject
         (AllowedHostSuffixes.Count > 0 ? AllowedHostSuffixes : DefaultAllowedHostSuffixes)
             .Select(suffix => HostnameRules.Normalize(suffix.Trim().TrimStart('.')))
             .ToArray();
+}
 
-    /// <summary>Validates <see cref="Limits"/>, <see cref="CircuitBreaker"/> and the suffixes; data annotations do not recurse into nested objects.</summary>
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+/// <summary>
+/// Checks <see cref="ActiveCampaignOptions"/> at start: the ranges of its attributes and of its nested sections
+/// (generated), and that every allowed suffix is a host name suffix.
+/// </summary>
+[OptionsValidator]
+public sealed partial class ActiveCampaignOptionsValidator : IValidateOptions<ActiveCampaignOptions>;
+
+/// <summary>A host name suffix is letters, digits, hyphens and dots: no scheme, path or port.</summary>
+public sealed class AllowedHostSuffixesValidator : IValidateOptions<ActiveCampaignOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ActiveCampaignOptions options)
     {
-        foreach (var result in ValidateNested(nameof(Limits), Limits).Concat(ValidateNested(nameof(CircuitBreaker), CircuitBreaker)))
-        {
-            yield return result;
-        }
-
-        foreach (var suffix in GetAllowedHostSuffixes())
-        {
-            if (suffix.Length == 0 || suffix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')))
-            {
-                yield return new ValidationResult(
-                    $"AllowedHostSuffixes: '{suffix}' is not a host name suffix such as api-us1.com.",
-                    [nameof(AllowedHostSuffixes)]);
-            }
-        }
-    }
-
-    private static IEnumerable<ValidationResult> ValidateNested(string name, object nested)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(nested, new ValidationContext(nested), results, validateAllProperties: true);
-        return results.Select(result => new ValidationResult(
-            $"{name}: {result.ErrorMessage}",
-            result.MemberNames.Select(member => $"{name}.{member}")));
+        var invalid = options.GetAllowedHostSuffixes()
+            .Where(suffix => suffix.Length == 0 || suffix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')))
+            .Select(suffix => $"ActiveCampaign:AllowedHostSuffixes: '{suffix}' is not a host name suffix such as api-us1.com.")
+            .ToList();
+        return invalid.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(invalid);
     }
 }

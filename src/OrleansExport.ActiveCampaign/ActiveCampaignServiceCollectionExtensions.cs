@@ -22,8 +22,9 @@ public static class ActiveCampaignServiceCollectionExtensions
     {
         services.AddOptions<ActiveCampaignOptions>()
             .Bind(configuration.GetSection(ActiveCampaignOptions.SectionName))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActiveCampaignOptions>, ActiveCampaignOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActiveCampaignOptions>, AllowedHostSuffixesValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddHttpClient(ActiveCampaignClient.HttpClientName, httpClient =>

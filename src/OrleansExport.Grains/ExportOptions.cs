@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExport.Grains;
 
@@ -8,6 +9,7 @@ public sealed class ExportOptions
     public const string Section = "Export";
 
     /// <summary>Longest a pending change waits for a fuller batch.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The least time an export's schedule must leave between two runs; a schedule with runs closer together is refused.</summary>
@@ -26,9 +28,11 @@ public sealed class ExportOptions
     public int MaxConcurrentBatches { get; set; } = 64;
 
     /// <summary>How often the delivery loop looks for work.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often a changed shard writes its state.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan ShardPersistInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Below this many contacts a batch goes through contact/sync instead of bulk import (ActiveCampaign advises 10).</summary>
@@ -40,6 +44,7 @@ public sealed class ExportOptions
     /// time scale). Each poll costs one of the account's 5 requests/s, so polling early and often would eat
     /// into the budget that bulk imports need.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ImportInfoDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -50,5 +55,10 @@ public sealed class ExportOptions
     public int ImportFailureRetries { get; set; } = 3;
 
     /// <summary>Longest we keep asking import/info before treating the batch as not confirmed and resending it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ImportInfoTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }
+
+/// <summary>Checks the ranges of <see cref="ExportOptions"/> at start (generated from its attributes).</summary>
+[OptionsValidator]
+public sealed partial class ExportOptionsValidator : IValidateOptions<ExportOptions>;

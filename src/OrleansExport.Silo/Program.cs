@@ -8,7 +8,7 @@ try
     {
         await app.StartAsync();
     }
-    catch (Exception exception) when (exception is not (InvalidSettingException or OptionsValidationException))
+    catch (Exception exception) when (exception is not OptionsValidationException)
     {
         // The host has logged the details; the operator gets one line and a non-zero exit.
         Console.Error.WriteLine($"OrleansExport cannot start: {exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}");
@@ -18,14 +18,9 @@ try
     await app.WaitForShutdownAsync();
     return 0;
 }
-catch (InvalidSettingException exception)
-{
-    // One clear line, no stack trace: the operator fixes the setting and starts again.
-    Console.Error.WriteLine($"OrleansExport cannot start: {exception.Message}");
-    return 2;
-}
 catch (OptionsValidationException exception)
 {
+    // Every setting is checked by a validator: one clear line, no stack trace; the operator fixes it and starts again.
     Console.Error.WriteLine($"OrleansExport cannot start: {string.Join(" ", exception.Failures)}");
     return 2;
 }

@@ -15,8 +15,8 @@ public static class SimulatorExtensions
         var section = configuration.GetSection(SimulatorOptions.SectionName);
         services.AddOptions<SimulatorOptions>()
             .Configure(options => BindReplacingLists(section, options))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SimulatorOptions>, SimulatorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new SimulatorState(
             sp.GetRequiredService<IOptions<SimulatorOptions>>().Value,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExport.Simulator;
 
@@ -6,7 +7,7 @@ namespace OrleansExport.Simulator;
 /// Settings of the simulated ActiveCampaign account, bound from the configuration section <c>Simulator</c>.
 /// Defaults are the real account's limits.
 /// </summary>
-public sealed class SimulatorOptions : IValidatableObject
+public sealed class SimulatorOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "Simulator";
@@ -50,13 +51,10 @@ public sealed class SimulatorOptions : IValidatableObject
     public TimeSpan ImportApplyDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Faults to inject (section <c>Simulator:Faults</c>); none by default.</summary>
+    [ValidateObjectMembers]
     public SimulatorFaults Faults { get; set; } = new();
-
-    /// <summary>Validates <see cref="Faults"/>: data annotations do not recurse into nested objects.</summary>
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(Faults, new ValidationContext(Faults), results, validateAllProperties: true);
-        return results.Select(result => new ValidationResult($"Faults: {result.ErrorMessage}", result.MemberNames.Select(member => $"Faults.{member}")));
-    }
 }
+
+/// <summary>Checks <see cref="SimulatorOptions"/> and its <see cref="SimulatorOptions.Faults"/> at start (generated from their attributes).</summary>
+[OptionsValidator]
+public sealed partial class SimulatorOptionsValidator : IValidateOptions<SimulatorOptions>;

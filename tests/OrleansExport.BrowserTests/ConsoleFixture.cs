@@ -1,10 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
-using OrleansExport.Silo.Hosting;
 using OrleansExport.Simulator;
+using OrleansExport.TestSupport;
 
 namespace OrleansExport.BrowserTests;
 
@@ -14,15 +11,15 @@ namespace OrleansExport.BrowserTests;
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
-    public const string AdminKey = "browser-test-admin-key-0001";
-    public const string ContributorKey = "browser-test-contributor-key-0002";
-    public const string ViewerKey = "browser-test-viewer-key-0003";
+    public const string AdminKey = TestKeys.Admin;
+    public const string ContributorKey = TestKeys.Contributor;
+    public const string ViewerKey = TestKeys.Viewer;
     public const string SimulatorApiKey = "sim-key-1";
 
     /// <summary>Override with CHROMIUM_PATH; the default is where Debian's <c>chromium</c> package puts it.</summary>
     public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
-    private WebApplication? _silo;
+    private InProcessSilo? _silo;
     private IPlaywright? _playwright;
     private string? _userDataDir;
 
@@ -35,7 +32,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     /// <summary>Where the tests save their screenshots: <c>TestResults/screenshots</c> at the repository root.</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot, "TestResults", "screenshots");
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
     public async Task InitializeAsync()
     {
@@ -48,26 +45,17 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotDirectory);
         Simulator = await ActiveCampaignSimulator.StartAsync(new SimulatorOptions { TimeScale = 60 });
 
-        _silo = SiloApp.Build(
-        [
-            "--environment=Production",
-            $"--contentRoot={Path.Combine(RepositoryRoot, "src", "OrleansExport.Silo")}",
-            "--urls=http://127.0.0.1:0",
-            "--Demo:Enabled=false",
-            $"--Api:Keys:0:Key={AdminKey}", "--Api:Keys:0:Role=Admin", "--Api:Keys:0:User=alice",
-            $"--Api:Keys:1:Key={ContributorKey}", "--Api:Keys:1:Role=Contributor", "--Api:Keys:1:User=bob",
-            $"--Api:Keys:2:Key={ViewerKey}", "--Api:Keys:2:Role=Viewer", "--Api:Keys:2:User=carol",
-            "--ActiveCampaign:AllowInsecureLoopback=true",
-            "--ActiveCampaign:Limits:TimeScale=60",
-            "--Export:MaxBatchDelay=00:00:01",
-            $"--Orleans:SiloPort={FreeTcpPort()}",
-            $"--Orleans:GatewayPort={FreeTcpPort()}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
-        ]);
-        await _silo.StartAsync();
-        BaseAddress = new Uri(_silo.Urls.First().TrimEnd('/') + "/");
-        await WaitUntilReadyAsync();
+        _silo = await InProcessSilo.StartAsync(TestSettings.Defaults()
+            .With("environment", "Production")
+            .With("contentRoot", RepositoryPaths.SiloProject)
+            .WithApiKey(0, AdminKey, "Admin", "alice")
+            .WithApiKey(1, ContributorKey, "Contributor", "bob")
+            .WithApiKey(2, ViewerKey, "Viewer", "carol")
+            .With("ActiveCampaign:Limits:TimeScale", "60")
+            .With("Logging:LogLevel:Default", "Warning")
+            .With("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning"));
+        BaseAddress = _silo.BaseAddress;
+        await _silo.WaitUntilReadyAsync();
 
         // Playwright's own browser download is never used: it drives the system Chromium below.
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
@@ -109,7 +97,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
         _playwright?.Dispose();
         if (_silo is not null)
         {
-            await _silo.StopAsync();
             await _silo.DisposeAsync();
         }
 
@@ -122,52 +109,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
         {
             Directory.Delete(_userDataDir, recursive: true);
         }
-    }
-
-    private async Task WaitUntilReadyAsync()
-    {
-        using var client = new HttpClient { BaseAddress = BaseAddress };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await client.GetAsync("health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new TimeoutException("The silo did not become ready within 60 s.");
-            }
-
-            await Task.Delay(200);
-        }
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "OrleansExport.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"OrleansExport.sln not found above {AppContext.BaseDirectory}.");
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using OrleansExport.TestSupport;
 
 namespace OrleansExport.BrowserTests;
 
@@ -27,22 +28,12 @@ public static class SegmentEvents
     }
 
     /// <summary>Waits until GET /api/segments/{id} counts <paramref name="members"/>: events reach the segment through the stream, a moment after 202.</summary>
-    public static async Task WaitForMembersAsync(HttpClient api, string segmentId, long members)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+    public static Task WaitForMembersAsync(HttpClient api, string segmentId, long members) =>
+        Eventually.WaitAsync(async () =>
         {
             using var response = await api.GetAsync($"api/segments/{Uri.EscapeDataString(segmentId)}");
-            var segment = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Segment>() : null;
-            if (segment?.Members == members)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"segment {segmentId} has {segment?.Members.ToString() ?? "no"} members after 60 s, not {members}");
-            await Task.Delay(200);
-        }
-    }
+            return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<Segment>())?.Members : null;
+        }, found => found == members, Eventually.DefaultTimeout, $"segment {segmentId} to count {members} members");
 
     private sealed record IngestResult(int Accepted);
 

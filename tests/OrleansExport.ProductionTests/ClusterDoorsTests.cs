@@ -52,7 +52,7 @@ public sealed class ClusterDoorsTests(AzuriteFixture azurite)
         await using var simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions);
         var settings = Settings(azurite, out var clusterId);
         await using var silo = await InProcessSilo.StartAsync(settings);
-        var gateway = new IPEndPoint(IPAddress.Loopback, int.Parse(settings.Values["Orleans:GatewayPort"]));
+        var gateway = new IPEndPoint(IPAddress.Loopback, int.Parse(settings.Values["Orleans:GatewayPort"]!));
 
         using (var trusted = Client(clusterId, gateway, TestCertificates.Cluster))
         {

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using OrleansExport.ProductionTests.Infrastructure;
 using OrleansExport.Silo.Hosting;
 
@@ -8,6 +8,7 @@ namespace OrleansExport.ProductionTests;
 public sealed class HostSettingsTests
 {
     private const string Azurite = "UseDevelopmentStorage=true";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private const string Hub = "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
 
     [Theory]
@@ -22,11 +23,14 @@ public sealed class HostSettingsTests
     [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=nonsense", "ConnectionStrings:EventHubs is not a valid Event Hubs connection string")]
     [InlineData("Orleans:Streaming=EventHubs|ConnectionStrings:AzureStorage=" + Azurite + "|ConnectionStrings:EventHubs=" + Hub, "Orleans:Streaming=EventHubs needs EventHubs:Name")]
     [InlineData("Orleans:AdvertisedIP=somewhere", "Orleans:AdvertisedIP is 'somewhere'")]
+    [InlineData("Orleans:SiloPort=eleven", "Orleans:SiloPort is 'eleven'; use a whole number.")]
+    [InlineData("Orleans:GatewayPort=70000", "Orleans:GatewayPort is '70000'; use a whole number from 1 to 65535.")]
+    [InlineData("Demo:Enabled=maybe", "Demo:Enabled is 'maybe'; use true or false.")]
     [InlineData("Orleans:Clustering=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Clustering=AzureStorage needs Orleans:Tls:CertificatePath")]
     [InlineData("Orleans:Storage=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Storage=AzureStorage needs DataProtection:CertificatePath")]
     public void InvalidProfile_IsRefusedWithTheSettingToFix(string settings, string expected)
     {
-        var exception = Assert.Throws<InvalidSettingException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
+        var exception = Assert.Throws<OptionsValidationException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
         Assert.Contains(expected, exception.Message);
         Assert.DoesNotContain("SAS_KEY_VALUE", exception.Message);
     }
@@ -42,16 +46,10 @@ public sealed class HostSettingsTests
     [Fact]
     public async Task Host_WithAzureStorageButNoConnectionString_ExitsNonZeroWithOneLine()
     {
-        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Orleans__Storage"] = "AzureStorage";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var (exitCode, stderr) = await SiloProcess.RunToExitAsync(new Dictionary<string, string?> { ["Orleans:Storage"] = "AzureStorage" }, StartTimeout);
 
-        Assert.Equal(2, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("OrleansExport cannot start: Orleans:Storage=AzureStorage needs ConnectionStrings:AzureStorage (an Azure Storage or Azurite connection string), which is not set.", line.TrimEnd());
     }
 
@@ -66,21 +64,16 @@ public sealed class HostSettingsTests
     [Fact]
     public async Task Host_WithAnUnreadableKeyRingCertificate_ExitsWithTwoAndOneLine()
     {
-        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["Orleans__Storage"] = "AzureStorage";
-        start.Environment["ConnectionStrings__AzureStorage"] = Azurite;
-        start.Environment["DataProtection__CertificatePath"] = TestCertificates.Cluster;
-        start.Environment["DataProtection__CertificatePassword"] = "not-the-password";
-        start.Environment["Api__Keys__0__Key"] = "production-tests-admin-key-0001";
-        start.Environment["Api__Keys__0__Role"] = "Admin";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var (exitCode, stderr) = await SiloProcess.RunToExitAsync(new Dictionary<string, string?>
+        {
+            ["Orleans:Storage"] = "AzureStorage",
+            ["ConnectionStrings:AzureStorage"] = Azurite,
+            ["DataProtection:CertificatePath"] = TestCertificates.Cluster,
+            ["DataProtection:CertificatePassword"] = "not-the-password",
+        }.WithApiKey(0, SiloSettings.AdminKey, "Admin", "tests"), StartTimeout);
 
-        Assert.Equal(2, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal($"OrleansExport cannot start: DataProtection:CertificatePath '{TestCertificates.Cluster}' cannot be read as a PFX file (wrong DataProtection:CertificatePassword?).", line.TrimEnd());
     }
 

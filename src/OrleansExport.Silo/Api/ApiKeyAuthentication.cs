@@ -102,37 +102,21 @@ public static class ApiKeyMatcher
 public static class ApiKeyConfiguration
 {
     /// <summary>
-    /// Reads <c>Api:Keys</c>. With none configured, Development gets one generated Admin key
+    /// Reads and validates <c>Api:Keys</c>. With none configured, Development gets one generated Admin key
     /// (returned so the host prints it once); anywhere else that is a configuration error.
     /// </summary>
     public static (ApiKeyOptions Options, string? GeneratedAdminKey) Read(IConfiguration configuration, bool isDevelopment)
     {
-        var options = new ApiKeyOptions();
-        configuration.GetSection("Api").Bind(options);
-        foreach (var (entry, index) in options.Keys.Select((e, i) => (e, i)))
+        var options = Hosting.SettingsBinder.Get<ApiKeyOptions>(configuration.GetSection("Api"));
+        var result = new ApiKeyOptionsValidator(isDevelopment).Validate(null, options);
+        if (result.Failed)
         {
-            if (string.IsNullOrWhiteSpace(entry.Key) || entry.Key.Length < 16)
-            {
-                throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Key must be at least 16 characters.");
-            }
+            throw new OptionsValidationException(nameof(ApiKeyOptions), typeof(ApiKeyOptions), result.Failures);
+        }
 
-            if (!Roles.All.Contains(entry.Role, StringComparer.Ordinal))
-            {
-                throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Role is '{entry.Role}'; use Admin, Contributor, Viewer or Ingest.");
-            }
-
-            foreach (var (segment, position) in entry.Segments.Select((s, i) => (s, i)))
-            {
-                if (SegmentScope.InvalidEntry(segment) is { } problem)
-                {
-                    throw new Hosting.InvalidSettingException($"Api:Keys:{index}:Segments:{position} {problem}.");
-                }
-            }
-
-            if (string.IsNullOrWhiteSpace(entry.User))
-            {
-                entry.User = $"key-{index}";
-            }
+        foreach (var (entry, index) in options.Keys.Select((e, i) => (e, i)).Where(pair => string.IsNullOrWhiteSpace(pair.e.User)))
+        {
+            entry.User = $"key-{index}";
         }
 
         if (options.Keys.Count > 0)
@@ -140,13 +124,44 @@ public static class ApiKeyConfiguration
             return (options, null);
         }
 
-        if (!isDevelopment)
-        {
-            throw new Hosting.InvalidSettingException("Api:Keys is empty: configure at least one key (Api:Keys:0:Key, Api:Keys:0:Role, Api:Keys:0:User).");
-        }
-
         var generated = "oe_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         options.Keys.Add(new ApiKeyEntry { Key = generated, Role = Roles.Admin, User = "admin" });
         return (options, generated);
+    }
+}
+
+/// <summary>The rules of <c>Api:Keys</c>; the first problem only, as for <see cref="Hosting.HostSettingsValidator"/>.</summary>
+public sealed class ApiKeyOptionsValidator(bool isDevelopment) : IValidateOptions<ApiKeyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApiKeyOptions options) =>
+        Problems(options).FirstOrDefault() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+
+    private IEnumerable<string> Problems(ApiKeyOptions options)
+    {
+        foreach (var (entry, index) in options.Keys.Select((e, i) => (e, i)))
+        {
+            if (string.IsNullOrWhiteSpace(entry.Key) || entry.Key.Length < 16)
+            {
+                yield return $"Api:Keys:{index}:Key must be at least 16 characters.";
+            }
+
+            if (!Roles.All.Contains(entry.Role, StringComparer.Ordinal))
+            {
+                yield return $"Api:Keys:{index}:Role is '{entry.Role}'; use Admin, Contributor, Viewer or Ingest.";
+            }
+
+            foreach (var (segment, position) in entry.Segments.Select((s, i) => (s, i)))
+            {
+                if (SegmentScope.InvalidEntry(segment) is { } problem)
+                {
+                    yield return $"Api:Keys:{index}:Segments:{position} {problem}.";
+                }
+            }
+        }
+
+        if (options.Keys.Count == 0 && !isDevelopment)
+        {
+            yield return "Api:Keys is empty: configure at least one key (Api:Keys:0:Key, Api:Keys:0:Role, Api:Keys:0:User).";
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExport.Silo.Api;
 
@@ -20,3 +21,7 @@ public sealed class ApiRateLimitOptions
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 200;
 }
+
+/// <summary>Checks the ranges of <see cref="ApiRateLimitOptions"/> at start (generated from its attributes).</summary>
+[OptionsValidator]
+public sealed partial class ApiRateLimitOptionsValidator : IValidateOptions<ApiRateLimitOptions>;

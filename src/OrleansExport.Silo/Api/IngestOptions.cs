@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExport.Silo.Api;
 
@@ -21,3 +22,7 @@ public sealed class IngestOptions
 
     public SegmentEventLimits ToLimits() => new(MaxEventAttributeBytes, MaxFutureSkew);
 }
+
+/// <summary>Checks the ranges of <see cref="IngestOptions"/> at start (generated from its attributes).</summary>
+[OptionsValidator]
+public sealed partial class IngestOptionsValidator : IValidateOptions<IngestOptions>;

@@ -1,38 +1,40 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExport.Silo.Hosting;
 
 /// <summary>
-/// A PFX certificate with its private key, named by configuration (<c>{Section}:CertificatePath</c> and
-/// <c>{Section}:CertificatePassword</c>): the cluster's TLS identity, or the key that encrypts the Data
+/// A PFX certificate with its private key, named by configuration (<c>{section}:CertificatePath</c> and
+/// <c>{section}:CertificatePassword</c>): the cluster's TLS identity, or the key that encrypts the Data
 /// Protection key ring.
 /// </summary>
-public sealed record CertificateSettings(string Section, string Path, string? Password)
+public sealed class CertificateSettings
 {
-    /// <summary>The settings under <paramref name="section"/>, or null when no path is set.</summary>
-    public static CertificateSettings? Read(IConfiguration configuration, string section)
-    {
-        var path = configuration[$"{section}:CertificatePath"];
-        return string.IsNullOrWhiteSpace(path) ? null : new CertificateSettings(section, path, configuration[$"{section}:CertificatePassword"]);
-    }
+    public string? CertificatePath { get; set; }
 
-    /// <summary>Loads the certificate; a missing file, a wrong password or no private key is a start-up error.</summary>
-    public X509Certificate2 Load()
+    public string? CertificatePassword { get; set; }
+
+    public bool IsSet => !string.IsNullOrWhiteSpace(CertificatePath);
+
+    /// <summary>
+    /// Loads the certificate when the host is built (the settings' validation does not read files); a missing file,
+    /// a wrong password or no private key is a start-up error like an invalid setting.
+    /// </summary>
+    public X509Certificate2 Load(string section)
     {
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(Path, Password, X509KeyStorageFlags.EphemeralKeySet);
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(CertificatePath!, CertificatePassword, X509KeyStorageFlags.EphemeralKeySet);
         }
         catch (Exception exception) when (exception is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new InvalidSettingException(
-                $"{Section}:CertificatePath '{Path}' cannot be read as a PFX file ({(File.Exists(Path) ? $"wrong {Section}:CertificatePassword?" : "no such file")}).");
+            throw Invalid($"{section}:CertificatePath '{CertificatePath}' cannot be read as a PFX file ({(File.Exists(CertificatePath) ? $"wrong {section}:CertificatePassword?" : "no such file")}).");
         }
 
-        return certificate.HasPrivateKey
-            ? certificate
-            : throw new InvalidSettingException($"{Section}:CertificatePath '{Path}' holds no private key; export the PFX with it.");
+        return certificate.HasPrivateKey ? certificate : throw Invalid($"{section}:CertificatePath '{CertificatePath}' holds no private key; export the PFX with it.");
     }
+
+    private static OptionsValidationException Invalid(string failure) => new(nameof(CertificateSettings), typeof(CertificateSettings), [failure]);
 }

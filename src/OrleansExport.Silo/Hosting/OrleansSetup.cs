@@ -74,7 +74,7 @@ public static class OrleansSetup
 
         if (settings.ClusterTls is { } tls)
         {
-            silo.UseClusterTls(tls.Load());
+            silo.UseClusterTls(tls.Load("Orleans:Tls"));
         }
 
         if (settings.Storage == HostSettings.AzureStorage)

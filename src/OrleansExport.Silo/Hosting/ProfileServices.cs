@@ -33,7 +33,7 @@ public static class ProfileServices
         {
             // The key ring in blob storage is itself encrypted: without this certificate its keys, and so the
             // ActiveCampaign keys they protect, cannot be read from storage.
-            var certificate = keyRing.Load();
+            var certificate = keyRing.Load("DataProtection");
             dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
         }
 

@@ -3,10 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains;
-using OrleansExport.Grains.Alerts;
-using OrleansExport.Grains.Delivery;
 using OrleansExport.Silo.Api;
 using OrleansExport.Silo.Demo;
 
@@ -30,14 +27,7 @@ public static class SiloApp
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(apiKeys));
         builder.Services.AddSingleton(new StartupNotice(generatedAdminKey));
-        builder.Services.AddSingleton(TimeProvider.System);
-
-        builder.Services.AddActiveCampaignClient(builder.Configuration);
-        builder.Services.AddSingleton<IRequestPacer, GrainRequestPacer>();
-        builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<ApiKeyProtector>();
-        builder.Services.AddSingleton<BatchSender>();
-        builder.Services.AddAlertSender();
+        builder.Services.AddOrleansExportGrains(builder.Configuration);
         builder.Services.AddProfileServices(settings);
         builder.UseOrleans(silo => silo.AddOrleansExport(settings));
         builder.AddExportTelemetry();
@@ -99,11 +89,7 @@ public static class SiloApp
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Access.CanRead, policy => policy.RequireRole(Roles.Readers))
-            .AddPolicy(Access.AdminOnly, policy => policy.RequireRole(Roles.Admin))
-            .AddPolicy(Access.CanWrite, policy => policy.RequireRole(Roles.Admin, Roles.Contributor))
-            .AddPolicy(Access.CanIngest, policy => policy.RequireRole(Roles.Admin, Roles.Ingest));
+        services.AddAccessPolicies();
         services.AddApiDocs();
         services.AddHealthChecks().AddCheck<ClusterReadyCheck>("cluster");
     }

@@ -18,9 +18,6 @@ public static class Telemetry
     public const string OrleansMeter = "Microsoft.Orleans";
     public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
-    /// <summary>Who may scrape <c>/metrics</c> when <c>Metrics:RequireKey</c> is true.</summary>
-    public const string MetricsPolicy = "Metrics";
-
     /// <summary>The .NET networking meters, whose instruments tag host names and addresses (<c>server.address</c>, <c>network.peer.address</c>, <c>dns.question.name</c>).</summary>
     private static readonly HashSet<string> NetworkMeters = ["System.Net.Http", "System.Net.NameResolution", "Microsoft.AspNetCore.Server.Kestrel"];
 
@@ -51,11 +48,6 @@ public static class Telemetry
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperatorPolling(context.Request.Path))
                 .AddHttpClientInstrumentation());
 
-        builder.Services.AddAuthorizationBuilder().AddPolicy(MetricsPolicy, policy => policy
-            .RequireRole(Roles.Admin, Roles.Viewer)
-            // Metrics name every segment and export: not for a key scoped to some of them.
-            .RequireAssertion(context => !context.User.HasClaim(claim => claim.Type == Access.SegmentScopeClaim)));
-
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Logging.AddOpenTelemetry(logging =>
@@ -77,7 +69,7 @@ public static class Telemetry
     public static IEndpointConventionBuilder MapMetrics(this WebApplication app)
     {
         var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
-        return HostSettings.ReadBool(app.Configuration, "Metrics:RequireKey", fallback: false) ? endpoint.RequireAuthorization(MetricsPolicy) : endpoint;
+        return app.Services.GetRequiredService<HostSettings>().Metrics.RequireKey ? endpoint.RequireAuthorization(Access.Metrics) : endpoint;
     }
 
     /// <summary>Scrapes, probes and the dashboard's once-a-second polling would drown the traces worth reading.</summary>

@@ -51,21 +51,7 @@ public sealed class ApiDriver(Uri baseAddress) : IDisposable
     }
 
     /// <summary>Waits until the silo answers ready (it has joined its cluster).</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan timeout)
-    {
-        await Eventually.WaitAsync(async () =>
-        {
-            try
-            {
-                using var response = await _http.GetAsync("/health/ready");
-                return response.StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return HttpStatusCode.ServiceUnavailable;
-            }
-        }, status => status == HttpStatusCode.OK, timeout, $"{baseAddress} to be ready");
-    }
+    public Task WaitUntilReadyAsync(TimeSpan timeout) => Readiness.WaitAsync(baseAddress, timeout);
 
     public Task<JsonElement> GetExportAsync(string exportId) => SendAsync(HttpMethod.Get, $"/api/exports/{exportId}", null, HttpStatusCode.OK);
 

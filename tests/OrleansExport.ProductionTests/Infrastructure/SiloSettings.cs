@@ -1,22 +1,19 @@
+using System.Collections;
+using OrleansExport.TestSupport;
+
 namespace OrleansExport.ProductionTests.Infrastructure;
 
-/// <summary>The configuration of one test silo, in the keys of docs/api.md section 3.</summary>
-public sealed class SiloSettings
+/// <summary>The configuration of one production-profile test silo: the shared test defaults, quieter logs, one admin key.</summary>
+public sealed class SiloSettings : IEnumerable<KeyValuePair<string, string?>>
 {
-    public const string AdminKey = "production-tests-admin-key-0001";
+    public const string AdminKey = TestKeys.Admin;
 
-    public Dictionary<string, string> Values { get; } = new()
-    {
-        ["Api:Keys:0:Key"] = AdminKey,
-        ["Api:Keys:0:Role"] = "Admin",
-        ["Api:Keys:0:User"] = "tests",
-        ["Demo:Enabled"] = "false",
-        ["ActiveCampaign:AllowInsecureLoopback"] = "true",
-        ["Export:MaxBatchDelay"] = "00:00:02",
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-        ["Logging:LogLevel:Orleans"] = "Error",
-    };
+    public Dictionary<string, string?> Values { get; } = TestSettings.Common()
+        .WithApiKey(0, AdminKey, "Admin", "tests")
+        .With("Export:MaxBatchDelay", "00:00:02")
+        .With("Logging:LogLevel:Default", "Warning")
+        .With("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning")
+        .With("Logging:LogLevel:Orleans", "Error");
 
     /// <summary>Azure Storage clustering, grain state and reminders in Azurite, memory streams; TLS between silos, an encrypted key ring.</summary>
     public static SiloSettings AzureStorage(string connectionString, string clusterId) => new()
@@ -47,12 +44,11 @@ public sealed class SiloSettings
             copy.Values[key] = value;
         }
 
-        copy["Orleans:SiloPort"] = FreePorts.Next().ToString();
-        copy["Orleans:GatewayPort"] = FreePorts.Next().ToString();
+        copy.Values.WithFreePorts();
         return copy;
     }
 
-    /// <summary>As command-line arguments for an in-process host; it listens on a port the OS picks, over HTTP unless <c>urls</c> is set.</summary>
-    public string[] ToArguments() =>
-        [.. Values.Select(pair => $"--{pair.Key}={pair.Value}"), .. Values.ContainsKey("urls") ? Array.Empty<string>() : ["--urls=http://127.0.0.1:0"]];
+    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() => Values.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -1,17 +1,13 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
-using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains;
-using OrleansExport.Grains.Alerts;
-using OrleansExport.Grains.Delivery;
 
 namespace OrleansExport.ProductionTests.Infrastructure;
 
-/// <summary>In-process clusters (Orleans.TestingHost) whose silos carry the services the grains need, as SiloApp registers them.</summary>
+/// <summary>In-process clusters (Orleans.TestingHost) whose silos carry the services the grains need, registered as the host does (AddOrleansExportGrains).</summary>
 public static class TestClusters
 {
     public static InProcessTestClusterBuilder Builder(short silos, Action<ISiloBuilder> configureSilo)
@@ -27,14 +23,7 @@ public static class TestClusters
                 ["ActiveCampaign:Limits:TimeScale"] = "60",
                 ["Export:MaxBatchDelay"] = "00:00:02",
             });
-            host.Services.AddSingleton(TimeProvider.System);
-            host.Services.AddActiveCampaignClient(host.Configuration);
-            host.Services.AddSingleton<IRequestPacer, GrainRequestPacer>();
-            host.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section);
-            host.Services.AddDataProtection().SetApplicationName("OrleansExport");
-            host.Services.AddSingleton<ApiKeyProtector>();
-            host.Services.AddSingleton<BatchSender>();
-            host.Services.AddAlertSender();
+            host.Services.AddOrleansExportGrains(host.Configuration);
         });
         builder.ConfigureSilo((_, silo) => configureSilo(silo));
         return builder;

@@ -1,3 +1,4 @@
+// @ts-check
 import { session } from './session.js';
 
 /** An API answer that was not a success: RFC 9457 problem details, with `field` naming the JSON field at fault. */
@@ -29,8 +30,12 @@ const fallbackDetails = {
 /**
  * Calls the HTTP API with the signed-in key (or `key`, for signing in). Resolves to the parsed JSON (null for 204);
  * rejects with an ApiError carrying the problem's `detail` and `field`.
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown, key?: string }} [options]
+ * @returns {Promise<any>}
  */
 export async function api(path, { method = 'GET', body, key } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json, application/problem+json' };
   const bearer = key ?? session.key;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;

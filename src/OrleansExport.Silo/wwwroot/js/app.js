@@ -1,3 +1,4 @@
+// @ts-check
 import { setUnauthorizedHandler } from './api.js';
 import { session } from './session.js';
 import { setFlash } from './ui.js';
@@ -11,7 +12,14 @@ import * as exportDetail from './pages/export-detail.js';
 import * as exportEdit from './pages/export-edit.js';
 import * as audit from './pages/audit.js';
 
+/**
+ * A page module: `render` fills `view` from the route's captured `params`; it may return a cleanup that runs when
+ * the user leaves. `context.alive()` turns false once another page is rendering.
+ * @typedef {{ render: (view: HTMLElement, params: string[], context: { alive: () => boolean }) => unknown }} Page
+ */
+
 // Hash routes: the silo serves one static page and the API; no server-side routing is needed.
+/** @type {{ pattern: RegExp, page: Page, nav: string | null, open?: boolean }[]} */
 const routes = [
   { pattern: /^\/signin$/, page: signIn, nav: null, open: true },
   { pattern: /^\/connections$/, page: connections, nav: 'connections' },
@@ -48,9 +56,10 @@ async function route() {
 
   const view = document.createElement('div');
   const context = { alive: () => token === renderCount };
+  /** @type {(() => void) | undefined} */
   let pageCleanup;
   try {
-    pageCleanup = await match.r.page.render(view, match.m.slice(1), context);
+    pageCleanup = /** @type {(() => void) | undefined} */ (await match.r.page.render(view, match.m.slice(1), context));
   } catch (error) {
     view.replaceChildren(Object.assign(document.createElement('div'), { className: 'alert alert-error', role: 'alert', textContent: error.detail ?? String(error) }));
   }
@@ -62,11 +71,11 @@ async function route() {
 
   cleanup = pageCleanup ?? null;
   main.replaceChildren(view);
-  document.querySelectorAll('[data-nav]').forEach(a => a.toggleAttribute('aria-current', a.dataset.nav === match.r.nav));
+  document.querySelectorAll('[data-nav]').forEach(/** @param {HTMLElement} a */ a => a.toggleAttribute('aria-current', a.dataset.nav === match.r.nav));
   document.querySelectorAll('[data-nav][aria-current]').forEach(a => a.setAttribute('aria-current', 'page'));
   const heading = view.querySelector('h1');
   document.title = heading ? `${heading.textContent} · OrleansExport console` : 'OrleansExport console';
-  (view.querySelector('[data-autofocus]') ?? heading ?? main).focus();
+  /** @type {HTMLElement} */ (view.querySelector('[data-autofocus]') ?? heading ?? main).focus();
 }
 
 function showUser() {

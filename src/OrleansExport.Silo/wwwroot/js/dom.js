@@ -1,3 +1,4 @@
+// @ts-check
 // Builds DOM nodes. Text always goes in as text nodes, never as HTML, so data from the API cannot inject markup.
 export function h(tag, props, ...children) {
   const element = document.createElement(tag);
@@ -35,6 +36,11 @@ export function formatTime(value, { zone = true } = {}) {
   return value ? h('time', { datetime: value, class: 'nowrap' }, `${dateFormat.format(new Date(value))}${zone ? ' UTC' : ''}`) : '—';
 }
 
+/**
+ * @template T
+ * @param {{ caption?: string, label?: string, empty?: string, rows: { key: string, value: T }[],
+ *   columns: { key: string, title: string, numeric?: boolean, cell: (value: T) => any }[] }} options
+ */
 export function table({ caption, columns, rows, empty, label }) {
   if (rows.length === 0) {
     return h('p', { class: 'empty' }, empty);

@@ -1,3 +1,4 @@
+// @ts-check
 import { h } from './dom.js';
 
 // Each control sits in a wrapper whose data-field is the JSON field name the API's problem `field` uses
@@ -15,6 +16,16 @@ function hintAndError(id, hint) {
   return [hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null, h('p', { class: 'field-error', id: `${id}-error` })];
 }
 
+/**
+ * @typedef {object} FieldOptions
+ * @property {string} id
+ * @property {string} label
+ * @property {string} field The JSON field name that the API's problem `field` uses.
+ * @property {string} [hint]
+ * @property {boolean} [required]
+ */
+
+/** @param {FieldOptions & { type?: string, value?: string, placeholder?: string, autocomplete?: string, inputmode?: string, min?: number }} options */
 export function textField({ id, label, field, hint, required = false, type = 'text', value = '', placeholder, autocomplete, inputmode, min }) {
   const hintNodes = hintAndError(id, hint);
   return h('div', { class: 'field', 'data-field': field },
@@ -25,6 +36,7 @@ export function textField({ id, label, field, hint, required = false, type = 'te
     hintNodes[1]);
 }
 
+/** @param {FieldOptions & { options: { value: string, label: string, selected?: boolean }[] }} options */
 export function selectField({ id, label, field, hint, required = false, options }) {
   const hintNodes = hintAndError(id, hint);
   return h('div', { class: 'field', 'data-field': field },
@@ -42,6 +54,8 @@ const FILTER_FROM = 12;
  * A select of `items` (`{ value, label }`) after an empty `placeholder` option, for choosing by name what the API
  * stores as an id. With many items, a search box (`filterLabel`) first keeps only the options whose label contains
  * what is typed; the chosen option always stays. `onchange(value)` is told each choice.
+ * @param {FieldOptions & { items: { value: string, label: string }[], value?: string, placeholder?: string, filterLabel?: string,
+ *   noun?: string, disabled?: boolean, onchange?: (value: string) => void }} options
  */
 export function pickerField({ id, label, field, hint, required = false, items, value = '', placeholder, filterLabel, noun, disabled = false, onchange }) {
   const hintNodes = hintAndError(id, hint);
@@ -75,6 +89,7 @@ export function pickerField({ id, label, field, hint, required = false, items, v
     hintNodes[1]);
 }
 
+/** @param {FieldOptions & { checked?: boolean }} options */
 export function checkboxField({ id, label, field, hint, checked = false }) {
   return h('div', { class: 'field', 'data-field': field },
     h('div', { class: 'choice' },
@@ -83,6 +98,10 @@ export function checkboxField({ id, label, field, hint, checked = false }) {
     hintAndError(id, hint));
 }
 
+/**
+ * @param {{ id: string, legend: string, field: string, value?: string, hint?: string,
+ *   options: { value: string, label: string, hint?: string }[] }} options
+ */
 export function radioGroup({ id, legend, field, options, value, hint }) {
   return h('fieldset', { class: 'field', 'data-field': field, id, 'aria-describedby': describedBy(id, hint) },
     h('legend', null, legend),

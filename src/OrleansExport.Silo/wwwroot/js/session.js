@@ -1,3 +1,4 @@
+// @ts-check
 // The API key and who it belongs to, kept for this browser tab only (sessionStorage) and dropped on sign out.
 const KEY = 'orleansExport.apiKey';
 const ME = 'orleansExport.me';

@@ -1,3 +1,4 @@
+// @ts-check
 import { h } from './dom.js';
 
 let flash = null;
@@ -25,9 +26,10 @@ export function pageHead(title, intro, ...actions) {
  * Asks before something that cannot be undone. Resolves true only when the user confirms; Escape or
  * Cancel resolve false. Focus starts on Cancel and returns to where it was.
  */
+/** @param {{ title: string, body: string, confirmLabel: string }} options */
 export function confirmDialog({ title, body, confirmLabel }) {
   return new Promise(resolve => {
-    const returnFocus = document.activeElement;
+    const returnFocus = /** @type {HTMLElement | null} */ (document.activeElement);
     const cancel = h('button', { type: 'button', class: 'button button-secondary', value: 'cancel' }, 'Cancel');
     const confirm = h('button', { type: 'button', class: 'button button-danger', value: 'confirm' }, confirmLabel);
     const dialog = h('dialog', { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-body' },

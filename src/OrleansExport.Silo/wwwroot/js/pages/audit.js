@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { formatTime, h, replaceChildren, table } from '../dom.js';
 import { pageHead } from '../ui.js';

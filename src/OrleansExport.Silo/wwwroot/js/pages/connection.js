@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { formatTime, h } from '../dom.js';
 import { clearErrors, formAlert, radioGroup, showError, submitting, textField } from '../forms.js';

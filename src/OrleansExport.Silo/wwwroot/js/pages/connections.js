@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { formatTime, h, table } from '../dom.js';
 import { session } from '../session.js';

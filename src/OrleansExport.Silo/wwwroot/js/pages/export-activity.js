@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { formatNumber, formatTime, h, replaceChildren } from '../dom.js';
 

@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
 import { mayUse, session } from '../session.js';
@@ -140,7 +141,7 @@ export async function render(view, [id], context) {
     const json = JSON.stringify(runs);
     if (json === lastRunsJson) return;
     lastRunsJson = json;
-    const focusedKey = document.activeElement?.dataset?.focusKey;
+    const focusedKey = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.focusKey;
     replaceChildren(runsSlot, table({
       caption: 'Run history', label: 'Run history',
       rows: runs.map(r => ({ key: r.runId, value: r })),

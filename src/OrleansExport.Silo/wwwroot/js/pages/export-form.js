@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { formatNumber, formatTime, h, replaceChildren } from '../dom.js';
 import { clearErrors, formAlert, pickerField, radioGroup, selectField, showError, submitting, textField } from '../forms.js';
@@ -20,6 +21,8 @@ const members = n => `${formatNumber(n)} ${n === 1 ? 'member' : 'members'}`;
  * account, tags suggested from it; when the account cannot be read, their ids are typed instead.
  * `save(body)` sends what the form holds; an ApiError it throws is shown next to the field it names.
  * Returns the form and `read`, which gives the body as the form holds it now.
+ * @param {{ connections?: any[], connection?: any, exported?: any, segments: any[], firstRun: boolean, submitLabel: string,
+ *   busyLabel: string, footerHint: string, cancelHref: string, save: (body: any) => Promise<void> }} options
  */
 export function exportForm({ connections, connection, exported, segments, firstRun, submitLabel, busyLabel, footerHint, cancelHref, save }) {
   const fieldRows = h('div', { 'data-rows': 'fields' });

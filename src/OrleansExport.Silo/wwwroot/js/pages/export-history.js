@@ -1,3 +1,4 @@
+// @ts-check
 import { formatTime, h, table } from '../dom.js';
 
 const fieldNames = {

@@ -1,3 +1,4 @@
+// @ts-check
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { mayUse, session } from '../session.js';

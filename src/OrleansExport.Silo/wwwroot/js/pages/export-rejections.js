@@ -1,3 +1,4 @@
+// @ts-check
 import { api, download } from '../api.js';
 import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
 

@@ -1,4 +1,4 @@
-namespace OrleansExport.ProductionTests.Infrastructure;
+namespace OrleansExport.TestSupport;
 
 /// <summary>Files of the checkout the tests run from.</summary>
 public static class RepositoryPaths
@@ -9,13 +9,16 @@ public static class RepositoryPaths
 
     public static string DockerCompose => Path.Combine(Root, "docker-compose.yml");
 
+    /// <summary>The host's project folder: the content root that serves the console from wwwroot.</summary>
+    public static string SiloProject => Path.Combine(Root, "src", "OrleansExport.Silo");
+
     /// <summary>The silo host built next to this test assembly's configuration (Debug or Release).</summary>
     public static string SiloAssembly
     {
         get
         {
             var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(Root, "src", "OrleansExport.Silo", "bin", configuration, "net10.0", "OrleansExport.Silo.dll");
+            return Path.Combine(SiloProject, "bin", configuration, "net10.0", "OrleansExport.Silo.dll");
         }
     }
 
@@ -29,6 +32,6 @@ public static class RepositoryPaths
             }
         }
 
-        throw new InvalidOperationException("OrleansExport.sln not found above the test assembly.");
+        throw new InvalidOperationException($"OrleansExport.sln not found above {AppContext.BaseDirectory}.");
     }
 }

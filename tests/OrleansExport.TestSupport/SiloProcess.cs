@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace OrleansExport.ProductionTests.Infrastructure;
+namespace OrleansExport.TestSupport;
 
-/// <summary>The real host as its own process (<c>dotnet OrleansExport.Silo.dll</c>), configured by environment variables.</summary>
+/// <summary>The real host as its own process (<c>dotnet OrleansExport.Silo.dll</c>, in Production), configured by environment variables.</summary>
 public sealed partial class SiloProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
@@ -38,7 +38,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string name, SiloSettings settings)
+    public static async Task<SiloProcess> StartAsync(string name, IEnumerable<KeyValuePair<string, string?>> settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,7 +50,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        foreach (var (key, value) in settings.Values)
+        foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__")] = value;
         }
@@ -58,6 +58,23 @@ public sealed partial class SiloProcess : IAsyncDisposable
         var silo = new SiloProcess(Process.Start(start)!, name);
         await silo.WaitUntilListeningAsync();
         return silo;
+    }
+
+    /// <summary>Runs the host in Production with <paramref name="settings"/> until it exits (it is expected to refuse to start): its exit code and what it wrote to stderr.</summary>
+    public static async Task<(int ExitCode, string Error)> RunToExitAsync(IEnumerable<KeyValuePair<string, string?>> settings, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__")] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return (process.ExitCode, await error);
     }
 
     private async Task WaitUntilListeningAsync()

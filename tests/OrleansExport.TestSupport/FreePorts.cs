@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrleansExport.ProductionTests.Infrastructure;
+namespace OrleansExport.TestSupport;
 
 /// <summary>Ports for silo-to-silo and gateway endpoints, which cannot be bound to port 0.</summary>
 public static class FreePorts

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OrleansExport.TestSupport;
 
 namespace OrleansExport.IntegrationTests;
 
@@ -106,19 +107,8 @@ public static class Api
         await (await fixture.Client().GetAsync($"/api/exports/{exportId}")).ReadAsync<JsonElement>();
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<Task<string>>? describe = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what}." + (describe is null ? "" : $" State: {await describe()}"));
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<Task<string>>? describe = null) =>
+        Eventually.UntilAsync(condition, what, timeout, describe);
 
     public static HashSet<string> SubscribedEmails(SiloFixture fixture, string listId = "1") =>
         fixture.Simulator.State.GetListContacts(listId).Where(c => c.Status == 1).Select(c => c.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
