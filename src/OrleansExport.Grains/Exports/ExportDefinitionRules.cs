@@ -28,7 +28,7 @@ public static class ExportDefinitionRules
 
         if (string.IsNullOrWhiteSpace(definition.ListId) || definition.ListId.Length > MaxListIdLength || !definition.ListId.All(char.IsAsciiDigit))
         {
-            return new(OperationErrorKind.Invalid, $"listId is required: the id of the ActiveCampaign list to keep in step, digits only (at most {MaxListIdLength}), such as \"1\".", "listId");
+            return new(OperationErrorKind.Invalid, $"listId must be the id of the ActiveCampaign list to keep in step: digits only (at most {MaxListIdLength}), such as \"1\".", "listId");
         }
 
         if (definition.SegmentIds.Count is 0 or > MaxSegments || definition.SegmentIds.Any(string.IsNullOrWhiteSpace)
