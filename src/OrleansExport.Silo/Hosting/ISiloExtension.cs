@@ -7,12 +7,8 @@ namespace OrleansExport.Silo.Hosting;
 public interface ISiloExtension
 {
     /// <summary>Before the silo reads its settings and registers its services: configuration defaults go here.</summary>
-    void Configure(WebApplicationBuilder builder)
-    {
-    }
+    void Configure(WebApplicationBuilder builder);
 
     /// <summary>After the silo's own services: hosted services added here start after the silo's and stop before them.</summary>
-    void AddServices(WebApplicationBuilder builder)
-    {
-    }
+    void AddServices(WebApplicationBuilder builder);
 }
