@@ -12,8 +12,8 @@ namespace OrleansExport.Grains;
 /// </summary>
 /// <remarks>
 /// Segment shards forward each change here before their own batch counts as applied, so the journal
-/// makes both durable together. Deliveries completed since the last snapshot are not journaled: after a
-/// crash those contacts are sent again, which ActiveCampaign's upsert by email makes harmless.
+/// makes both durable together. Completed deliveries are journaled too, in the same order, so after a
+/// crash only the contacts in flight are sent again (ActiveCampaign's upsert by email makes that harmless).
 /// Placement: random, so an export's shards spread over the silos from the first second (memory and work scale out,
 /// and one silo's loss touches only its share); the default would keep them next to their export grain.
 /// </remarks>
@@ -44,6 +44,12 @@ public sealed class ExportShardGrain(
         _membership = new ShardMembership(state.State, time);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
+            if (entry.Outcomes is { } outcomes)
+            {
+                _membership.ReplayCompletion(outcomes);
+                continue;
+            }
+
             state.State.CapacityLeft = entry.CapacityLeft;
             _membership.Apply(entry.Events);
 
@@ -120,11 +126,19 @@ public sealed class ExportShardGrain(
         return Task.FromResult(taken);
     }
 
-    public Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
+    /// <summary>Journaled before it is applied and answered, so that a crash does not send the accepted contacts again.</summary>
+    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
     {
-        var run = _membership.Complete(outcomes);
+        _store.ThrowIfBroken();
+        var completed = _membership.OutcomesOfLeasedContacts(outcomes);
+        if (completed.Length > 0)
+        {
+            await _store.AppendAsync(ShardJournalEntry.Completion(completed));
+        }
+
+        var run = _membership.Complete(completed);
         _store.MarkChanged();
-        return Task.FromResult(new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed));
+        return new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed);
     }
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());

@@ -516,6 +516,31 @@ public sealed class ShardMembership
         return tally;
     }
 
+    /// <summary>
+    /// The outcomes <see cref="Complete"/> acts on: those of contacts leased now. An outcome for a lease released since
+    /// (its sender was given up for gone) changes nothing, so only these are journaled.
+    /// </summary>
+    public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
+        [.. outcomes.Where(outcome => Members.Find(outcome.ProfileId) is var slot and >= 0 && Members[slot].Has(MemberFlags.Leased))];
+
+    /// <summary>
+    /// Replays a journaled completion on the state recovered so far. Taking contacts is not journaled, so the lease
+    /// the completion answered may be missing from the snapshot: each contact it names counts as leased again, then it
+    /// completes as it did the first time (a contact whose data changed since stays pending, as <see cref="Complete"/> decides).
+    /// </summary>
+    public void ReplayCompletion(IReadOnlyList<ContactOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (Members.Find(outcome.ProfileId) is var slot and >= 0)
+            {
+                Members[slot].Set(MemberFlags.Leased);
+            }
+        }
+
+        Complete(outcomes);
+    }
+
     /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
     public void ReleaseLeases()
     {
