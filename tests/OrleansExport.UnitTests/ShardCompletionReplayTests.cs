@@ -44,7 +44,14 @@ public sealed class ShardCompletionReplayTests
         {
             var completed = Membership.OutcomesOfLeasedContacts(outcomes);
             Journal.Add(ShardJournalEntry.Completion(completed));
-            Membership.Complete(completed);
+            Membership.CompleteTaken(completed);
+        }
+
+        /// <summary>What the grain does when the export's delivery loop starts over.</summary>
+        public void ReleaseLeases()
+        {
+            Journal.Add(ShardJournalEntry.ReleaseOfLeases());
+            Membership.ReleaseLeases();
         }
     }
 
@@ -56,15 +63,24 @@ public sealed class ShardCompletionReplayTests
         return new LiveShard(shard);
     }
 
-    /// <summary>What a new activation does after a crash: the snapshot, the journal in order, then the leases of the sender it lost released.</summary>
-    private ShardMembership Recover(LiveShard live)
+    /// <summary>
+    /// What a new activation does after a crash: the snapshot, then the journal in order; it keeps the leases for the sender to answer.
+    /// With <paramref name="senderDied"/>, the export's delivery loop died too, and its next activation releases them.
+    /// </summary>
+    private ShardMembership Recover(LiveShard live, bool senderDied)
     {
         var recovered = new ShardMembership(Serializer.Deserialize<ShardState>(live.Snapshot)!, _time);
         foreach (var entry in live.Journal)
         {
             if (entry.Outcomes is { } outcomes)
             {
-                recovered.ReplayCompletion(outcomes);
+                recovered.CompleteTaken(outcomes);
+                continue;
+            }
+
+            if (entry.LeasesReleased)
+            {
+                recovered.ReleaseLeases();
                 continue;
             }
 
@@ -72,7 +88,12 @@ public sealed class ShardCompletionReplayTests
             recovered.Apply(entry.Events);
         }
 
-        recovered.ReleaseLeases();
+        recovered.ExpectOutcomesOfLostLeases();
+        if (senderDied)
+        {
+            recovered.ReleaseLeases();
+        }
+
         return recovered;
     }
 
@@ -101,7 +122,7 @@ public sealed class ShardCompletionReplayTests
         live.Complete(Accepted(live.Membership.TakePending(20)));
         var inFlight = live.Membership.TakePending(10);
 
-        var recovered = Recover(live);
+        var recovered = Recover(live, senderDied: true);
 
         var again = recovered.TakePending(100);
         Assert.Equal(inFlight.Select(c => c.ProfileId).Order(), again.Select(c => c.ProfileId).Order());
@@ -117,7 +138,7 @@ public sealed class ShardCompletionReplayTests
         live.TakeSnapshot();
         live.Complete(Accepted(taken));
 
-        var recovered = Recover(live);
+        var recovered = Recover(live, senderDied: true);
 
         Assert.Empty(recovered.TakePending(10));
         Assert.Equal(Counts(live.Membership), Counts(recovered));
@@ -134,7 +155,7 @@ public sealed class ShardCompletionReplayTests
         live.Apply(Joined("p1", 1, first: "New"));
         live.Complete(Accepted(taken));
 
-        var recovered = Recover(live);
+        var recovered = Recover(live, senderDied: true);
 
         Assert.Equal(Counts(live.Membership), Counts(recovered));
         Assert.Equal("New", Assert.Single(recovered.TakePending(10)).Data.FirstName);
@@ -150,11 +171,59 @@ public sealed class ShardCompletionReplayTests
         var contact = Assert.Single(live.Membership.TakePending(10));
         live.Complete([new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.Failed, "refused", RejectionKind.RefusedByActiveCampaign)]);
 
-        var recovered = Recover(live);
+        var recovered = Recover(live, senderDied: true);
 
         Assert.Empty(recovered.TakePending(10));
         Assert.Equal(1, recovered.GetCounters().Rejected);
         Assert.Equal(RejectionKind.RefusedByActiveCampaign, Assert.Single(recovered.GetRejections(null, 10)).Kind);
+    }
+
+    [Fact]
+    public void TheShardAloneRestarted_TheOutcomesOfContactsTakenSinceItsSnapshot_AreTaken_NotSentAgain()
+    {
+        var live = NewShard();
+        live.Apply([.. Enumerable.Range(0, 10).Select(i => Joined($"p{i}", 0))]);
+        var beforeSnapshot = live.Membership.TakePending(4);
+        live.TakeSnapshot();
+        var afterSnapshot = live.Membership.TakePending(6);
+
+        // The export's delivery loop lives on: the outcomes it could not hand over reach the new activation.
+        var recovered = Recover(live, senderDied: false);
+        var completed = recovered.OutcomesOfLeasedContacts(Accepted([.. beforeSnapshot, .. afterSnapshot]));
+        recovered.CompleteTaken(completed);
+
+        Assert.Equal(10, completed.Length);
+        Assert.Empty(recovered.TakePending(100));
+        Assert.Equal((10L, 0L, 10L, 0L), Counts(recovered));
+    }
+
+    [Fact]
+    public void LeasesReleasedByANewDeliveryLoop_StayReleasedAfterTheShardRestarts()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0), Joined("p2", 0));
+        live.Membership.TakePending(10);
+        live.TakeSnapshot();
+        live.ReleaseLeases();
+
+        var recovered = Recover(live, senderDied: false);
+
+        Assert.Equal(2, recovered.TakePending(10).Length);
+    }
+
+    [Fact]
+    public void AfterTheListChanged_AnOutcomeOfALostLease_IsAboutTheOldList_AndIsDropped()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0));
+        live.TakeSnapshot();
+        var taken = live.Membership.TakePending(10);
+        var recovered = Recover(live, senderDied: false);
+
+        recovered.ResetDelivery();
+
+        Assert.Empty(recovered.OutcomesOfLeasedContacts(Accepted(taken)));
+        Assert.Single(recovered.TakePending(10));
     }
 
     [Fact]

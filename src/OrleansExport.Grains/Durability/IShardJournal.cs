@@ -37,11 +37,15 @@ public interface IShardJournal
 /// what ActiveCampaign accepted since the snapshot is not sent again after a crash. Null for a batch, and in
 /// journals written before completions were journaled.
 /// </param>
+/// <param name="LeasesReleased">The export released every lease here (its delivery loop started over): replayed, so that no lease of a gone sender comes back.</param>
 [GenerateSerializer, Immutable]
 public sealed record ShardJournalEntry(
     [property: Id(0)] long CapacityLeft,
     [property: Id(1)] SegmentEvent[] Events,
-    [property: Id(2)] ContactOutcome[]? Outcomes = null)
+    [property: Id(2)] ContactOutcome[]? Outcomes = null,
+    [property: Id(3)] bool LeasesReleased = false)
 {
     public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);
+
+    public static ShardJournalEntry ReleaseOfLeases() => new(0, [], LeasesReleased: true);
 }
