@@ -1,4 +1,5 @@
-# Images for docker-compose.yml: target "silo" (the OrleansExport host) and target "simulator".
+# Images for docker-compose.yml: target "silo" (the OrleansExport host alone: neither the simulator nor the demo)
+# and target "simulator".
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .

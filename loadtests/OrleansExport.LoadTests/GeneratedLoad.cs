@@ -1,4 +1,4 @@
-using OrleansExport.Silo.Demo;
+using OrleansExport.Demo;
 
 namespace OrleansExport.LoadTests;
 

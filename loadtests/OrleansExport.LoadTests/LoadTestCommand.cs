@@ -1,6 +1,6 @@
 using System.CommandLine;
+using OrleansExport.Demo;
 using OrleansExport.LoadTests.Reports;
-using OrleansExport.Silo.Demo;
 
 namespace OrleansExport.LoadTests;
 

@@ -46,6 +46,9 @@ public sealed record LoadTestResult
     /// <summary>Its first run, which sends every member: the source of the budget figures (null with <see cref="LoadTestOptions.IngestOnly"/>).</summary>
     public required ExportFigures? Run { get; init; }
 
+    /// <summary>Where the first run's import budget went: answer times, slot overholds and the ceiling each window leaves (in-process silo only).</summary>
+    public required BudgetFigures? Budget { get; init; }
+
     public required string? RunStatus { get; init; }
 
     /// <summary>With <c>--kill-silo</c>: the silo killed in the first run and what followed (null otherwise).</summary>
@@ -156,8 +159,11 @@ public sealed record SiloKillFigures(string KilledSilo, int Silos, string Member
 /// <param name="Members">The first export's members (with ingest only: the segment's).</param>
 /// <param name="MemberStateBytes">What the first export's shards' member tables hold (slots, arena, index, queue), as the shards count it; null with ingest only.</param>
 /// <param name="MemberStateBytesPerMember">The same per member: the layout's own cost, without the memory-storage copy and the stream cache.</param>
+/// <param name="SegmentStateBytesPerMember">What the segment's shards' member tables hold (profile ids, attributes), per member of the export, at the same moment.</param>
+/// <param name="StreamCacheBytesPerMember">What the memory streams' caches hold then (every message of the ingest burst), per member of the export.</param>
+/// <param name="OtherBytesPerMember">The rest of <c>bytesPerMember</c>: with memory storage mostly its serialized copy of every shard, then Orleans and the host.</param>
 public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long? HeapAfterSecondExportBytes, long Members, long? MemberStateBytes,
-    double? MemberStateBytesPerMember);
+    double? MemberStateBytesPerMember, double? SegmentStateBytesPerMember = null, double? StreamCacheBytesPerMember = null, double? OtherBytesPerMember = null);
 
 /// <summary>One point of the throughput chart.</summary>
 public sealed record Sample(double Seconds, long EventsReceived, long ContactsImported, long BulkImports, long Throttled429);

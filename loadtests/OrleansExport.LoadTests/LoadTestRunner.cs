@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using OrleansExport.ActiveCampaign;
 using OrleansExport.LoadTests.Targets;
 using OrleansExport.Simulator;
 
@@ -59,6 +60,7 @@ public sealed class LoadTestRunner
         var startedAt = DateTimeOffset.UtcNow;
         using var throttles = new ThrottleCounter();
         using var storage = new StorageCounter();
+        using var budget = new BudgetTimeline();
 
         _progress.Enter("starting the simulator and the cluster");
         await using var simulator = await ActiveCampaignSimulator.StartAsync(
@@ -104,9 +106,11 @@ public sealed class LoadTestRunner
         if (!_options.IngestOnly)
         {
             backfill = await CreateAndBackfillAsync(target.Grains, simulator, connectionId, $"{connectionId}-1", ListId, segment, expectedMembers, token);
+            budget.Start();
             run = target is SiloProcessCluster cluster
                 ? await RunFirstRunWithKillAsync(cluster, backfill.ExportId, simulator, expectedMembers, token)
                 : await RunFirstRunAsync(target.Grains, backfill.ExportId, simulator, token);
+            budget.Stop();
             var status = await target.Grains.GetGrain<IExportGrain>(backfill.ExportId).GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
             members = status.Counters.Members;
             stateBytes = status.Counters.StateBytes;
@@ -118,6 +122,9 @@ public sealed class LoadTestRunner
         // Forget the simulated account's contacts (the list is checked) before measuring the silo's heap; its lists stay for the second export.
         simulator.State.Reset();
         var heapAfterLoad = await MeasureSettledHeapAsync(target, token);
+        var segmentStateBytes = await segment.GetStateBytesAsync();
+        var streamCacheBytes = target.SiloInProcess ? StreamCacheSize.ReadClaimedBytes() : (long?)null;
+
         // After a kill the cluster is one silo short: the second export's figures belong to runs without one.
         if (!_options.IngestOnly && !_options.KillSilo)
         {
@@ -137,7 +144,9 @@ public sealed class LoadTestRunner
         return Compute(new RunMeasurements(
             startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
             segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet,
-            bareStreamSeconds, _options.Storage == StorageMode.Azurite && target.SiloInProcess ? (ingestStorage, runStorage) : null));
+            bareStreamSeconds, _options.Storage == StorageMode.Azurite && target.SiloInProcess ? (ingestStorage, runStorage) : null,
+            run is not null && target.SiloInProcess ? budget.Figures(new ActiveCampaignLimits { TimeScale = _options.TimeScale }) : null,
+            segmentStateBytes, streamCacheBytes));
     }
 
     private static async Task CreateConnectionAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string connectionId)
@@ -464,7 +473,10 @@ public sealed class LoadTestRunner
         long? HeapAfterSecondExport,
         long PeakWorkingSet,
         double? BareStreamSeconds,
-        (StorageTotals Ingest, StorageTotals Run)? Storage);
+        (StorageTotals Ingest, StorageTotals Run)? Storage,
+        BudgetFigures? Budget,
+        long SegmentStateBytes,
+        long? StreamCacheBytes);
 
     private LoadTestResult Compute(RunMeasurements m)
     {
@@ -506,10 +518,13 @@ public sealed class LoadTestRunner
                 ingest.Writes, Math.Round(ingest.Writes * 1000.0 / m.TotalEvents, 2), ingest.BytesWritten, PerMember(ingest.BytesWritten, m.SegmentMembers),
                 whole.Writes, whole.BytesWritten, PerMember(whole.BytesWritten, m.Members)) : null,
             Run = run,
+            Budget = m.Budget,
             RunStatus = m.Run?.Run.Status.ToString(),
             SecondExport = m.SecondExport,
             Memory = new MemoryFigures(m.HeapBaseline, m.HeapAfterLoad, m.HeapAfterSecondExport, m.Members, m.StateBytes,
-                m.StateBytes is { } bytes && m.Members > 0 ? Math.Round((double)bytes / m.Members, 1) : null),
+                m.StateBytes is { } bytes && m.Members > 0 ? Math.Round((double)bytes / m.Members, 1) : null,
+                PerMember(m.SegmentStateBytes, m.Members), PerMember(m.StreamCacheBytes, m.Members),
+                PerMember(m.HeapAfterLoad - m.HeapBaseline - (m.StateBytes ?? 0) - m.SegmentStateBytes - m.StreamCacheBytes, m.Members)),
             List = m.Run?.List,
             Samples = [.. _samples],
             SiloWarnings = m.Target.Warnings,

@@ -167,6 +167,9 @@ public interface ISegmentGrain : IGrainWithStringKey
     /// <summary>Null when the segment never received an event.</summary>
     Task<SegmentView?> GetAsync();
 
+    /// <summary>Bytes the segment's shards' member tables hold (load tests and diagnostics).</summary>
+    Task<long> GetStateBytesAsync();
+
     /// <summary>
     /// Erasures that reached another segment's stream, re-addressed to this one: the profile leaves every segment.
     /// Interleaves with the batch this segment may be applying (its shards keep the order), so that two segments
@@ -187,6 +190,9 @@ public interface ISegmentShardGrain : IGrainWithStringKey
 
     /// <summary>Sends every current member, with its latest attributes, to the export's shards.</summary>
     Task<long> BackfillAsync(ExportSubscription export);
+
+    /// <summary>Bytes the shard's member table holds (slots, arena, index): what segment state costs in memory.</summary>
+    Task<long> GetStateBytesAsync();
 }
 
 /// <summary>What an export keeps per member of one slice of its segments (key "exportId/index").</summary>

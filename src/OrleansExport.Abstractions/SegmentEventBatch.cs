@@ -11,12 +11,14 @@ namespace OrleansExport;
 /// Layout: a version byte, the segment id, the event count, then per event its type, <c>occurredAt</c> (UTC
 /// ticks), event id, profile id, snapshot id (empty for none) and attributes (count, then name and value
 /// pairs; -1 for none). Strings are length-prefixed UTF-8 (<see cref="BinaryWriter"/>'s own form). The
-/// offset of <c>occurredAt</c> is not kept: every rule compares instants.
+/// offset of <c>occurredAt</c> is not kept: every rule compares instants. Attribute names repeat in every
+/// event, so each is written once per batch: a name is its number among the batch's names, and a number
+/// one past the last is followed by a new name.
 /// </remarks>
 [GenerateSerializer, Immutable]
 public sealed class SegmentEventBatch
 {
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     [Id(0)] public byte[] Encoded { get; private init; } = [];
 
@@ -31,6 +33,7 @@ public sealed class SegmentEventBatch
             writer.Write(Version);
             writer.Write(segmentId);
             writer.Write7BitEncodedInt(events.Count);
+            var names = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var e in events)
             {
                 if (!string.Equals(e.SegmentId, segmentId, StringComparison.Ordinal))
@@ -52,7 +55,17 @@ public sealed class SegmentEventBatch
                 writer.Write7BitEncodedInt(e.Attributes.Count);
                 foreach (var (name, value) in e.Attributes)
                 {
-                    writer.Write(name);
+                    if (names.TryGetValue(name, out var number))
+                    {
+                        writer.Write7BitEncodedInt(number);
+                    }
+                    else
+                    {
+                        writer.Write7BitEncodedInt(names.Count);
+                        writer.Write(name);
+                        names[name] = names.Count;
+                    }
+
                     writer.Write(value);
                 }
             }
@@ -64,6 +77,7 @@ public sealed class SegmentEventBatch
     public IReadOnlyList<SegmentEvent> Decode()
     {
         using var reader = new BinaryReader(new MemoryStream(Encoded, writable: false), Encoding.UTF8);
+        // Batches live only in the memory streams' queues and caches, never in storage: no older version to read.
         if (reader.ReadByte() != Version)
         {
             throw new InvalidDataException("A segment event batch of an unknown version.");
@@ -71,6 +85,7 @@ public sealed class SegmentEventBatch
 
         var segmentId = reader.ReadString();
         var events = new SegmentEvent[reader.Read7BitEncodedInt()];
+        var names = new List<string>();
         for (var i = 0; i < events.Length; i++)
         {
             var type = (SegmentEventType)reader.ReadByte();
@@ -85,7 +100,7 @@ public sealed class SegmentEventBatch
                 attributes = new Dictionary<string, string>(attributeCount, StringComparer.Ordinal);
                 for (var a = 0; a < attributeCount; a++)
                 {
-                    attributes[reader.ReadString()] = reader.ReadString();
+                    attributes[ReadName(reader, names)] = reader.ReadString();
                 }
             }
 
@@ -93,5 +108,20 @@ public sealed class SegmentEventBatch
         }
 
         return events;
+    }
+
+    private static string ReadName(BinaryReader reader, List<string> names)
+    {
+        var number = reader.Read7BitEncodedInt();
+        if (number == names.Count)
+        {
+            names.Add(reader.ReadString());
+        }
+        else if (number > names.Count || number < 0)
+        {
+            throw new InvalidDataException($"A segment event batch refers to attribute name {number}, of {names.Count}.");
+        }
+
+        return names[number];
     }
 }

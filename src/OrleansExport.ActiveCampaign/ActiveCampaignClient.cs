@@ -301,7 +301,10 @@ public sealed partial class ActiveCampaignClient(
                 token => circuit.ExecuteAsync(
                 async token =>
                 {
+                    var asked = timeProvider.GetTimestamp();
                     await pacer.AcquireAsync(hostname, call.Kind, token).ConfigureAwait(false);
+                    var permitted = timeProvider.GetTimestamp();
+                    ActiveCampaignMetrics.RecordPermitWait(call.Endpoint, timeProvider.GetElapsedTime(asked, permitted));
                     HttpResponseMessage attempt;
                     try
                     {
@@ -313,6 +316,7 @@ public sealed partial class ActiveCampaignClient(
                     finally
                     {
                         pacer.Completed(hostname, call.Kind);
+                        ActiveCampaignMetrics.RecordAnswerTime(call.Endpoint, timeProvider.GetElapsedTime(permitted));
                     }
 
                     ActiveCampaignMetrics.RecordRequest(call.Endpoint, (int)attempt.StatusCode);

@@ -55,11 +55,11 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
 
     private sealed class Account(ActiveCampaignLimits limits)
     {
-        public Window Requests { get; } = new(limits.RequestsPerSecond, TimeSpan.FromSeconds(1), limits.TimeScale);
+        public Window Requests { get; } = new("requests", limits.RequestsPerSecond, TimeSpan.FromSeconds(1), limits.TimeScale);
 
-        private Window MultiImports { get; } = new(limits.BulkImportsPerMinute, TimeSpan.FromMinutes(1), limits.TimeScale);
+        private Window MultiImports { get; } = new("imports", limits.BulkImportsPerMinute, TimeSpan.FromMinutes(1), limits.TimeScale);
 
-        private Window SingleImports { get; } = new(limits.SingleContactImportsPerMinute, TimeSpan.FromMinutes(1), limits.TimeScale);
+        private Window SingleImports { get; } = new("singleImports", limits.SingleContactImportsPerMinute, TimeSpan.FromMinutes(1), limits.TimeScale);
 
         public Window? ImportsFor(RequestKind kind) => kind switch
         {
@@ -69,7 +69,7 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
         };
     }
 
-    private sealed class Window(int limit, TimeSpan length, double timeScale)
+    private sealed class Window(string name, int limit, TimeSpan length, double timeScale)
     {
         private readonly TimeSpan length = length / timeScale;
 
@@ -84,6 +84,7 @@ public sealed class AnsweredRequestWindows(ActiveCampaignLimits limits, TimeProv
                 await Task.Delay(left + TimeSpan.FromMilliseconds(1), timeProvider).ConfigureAwait(false);
             }
 
+            ActiveCampaignMetrics.RecordSlotOverhold(name, timeProvider.GetElapsedTime(answeredAt) - length);
             Slots.Release();
         }
     }

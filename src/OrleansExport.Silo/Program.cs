@@ -1,26 +1,10 @@
-using Microsoft.Extensions.Options;
 using OrleansExport.Silo.Hosting;
 
-try
+// The production host. The demo, with the ActiveCampaign simulator in-process, is a host of its own.
+return await SiloApp.RunAsync(args, started: app =>
 {
-    await using var app = SiloApp.Build(args);
-    try
+    if (app.Environment.IsDevelopment())
     {
-        await app.StartAsync();
+        Console.WriteLine("This host runs no demo: dotnet run --project src/OrleansExport.Demo runs it (this silo with the ActiveCampaign simulator in-process, generated events and an export).");
     }
-    catch (Exception exception) when (exception is not OptionsValidationException)
-    {
-        // The host has logged the details; the operator gets one line and a non-zero exit.
-        Console.Error.WriteLine($"OrleansExport cannot start: {exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}");
-        return 1;
-    }
-
-    await app.WaitForShutdownAsync();
-    return 0;
-}
-catch (OptionsValidationException exception)
-{
-    // Every setting is checked by a validator: one clear line, no stack trace; the operator fixes it and starts again.
-    Console.Error.WriteLine($"OrleansExport cannot start: {string.Join(" ", exception.Failures)}");
-    return 2;
-}
+});

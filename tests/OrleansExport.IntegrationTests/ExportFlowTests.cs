@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using OrleansExport.Silo.Demo;
+using OrleansExport.Demo;
 
 namespace OrleansExport.IntegrationTests;
 

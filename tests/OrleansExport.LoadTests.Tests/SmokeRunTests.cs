@@ -56,6 +56,18 @@ public sealed class SmokeRunTests
             Assert.True(result.BytesPerMember > 0);
             Assert.NotNull(result.BytesPerMemberSecondExport);
             Assert.NotNull(result.Memory.HeapAfterSecondExportBytes);
+            // The heap taken apart: the segment's tables and the stream cache hold the events' data.
+            Assert.True(result.Memory.SegmentStateBytesPerMember > 0);
+            Assert.True(result.Memory.StreamCacheBytesPerMember > 0);
+            Assert.NotNull(result.Memory.OtherBytesPerMember);
+            // The budget taken apart: every import was answered and polled, and the ceiling is a share of the budget.
+            var budget = result.Budget!;
+            Assert.True(budget.ImportAnswerMs > 0);
+            Assert.True(budget.PollAnswerMs > 0);
+            Assert.InRange(budget.RequestsPerImport, 2, 3);
+            Assert.Equal(1000 / result.Setup.TimeScale * 60, budget.ImportWindowMs, 3);
+            Assert.InRange(budget.Ceiling, 0.01, 1);
+            Assert.Equal(new[] { budget.CeilingByImportWindow, budget.CeilingByRequestWindow, budget.CeilingBySchedule }.Min(), budget.Ceiling);
             // The yardstick ran on the same events in the same process.
             Assert.True(result.BareStreamEventsPerSecond > 0);
             Assert.Equal(Math.Round(result.IngestEventsPerSecond / result.BareStreamEventsPerSecond!.Value, 3), result.IngestRatioToBareStream!.Value, 2);

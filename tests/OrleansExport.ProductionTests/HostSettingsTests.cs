@@ -25,7 +25,6 @@ public sealed class HostSettingsTests
     [InlineData("Orleans:AdvertisedIP=somewhere", "Orleans:AdvertisedIP is 'somewhere'")]
     [InlineData("Orleans:SiloPort=eleven", "Orleans:SiloPort is 'eleven'; use a whole number.")]
     [InlineData("Orleans:GatewayPort=70000", "Orleans:GatewayPort is '70000'; use a whole number from 1 to 65535.")]
-    [InlineData("Demo:Enabled=maybe", "Demo:Enabled is 'maybe'; use true or false.")]
     [InlineData("Orleans:Clustering=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Clustering=AzureStorage needs Orleans:Tls:CertificatePath")]
     [InlineData("Orleans:Storage=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Storage=AzureStorage needs DataProtection:CertificatePath")]
     public void InvalidProfile_IsRefusedWithTheSettingToFix(string settings, string expected)

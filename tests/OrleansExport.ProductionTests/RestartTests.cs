@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
+using OrleansExport.Demo;
 using OrleansExport.ProductionTests.Infrastructure;
 using OrleansExport.Silo.AzureStorage;
-using OrleansExport.Silo.Demo;
 using OrleansExport.Simulator;
 
 namespace OrleansExport.ProductionTests;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using OrleansExport.Demo;
 using OrleansExport.ProductionTests.Infrastructure;
-using OrleansExport.Silo.Demo;
 using OrleansExport.Simulator;
 
 namespace OrleansExport.ProductionTests;

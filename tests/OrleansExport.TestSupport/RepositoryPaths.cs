@@ -12,14 +12,18 @@ public static class RepositoryPaths
     /// <summary>The host's project folder: the content root that serves the console from wwwroot.</summary>
     public static string SiloProject => Path.Combine(Root, "src", "OrleansExport.Silo");
 
-    /// <summary>The silo host built next to this test assembly's configuration (Debug or Release).</summary>
-    public static string SiloAssembly
+    public static string DemoProject => Path.Combine(Root, "src", "OrleansExport.Demo");
+
+    /// <summary>The production host built in this test assembly's configuration (Debug or Release).</summary>
+    public static string SiloAssembly => BuiltAssembly(SiloProject, "OrleansExport.Silo");
+
+    /// <summary>The demo host (the silo's host with the simulator in-process) built in this test assembly's configuration.</summary>
+    public static string DemoAssembly => BuiltAssembly(DemoProject, "OrleansExport.Demo");
+
+    private static string BuiltAssembly(string project, string name)
     {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(SiloProject, "bin", configuration, "net10.0", "OrleansExport.Silo.dll");
-        }
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        return Path.Combine(project, "bin", configuration, "net10.0", name + ".dll");
     }
 
     private static string FindRoot()

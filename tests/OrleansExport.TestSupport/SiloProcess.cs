@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace OrleansExport.TestSupport;
 
-/// <summary>The real host as its own process (<c>dotnet OrleansExport.Silo.dll</c>, in Production), configured by environment variables.</summary>
+/// <summary>The real host as its own process (<c>dotnet OrleansExport.Silo.dll</c>, in Production unless told), configured by environment variables.</summary>
 public sealed partial class SiloProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
@@ -38,17 +38,21 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string name, IEnumerable<KeyValuePair<string, string?>> settings)
+    public static Task<SiloProcess> StartAsync(string name, IEnumerable<KeyValuePair<string, string?>> settings) =>
+        StartAsync(name, settings, RepositoryPaths.SiloAssembly, "Production");
+
+    /// <summary>A host <paramref name="assembly"/> (<see cref="RepositoryPaths.SiloAssembly"/> or <see cref="RepositoryPaths.DemoAssembly"/>) in <paramref name="environment"/>.</summary>
+    public static async Task<SiloProcess> StartAsync(string name, IEnumerable<KeyValuePair<string, string?>> settings, string assembly, string environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.SiloAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        start.ArgumentList.Add(RepositoryPaths.SiloAssembly);
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.ArgumentList.Add(assembly);
+        start.Environment["DOTNET_ENVIRONMENT"] = environment;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         foreach (var (key, value) in settings)
         {
@@ -60,10 +64,13 @@ public sealed partial class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Runs the host in Production with <paramref name="settings"/> until it exits (it is expected to refuse to start): its exit code and what it wrote to stderr.</summary>
-    public static async Task<(int ExitCode, string Error)> RunToExitAsync(IEnumerable<KeyValuePair<string, string?>> settings, TimeSpan timeout)
+    /// <summary>
+    /// Runs the host (<paramref name="assembly"/>, by default the silo's) in Production with <paramref name="settings"/> until it exits
+    /// (it is expected to refuse to start): its exit code and what it wrote to stderr.
+    /// </summary>
+    public static async Task<(int ExitCode, string Error)> RunToExitAsync(IEnumerable<KeyValuePair<string, string?>> settings, TimeSpan timeout, string? assembly = null)
     {
-        var start = new ProcessStartInfo("dotnet", [RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet", [assembly ?? RepositoryPaths.SiloAssembly]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in settings)
         {

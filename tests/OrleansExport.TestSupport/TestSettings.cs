@@ -7,7 +7,7 @@ namespace OrleansExport.TestSupport;
 public static class TestSettings
 {
     /// <summary>
-    /// What every test host shares: no demo, plain HTTP to the simulator on loopback, short batch delays, a
+    /// What every test host shares: plain HTTP to the simulator on loopback, short batch delays, a
     /// silo and gateway port of its own (several hosts share the machine).
     /// </summary>
     public static Dictionary<string, string?> Defaults() => Common().WithFreePorts();
@@ -15,7 +15,6 @@ public static class TestSettings
     /// <summary>The defaults without ports: for settings that several silos copy, each adding its own (<see cref="WithFreePorts"/>).</summary>
     public static Dictionary<string, string?> Common() => new()
     {
-        ["Demo:Enabled"] = "false",
         ["ActiveCampaign:AllowInsecureLoopback"] = "true",
         ["Export:MaxBatchDelay"] = "00:00:01",
     };

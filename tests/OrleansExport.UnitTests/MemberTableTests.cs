@@ -90,4 +90,92 @@ public sealed class MemberTableTests
         Assert.Equal(1_001, copy.Add("p-new") + 1);
         Assert.Equal(1_000, copy.Find("p-new"));
     }
+
+    private static Dictionary<string, string> Profile(int i) => new()
+    {
+        ["EmailAddress"] = $"p{i}@example.com",
+        ["FirstName"] = $"First{i}",
+        ["Tier"] = "gold",
+    };
+
+    [Fact]
+    public void AttributeNames_AreStoredOnceForTheTable_NotWithEveryMember()
+    {
+        var table = new MemberTable();
+        for (var i = 0; i < 1_000; i++)
+        {
+            table.SetAttributes(table.Add($"p-{i}"), Profile(i));
+        }
+
+        Assert.Equal(["EmailAddress", "FirstName", "Tier"], table.AttributeNames!);
+        Assert.Equal(Profile(777), table.Attributes(777));
+        // Per member: id 6 bytes, count 1, three references of 3, values 17 + 9 + 5: 47 bytes; with the names inline, 66.
+        var live = table.Arena.Length - table.GarbageBytes;
+        Assert.True(live <= 1_000 * 50, $"the arena's entries take {live} bytes: the names are still in them");
+    }
+
+    [Fact]
+    public void ATableWrittenWithInlineNames_ReadsAsBefore_AndSharesTheNamesOnItsNextWrite()
+    {
+        // The encoding of a table persisted before names were shared: per member, its id, 2n, then name and value strings.
+        var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+        var old = new MemberTable();
+        old.Add("p-0");
+        old.Add("p-1");
+        old.Arena = [.. Entry("p-0", "EmailAddress", "ann@example.com", "Tier", "gold"), .. Entry("p-1")];
+        old.Slots = [new MemberSlot { EntryOffset = 0 }, new MemberSlot { EntryOffset = Entry("p-0", "EmailAddress", "ann@example.com", "Tier", "gold").Length }];
+        old.AttributeNames = null;
+        var table = serializer.Deserialize<MemberTable>(serializer.SerializeToArray(old))!;
+
+        Assert.Null(table.AttributeNames);
+        Assert.Equal(new Dictionary<string, string> { ["EmailAddress"] = "ann@example.com", ["Tier"] = "gold" }, table.Attributes(0));
+        Assert.Null(table.Attributes(1));
+        Assert.Equal(1, table.Find("p-1"));
+
+        table.SetAttributes(1, new Dictionary<string, string> { ["Tier"] = "silver" });
+
+        Assert.Equal(["EmailAddress", "Tier"], table.AttributeNames!);
+        Assert.Equal(new Dictionary<string, string> { ["EmailAddress"] = "ann@example.com", ["Tier"] = "gold" }, table.Attributes(0));
+        Assert.Equal(new Dictionary<string, string> { ["Tier"] = "silver" }, table.Attributes(1));
+        var copy = serializer.Deserialize<MemberTable>(serializer.SerializeToArray(table))!;
+        Assert.Equal(new Dictionary<string, string> { ["EmailAddress"] = "ann@example.com", ["Tier"] = "gold" }, copy.Attributes(0));
+    }
+
+    [Fact]
+    public void NamesBeyondTheSharedLimit_StayInline_AndANameThatLooksLikeAReference_IsStillItself()
+    {
+        var table = new MemberTable();
+        for (var i = 0; i < MemberTable.MaxSharedNames + 10; i++)
+        {
+            table.SetAttributes(table.Add($"p-{i}"), new Dictionary<string, string> { [$"name-{i}"] = "v" });
+        }
+
+        var odd = table.Add("p-odd");
+        table.SetAttributes(odd, new Dictionary<string, string> { ["\u00001"] = "looks like a reference", ["name-5"] = "shared" });
+
+        Assert.Equal(MemberTable.MaxSharedNames + 1, table.AttributeNames!.Length);
+        Assert.Equal(new Dictionary<string, string> { [$"name-{MemberTable.MaxSharedNames + 5}"] = "v" }, table.Attributes(MemberTable.MaxSharedNames + 5));
+        Assert.Equal(new Dictionary<string, string> { ["\u00001"] = "looks like a reference", ["name-5"] = "shared" }, table.Attributes(odd));
+    }
+
+    /// <summary>One entry in the arena's encoding: strings as varint(UTF-8 length + 1) and bytes (all short here).</summary>
+    private static byte[] Entry(string profileId, params string[] values)
+    {
+        var bytes = new List<byte>();
+        void Write(string value)
+        {
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(value);
+            bytes.Add((byte)(utf8.Length + 1));
+            bytes.AddRange(utf8);
+        }
+
+        Write(profileId);
+        bytes.Add((byte)values.Length);
+        foreach (var value in values)
+        {
+            Write(value);
+        }
+
+        return [.. bytes];
+    }
 }

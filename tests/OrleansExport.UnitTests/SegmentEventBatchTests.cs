@@ -48,4 +48,47 @@ public sealed class SegmentEventBatchTests
 
         Assert.True(encoded < System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(events).Length / 2, $"{encoded} bytes");
     }
+
+    [Fact]
+    public void AttributeNames_AreWrittenOncePerBatch_AndEveryEventStillGetsAllOfItsOwn()
+    {
+        var events = Enumerable.Range(0, 1000).Select(i => new SegmentEvent($"e{i}", "vip", $"p{i}", SegmentEventType.Joined, At,
+            i % 2 == 0
+                ? new Dictionary<string, string> { ["EmailAddress"] = $"u{i}@example.com", ["Tier"] = "gold" }
+                : new Dictionary<string, string> { ["Tier"] = "silver", ["FirstName"] = $"F{i}", ["EmailAddress"] = $"u{i}@example.com" })).ToList();
+
+        var batch = SegmentEventBatch.Encode("vip", events);
+        var decoded = batch.Decode();
+
+        var text = System.Text.Encoding.Latin1.GetString(batch.Encoded);
+        Assert.Equal(1, CountOf(text, "EmailAddress"));
+        Assert.Equal(1, CountOf(text, "FirstName"));
+        Assert.All(Enumerable.Range(0, 1000), i => Assert.Equal(events[i].Attributes!.OrderBy(a => a.Key), decoded[i].Attributes!.OrderBy(a => a.Key)));
+    }
+
+    [Fact]
+    public void ABatchReferringToANameItNeverWrote_IsRefused()
+    {
+        var batch = SegmentEventBatch.Encode("vip",
+            [new SegmentEvent("e1", "vip", "p1", SegmentEventType.Joined, At, new Dictionary<string, string> { ["Tier"] = "gold" })]);
+        var encoded = batch.Encoded.ToArray();
+        var tier = System.Text.Encoding.Latin1.GetString(encoded).IndexOf("Tier", StringComparison.Ordinal);
+        encoded[tier - 2] = 3; // the name's number (0, a new name) becomes 3: a name the batch never wrote
+
+        typeof(SegmentEventBatch).GetProperty(nameof(SegmentEventBatch.Encoded))!.SetValue(batch, encoded);
+
+        var error = Assert.Throws<InvalidDataException>(() => batch.Decode());
+        Assert.Contains("attribute name 3", error.Message);
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

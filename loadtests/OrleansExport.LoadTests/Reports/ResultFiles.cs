@@ -78,6 +78,11 @@ public static class ResultFiles
                 $"ActiveCampaign accepted the next import {kill.ResumeSeconds:F1} s after the kill; nothing was pending {kill.FinishedSecondsAfterKill:F1} s after it; {kill.Sent:N0} contacts sent for {kill.ContactsNeeded:N0} members ({kill.Duplicates:N0} twice). Membership: {kill.Membership}.");
         }
 
+        if (r.Budget is { } budget)
+        {
+            yield return Budget(budget);
+        }
+
         if (r.List is { } list)
         {
             yield return List("List after the first run", list);
@@ -98,8 +103,12 @@ public static class ResultFiles
             var withSecond = m.HeapAfterSecondExportBytes is { } afterSecond
                 ? string.Create(CultureInfo.InvariantCulture, $"; {afterSecond / 1048576.0:F1} MiB with the second export too ({r.BytesPerMemberSecondExport:F1} bytes per member)")
                 : "";
+            var parts = m.StreamCacheBytesPerMember is { } cache
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $" Per member: segment state {m.SegmentStateBytesPerMember:F1} bytes, the memory streams' cache {cache:F1} (the whole ingest burst, kept until messages 30 minutes younger arrive), everything else {m.OtherBytesPerMember:F1} (with memory storage mostly its serialized copy of every shard).")
+                : "";
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {m.Members:N0} members {loaded} (simulator emptied){tables}{withSecond}. The rest is segment state, the memory-storage copy of the shards, the memory-stream cache and Orleans itself.");
+                $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {m.Members:N0} members {loaded} (simulator emptied){tables}{withSecond}.{parts}");
         }
     }
 
@@ -119,6 +128,14 @@ public static class ResultFiles
             $"{x.BulkImportsPerMinute:F2} imports/min over {x.SteadyStateSeconds:F2} s from first to last import ({x.SteadyStateSeconds * timeScale / 60:F2} min at real limits); ")
         + string.Create(CultureInfo.InvariantCulture, $"the phase took {x.Seconds:F2} s ({x.MinutesAtRealLimits:F2} min at real limits). 429s by endpoint over the whole run: ")
         + (x.ThrottledByEndpoint.Count == 0 ? "none." : string.Join(", ", x.ThrottledByEndpoint.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N0}"))) + ".");
+
+    private static string Budget(BudgetFigures b) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Where the import budget went: a slot is held from its permit until one window after the answer. Bulk imports were answered in {b.ImportAnswerMs:F2} ms, ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"import/info polls in {b.PollAnswerMs:F2} ms ({b.RequestsPerImport:F2} requests per import, {b.RequestAnswerMs:F2} ms on average); slots were freed {b.ImportSlotOverholdMs:F2} ms (imports) and {b.RequestSlotOverholdMs:F2} ms (requests) after their window. ")
+        + string.Create(CultureInfo.InvariantCulture,
+            $"Ceilings: import window ({b.ImportWindowMs:F1} ms) {b.CeilingByImportWindow:P2}, request window ({b.RequestWindowMs:F2} ms) {b.CeilingByRequestWindow:P2}, permit schedule's margins {b.CeilingBySchedule:P2}: at most {b.Ceiling:P2}.");
 
     private static string List(string name, ListCheck list) => string.Create(CultureInfo.InvariantCulture,
         $"{name}: {list.Subscribed:N0} subscribed, {list.Expected:N0} expected, {list.Missing:N0} missing, {list.Unexpected:N0} unexpected{(list.Examples.Count > 0 ? ": " + string.Join(", ", list.Examples) : "")}.");

@@ -16,6 +16,7 @@ public static class TargetChecks
         new("Ingest / bare memory stream", r.IngestRatioToBareStream is { } ratio ? $"{ratio:F3} (bare stream {N(r.BareStreamEventsPerSecond!.Value)} events/s)" : "n/a (remote silo)",
             ">= 0.8", r.IngestRatioToBareStream is { } met ? met >= 0.8 : null),
         new("Memory per member (managed heap)", r.BytesPerMember is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 160", r.BytesPerMember is { } m ? m <= 160 : null),
+        .. MemoryBreakdown(r.Memory),
         .. r.Setup.IngestOnly ? [] : ExportMemoryChecks(r),
         .. r.Kill is { } kill ? KillChecks(kill) : [],
         .. r.Storage is { } storage ? StorageChecks(storage) : [],
@@ -27,9 +28,15 @@ public static class TargetChecks
         new("Backfill (new export on the loaded segment)", BackfillValue(r.Backfill!), "<= 10 s, every member", r.BackfillSeconds <= 10 && r.Backfill!.Members == r.Backfill.ExpectedMembers),
         new("Duplicate sends", $"{r.DuplicateSendRatio:F5} sent per needed", "<= 1.001", r.DuplicateSendRatio <= 1.001),
         new("Bulk-import utilization", $"{r.Utilization:P2} ({r.BulkImportsPerMinuteUsed:F2} of {r.BulkImportsPerMinuteAllowed}/min)", ">= 99%", r.Utilization >= 0.99),
+        new("Ceiling the windows leave (answer times, slot overholds, margins)", r.Budget is { } budget ? $"{budget.Ceiling:P2}" : "n/a (remote silo)", "(reported)", null),
         new("Contacts per import", r.AvgContactsPerImport.ToString("F2", CultureInfo.InvariantCulture), ">= 249", r.AvgContactsPerImport >= 249),
         new("Minutes per 1M profiles (real limits)", r.ProjectedMinutesPer1MProfiles.ToString("F2", CultureInfo.InvariantCulture), "<= 40.5", r.ProjectedMinutesPer1MProfiles <= 40.5),
     ];
+
+    private static TargetCheck[] MemoryBreakdown(MemoryFigures m) => m.StreamCacheBytesPerMember is { } cache
+        ? [new("Of that: segment state / memory-stream cache / the rest",
+            string.Create(CultureInfo.InvariantCulture, $"{m.SegmentStateBytesPerMember:F1} / {cache:F1} / {m.OtherBytesPerMember:F1} bytes"), "(reported)", null)]
+        : [];
 
     private static TargetCheck[] ExportMemoryChecks(LoadTestResult r) =>
     [

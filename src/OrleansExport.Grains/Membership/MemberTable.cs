@@ -32,6 +32,12 @@ public sealed class MemberTable
     // Slot + 1 per bucket, 0 for empty; rebuilt on demand, never persisted.
     [NonSerialized] private int[] _index = [];
 
+    // Attribute names, each stored once and referenced by number from the entries (a segment's members share a
+    // handful of names: inline, they were about 40% of its arena). Null in a table whose names are all inline,
+    // as every table written before names were shared; such a table converts itself on its first attribute write.
+    [NonSerialized] private List<string>? _names;
+    [NonSerialized] private Dictionary<string, int>? _nameIds;
+
     public int Count => _count;
 
     /// <summary>The slots, exactly <see cref="Count"/> of them (what is persisted).</summary>
@@ -62,6 +68,18 @@ public sealed class MemberTable
 
     [Id(2)]
     public int GarbageBytes { get => _garbage; set => _garbage = value; }
+
+    /// <summary>The attribute names the entries refer to by number (what is persisted); null while names are inline.</summary>
+    [Id(3)]
+    public string[]? AttributeNames
+    {
+        get => _names?.ToArray();
+        set
+        {
+            _names = value is null ? null : [.. value];
+            _nameIds = null;
+        }
+    }
 
     /// <summary>A reference to the slot; valid until the next <see cref="Add"/>.</summary>
     public ref MemberSlot this[int slot] => ref _slots[slot];
@@ -150,7 +168,7 @@ public sealed class MemberTable
         var attributes = new Dictionary<string, string>(values.Length / 2, StringComparer.Ordinal);
         for (var i = 0; i + 1 < values.Length; i += 2)
         {
-            attributes[values[i]!] = values[i + 1]!;
+            attributes[NameOf(values[i]!)] = values[i + 1]!;
         }
 
         return attributes;
@@ -158,15 +176,69 @@ public sealed class MemberTable
 
     public void SetAttributes(int slot, IReadOnlyDictionary<string, string>? attributes)
     {
+        if (_names is null)
+        {
+            ShareAttributeNames();
+        }
+
         var values = new string?[attributes is null ? 0 : attributes.Count * 2];
         var i = 0;
         foreach (var (name, value) in attributes ?? new Dictionary<string, string>())
         {
-            values[i++] = name;
+            values[i++] = NameReference(name);
             values[i++] = value;
         }
 
         SetValues(slot, values);
+    }
+
+    /// <summary>
+    /// Names beyond this many stay inline: upstream decides the names, and a stream of distinct ones must not
+    /// grow the shared list without end (a name that is no longer used stays in it).
+    /// </summary>
+    public const int MaxSharedNames = 4_096;
+
+    // A reference is stored in the place of the name: U+0000 then the name's number. A name that itself begins
+    // with U+0000 is always shared, so an inline name never reads as a reference.
+    private const char ReferenceMark = '\0';
+
+    private string NameReference(string name)
+    {
+        _nameIds ??= _names!.Select((n, id) => (n, id)).ToDictionary(p => p.n, p => p.id, StringComparer.Ordinal);
+        if (!_nameIds.TryGetValue(name, out var id))
+        {
+            if (_names!.Count >= MaxSharedNames && !name.StartsWith(ReferenceMark))
+            {
+                return name;
+            }
+
+            id = _names!.Count;
+            _names.Add(name);
+            _nameIds[name] = id;
+        }
+
+        return ReferenceMark + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private string NameOf(string stored) =>
+        _names is not null && stored.Length > 1 && stored[0] == ReferenceMark
+            ? _names[int.Parse(stored.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)]
+            : stored;
+
+    /// <summary>A table written with inline names (before they were shared) rewrites its attribute entries once.</summary>
+    private void ShareAttributeNames()
+    {
+        _names = [];
+        var withAttributes = Enumerable.Range(0, _count).Select(slot => (slot, values: Values(slot))).Where(e => e.values.Length > 0).ToList();
+        foreach (var (slot, values) in withAttributes)
+        {
+            for (var i = 0; i + 1 < values.Length; i += 2)
+            {
+                values[i] = NameReference(values[i]!);
+            }
+
+            SetValues(slot, values);
+        }
     }
 
     /// <summary>

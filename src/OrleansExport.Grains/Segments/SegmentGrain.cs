@@ -186,6 +186,9 @@ public sealed class SegmentGrain(
             [.. state.State.Exports.Select(e => e.ExportId)], state.State.EventsReceived)
         : null);
 
+    public async Task<long> GetStateBytesAsync() =>
+        (await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetStateBytesAsync()))).Sum();
+
     /// <summary>The first event or export fixes the shard count and puts the segment in the catalog.</summary>
     private async Task EnsureKnownAsync()
     {

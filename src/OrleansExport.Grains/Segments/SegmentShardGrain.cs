@@ -83,6 +83,8 @@ public sealed class SegmentShardGrain(
         return sent;
     }
 
+    public Task<long> GetStateBytesAsync() => Task.FromResult(state.State.Members.AllocatedBytes);
+
     private Task ForwardAsync(IReadOnlyCollection<SegmentEvent> changes, ExportSubscription[] exports)
     {
         if (changes.Count == 0 || exports.Length == 0)

@@ -18,9 +18,6 @@ public sealed class HostSettings
     /// <summary>Section <c>Orleans</c>: profile, cluster identity, ports, TLS.</summary>
     public OrleansSection Orleans { get; set; } = new();
 
-    /// <summary>Section <c>Demo</c>.</summary>
-    public DemoSection Demo { get; set; } = new();
-
     /// <summary>Section <c>DataProtection</c>: the certificate that encrypts the Data Protection key ring.</summary>
     public CertificateSettings DataProtection { get; set; } = new();
 
@@ -54,10 +51,6 @@ public sealed class HostSettings
     public int SiloPort => Orleans.SiloPort;
 
     public int GatewayPort => Orleans.GatewayPort ?? OrleansSection.DefaultGatewayPort;
-
-    public bool DemoEnabled => Demo.Enabled ?? IsDevelopment;
-
-    public int DemoProfiles => Demo.Profiles;
 
     public long MaxIngestRequestBytes => Ingest.MaxRequestBytes;
 
@@ -158,14 +151,6 @@ public sealed class MembershipSection
         options.NumVotesForDeathDeclaration = NumVotesForDeathDeclaration;
         options.DeathVoteExpirationTimeout = DeathVoteExpirationTimeout;
     }
-}
-
-public sealed class DemoSection
-{
-    /// <summary>Null: on in Development, off elsewhere.</summary>
-    public bool? Enabled { get; set; }
-
-    public int Profiles { get; set; } = 10_000;
 }
 
 public sealed class EventHubSection

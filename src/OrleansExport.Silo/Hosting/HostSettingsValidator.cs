@@ -22,7 +22,6 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
         yield return OneOf(orleans.Streaming, "Orleans:Streaming", HostSettings.Memory, HostSettings.EventHubs);
         yield return InRange(orleans.SiloPort, "Orleans:SiloPort", 1, 65535);
         yield return InRange(orleans.GatewayPort, "Orleans:GatewayPort", 1, 65535);
-        yield return InRange(settings.Demo.Profiles, "Demo:Profiles", 1, 10_000_000);
         yield return InRange(settings.Ingest.MaxRequestBytes, "Ingest:MaxRequestBytes", IngestRequestSection.MinRequestBytes, int.MaxValue);
         yield return Between(orleans.Membership.ProbeTimeout, "Orleans:Membership:ProbeTimeout", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1));
         yield return InRange(orleans.Membership.NumMissedProbesLimit, "Orleans:Membership:NumMissedProbesLimit", 1, 10);

@@ -1,27 +1,59 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using OrleansExport.Grains;
 using OrleansExport.Silo.Api;
-using OrleansExport.Silo.Demo;
 
 namespace OrleansExport.Silo.Hosting;
 
-/// <summary>Builds the silo host: Orleans silo, HTTP API and, in the embedded default, the demo.</summary>
+/// <summary>Builds and runs the silo host: Orleans silo, HTTP API and web console.</summary>
 public static class SiloApp
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the host, starts it and serves until shutdown: 0 then; 2 with one line on stderr when a setting is
+    /// invalid, 1 when it cannot start otherwise. <paramref name="started"/> runs once it listens.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, ISiloExtension? extension = null, Action<WebApplication>? started = null)
+    {
+        try
+        {
+            await using var app = Build(args, extension: extension);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (Exception exception) when (exception is not OptionsValidationException)
+            {
+                // The host has logged the details; the operator gets one line and a non-zero exit.
+                Console.Error.WriteLine($"OrleansExport cannot start: {exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")}");
+                return 1;
+            }
+
+            started?.Invoke(app);
+            await app.WaitForShutdownAsync();
+            return 0;
+        }
+        catch (OptionsValidationException exception)
+        {
+            // Every setting is checked by a validator: one clear line, no stack trace; the operator fixes it and starts again.
+            Console.Error.WriteLine($"OrleansExport cannot start: {string.Join(" ", exception.Failures)}");
+            return 2;
+        }
+    }
+
+    /// <summary>
+    /// Builds the host. <paramref name="configure"/> sees the builder first (tests capture logs with it), then
+    /// <paramref name="extension"/> adds to it before and after the host's own registrations.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, ISiloExtension? extension = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        extension?.Configure(builder);
         var settings = HostSettings.Read(builder.Configuration, builder.Environment.IsDevelopment());
         OrleansSetup.HideProfileKeysFromOrleans(builder.Configuration);
-        if (settings.DemoEnabled)
-        {
-            AddDemoDefaults(builder.Configuration);
-        }
 
         var (apiKeys, generatedAdminKey) = ApiKeyConfiguration.Read(builder.Configuration, builder.Environment.IsDevelopment());
         builder.Services.AddSingleton(settings);
@@ -36,10 +68,7 @@ public static class SiloApp
         AddHttpApi(builder.Services);
         builder.Services.AddApiHardening();
         builder.Services.AddHostedService<StartupNoticePrinter>();
-        if (settings.DemoEnabled)
-        {
-            builder.Services.AddHostedService<DemoRunner>();
-        }
+        extension?.AddServices(builder);
 
         var app = builder.Build();
         app.UseSecurityHeaders();
@@ -63,20 +92,6 @@ public static class SiloApp
         app.MapAuditApi();
         app.MapActivityApi();
         return app;
-    }
-
-    /// <summary>The demo talks to the in-process simulator on loopback and should show delivery quickly.</summary>
-    private static void AddDemoDefaults(ConfigurationManager configuration)
-    {
-        // Inserted first so that anything the user configured still wins.
-        configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["ActiveCampaign:AllowInsecureLoopback"] = "true",
-                ["Export:MaxBatchDelay"] = "00:00:05",
-            },
-        });
     }
 
     private static void AddHttpApi(IServiceCollection services)

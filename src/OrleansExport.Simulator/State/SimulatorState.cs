@@ -180,21 +180,28 @@ public sealed class SimulatorState
     /// <summary>Starts the counters of <see cref="GetStats"/> again; contacts, lists and rate windows stay.</summary>
     public void ResetStats() => Stats.Reset();
 
-    /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters. Lists, fields, tags, keys and faults stay.</summary>
+    /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters, and frees the memory they held. Lists, fields, tags, keys and faults stay.</summary>
     public void Reset()
     {
         lock (_gate)
         {
+            // Emptied and shrunk: an account that held a million contacts would otherwise keep their tables' capacity.
             _contacts.Clear();
+            _contacts.TrimExcess();
             _contactsByEmail.Clear();
+            _contactsByEmail.TrimExcess();
             foreach (var statuses in _listStatuses.Values)
             {
                 statuses.Clear();
+                statuses.TrimExcess();
             }
 
             _batches.Clear();
+            _batches.TrimExcess();
             _unapplied.Clear();
+            _unapplied.TrimExcess();
             _interned.Clear();
+            _interned.TrimExcess();
         }
 
         Stats.Reset();

@@ -1,4 +1,4 @@
-namespace OrleansExport.Silo.Demo;
+namespace OrleansExport.Demo;
 
 /// <summary>How much churn the generated stream carries, as fractions of the profiles.</summary>
 public sealed record ChurnOptions(

@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Silo.Api;
-using OrleansExport.Silo.Hosting;
 using OrleansExport.Simulator;
 
-namespace OrleansExport.Silo.Demo;
+namespace OrleansExport.Demo;
 
 /// <summary>
 /// The embedded default's main job: starts the ActiveCampaign simulator in-process, creates a demo
@@ -17,7 +15,7 @@ namespace OrleansExport.Silo.Demo;
 public sealed class DemoRunner(
     IGrainFactory grains,
     ISegmentEventPublisher publisher,
-    HostSettings settings,
+    DemoSettings settings,
     IOptions<ActiveCampaignOptions> activeCampaign,
     IHostApplicationLifetime lifetime,
     ILogger<DemoRunner> logger) : BackgroundService
@@ -65,11 +63,11 @@ public sealed class DemoRunner(
 
         // The segment first, as upstream would have it before anyone exports it; then the export, which starts with
         // the segment's members and sends nothing until its first run.
-        var generated = SegmentEventGenerator.Generate(settings.DemoProfiles, SegmentId, new ChurnOptions());
+        var generated = SegmentEventGenerator.Generate(settings.Profiles, SegmentId, new ChurnOptions());
         var clock = Stopwatch.StartNew();
         await publisher.PublishAsync(generated.Events, stoppingToken);
         var segment = await WaitForSegmentAsync(generated.Events.Count, stoppingToken);
-        Console.WriteLine($"Demo: {generated.Events.Count} events for {settings.DemoProfiles} profiles ingested in {clock.Elapsed.TotalSeconds:F1} s: " +
+        Console.WriteLine($"Demo: {generated.Events.Count} events for {settings.Profiles} profiles ingested in {clock.Elapsed.TotalSeconds:F1} s: " +
                           $"segment {SegmentId} has {segment.Members} members " +
                           $"(expected list: {generated.ExpectedEmailsByProfile.Count} subscribed contacts, {generated.InvalidEmails} invalid emails to reject)");
 
