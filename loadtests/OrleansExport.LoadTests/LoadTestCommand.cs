@@ -31,12 +31,17 @@ public static class LoadTestCommand
         var storage = new Option<StorageMode>("--storage") { Description = "memory: the embedded default; azurite: the production profile's Azure Storage in Azurite (started here unless --azurite-connection-string).", DefaultValueFactory = _ => defaults.Storage };
         var azurite = new Option<string?>("--azurite-connection-string") { Description = "With --storage azurite: a running Azurite or storage account instead of starting one." };
         var noLive = new Option<bool>("--no-live") { Description = "Print phases as plain lines instead of a live display." };
+        var killSilo = new Option<bool>("--kill-silo")
+        {
+            Description = "Production profile as two silo processes sharing Azurite (started here unless --azurite-connection-string): kill -9 the sending silo a third " +
+                          "of the way into the first run, and measure duplicates and the time until ActiveCampaign accepts the next import.",
+        };
 
         var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles and pushes them through the real ingest path into segment state, " +
                                       "then creates an export on the segment (backfill), runs it to the ActiveCampaign simulator at its real limits under a time scale, " +
                                       "checks the list, adds a second export on the segment and reports the figures.")
         {
-            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive,
+            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive, killSilo,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -62,6 +67,7 @@ public static class LoadTestCommand
                 Hold = TimeSpan.FromSeconds(parse.GetValue(hold)),
                 Storage = parse.GetValue(storage),
                 AzuriteConnectionString = parse.GetValue(azurite),
+                KillSilo = parse.GetValue(killSilo),
             };
             return await RunAsync(options, live: !parse.GetValue(noLive) && !Console.IsOutputRedirected, cancellationToken);
         });

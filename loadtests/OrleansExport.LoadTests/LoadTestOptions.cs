@@ -74,6 +74,15 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool IngestOnly { get; init; }
 
+    /// <summary>
+    /// Run the production profile as <see cref="Targets.SiloProcessCluster.SiloCount"/> silo processes sharing Azurite, and
+    /// kill -9 the silo that is sending a third of the way into the first run: duplicates and time to resume after it.
+    /// </summary>
+    public bool KillSilo { get; init; }
+
+    /// <summary>The first run's contacts sent (of those needed) when the silo is killed.</summary>
+    public double KillAtFraction { get; init; } = 1.0 / 3;
+
     /// <summary>Keep the loaded silo alive this long after measuring, e.g. to take a dotnet-gcdump of it.</summary>
     public TimeSpan Hold { get; init; }
 

@@ -27,6 +27,12 @@ public sealed record LoadTestResult
     public required double DuplicateSendRatio { get; init; }
     /// <summary>The first export's list after its first run; null when not checked (<see cref="LoadTestOptions.IngestOnly"/>).</summary>
     public required bool? ListMatchesMembership { get; init; }
+    /// <summary>With <c>--kill-silo</c>: contacts sent more than once in the first run, whose sending silo was killed (sent less needed; a run without a kill sends each once).</summary>
+    public required long? DuplicatesAfterKill { get; init; }
+    /// <summary><see cref="DuplicatesAfterKill"/> over the export's members (target: at most 0.01).</summary>
+    public required double? DuplicateRatioAfterKill { get; init; }
+    /// <summary>With <c>--kill-silo</c>: seconds from the kill until ActiveCampaign accepted the next import (target: at most 10).</summary>
+    public required double? ResumeSecondsAfterKill { get; init; }
 
     // ---- How they came about ----
     public required RunSetup Setup { get; init; }
@@ -44,6 +50,9 @@ public sealed record LoadTestResult
     public required BudgetFigures? Budget { get; init; }
 
     public required string? RunStatus { get; init; }
+
+    /// <summary>With <c>--kill-silo</c>: the silo killed in the first run and what followed (null otherwise).</summary>
+    public required SiloKillFigures? Kill { get; init; }
 
     /// <summary>A second export on the same segment, to another list, created after the first run; it is never run.</summary>
     public required BackfillFigures? SecondExport { get; init; }
@@ -127,6 +136,21 @@ public sealed record ExportFigures(
     double SteadyStateSeconds,
     double Seconds,
     double MinutesAtRealLimits);
+
+/// <summary>The first run of <c>--kill-silo</c>: the production profile in silo processes, the sending one killed with kill -9.</summary>
+/// <param name="KilledSilo">The silo that held the export's activation (its delivery loop) when it was killed.</param>
+/// <param name="Silos">Silo processes in the cluster before the kill.</param>
+/// <param name="Membership">The silos' membership timeouts (<c>Orleans:Membership:*</c>), which bound how soon the dead silo is declared dead.</param>
+/// <param name="ContactsNeeded">One per expected member.</param>
+/// <param name="SentAtKill">Contacts ActiveCampaign had received when the silo was killed.</param>
+/// <param name="RunSecondsAtKill">Into the first run, in real (scaled) time.</param>
+/// <param name="ResumeSeconds">From the kill until ActiveCampaign accepted the next import (one that arrived after the kill).</param>
+/// <param name="FinishedSecondsAfterKill">From the kill until nothing was pending.</param>
+/// <param name="Sent">Contacts ActiveCampaign received in the whole run.</param>
+/// <param name="Duplicates"><paramref name="Sent"/> less <paramref name="ContactsNeeded"/>.</param>
+/// <param name="DuplicateRatio"><paramref name="Duplicates"/> over <paramref name="ContactsNeeded"/>.</param>
+public sealed record SiloKillFigures(string KilledSilo, int Silos, string Membership, long ContactsNeeded, long SentAtKill, double RunSecondsAtKill,
+    double ResumeSeconds, double FinishedSecondsAfterKill, long Sent, long Duplicates, double DuplicateRatio);
 
 /// <summary>Managed heap of the in-process silo (forced full GC, once the shards wrote their state); null for a remote silo.</summary>
 /// <param name="HeapBaselineBytes">After start, before any event.</param>

@@ -35,6 +35,9 @@ public sealed class LoadTestRunner
     /// </summary>
     private static readonly TimeSpan BackfillSettled = TimeSpan.FromSeconds(10);
 
+    /// <summary>With <see cref="LoadTestOptions.KillSilo"/>: how long a progress call may take before it is asked again (one routed to the dead silo never answers).</summary>
+    private static readonly TimeSpan CallWhileRecovering = TimeSpan.FromSeconds(5);
+
     private readonly LoadTestOptions _options;
     private readonly LoadTestProgress _progress;
     private readonly List<Sample> _samples = [];
@@ -62,9 +65,9 @@ public sealed class LoadTestRunner
         _progress.Enter("starting the simulator and the cluster");
         await using var simulator = await ActiveCampaignSimulator.StartAsync(
             new SimulatorOptions { TimeScale = _options.TimeScale, ImportApplyDelay = _options.ImportApplyDelay / _options.TimeScale }, ct: token);
-        await using var azure = _options.Storage == StorageMode.Azurite ? await HarnessAzurite.StartAsync(_options.AzuriteConnectionString, token) : null;
-        await using var target = _options.ClusterGatewayPort is { } gatewayPort
-            ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
+        await using var azure = _options.Storage == StorageMode.Azurite || _options.KillSilo ? await HarnessAzurite.StartAsync(_options.AzuriteConnectionString, token) : null;
+        await using var target = _options.KillSilo ? await SiloProcessCluster.StartAsync(_options, azure!, token)
+            : _options.ClusterGatewayPort is { } gatewayPort ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
             : await InProcessSiloTarget.StartAsync(_options, azure, token);
         var connectionId = $"loadtest-{Guid.NewGuid():N}"[..17];
         await CreateConnectionAsync(target.Grains, simulator, connectionId);
@@ -104,7 +107,9 @@ public sealed class LoadTestRunner
         {
             backfill = await CreateAndBackfillAsync(target.Grains, simulator, connectionId, $"{connectionId}-1", ListId, segment, expectedMembers, token);
             budget.Start();
-            run = await RunFirstRunAsync(target.Grains, backfill.ExportId, simulator, token);
+            run = target is SiloProcessCluster cluster
+                ? await RunFirstRunWithKillAsync(cluster, backfill.ExportId, simulator, expectedMembers, token)
+                : await RunFirstRunAsync(target.Grains, backfill.ExportId, simulator, token);
             budget.Stop();
             var status = await target.Grains.GetGrain<IExportGrain>(backfill.ExportId).GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
             members = status.Counters.Members;
@@ -119,7 +124,9 @@ public sealed class LoadTestRunner
         var heapAfterLoad = await MeasureSettledHeapAsync(target, token);
         var segmentStateBytes = await segment.GetStateBytesAsync();
         var streamCacheBytes = target.SiloInProcess ? StreamCacheSize.ReadClaimedBytes() : (long?)null;
-        if (!_options.IngestOnly)
+
+        // After a kill the cluster is one silo short: the second export's figures belong to runs without one.
+        if (!_options.IngestOnly && !_options.KillSilo)
         {
             secondExport = await CreateAndBackfillAsync(target.Grains, simulator, connectionId, $"{connectionId}-2", SecondListId, segment, expectedMembers, token);
             heapAfterSecondExport = await MeasureSettledHeapAsync(target, token);
@@ -137,7 +144,7 @@ public sealed class LoadTestRunner
         return Compute(new RunMeasurements(
             startedAt, target, totalEvents, expectedMembers, invalidEmails, generateSeconds, publishSeconds, ingestSeconds, ingestCpuSeconds,
             segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet,
-            bareStreamSeconds, _options.Storage == StorageMode.Azurite ? (ingestStorage, runStorage) : null,
+            bareStreamSeconds, _options.Storage == StorageMode.Azurite && target.SiloInProcess ? (ingestStorage, runStorage) : null,
             run is not null && target.SiloInProcess ? budget.Figures(new ActiveCampaignLimits { TimeScale = _options.TimeScale }) : null,
             segmentStateBytes, streamCacheBytes));
     }
@@ -245,11 +252,11 @@ public sealed class LoadTestRunner
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var view = await segment.GetAsync();
-                var received = view?.EventsReceived ?? 0;
+                var view = await TryGetSegmentAsync(segment, cancellationToken);
+                var received = view?.EventsReceived ?? _progress.EventsReceived;
                 var elapsed = _clock.Elapsed;
                 _progress.EventsReceived = received;
-                _progress.SegmentMembers = view?.Members ?? 0;
+                _progress.SegmentMembers = view?.Members ?? _progress.SegmentMembers;
                 _progress.ElapsedSeconds = elapsed.TotalSeconds;
                 if (received >= totalEvents)
                 {
@@ -279,8 +286,112 @@ public sealed class LoadTestRunner
         }
     }
 
+    /// <summary>With <see cref="LoadTestOptions.KillSilo"/>, the segment grain may be on the killed silo until the cluster declares it dead: null, and the sample keeps the last counts.</summary>
+    private async Task<SegmentView?> TryGetSegmentAsync(ISegmentGrain segment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A call routed to the killed silo is never answered: give up on this sample rather than wait for the response timeout.
+            return _options.KillSilo ? await segment.GetAsync().WaitAsync(CallWhileRecovering, cancellationToken) : await segment.GetAsync();
+        }
+        catch (Exception) when (_options.KillSilo)
+        {
+            return null;
+        }
+    }
+
     /// <param name="Stats">The simulator's counters at the end of the run: nothing reached it before the first run.</param>
-    private sealed record FirstRun(SimulatorStats Stats, double Seconds, RunView Run, ListCheck List);
+    /// <param name="Kill">With <see cref="LoadTestOptions.KillSilo"/>: the silo killed during the run and what followed.</param>
+    private sealed record FirstRun(SimulatorStats Stats, double Seconds, RunView Run, ListCheck List, SiloKillFigures? Kill = null);
+
+    private static long Sends(SimulatorStats stats) => stats.ContactsImported + stats.ContactSyncs;
+
+    /// <summary>
+    /// The first run with the sending silo killed (kill -9) once <see cref="LoadTestOptions.KillAtFraction"/> of the contacts
+    /// were sent. Until ActiveCampaign accepts an import again only the simulator is watched, so that nothing this tool calls
+    /// wakes the export sooner than the cluster itself does; then the run is followed to its end as usual, through the survivor.
+    /// </summary>
+    private async Task<FirstRun> RunFirstRunWithKillAsync(SiloProcessCluster cluster, string exportId, ActiveCampaignSimulator simulator, long needed,
+        CancellationToken cancellationToken)
+    {
+        _progress.Enter("first run: every member to ActiveCampaign; the sending silo is killed a third of the way");
+        var clock = Stopwatch.StartNew();
+        var control = cluster.Grains.GetGrain<IResyncControlGrain>(exportId);
+        var started = await control.StartRunAsync("loadtest", "loadtest");
+        var run = started.Value ?? throw new InvalidOperationException($"Could not start the first run: {started.Error?.Detail}");
+        var killAt = (long)Math.Ceiling(needed * _options.KillAtFraction);
+        while (Sends(simulator.State.GetStats()) < killAt)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+        }
+
+        var (silo, killedAt) = await cluster.KillSiloOf(cluster.Grains.GetGrain<IExportGrain>(exportId));
+        var sentAtKill = Sends(simulator.State.GetStats());
+        var runSecondsAtKill = clock.Elapsed.TotalSeconds;
+        _progress.Enter($"killed {silo} (kill -9) after {sentAtKill:N0} contacts sent: waiting for the survivor to send again");
+        DateTimeOffset resumedAt;
+        while (true)
+        {
+            // Imports that reached ActiveCampaign before the kill are not a resumption, even if answered after it.
+            if (simulator.State.GetStats().LastImportAt is { } last && last > killedAt)
+            {
+                resumedAt = last;
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken);
+        }
+
+        _progress.Enter($"the survivor sends again ({(resumedAt - killedAt).TotalSeconds:F1} s after the kill): first run to its end");
+        var export = cluster.Grains.GetGrain<IExportGrain>(exportId);
+        while (true)
+        {
+            try
+            {
+                run = await control.GetRunAsync(run.RunId).WaitAsync(CallWhileRecovering, cancellationToken) ?? throw new InvalidOperationException($"Run {run.RunId} disappeared");
+                var status = await export.GetStatusAsync().WaitAsync(CallWhileRecovering, cancellationToken) ?? throw new InvalidOperationException("the export disappeared");
+                ShowProgress(status);
+                if (run.Status is not (RunStatus.Queued or RunStatus.Running) && status.Counters.Pending == 0)
+                {
+                    break;
+                }
+            }
+            catch (Exception exception) when (exception is not InvalidOperationException && !cancellationToken.IsCancellationRequested)
+            {
+                // A call that went to the dead silo (failed, or never answered): ask again.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var stats = simulator.State.GetStats();
+        var duplicates = Math.Max(0, Sends(stats) - needed);
+        var kill = new SiloKillFigures(silo, SiloProcessCluster.SiloCount, MembershipSettings(), needed, sentAtKill, Math.Round(runSecondsAtKill, 3),
+            Math.Round((resumedAt - killedAt).TotalSeconds, 3), Math.Round(seconds - runSecondsAtKill, 3), Sends(stats), duplicates,
+            needed == 0 ? 0 : Math.Round((double)duplicates / needed, 5));
+        return new FirstRun(stats, seconds, run, CheckList(simulator), kill);
+    }
+
+    /// <summary>The silos' membership timeouts: the production defaults, with any <c>--silo Orleans:Membership:*</c> over them.</summary>
+    private string MembershipSettings()
+    {
+        var defaults = new OrleansExport.Silo.Hosting.MembershipSection();
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ProbeTimeout"] = defaults.ProbeTimeout.ToString(),
+            ["NumMissedProbesLimit"] = defaults.NumMissedProbesLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["NumVotesForDeathDeclaration"] = defaults.NumVotesForDeathDeclaration.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DeathVoteExpirationTimeout"] = defaults.DeathVoteExpirationTimeout.ToString(),
+        };
+        foreach (var setting in _options.SiloSettings.Where(s => s.StartsWith("Orleans:Membership:", StringComparison.Ordinal)))
+        {
+            var (key, value) = setting["Orleans:Membership:".Length..].Split('=', 2) is [var k, var v] ? (k, v) : (setting, "");
+            settings[key] = value;
+        }
+
+        return string.Join(", ", settings.Select(p => $"{p.Key} {p.Value}"));
+    }
 
     /// <summary>
     /// The export's first run: every member is sent, so the export works at the ceiling from its first import
@@ -393,7 +504,11 @@ public sealed class LoadTestRunner
             PeakWorkingSetBytes = m.PeakWorkingSet,
             DuplicateSendRatio = m.ExpectedMembers == 0 ? 0 : Math.Round((double)contactsSent / m.ExpectedMembers, 5),
             ListMatchesMembership = m.Run?.List.Matches,
-            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), _options.Storage.ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
+            DuplicatesAfterKill = m.Run?.Kill?.Duplicates,
+            DuplicateRatioAfterKill = m.Run?.Kill?.DuplicateRatio,
+            ResumeSecondsAfterKill = m.Run?.Kill?.ResumeSeconds,
+            Kill = m.Run?.Kill,
+            Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), (_options.KillSilo ? StorageMode.Azurite : _options.Storage).ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 RedactedCommandLine(), m.StartedAt),
             Ingest = new IngestFigures(m.TotalEvents, m.ExpectedMembers, m.InvalidEmails, m.SegmentMembers, Math.Round(m.GenerateSeconds, 3), Math.Round(m.PublishSeconds, 3),

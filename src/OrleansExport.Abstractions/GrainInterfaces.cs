@@ -124,6 +124,12 @@ public interface IExportGrain : IGrainWithStringKey
     [OneWay]
     Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue);
 
+    /// <summary>
+    /// Called on each surviving silo when the cluster declared one dead: an active export has nothing to do, one whose
+    /// grain lived on the dead silo activates here, and its activation resumes delivery (rather than its reminder, minutes later).
+    /// </summary>
+    Task KeepDeliveringAsync();
+
     /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
     Task<long> BeginRunAsync(string runId);
 

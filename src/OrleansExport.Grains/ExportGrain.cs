@@ -440,6 +440,9 @@ public sealed class ExportGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>The activation this call may cause is what resumes delivery (<see cref="OnActivateAsync"/>).</summary>
+    public Task KeepDeliveringAsync() => Task.CompletedTask;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ExportMetrics.Forget(Id);

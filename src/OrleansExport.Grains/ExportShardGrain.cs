@@ -12,8 +12,9 @@ namespace OrleansExport.Grains;
 /// </summary>
 /// <remarks>
 /// Segment shards forward each change here before their own batch counts as applied, so the journal
-/// makes both durable together. Deliveries completed since the last snapshot are not journaled: after a
-/// crash those contacts are sent again, which ActiveCampaign's upsert by email makes harmless.
+/// makes both durable together. Completed deliveries are journaled too, in the same order, and a shard that
+/// comes back keeps its leases for the export's delivery loop to answer, so after a crash only the contacts in
+/// flight in a delivery loop that died are sent again (ActiveCampaign's upsert by email makes that harmless).
 /// Placement: random, so an export's shards spread over the silos from the first second (memory and work scale out,
 /// and one silo's loss touches only its share); the default would keep them next to their export grain.
 /// </remarks>
@@ -44,6 +45,18 @@ public sealed class ExportShardGrain(
         _membership = new ShardMembership(state.State, time);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
+            if (entry.Outcomes is { } outcomes)
+            {
+                _membership.CompleteTaken(outcomes);
+                continue;
+            }
+
+            if (entry.LeasesReleased)
+            {
+                _membership.ReleaseLeases();
+                continue;
+            }
+
             state.State.CapacityLeft = entry.CapacityLeft;
             _membership.Apply(entry.Events);
 
@@ -51,8 +64,9 @@ public sealed class ExportShardGrain(
             _membership.ReleaseFreedCapacity();
         }
 
-        // Leases found in storage belong to an earlier activation whose sender may be gone: send those contacts again.
-        _membership.ReleaseLeases();
+        // Leases found in storage are kept: their sender, the export's delivery loop, may live on and answer them (and
+        // those it took since the snapshot). If it died, its next activation releases them (ReleaseLeasesAsync).
+        _membership.ExpectOutcomesOfLostLeases();
         await ReportPendingAsync(overdue: true);
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
@@ -120,11 +134,19 @@ public sealed class ExportShardGrain(
         return Task.FromResult(taken);
     }
 
-    public Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
+    /// <summary>Journaled before it is applied and answered, so that a crash does not send the accepted contacts again.</summary>
+    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
     {
-        var run = _membership.Complete(outcomes);
+        _store.ThrowIfBroken();
+        var completed = _membership.OutcomesOfLeasedContacts(outcomes);
+        if (completed.Length > 0)
+        {
+            await _store.AppendAsync(ShardJournalEntry.Completion(completed));
+        }
+
+        var run = _membership.CompleteTaken(completed);
         _store.MarkChanged();
-        return Task.FromResult(new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed));
+        return new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed);
     }
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());
@@ -148,11 +170,12 @@ public sealed class ExportShardGrain(
 
     public Task<ShardRejections> GetRejectionSummaryAsync() => Task.FromResult(_membership.GetRejectionSummary());
 
-    public Task ReleaseLeasesAsync()
+    /// <summary>Journaled: a lease of the gone sender that came back with the snapshot would never be answered nor sent again.</summary>
+    public async Task ReleaseLeasesAsync()
     {
+        _store.ThrowIfBroken();
+        await _store.AppendAsync(ShardJournalEntry.ReleaseOfLeases());
         _membership.ReleaseLeases();
-        _store.MarkChanged();
-        return Task.CompletedTask;
     }
 
     public async Task ClearAsync()

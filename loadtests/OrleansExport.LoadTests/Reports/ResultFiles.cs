@@ -70,6 +70,14 @@ public static class ResultFiles
             yield return Phase($"First run ({r.RunStatus}; every member is sent, the budget figures come from it)", run, r.Setup.TimeScale);
         }
 
+        if (r.Kill is { } kill)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Silo kill: {kill.Silos} silo processes (production profile, Azurite); {kill.KilledSilo}, which held the export's delivery loop, was killed (kill -9) {kill.RunSecondsAtKill:F1} s into the first run, with {kill.SentAtKill:N0} of {kill.ContactsNeeded:N0} contacts sent. ")
+                + string.Create(CultureInfo.InvariantCulture,
+                $"ActiveCampaign accepted the next import {kill.ResumeSeconds:F1} s after the kill; nothing was pending {kill.FinishedSecondsAfterKill:F1} s after it; {kill.Sent:N0} contacts sent for {kill.ContactsNeeded:N0} members ({kill.Duplicates:N0} twice). Membership: {kill.Membership}.");
+        }
+
         if (r.Budget is { } budget)
         {
             yield return Budget(budget);

@@ -18,6 +18,7 @@ public static class TargetChecks
         new("Memory per member (managed heap)", r.BytesPerMember is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 160", r.BytesPerMember is { } m ? m <= 160 : null),
         .. MemoryBreakdown(r.Memory),
         .. r.Setup.IngestOnly ? [] : ExportMemoryChecks(r),
+        .. r.Kill is { } kill ? KillChecks(kill) : [],
         .. r.Storage is { } storage ? StorageChecks(storage) : [],
         new("Peak working set", $"{r.PeakWorkingSetBytes / (1024.0 * 1024):F0} MiB", "(reported)", null),
     ];
@@ -42,6 +43,13 @@ public static class TargetChecks
         new("Memory per member, second export on the segment (managed heap)",
             r.BytesPerMemberSecondExport is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 32", r.BytesPerMemberSecondExport is { } m ? m <= 32 : null),
         new("Memory per member (first export's member tables only)", $"{r.Memory.MemberStateBytesPerMember:F1} bytes", "(reported)", null),
+    ];
+
+    private static TargetCheck[] KillChecks(SiloKillFigures k) =>
+    [
+        new("Contacts sent twice after a silo kill (kill -9 of the sending silo)", $"{N(k.Duplicates)} ({k.DuplicateRatio.ToString("P2", CultureInfo.InvariantCulture)} of {N(k.ContactsNeeded)} members)",
+            "<= 1%", k.DuplicateRatio <= 0.01),
+        new("Resumed sending after a silo kill", $"{k.ResumeSeconds.ToString("F1", CultureInfo.InvariantCulture)} s", "<= 10 s", k.ResumeSeconds <= 10),
     ];
 
     private static TargetCheck[] StorageChecks(StorageFigures s) =>

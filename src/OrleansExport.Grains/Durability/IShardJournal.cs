@@ -1,9 +1,10 @@
 namespace OrleansExport.Grains.Durability;
 
 /// <summary>
-/// An append-only log of the event batches a shard applied since its last snapshot. With it, a shard
-/// answers <see cref="IExportShardGrain.ApplyAsync"/> only once the batch is durable, while the whole
-/// shard state is written on a timer: one small append per batch instead of one large write.
+/// An append-only log of the event batches a shard applied since its last snapshot (and, for an export
+/// shard, the delivery outcomes it took). With it, a shard answers <see cref="IExportShardGrain.ApplyAsync"/>
+/// and <see cref="IExportShardGrain.CompleteAsync"/> only once what they changed is durable, while the whole
+/// shard state is written on a timer: one small append per call instead of one large write.
 /// </summary>
 /// <remarks>
 /// A journal belongs to one snapshot generation (the ETag of the shard state it follows). After a newer
@@ -25,10 +26,26 @@ public interface IShardJournal
     Task DeleteAllAsync(string shardKey, CancellationToken cancellationToken);
 }
 
-/// <summary>One applied batch: replaying it on the snapshot it follows reproduces the shard's state.</summary>
+/// <summary>
+/// One applied batch, or one completed delivery: replaying the entries in order on the snapshot they follow
+/// reproduces the shard's state.
+/// </summary>
 /// <param name="CapacityLeft">The shard's unused capacity just before the batch, leases already added.</param>
-/// <param name="Events">The batch, as <see cref="IExportShardGrain.ApplyAsync"/> received it.</param>
+/// <param name="Events">The batch, as <see cref="IExportShardGrain.ApplyAsync"/> received it; empty for a completion.</param>
+/// <param name="Outcomes">
+/// A completion (export shards only): the outcomes <see cref="IExportShardGrain.CompleteAsync"/> acted on, so that
+/// what ActiveCampaign accepted since the snapshot is not sent again after a crash. Null for a batch, and in
+/// journals written before completions were journaled.
+/// </param>
+/// <param name="LeasesReleased">The export released every lease here (its delivery loop started over): replayed, so that no lease of a gone sender comes back.</param>
 [GenerateSerializer, Immutable]
 public sealed record ShardJournalEntry(
     [property: Id(0)] long CapacityLeft,
-    [property: Id(1)] SegmentEvent[] Events);
+    [property: Id(1)] SegmentEvent[] Events,
+    [property: Id(2)] ContactOutcome[]? Outcomes = null,
+    [property: Id(3)] bool LeasesReleased = false)
+{
+    public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);
+
+    public static ShardJournalEntry ReleaseOfLeases() => new(0, [], LeasesReleased: true);
+}

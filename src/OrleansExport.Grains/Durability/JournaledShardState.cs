@@ -44,7 +44,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         await PersistIfChangedAsync(cancellationToken);
     }
 
-    /// <summary>The batches journaled since the last snapshot, to replay on it.</summary>
+    /// <summary>The entries journaled since the last snapshot, to replay on it in order.</summary>
     public async Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(CancellationToken cancellationToken)
     {
         if (journal is null)
@@ -56,14 +56,14 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         if (entries.Count > 0)
         {
             _changed = true;
-            logger.LogInformation("Shard {Shard} replays {Batches} journaled batches ({Events} events) on its last snapshot",
-                journalKey, entries.Count, entries.Sum(e => e.Events.Length));
+            logger.LogInformation("Shard {Shard} replays {Entries} journal entries ({Events} events, {Outcomes} delivery outcomes) on its last snapshot",
+                journalKey, entries.Count, entries.Sum(e => e.Events.Length), entries.Sum(e => e.Outcomes?.Length ?? 0));
         }
 
         return entries;
     }
 
-    /// <summary>Makes one applied batch durable (nothing to do without a journal: the timer writes the state).</summary>
+    /// <summary>Makes one applied batch (or completion) durable (nothing to do without a journal: the timer writes the state).</summary>
     public async Task AppendAsync(ShardJournalEntry entry)
     {
         ThrowIfBroken();

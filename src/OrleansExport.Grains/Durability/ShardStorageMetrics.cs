@@ -11,7 +11,7 @@ public static class ShardStorageMetrics
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> JournalAppends =
-        Meter.CreateCounter<long>(JournalAppendsInstrument, "{append}", "Event batches appended to a shard journal before the batch was acknowledged.");
+        Meter.CreateCounter<long>(JournalAppendsInstrument, "{append}", "Entries appended to a shard journal before they were acknowledged: event batches, and an export shard's delivery outcomes.");
     private static readonly Counter<long> SnapshotWrites =
         Meter.CreateCounter<long>(SnapshotWritesInstrument, "{write}", "Whole shard states written to grain storage.");
 

@@ -15,6 +15,7 @@ public sealed class ShardMembership
     private readonly Queue<int> _dirtyQueue = new();
     private DateTimeOffset? _dirtySince;
     private bool _capacityFreed;
+    private bool _leasesMayBeLost;
 
     public ShardMembership(ShardState state, TimeProvider time)
     {
@@ -516,9 +517,45 @@ public sealed class ShardMembership
         return tally;
     }
 
+    /// <summary>
+    /// The outcomes to complete: those of contacts leased now. An outcome for a lease released since (its sender was given
+    /// up for gone) changes nothing; after <see cref="ExpectOutcomesOfLostLeases"/>, every outcome of a contact the shard
+    /// holds counts, since the lease it answers may have been lost with the crash. These are what the shard journals.
+    /// </summary>
+    public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
+        [.. outcomes.Where(outcome => Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
+
+    /// <summary>
+    /// Completes outcomes known to answer leases of this shard: those <see cref="OutcomesOfLeasedContacts"/> kept, or a
+    /// journaled completion being replayed. Taking contacts is not journaled, so the lease may be missing from the state
+    /// recovered from storage: each contact named counts as leased again, then completes as <see cref="Complete"/> decides
+    /// (a contact whose data changed since stays pending).
+    /// </summary>
+    public RunTally CompleteTaken(IReadOnlyList<ContactOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (Members.Find(outcome.ProfileId) is var slot and >= 0)
+            {
+                Members[slot].Set(MemberFlags.Leased);
+            }
+        }
+
+        return Complete(outcomes);
+    }
+
+    /// <summary>
+    /// The shard came back from storage while its export's delivery loop may still hold contacts it took: they are sent,
+    /// and their outcomes will come, but the leases of those taken since the snapshot are gone. Until the export releases
+    /// every lease (<see cref="ReleaseLeases"/>, when its own activation starts over) or the list changes, an outcome for a
+    /// contact that is not leased here is taken as the answer to such a lost lease, rather than sending the contact again.
+    /// </summary>
+    public void ExpectOutcomesOfLostLeases() => _leasesMayBeLost = true;
+
     /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
     public void ReleaseLeases()
     {
+        _leasesMayBeLost = false;
         for (var slot = 0; slot < Members.Count; slot++)
         {
             if (Members[slot].Has(MemberFlags.Leased))
@@ -681,6 +718,8 @@ public sealed class ShardMembership
     /// </summary>
     public void ResetDelivery()
     {
+        // An outcome of a lease lost before would be about the old list.
+        _leasesMayBeLost = false;
         for (var slot = 0; slot < Members.Count; slot++)
         {
             ref var member = ref Members[slot];

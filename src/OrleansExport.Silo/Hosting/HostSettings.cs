@@ -117,6 +117,40 @@ public sealed class OrleansSection
 
     /// <summary><c>Orleans:Tls</c>: the cluster's certificate.</summary>
     public CertificateSettings Tls { get; set; } = new();
+
+    /// <summary><c>Orleans:Membership</c>: how fast a dead silo is declared dead (AzureStorage clustering).</summary>
+    public MembershipSection Membership { get; set; } = new();
+}
+
+/// <summary>
+/// How the cluster declares a silo dead (docs/production.md, "After a silo dies"): a silo that misses
+/// <see cref="NumMissedProbesLimit"/> probes in a row is suspected, and dead once enough silos voted so. Until
+/// then, its grains (an export's delivery loop, its shards) are nowhere, so these bound how long delivery stops.
+/// </summary>
+public sealed class MembershipSection
+{
+    /// <summary>
+    /// The initial probe timeout; Orleans adapts it to the answers it sees, between half and four times this value,
+    /// and lengthens it while this silo itself is degraded (a busy machine, long GC pauses). Orleans' default: 5 s.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Missed probes in a row before a silo is suspected (Orleans' default, 3).</summary>
+    public int NumMissedProbesLimit { get; set; } = 3;
+
+    /// <summary>Suspicions needed to declare a silo dead (Orleans' default, 2; a two-silo cluster needs one).</summary>
+    public int NumVotesForDeathDeclaration { get; set; } = 2;
+
+    /// <summary>How long a suspicion counts (Orleans' default: 2 minutes).</summary>
+    public TimeSpan DeathVoteExpirationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public void ApplyTo(Orleans.Configuration.ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = ProbeTimeout;
+        options.NumMissedProbesLimit = NumMissedProbesLimit;
+        options.NumVotesForDeathDeclaration = NumVotesForDeathDeclaration;
+        options.DeathVoteExpirationTimeout = DeathVoteExpirationTimeout;
+    }
 }
 
 public sealed class EventHubSection

@@ -23,6 +23,10 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
         yield return InRange(orleans.SiloPort, "Orleans:SiloPort", 1, 65535);
         yield return InRange(orleans.GatewayPort, "Orleans:GatewayPort", 1, 65535);
         yield return InRange(settings.Ingest.MaxRequestBytes, "Ingest:MaxRequestBytes", IngestRequestSection.MinRequestBytes, int.MaxValue);
+        yield return Between(orleans.Membership.ProbeTimeout, "Orleans:Membership:ProbeTimeout", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1));
+        yield return InRange(orleans.Membership.NumMissedProbesLimit, "Orleans:Membership:NumMissedProbesLimit", 1, 10);
+        yield return InRange(orleans.Membership.NumVotesForDeathDeclaration, "Orleans:Membership:NumVotesForDeathDeclaration", 1, 10);
+        yield return Between(orleans.Membership.DeathVoteExpirationTimeout, "Orleans:Membership:DeathVoteExpirationTimeout", TimeSpan.FromSeconds(5), TimeSpan.FromHours(1));
         if (!string.IsNullOrWhiteSpace(orleans.AdvertisedIP) && !IPAddress.TryParse(orleans.AdvertisedIP, out _))
         {
             yield return $"Orleans:AdvertisedIP is '{orleans.AdvertisedIP}'; use an IP address such as 10.0.0.4.";
@@ -53,6 +57,9 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
 
     private static string? OneOf(string value, string key, params string[] allowed) =>
         allowed.Contains(value, StringComparer.Ordinal) ? null : $"{key} is '{value}'; use {string.Join(" or ", allowed)}.";
+
+    private static string? Between(TimeSpan value, string key, TimeSpan min, TimeSpan max) =>
+        value >= min && value <= max ? null : $"{key} is '{value}'; use a time from {min} to {max}.";
 
     private static string? InRange(long? value, string key, long min, long max) =>
         value is null || (value >= min && value <= max) ? null : $"{key} is '{value}'; use a whole number from {min} to {max}.";

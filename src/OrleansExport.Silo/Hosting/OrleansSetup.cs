@@ -56,6 +56,10 @@ public static class OrleansSetup
                 options.ServiceId = settings.ServiceId;
             });
             silo.UseAzureStorageClustering(options => options.TableServiceClient = azure!.Tables);
+            silo.Configure<ClusterMembershipOptions>(settings.Orleans.Membership.ApplyTo);
+
+            // A silo declared dead may have held an export's delivery loop: wake the exports on the survivors.
+            silo.Services.AddHostedService<ExportWakeOnSiloLoss>();
             // Gateway port 0: no gateway. Clients of a production cluster are an opt-in door.
             var gatewayPort = settings.GatewayEnabled ? settings.GatewayPort : 0;
             if (settings.AdvertisedIP is { } address)

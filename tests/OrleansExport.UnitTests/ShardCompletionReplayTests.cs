@@ -1,0 +1,253 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Serialization;
+using OrleansExport.Grains.Durability;
+using OrleansExport.Grains.Membership;
+
+namespace OrleansExport.UnitTests;
+
+/// <summary>
+/// Delivery outcomes are journaled (<see cref="ShardJournalEntry.Completion"/>) and replayed on the last snapshot with
+/// the event batches, in order: a shard that died sends again only what was in flight, never what ActiveCampaign accepted.
+/// </summary>
+public sealed class ShardCompletionReplayTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ContactMapping Mapping = new("EmailAddress", "FirstName", null, null, [], []);
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private readonly FakeTimeProvider _time = new(T0);
+    private int _eventNumber;
+
+    /// <summary>The shard as it lives, and what its journal holds since the snapshot it would recover from.</summary>
+    private sealed class LiveShard(ShardMembership membership)
+    {
+        public ShardMembership Membership { get; } = membership;
+
+        public byte[] Snapshot { get; private set; } = Serializer.SerializeToArray(membership.State);
+
+        public List<ShardJournalEntry> Journal { get; } = [];
+
+        public void TakeSnapshot()
+        {
+            Snapshot = Serializer.SerializeToArray(Membership.State);
+            Journal.Clear();
+        }
+
+        public void Apply(params SegmentEvent[] events)
+        {
+            Journal.Add(new ShardJournalEntry(Membership.State.CapacityLeft, events));
+            Membership.Apply(events);
+        }
+
+        /// <summary>What the grain does: journal the outcomes it acts on, then complete them.</summary>
+        public void Complete(IReadOnlyList<ContactOutcome> outcomes)
+        {
+            var completed = Membership.OutcomesOfLeasedContacts(outcomes);
+            Journal.Add(ShardJournalEntry.Completion(completed));
+            Membership.CompleteTaken(completed);
+        }
+
+        /// <summary>What the grain does when the export's delivery loop starts over.</summary>
+        public void ReleaseLeases()
+        {
+            Journal.Add(ShardJournalEntry.ReleaseOfLeases());
+            Membership.ReleaseLeases();
+        }
+    }
+
+    private LiveShard NewShard()
+    {
+        var state = new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
+        var shard = new ShardMembership(state, _time);
+        shard.AddCapacity(1000);
+        return new LiveShard(shard);
+    }
+
+    /// <summary>
+    /// What a new activation does after a crash: the snapshot, then the journal in order; it keeps the leases for the sender to answer.
+    /// With <paramref name="senderDied"/>, the export's delivery loop died too, and its next activation releases them.
+    /// </summary>
+    private ShardMembership Recover(LiveShard live, bool senderDied)
+    {
+        var recovered = new ShardMembership(Serializer.Deserialize<ShardState>(live.Snapshot)!, _time);
+        foreach (var entry in live.Journal)
+        {
+            if (entry.Outcomes is { } outcomes)
+            {
+                recovered.CompleteTaken(outcomes);
+                continue;
+            }
+
+            if (entry.LeasesReleased)
+            {
+                recovered.ReleaseLeases();
+                continue;
+            }
+
+            recovered.State.CapacityLeft = entry.CapacityLeft;
+            recovered.Apply(entry.Events);
+        }
+
+        recovered.ExpectOutcomesOfLostLeases();
+        if (senderDied)
+        {
+            recovered.ReleaseLeases();
+        }
+
+        return recovered;
+    }
+
+    private SegmentEvent Joined(string profile, int minute, string first = "Ann") =>
+        new($"e{_eventNumber++}", "s1", profile, SegmentEventType.Joined, T0.AddMinutes(minute),
+            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com", ["FirstName"] = first });
+
+    private static ContactOutcome[] Accepted(IEnumerable<OutgoingContact> contacts) =>
+        [.. contacts.Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null))];
+
+    private static (long Members, long Pending, long InSync, long InRun) Counts(ShardMembership shard)
+    {
+        var counters = shard.GetCounters();
+        return (counters.Members, counters.Pending, counters.InSync, counters.RunRemaining);
+    }
+
+    [Fact]
+    public void CompletionsSinceTheSnapshot_Replayed_LeaveOnlyTheContactsInFlightToSendAgain()
+    {
+        var live = NewShard();
+        live.Apply([.. Enumerable.Range(0, 30).Select(i => Joined($"p{i}", 0))]);
+        live.Membership.BeginRun("run-1");
+        live.TakeSnapshot();
+
+        // Taken after the snapshot (taking is not journaled), accepted and journaled; ten more are in flight at the crash.
+        live.Complete(Accepted(live.Membership.TakePending(20)));
+        var inFlight = live.Membership.TakePending(10);
+
+        var recovered = Recover(live, senderDied: true);
+
+        var again = recovered.TakePending(100);
+        Assert.Equal(inFlight.Select(c => c.ProfileId).Order(), again.Select(c => c.ProfileId).Order());
+        Assert.Equal((30L, 10L, 20L, 10L), Counts(recovered));
+    }
+
+    [Fact]
+    public void ACompletionWhoseLeaseIsInTheSnapshot_ReplaysTheSame()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0), Joined("p2", 0));
+        var taken = live.Membership.TakePending(10);
+        live.TakeSnapshot();
+        live.Complete(Accepted(taken));
+
+        var recovered = Recover(live, senderDied: true);
+
+        Assert.Empty(recovered.TakePending(10));
+        Assert.Equal(Counts(live.Membership), Counts(recovered));
+        Assert.Equal((2L, 0L, 2L, 0L), Counts(recovered));
+    }
+
+    [Fact]
+    public void AContactThatChangedWhileInFlight_StaysPendingWithItsNewData_AfterTheReplayAsBefore()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0, first: "Old"));
+        live.TakeSnapshot();
+        var taken = live.Membership.TakePending(10);
+        live.Apply(Joined("p1", 1, first: "New"));
+        live.Complete(Accepted(taken));
+
+        var recovered = Recover(live, senderDied: true);
+
+        Assert.Equal(Counts(live.Membership), Counts(recovered));
+        Assert.Equal("New", Assert.Single(recovered.TakePending(10)).Data.FirstName);
+        Assert.Equal("New", Assert.Single(live.Membership.TakePending(10)).Data.FirstName);
+    }
+
+    [Fact]
+    public void AFailureReplayed_IsTheSameRejection_AndIsNotSentAgain()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0));
+        live.TakeSnapshot();
+        var contact = Assert.Single(live.Membership.TakePending(10));
+        live.Complete([new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.Failed, "refused", RejectionKind.RefusedByActiveCampaign)]);
+
+        var recovered = Recover(live, senderDied: true);
+
+        Assert.Empty(recovered.TakePending(10));
+        Assert.Equal(1, recovered.GetCounters().Rejected);
+        Assert.Equal(RejectionKind.RefusedByActiveCampaign, Assert.Single(recovered.GetRejections(null, 10)).Kind);
+    }
+
+    [Fact]
+    public void TheShardAloneRestarted_TheOutcomesOfContactsTakenSinceItsSnapshot_AreTaken_NotSentAgain()
+    {
+        var live = NewShard();
+        live.Apply([.. Enumerable.Range(0, 10).Select(i => Joined($"p{i}", 0))]);
+        var beforeSnapshot = live.Membership.TakePending(4);
+        live.TakeSnapshot();
+        var afterSnapshot = live.Membership.TakePending(6);
+
+        // The export's delivery loop lives on: the outcomes it could not hand over reach the new activation.
+        var recovered = Recover(live, senderDied: false);
+        var completed = recovered.OutcomesOfLeasedContacts(Accepted([.. beforeSnapshot, .. afterSnapshot]));
+        recovered.CompleteTaken(completed);
+
+        Assert.Equal(10, completed.Length);
+        Assert.Empty(recovered.TakePending(100));
+        Assert.Equal((10L, 0L, 10L, 0L), Counts(recovered));
+    }
+
+    [Fact]
+    public void LeasesReleasedByANewDeliveryLoop_StayReleasedAfterTheShardRestarts()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0), Joined("p2", 0));
+        live.Membership.TakePending(10);
+        live.TakeSnapshot();
+        live.ReleaseLeases();
+
+        var recovered = Recover(live, senderDied: false);
+
+        Assert.Equal(2, recovered.TakePending(10).Length);
+    }
+
+    [Fact]
+    public void AfterTheListChanged_AnOutcomeOfALostLease_IsAboutTheOldList_AndIsDropped()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0));
+        live.TakeSnapshot();
+        var taken = live.Membership.TakePending(10);
+        var recovered = Recover(live, senderDied: false);
+
+        recovered.ResetDelivery();
+
+        Assert.Empty(recovered.OutcomesOfLeasedContacts(Accepted(taken)));
+        Assert.Single(recovered.TakePending(10));
+    }
+
+    [Fact]
+    public void AnOutcomeForALeaseReleasedSince_IsNotActedOn_NorJournaled()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0));
+        var taken = live.Membership.TakePending(10);
+        live.Membership.ReleaseLeases();
+
+        Assert.Empty(live.Membership.OutcomesOfLeasedContacts(Accepted(taken)));
+        Assert.Single(live.Membership.TakePending(10));
+    }
+
+    [Fact]
+    public void AJournalEntryOfABatch_HasNoOutcomes_AndACompletionNoEvents()
+    {
+        var batch = Serializer.Deserialize<ShardJournalEntry>(Serializer.SerializeToArray(new ShardJournalEntry(3, [Joined("p1", 0)])))!;
+        var completion = Serializer.Deserialize<ShardJournalEntry>(Serializer.SerializeToArray(
+            ShardJournalEntry.Completion([new ContactOutcome("p1", ContactAction.Upsert, 42, OutcomeKind.Accepted, null)])))!;
+
+        Assert.Null(batch.Outcomes);
+        Assert.Equal(3, batch.CapacityLeft);
+        Assert.Empty(completion.Events);
+        Assert.Equal(42UL, Assert.Single(completion.Outcomes!).Hash);
+    }
+}
