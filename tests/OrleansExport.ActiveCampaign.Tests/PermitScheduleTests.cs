@@ -36,12 +36,14 @@ public sealed class PermitScheduleTests
     }
 
     [Fact]
-    public void RequestWindow_KeepsItsGenerousMarginAndImportWindowItsSmallOne()
+    public void RequestWindow_KeepsItsMarginOf5Percent_AndImportWindowIts300Milliseconds()
     {
         var schedule = new PermitSchedule(RealLimits);
         var requests = Enumerable.Range(0, 6).Select(_ => schedule.Reserve(RequestKind.Other, T0)).ToList();
+        var imports = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKind.BulkImportMulti, T0.AddMinutes(1))).ToList();
 
-        Assert.Equal(TimeSpan.FromSeconds(1.25), requests[5] - requests[0]);
+        Assert.Equal(TimeSpan.FromSeconds(1.05), requests[5] - requests[0]);
+        Assert.Equal(TimeSpan.FromSeconds(60.3), imports[100] - imports[0]);
     }
 
     [Fact]
