@@ -1,19 +1,20 @@
 namespace OrleansExport.ActiveCampaign;
 
 /// <summary>
-/// Hands out send times for one ActiveCampaign account, first come first served, so that no
-/// sliding window of any limit ever holds more than its limit (a token bucket whose burst equals
-/// the per-minute limit could send twice the limit within 60 s). Each window remembers its last
-/// <c>limit</c> grants: a new grant may only come one window length, plus a safety margin for
-/// network jitter, after the grant <c>limit</c> places before it. Not thread-safe: one owner
-/// (a grain, or a lock) serialises the calls.
+/// Hands out send times for one ActiveCampaign account so that no sliding window of any limit ever holds
+/// more than its limit (a token bucket whose burst equals the per-minute limit could send twice the limit
+/// within 60 s). A new grant may only come one window length, plus a safety margin for network jitter,
+/// after the grant <c>limit</c> places before it. Bulk imports are served first come first served; any other
+/// request takes the earliest free place in the requests-per-second window, ahead of imports that wait for
+/// their own, scarcer, window: an import's import/info poll need not wait behind every import queued after it.
+/// Not thread-safe: one owner (a grain, or a lock) serialises the calls.
 /// </summary>
 public sealed class PermitSchedule
 {
-    private readonly Window _requests;
+    private readonly RequestWindow _requests;
     private readonly Window _bulkMulti;
     private readonly Window _bulkSingle;
-    private DateTimeOffset _lastGrant = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastImportGrant = DateTimeOffset.MinValue;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
     public PermitSchedule(ActiveCampaignLimits limits)
@@ -21,7 +22,7 @@ public sealed class PermitSchedule
         var second = TimeSpan.FromSeconds(1 / limits.TimeScale);
         var minute = TimeSpan.FromMinutes(1 / limits.TimeScale);
         var minimumMargin = limits.MinimumSafetyMargin / limits.TimeScale;
-        _requests = new Window(limits.RequestsPerSecond, second, Max(second * limits.RequestSafetyMargin, minimumMargin));
+        _requests = new RequestWindow(limits.RequestsPerSecond, second + Max(second * limits.RequestSafetyMargin, minimumMargin));
         _bulkMulti = new Window(limits.BulkImportsPerMinute, minute, Max(minute * limits.SafetyMargin, minimumMargin));
         _bulkSingle = new Window(limits.SingleContactImportsPerMinute, minute, Max(minute * limits.SafetyMargin, minimumMargin));
     }
@@ -36,17 +37,21 @@ public sealed class PermitSchedule
             _ => null,
         };
 
-        // Grants never go back in time, so every window's log stays sorted.
-        var at = Max(Max(now, _pausedUntil), _lastGrant);
-        at = Max(at, _requests.EarliestNext());
+        var at = Max(now, _pausedUntil);
         if (imports is not null)
         {
-            at = Max(at, imports.EarliestNext());
+            // Imports never go back in time, so each import window's log stays sorted.
+            at = Max(Max(at, _lastImportGrant), imports.EarliestNext());
         }
 
+        at = _requests.EarliestFree(now, at);
         _requests.Record(at);
-        imports?.Record(at);
-        _lastGrant = at;
+        if (imports is not null)
+        {
+            imports.Record(at);
+            _lastImportGrant = at;
+        }
+
         return at;
     }
 
@@ -57,6 +62,7 @@ public sealed class PermitSchedule
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    /// <summary>A window whose grants come in order: the last <c>limit</c> of them tell when the next may come.</summary>
     private sealed class Window(int limit, TimeSpan length, TimeSpan margin)
     {
         private readonly Queue<DateTimeOffset> _grants = new(limit);
@@ -73,6 +79,68 @@ public sealed class PermitSchedule
             }
 
             _grants.Enqueue(at);
+        }
+    }
+
+    /// <summary>
+    /// The requests-per-second window, whose grants may come out of order (a request placed before imports
+    /// granted for later): every grant from one spacing before the earliest time asked for on is kept, sorted, and
+    /// a new one goes where no <c>limit + 1</c> consecutive grants would lie within one spacing.
+    /// </summary>
+    private sealed class RequestWindow(int limit, TimeSpan spacing)
+    {
+        private readonly List<DateTimeOffset> _grants = [];
+
+        // No grant goes before the latest "now" seen (a clock that steps back waits for it), so the grants
+        // dropped, all older than one spacing before it, can never share a window with a new one.
+        private DateTimeOffset _floor = DateTimeOffset.MinValue;
+
+        /// <summary>The earliest free time at or after <paramref name="from"/> (itself at or after <paramref name="now"/>).</summary>
+        public DateTimeOffset EarliestFree(DateTimeOffset now, DateTimeOffset from)
+        {
+            _floor = now > _floor ? now : _floor;
+            var drop = _grants.FindIndex(g => g > _floor - spacing);
+            _grants.RemoveRange(0, drop < 0 ? _grants.Count : drop);
+
+            // Whether a time is free changes only where a grant leaves the windows around it: one spacing after it.
+            var earliest = from > _floor ? from : _floor;
+            if (Fits(earliest))
+            {
+                return earliest;
+            }
+
+            foreach (var grant in _grants)
+            {
+                if (grant + spacing > earliest && Fits(grant + spacing))
+                {
+                    return grant + spacing;
+                }
+            }
+
+            throw new InvalidOperationException("Unreachable: one spacing after the last grant is always free.");
+        }
+
+        public void Record(DateTimeOffset at)
+        {
+            var index = _grants.BinarySearch(at);
+            _grants.Insert(index < 0 ? ~index : index, at);
+        }
+
+        private bool Fits(DateTimeOffset at)
+        {
+            var index = _grants.BinarySearch(at);
+            var position = index < 0 ? ~index : index;
+            var withNew = new List<DateTimeOffset>(_grants);
+            withNew.Insert(position, at);
+            for (var first = Math.Max(0, position - limit); first + limit < withNew.Count && first <= position; first++)
+            {
+                if (withNew[first + limit] - withNew[first] < spacing)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 }

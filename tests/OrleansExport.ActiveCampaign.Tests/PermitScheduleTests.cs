@@ -36,21 +36,39 @@ public sealed class PermitScheduleTests
     }
 
     [Fact]
-    public void RequestWindow_KeepsItsGenerousMarginAndImportWindowItsSmallOne()
+    public void RequestWindow_KeepsItsMarginOf5Percent_AndImportWindowIts300Milliseconds()
     {
         var schedule = new PermitSchedule(RealLimits);
         var requests = Enumerable.Range(0, 6).Select(_ => schedule.Reserve(RequestKind.Other, T0)).ToList();
+        var imports = Enumerable.Range(0, 101).Select(_ => schedule.Reserve(RequestKind.BulkImportMulti, T0.AddMinutes(1))).ToList();
 
-        Assert.Equal(TimeSpan.FromSeconds(1.25), requests[5] - requests[0]);
+        Assert.Equal(TimeSpan.FromSeconds(1.05), requests[5] - requests[0]);
+        Assert.Equal(TimeSpan.FromSeconds(60.3), imports[100] - imports[0]);
     }
 
     [Fact]
-    public void GrantsAreFirstComeFirstServed()
+    public void ImportsAreFirstComeFirstServed()
     {
         var schedule = new PermitSchedule(RealLimits);
-        var grants = Enumerable.Range(0, 50).Select(i => schedule.Reserve(i % 3 == 0 ? RequestKind.BulkImportMulti : RequestKind.Other, T0)).ToList();
+        var grants = Enumerable.Range(0, 250).Select(i => schedule.Reserve(RequestKind.BulkImportMulti, T0.AddMilliseconds(i))).ToList();
 
         Assert.Equal(grants.OrderBy(g => g), grants);
+        Assert.True(grants[^1] > T0.AddMinutes(2), "250 imports take more than two windows of 100");
+    }
+
+    [Fact]
+    public void AnotherRequest_TakesTheFirstFreePlace_AheadOfImportsGrantedForLater()
+    {
+        var schedule = new PermitSchedule(RealLimits);
+        var imports = Enumerable.Range(0, 150).Select(_ => schedule.Reserve(RequestKind.BulkImportMulti, T0)).ToList();
+        var now = T0.AddSeconds(30);
+
+        // The first 100 imports fill the import window at 5 a second (0 to 21 s); the other 50 wait for it to slide (60.3 s on).
+        var poll = schedule.Reserve(RequestKind.Other, now);
+
+        Assert.Equal(now, poll);
+        Assert.True(imports[100] > T0.AddSeconds(60), $"the 101st import is granted at {imports[100] - T0}");
+        Assert.True(schedule.Reserve(RequestKind.BulkImportMulti, now) > imports[^1], "a new import still queues behind every earlier one");
     }
 
     /// <summary>For any mix of requests at any times, no sliding window of any limit ever holds more than the limit.</summary>

@@ -36,7 +36,7 @@ public sealed class MemberTable
     // handful of names: inline, they were about 40% of its arena). Null in a table whose names are all inline,
     // as every table written before names were shared; such a table converts itself on its first attribute write.
     [NonSerialized] private List<string>? _names;
-    [NonSerialized] private Dictionary<string, int>? _nameIds;
+    [NonSerialized] private Dictionary<string, string>? _references;
 
     public int Count => _count;
 
@@ -77,7 +77,7 @@ public sealed class MemberTable
         set
         {
             _names = value is null ? null : [.. value];
-            _nameIds = null;
+            _references = null;
         }
     }
 
@@ -122,7 +122,16 @@ public sealed class MemberTable
 
         var slot = _count++;
         _slots[slot] = default;
-        _slots[slot].EntryOffset = Append(profileId, []);
+        var key = Utf8(profileId, out var rented);
+        try
+        {
+            _slots[slot].EntryOffset = Append(key, []);
+        }
+        finally
+        {
+            Return(rented);
+        }
+
         EnsureIndex();
         if (_index.Length < _count * 4 / 3 + 1)
         {
@@ -204,21 +213,23 @@ public sealed class MemberTable
 
     private string NameReference(string name)
     {
-        _nameIds ??= _names!.Select((n, id) => (n, id)).ToDictionary(p => p.n, p => p.id, StringComparer.Ordinal);
-        if (!_nameIds.TryGetValue(name, out var id))
+        _references ??= _names!.Select((n, id) => (n, id)).ToDictionary(p => p.n, p => Reference(p.id), StringComparer.Ordinal);
+        if (!_references.TryGetValue(name, out var reference))
         {
             if (_names!.Count >= MaxSharedNames && !name.StartsWith(ReferenceMark))
             {
                 return name;
             }
 
-            id = _names!.Count;
+            reference = Reference(_names!.Count);
             _names.Add(name);
-            _nameIds[name] = id;
+            _references[name] = reference;
         }
 
-        return ReferenceMark + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return reference;
     }
+
+    private static string Reference(int id) => ReferenceMark + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private string NameOf(string stored) =>
         _names is not null && stored.Length > 1 && stored[0] == ReferenceMark
@@ -269,8 +280,10 @@ public sealed class MemberTable
     {
         var old = _slots[slot].EntryOffset;
         var oldLength = EntryLength(old);
-        var profileId = ProfileId(slot);
-        _slots[slot].EntryOffset = Append(profileId, values);
+
+        // The id's bytes are read from the old entry, which stays in the arena (as garbage) or in the array it
+        // was in before the arena grew.
+        _slots[slot].EntryOffset = Append(ProfileIdBytes(slot), values);
         _garbage += oldLength;
         if (_garbage > MinimumArenaForCompaction && _garbage > _arenaLength / 2)
         {
@@ -299,9 +312,9 @@ public sealed class MemberTable
     // Entry: profile id, the number of values (0: no data), the values. Contact data is email, first
     // name, last name, phone, field values; attributes are name, value pairs. Each string is a varint
     // of (UTF-8 length + 1), 0 for null, then its bytes.
-    private int Append(string profileId, string?[] values)
+    private int Append(ReadOnlySpan<byte> profileId, string?[] values)
     {
-        var size = MaxSize(profileId) + 5;
+        var size = profileId.Length + 10;
         foreach (var value in values)
         {
             size += MaxSize(value);
@@ -424,6 +437,13 @@ public sealed class MemberTable
         private readonly Span<byte> _buffer = buffer;
 
         public int Position { get; private set; }
+
+        public void Write(ReadOnlySpan<byte> utf8)
+        {
+            WriteLength(utf8.Length + 1);
+            utf8.CopyTo(_buffer[Position..]);
+            Position += utf8.Length;
+        }
 
         public void Write(string? value)
         {
