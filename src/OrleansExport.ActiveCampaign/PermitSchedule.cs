@@ -126,15 +126,18 @@ public sealed class PermitSchedule
             _grants.Insert(index < 0 ? ~index : index, at);
         }
 
+        /// <summary>Whether every run of <c>limit + 1</c> consecutive grants that would include <paramref name="at"/> spans one spacing.</summary>
         private bool Fits(DateTimeOffset at)
         {
             var index = _grants.BinarySearch(at);
             var position = index < 0 ? ~index : index;
-            var withNew = new List<DateTimeOffset>(_grants);
-            withNew.Insert(position, at);
-            for (var first = Math.Max(0, position - limit); first + limit < withNew.Count && first <= position; first++)
+
+            // The i-th grant of the list with the new one inserted at its place, without copying the list.
+            DateTimeOffset WithNew(int i) => i < position ? _grants[i] : i == position ? at : _grants[i - 1];
+
+            for (var first = Math.Max(0, position - limit); first + limit <= _grants.Count && first <= position; first++)
             {
-                if (withNew[first + limit] - withNew[first] < spacing)
+                if (WithNew(first + limit) - WithNew(first) < spacing)
                 {
                     return false;
                 }
