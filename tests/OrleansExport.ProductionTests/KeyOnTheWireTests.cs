@@ -47,7 +47,7 @@ public sealed class KeyOnTheWireTests(AzuriteFixture azurite)
         var connectionId = $"con-wire-{Guid.NewGuid():N}"[..24];
         Assert.Null(await grainsA.GetGrain<IConnectionGrain>(connectionId).GetAsync());
         var onA = (await grainsA.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(hostsIds: [addressA])).Any(s => s.GrainId.Key.ToString() == connectionId);
-        var (sender, grainRelay) = onA ? (grainsB, relayA) : (grainsA, relayB);
+        var sender = onA ? grainsB : grainsA;
         var created = await sender.GetGrain<IConnectionGrain>(connectionId).CreateAsync(Request(simulator.Hostname));
         Assert.Null(created.Error);
         var updated = await sender.GetGrain<IConnectionGrain>(connectionId).UpdateAsync(new ConnectionPatch(ApiKey: ApiKey), "tests");
@@ -67,8 +67,7 @@ public sealed class KeyOnTheWireTests(AzuriteFixture azurite)
         foreach (var (relay, name) in new[] { (relayA, "silo A's relay"), (relayB, "silo B's relay"), (gatewayRelay, "the gateway relay") })
         {
             var streams = relay.Streams().Where(s => s.Bytes.Length > 0).ToList();
-            // Silos talk both ways over the connection one of them opened: the relay of the grain's silo and the gateway's carried the key's calls.
-            Assert.True((relay != grainRelay && relay != gatewayRelay) || streams.Count(s => s.TowardsTarget) > 0, $"nothing crossed {name}");
+            Assert.True(relay != gatewayRelay || streams.Count(s => s.TowardsTarget) > 0, $"nothing crossed {name}");
             foreach (var (towardsTarget, bytes) in streams)
             {
                 Assert.All(key, form => Assert.True(bytes.AsSpan().IndexOf(form) < 0, $"the key crossed {name} in clear"));
@@ -81,7 +80,8 @@ public sealed class KeyOnTheWireTests(AzuriteFixture azurite)
             }
         }
 
-        Assert.True(grainRelay.Streams().Sum(s => s.Bytes.Length) > 10_000, "too little crossed the relay of the grain's silo to have carried the calls");
+        // Silos talk both ways over the connection one of them opened, to whichever relay: between them, the two carried the key's calls.
+        Assert.True(relayA.Streams().Concat(relayB.Streams()).Sum(s => s.Bytes.Length) > 10_000, "too little crossed the silos' relays to have carried the calls");
     }
 
     private static ConnectionRequest Request(string hostname) => new("Wire", hostname, ApiKey, AllowContributors: false, DataPrivacyConsent: true, ProfileCap: null, CreatedBy: "tests");
