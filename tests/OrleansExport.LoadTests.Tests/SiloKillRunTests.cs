@@ -7,7 +7,7 @@ namespace OrleansExport.LoadTests.Tests;
 /// <c>--kill-silo</c> with a few thousand profiles: two silo processes of the production profile sharing Azurite, the
 /// sending one killed with kill -9 a third of the way into the first run. The list must end exactly right and the
 /// figures must be there; at this size every contact in flight is a large share of the members, so neither the
-/// duplicates nor the time is judged here (the 1M figures are in the README).
+/// duplicates nor the time is judged here (the 1M figures are in loadtests/README.md).
 /// </summary>
 public sealed class SiloKillRunTests
 {
