@@ -21,7 +21,7 @@ public sealed class StoredGrainTypeTests(SiloFixture fixture)
             ["segmentshard"] = grains.GetGrain<ISegmentShardGrain>("k").GetGrainId().Type.ToString()!,
             ["accountlimiter"] = grains.GetGrain<IAccountLimiterGrain>("k").GetGrainId().Type.ToString()!,
             ["accountrunqueue"] = grains.GetGrain<IAccountRunQueueGrain>("k").GetGrainId().Type.ToString()!,
-            ["resynccontrol"] = grains.GetGrain<IResyncControlGrain>("k").GetGrainId().Type.ToString()!,
+            ["resynccontrol"] = grains.GetGrain<IExportRunsGrain>("k").GetGrainId().Type.ToString()!,
             ["audit"] = grains.GetGrain<IAuditGrain>("k").GetGrainId().Type.ToString()!,
             ["deadletter"] = grains.GetGrain<IDeadLetterGrain>("k").GetGrainId().Type.ToString()!,
         };

@@ -2,8 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
-using OrleansExport.Grains;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.Audit;
+using OrleansExport.Grains.Catalog;
+using OrleansExport.Grains.Connections;
+using OrleansExport.Grains.DeadLetters;
+using OrleansExport.Grains.ExportShards;
+using OrleansExport.Grains.Exports;
+using OrleansExport.Grains.Members;
 using OrleansExport.Grains.Runs;
 using OrleansExport.Grains.Segments;
 
@@ -52,7 +57,7 @@ public sealed class StoredStateTests
     [Fact]
     public void ExportShardState_LoadsAsBefore()
     {
-        var state = new ShardState { RejectedTotal = 2, CapacityLeft = 7, RunId = "run-1", EventsReceived = 9, Erased = 1 };
+        var state = new ExportShardState { RejectedTotal = 2, CapacityLeft = 7, RunId = "run-1", EventsReceived = 9, Erased = 1 };
         var slot = state.Members.Add("profile-1");
         state.Members[slot].SegmentMask = 1;
         state.Members[slot].Set(MemberFlags.Dirty);
@@ -62,7 +67,7 @@ public sealed class StoredStateTests
 
     [Fact]
     public void RunsState_LoadsAsBefore() => AssertStoredAsBefore(
-        new ResyncState
+        new ExportRunsState
         {
             Runs = [new RunView("run-1", RunStatus.Succeeded, At, At.AddMinutes(1), 5, 5, 0, 0, 0, 1, "manual", null)],
             Schedule = "0 * * * *",
