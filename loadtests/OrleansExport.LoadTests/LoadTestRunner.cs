@@ -316,7 +316,7 @@ public sealed class LoadTestRunner
     {
         _progress.Enter("first run: every member to ActiveCampaign; the sending silo is killed a third of the way");
         var clock = Stopwatch.StartNew();
-        var control = cluster.Grains.GetGrain<IResyncControlGrain>(exportId);
+        var control = cluster.Grains.GetGrain<IExportRunsGrain>(exportId);
         var started = await control.StartRunAsync("loadtest", "loadtest");
         var run = started.Value ?? throw new InvalidOperationException($"Could not start the first run: {started.Error?.Detail}");
         var killAt = (long)Math.Ceiling(needed * _options.KillAtFraction);
@@ -402,7 +402,7 @@ public sealed class LoadTestRunner
     {
         _progress.Enter("first run: every member to ActiveCampaign, at the ceiling");
         var clock = Stopwatch.StartNew();
-        var control = grains.GetGrain<IResyncControlGrain>(exportId);
+        var control = grains.GetGrain<IExportRunsGrain>(exportId);
         var started = await control.StartRunAsync("loadtest", "loadtest");
         var run = started.Value ?? throw new InvalidOperationException($"Could not start the first run: {started.Error?.Detail}");
         var export = grains.GetGrain<IExportGrain>(exportId);

@@ -32,14 +32,3 @@ public sealed record AuditEntry(
     [property: Id(4)] string SubjectId,
     [property: Id(5)] IReadOnlyList<string> Fields,
     [property: Id(6)] string? RunId = null);
-
-/// <summary>The audit trail of the whole service (key <see cref="Key"/>): the latest entries, persisted.</summary>
-public interface IAuditGrain : IGrainWithStringKey
-{
-    const string Key = "audit";
-
-    Task RecordAsync(AuditEntry entry);
-
-    /// <summary>The newest <paramref name="limit"/> entries, newest first.</summary>
-    Task<IReadOnlyList<AuditEntry>> GetAsync(int limit);
-}

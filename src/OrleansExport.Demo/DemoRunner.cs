@@ -79,7 +79,7 @@ public sealed class DemoRunner(
             throw new InvalidOperationException($"demo export: {exportError.Detail}");
         }
 
-        var run = await grains.GetGrain<IResyncControlGrain>(ExportId).StartRunAsync("demo", "demo");
+        var run = await grains.GetGrain<IExportRunsGrain>(ExportId).StartRunAsync("demo", "demo");
         if (run.Error is { } runError)
         {
             throw new InvalidOperationException($"demo run: {runError.Detail}");

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Accounts;
 using OrleansExport.Grains.Alerts;
+using OrleansExport.Grains.Connections;
 using OrleansExport.Grains.Delivery;
 
 namespace OrleansExport.Grains;

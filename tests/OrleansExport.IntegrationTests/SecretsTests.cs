@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using OrleansExport.Grains;
+using OrleansExport.Grains.Connections;
 
 namespace OrleansExport.IntegrationTests;
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
-using OrleansExport.Grains;
+using OrleansExport.Grains.Connections;
 using OrleansExport.ProductionTests.Infrastructure;
 using OrleansExport.Silo.AzureStorage;
 using OrleansExport.Silo.Hosting;

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.ExportShards;
+using OrleansExport.Grains.Members;
 using OrleansExport.Grains.Segments;
 
 namespace OrleansExport.UnitTests;
@@ -23,14 +24,14 @@ public sealed class ErasureRulesTests
     private SegmentEvent Erased(string profile, int minute, string segment = "s1") =>
         new($"erase-{_eventNumber++}", segment, profile, SegmentEventType.Erased, T0.AddMinutes(minute), null);
 
-    private ShardMembership ExportShard(LeaveAction onLeave = LeaveAction.Unsubscribe, EraseAction onErase = EraseAction.Unsubscribe, long capacity = 1000, string[]? segments = null)
+    private ExportShardRules ExportShard(LeaveAction onLeave = LeaveAction.Unsubscribe, EraseAction onErase = EraseAction.Unsubscribe, long capacity = 1000, string[]? segments = null)
     {
-        var shard = new ShardMembership(new ShardState { Config = new ShardConfig(segments ?? ["s1"], Mapping, onLeave, onErase) }, _time);
+        var shard = new ExportShardRules(new ExportShardState { Config = new ShardConfig(segments ?? ["s1"], Mapping, onLeave, onErase) }, _time);
         shard.AddCapacity(capacity);
         return shard;
     }
 
-    private static void AcceptAll(ShardMembership shard, OutgoingContact[] taken) =>
+    private static void AcceptAll(ExportShardRules shard, OutgoingContact[] taken) =>
         shard.Complete(taken.Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null)).ToList());
 
     private static bool Holds(byte[] bytes, string text) => bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;

@@ -1,6 +1,7 @@
 using OrleansExport.Grains.Exports;
 using OrleansExport.Grains.Segments;
 
+
 namespace OrleansExport.UnitTests;
 
 public sealed class ExportDefinitionRulesTests

@@ -1,5 +1,6 @@
 using OrleansExport.Grains;
 
+
 namespace OrleansExport.UnitTests;
 
 public sealed class ExportOptionsValidatorTests

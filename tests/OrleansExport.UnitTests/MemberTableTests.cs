@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.ExportShards;
+using OrleansExport.Grains.Members;
 
 namespace OrleansExport.UnitTests;
 
@@ -64,7 +65,7 @@ public sealed class MemberTableTests
     public void OrleansSerializer_RoundTripsSlotsDataAndIndex()
     {
         var serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
-        var state = new ShardState();
+        var state = new ExportShardState();
         for (var i = 0; i < 1_000; i++)
         {
             var slot = state.Members.Add($"p-{i}");
@@ -79,7 +80,7 @@ public sealed class MemberTableTests
             }
         }
 
-        var copy = serializer.Deserialize<ShardState>(serializer.SerializeToArray(state))!.Members;
+        var copy = serializer.Deserialize<ExportShardState>(serializer.SerializeToArray(state))!.Members;
 
         Assert.Equal(1_000, copy.Count);
         Assert.Equal(777, copy.Find("p-777"));

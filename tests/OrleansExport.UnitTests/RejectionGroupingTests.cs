@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.UnitTests;
 
@@ -15,7 +15,7 @@ public sealed class RejectionGroupingTests
     public void TheShardRecordsTheKindOfEachRejection_WithoutTheEmailInTheKind()
     {
         var time = new FakeTimeProvider(T0);
-        var shard = new ShardMembership(new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) }, time);
+        var shard = new ExportShardRules(new ExportShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) }, time);
         shard.AddCapacity(1);
         SegmentEvent Joined(string profile, string? email) => new($"e-{profile}", "s1", profile, SegmentEventType.Joined, T0,
             email is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["EmailAddress"] = email });

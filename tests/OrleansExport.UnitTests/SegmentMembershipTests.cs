@@ -1,5 +1,6 @@
 using OrleansExport.Grains.Segments;
 
+
 namespace OrleansExport.UnitTests;
 
 public sealed class SegmentMembershipTests

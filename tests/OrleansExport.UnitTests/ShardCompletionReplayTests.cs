@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;
 using OrleansExport.Grains.Durability;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.UnitTests;
 
@@ -19,9 +19,9 @@ public sealed class ShardCompletionReplayTests
     private int _eventNumber;
 
     /// <summary>The shard as it lives, and what its journal holds since the snapshot it would recover from.</summary>
-    private sealed class LiveShard(ShardMembership membership)
+    private sealed class LiveShard(ExportShardRules membership)
     {
-        public ShardMembership Membership { get; } = membership;
+        public ExportShardRules Membership { get; } = membership;
 
         public byte[] Snapshot { get; private set; } = Serializer.SerializeToArray(membership.State);
 
@@ -57,8 +57,8 @@ public sealed class ShardCompletionReplayTests
 
     private LiveShard NewShard()
     {
-        var state = new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
-        var shard = new ShardMembership(state, _time);
+        var state = new ExportShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
+        var shard = new ExportShardRules(state, _time);
         shard.AddCapacity(1000);
         return new LiveShard(shard);
     }
@@ -67,9 +67,9 @@ public sealed class ShardCompletionReplayTests
     /// What a new activation does after a crash: the snapshot, then the journal in order; it keeps the leases for the sender to answer.
     /// With <paramref name="senderDied"/>, the export's delivery loop died too, and its next activation releases them.
     /// </summary>
-    private ShardMembership Recover(LiveShard live, bool senderDied)
+    private ExportShardRules Recover(LiveShard live, bool senderDied)
     {
-        var recovered = new ShardMembership(Serializer.Deserialize<ShardState>(live.Snapshot)!, _time);
+        var recovered = new ExportShardRules(Serializer.Deserialize<ExportShardState>(live.Snapshot)!, _time);
         foreach (var entry in live.Journal)
         {
             if (entry.Outcomes is { } outcomes)
@@ -104,7 +104,7 @@ public sealed class ShardCompletionReplayTests
     private static ContactOutcome[] Accepted(IEnumerable<OutgoingContact> contacts) =>
         [.. contacts.Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null))];
 
-    private static (long Members, long Pending, long InSync, long InRun) Counts(ShardMembership shard)
+    private static (long Members, long Pending, long InSync, long InRun) Counts(ExportShardRules shard)
     {
         var counters = shard.GetCounters();
         return (counters.Members, counters.Pending, counters.InSync, counters.RunRemaining);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.ExportShards;
 using OrleansExport.Grains.Segments;
 using Xunit.Abstractions;
 
@@ -10,7 +10,7 @@ namespace OrleansExport.UnitTests;
 /// <summary>
 /// What a writer can make a shard hold: events that change nothing allocate nothing, and a snapshot
 /// remembers only members. Through the real rule classes
-/// (<see cref="SegmentMembership"/> of a segment shard, <see cref="ShardMembership"/> of an export shard).
+/// (<see cref="SegmentMembership"/> of a segment shard, <see cref="ExportShardRules"/> of an export shard).
 /// </summary>
 [Collection(Name)]
 public sealed class StateBoundsTests(ITestOutputHelper output)
@@ -69,8 +69,8 @@ public sealed class StateBoundsTests(ITestOutputHelper output)
     [Fact]
     public void MillionLeavesForUnknownProfiles_AllocateNothingInTheExportShard()
     {
-        var state = new ShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
-        var shard = new ShardMembership(state, new FakeTimeProvider(T0));
+        var state = new ExportShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
+        var shard = new ExportShardRules(state, new FakeTimeProvider(T0));
         shard.AddCapacity(1000);
         var storedBefore = Serializer.SerializeToArray(state).Length;
 

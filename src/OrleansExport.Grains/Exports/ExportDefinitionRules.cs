@@ -1,5 +1,6 @@
 using OrleansExport.Grains.Runs;
 
+
 namespace OrleansExport.Grains.Exports;
 
 /// <summary>What a valid export definition is, and what a change to one changes. No Orleans in it.</summary>

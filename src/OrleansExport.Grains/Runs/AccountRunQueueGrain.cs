@@ -1,13 +1,5 @@
 namespace OrleansExport.Grains.Runs;
 
-[GenerateSerializer]
-public sealed class AccountRunQueueState
-{
-    [Id(0)] public QueuedRun? Active { get; set; }
-
-    [Id(1)] public List<QueuedRun> Waiting { get; set; } = [];
-}
-
 /// <summary>
 /// One full run per ActiveCampaign account at a time (key: hostname): two runs to one account
 /// would only split its import budget and both finish later; the rest wait in order.

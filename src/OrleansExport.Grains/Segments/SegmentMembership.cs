@@ -1,4 +1,5 @@
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.Members;
+
 
 namespace OrleansExport.Grains.Segments;
 

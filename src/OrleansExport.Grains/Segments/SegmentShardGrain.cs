@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansExport.Grains.Durability;
+using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.Grains.Segments;
 

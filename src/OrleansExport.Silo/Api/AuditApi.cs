@@ -3,7 +3,7 @@ namespace OrleansExport.Silo.Api;
 /// <summary><c>GET /api/audit</c>: who created, changed, paused, resumed, deleted, ran or cancelled what, and when (admins and viewers).</summary>
 public static class AuditApi
 {
-    public const int MaxLimit = Grains.AuditGrain.MaxKept;
+    public const int MaxLimit = Grains.Audit.AuditGrain.MaxKept;
 
     public static void MapAuditApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/audit", GetAsync).RequireAuthorization(Access.CanInspect).WithTags("Audit")

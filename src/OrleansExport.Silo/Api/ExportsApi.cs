@@ -180,7 +180,7 @@ public static class ExportsApi
             return Problems.From(error);
         }
 
-        var lastRun = (await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync()).FirstOrDefault();
+        var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
         return Results.Ok(ExportResponse.From(result.Value!, lastRun));
     }
 
@@ -268,7 +268,7 @@ public static class ExportsApi
                 : Problems.Forbidden($"You may not run export '{id}': its connection is for admins only.");
         }
 
-        var result = await grains.GetGrain<IResyncControlGrain>(id).StartRunAsync($"on demand by {user.UserName()}", user.UserName());
+        var result = await grains.GetGrain<IExportRunsGrain>(id).StartRunAsync($"on demand by {user.UserName()}", user.UserName());
         return result.Error is { } error
             ? Problems.From(error)
             : Results.Accepted($"/api/exports/{id}/runs/{result.Value!.RunId}", new RunStarted(result.Value.RunId, result.Value.Status, result.Value.Total));
@@ -277,13 +277,13 @@ public static class ExportsApi
     private static async Task<IResult> ListRunsAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         var (export, _) = await FindVisibleAsync(id, user, grains);
-        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync());
+        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync());
     }
 
     private static async Task<IResult> GetRunAsync(string id, string runId, ClaimsPrincipal user, IGrainFactory grains)
     {
         var (export, _) = await FindVisibleAsync(id, user, grains);
-        var run = export is null ? null : await grains.GetGrain<IResyncControlGrain>(id).GetRunAsync(runId);
+        var run = export is null ? null : await grains.GetGrain<IExportRunsGrain>(id).GetRunAsync(runId);
         return run is null ? Problems.NotFound($"Run '{runId}' of export '{id}' does not exist.") : Results.Ok(run);
     }
 
@@ -294,7 +294,7 @@ public static class ExportsApi
             return refused;
         }
 
-        var result = await grains.GetGrain<IResyncControlGrain>(id).CancelRunAsync(runId, user.UserName());
+        var result = await grains.GetGrain<IExportRunsGrain>(id).CancelRunAsync(runId, user.UserName());
         return result.Error is { } error ? Problems.From(error) : Results.Ok(result.Value);
     }
 
@@ -316,7 +316,7 @@ public static class ExportsApi
             return (null, null);
         }
 
-        var lastRun = (await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync()).FirstOrDefault();
+        var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
         return (ExportResponse.From(status, lastRun), connection);
     }
 

@@ -1,6 +1,6 @@
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
-using OrleansExport.Grains.Membership;
+using OrleansExport.Grains.Members;
 using OrleansExport.Silo.Api;
 using OrleansExport.Silo.Hosting;
 

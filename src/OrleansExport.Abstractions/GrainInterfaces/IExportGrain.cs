@@ -1,0 +1,64 @@
+using Orleans.Concurrency;
+
+namespace OrleansExport;
+
+/// <summary>
+/// One export: a view of its segments in one ActiveCampaign list. Holds the definition, takes its
+/// segments' members (backfill) and delivers pending contacts to ActiveCampaign in rate-limited batches.
+/// </summary>
+public interface IExportGrain : IGrainWithStringKey
+{
+    /// <summary>Validates, verifies the list, and brings in the segments' current members; sends nothing before the first run.</summary>
+    Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition);
+
+    Task<ExportStatus?> GetStatusAsync();
+
+    /// <summary>Changes the definition (docs/api.md: PATCH /api/exports/{id}); a conflict while a run is queued or running.</summary>
+    Task<OperationResult<ExportStatus>> UpdateAsync(ExportPatch patch, string user);
+
+    /// <summary>Stops sending (events are still applied) until resumed; runs are refused meanwhile.</summary>
+    Task<OperationResult<ExportStatus>> PauseAsync(string user);
+
+    Task<OperationResult<ExportStatus>> ResumeAsync(string user);
+
+    /// <summary>The newest kept rejections (of one kind, or all), newest first, after skipping <paramref name="offset"/>.</summary>
+    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int offset, int limit);
+
+    /// <summary>Rejections counted by kind, with the newest examples of each.</summary>
+    Task<RejectionSummary> GetRejectionSummaryAsync();
+
+    /// <summary>Deletes the export; <paramref name="user"/> is recorded in the audit trail.</summary>
+    Task DeleteAsync(string user);
+
+    /// <summary>What delivery did in each of the last <paramref name="minutes"/> minutes, oldest first (empty minutes included).</summary>
+    Task<IReadOnlyList<ActivityBucket>> GetActivityAsync(int minutes);
+
+    /// <summary>Its connection was deleted: stop delivering for good.</summary>
+    Task StopAsync(string reason);
+
+    /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
+    Task<long> LeaseCapacityAsync(long needed);
+
+    /// <summary>Called by shards: slots freed by members that left, for any shard (and, under the connection's cap, any export) to use.</summary>
+    Task ReturnCapacityAsync(long slots);
+
+    /// <summary>
+    /// Called by a shard that holds contacts to send: after applying changes, or (<paramref name="overdue"/>) on
+    /// reactivating with contacts that have waited since before, so the delivery loop collects them at once.
+    /// </summary>
+    [OneWay]
+    Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue);
+
+    /// <summary>
+    /// Called on each surviving silo when the cluster declared one dead: an active export has nothing to do, one whose
+    /// grain lived on the dead silo activates here, and its activation resumes delivery (rather than its reminder, minutes later).
+    /// </summary>
+    Task KeepDeliveringAsync();
+
+    /// <summary>Marks every member (and every profile that left) for resending; idempotent per run id.</summary>
+    Task<long> BeginRunAsync(string runId);
+
+    Task<RunProgress> GetRunProgressAsync(string runId);
+
+    Task CancelRunAsync(string runId);
+}

@@ -1,0 +1,36 @@
+namespace OrleansExport;
+
+/// <summary>What an export keeps per member of one slice of its segments (key "exportId/index").</summary>
+public interface IExportShardGrain : IGrainWithStringKey
+{
+    /// <summary>Sets (or changes) the export's definition as the shard needs it; members of segments no longer exported leave.</summary>
+    Task ConfigureAsync(ShardConfig config);
+
+    /// <summary>Applies changes forwarded by segment shards (or a backfill), already deduplicated and ordered per segment.</summary>
+    Task<ShardApplyResult> ApplyAsync(SegmentEvent[] events);
+
+    /// <summary>The export now sends to another list: every member is pending for it.</summary>
+    Task ResetDeliveryAsync();
+
+    /// <summary>Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout.</summary>
+    Task<OutgoingContact[]> TakePendingAsync(int max);
+
+    /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
+    Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes);
+
+    Task<ShardCounters> GetCountersAsync();
+
+    Task<long> BeginRunAsync(string runId);
+
+    Task CancelRunAsync(string runId);
+
+    /// <summary>The newest <paramref name="limit"/> kept rejections (of one kind, or all), newest first.</summary>
+    Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int limit);
+
+    Task<ShardRejections> GetRejectionSummaryAsync();
+
+    /// <summary>Requeues contacts leased by an earlier activation of the export grain.</summary>
+    Task ReleaseLeasesAsync();
+
+    Task ClearAsync();
+}

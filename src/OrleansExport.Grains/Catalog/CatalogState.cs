@@ -1,0 +1,15 @@
+namespace OrleansExport.Grains.Catalog;
+
+[GenerateSerializer]
+public sealed class CatalogState
+{
+    [Id(0)] public SortedSet<string> Connections { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Export id to connection id.</summary>
+    [Id(1)] public SortedDictionary<string, string> Exports { get; set; } = new(StringComparer.Ordinal);
+
+    // Id 2 held the segments of each export before segments kept their own subscribers; never reuse it.
+
+    /// <summary>Every segment that has received an event or been exported.</summary>
+    [Id(3)] public SortedSet<string> Segments { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansExport.Grains.Durability;
+
+namespace OrleansExport.Grains.ExportShards;
+
+/// <summary>
+/// What one export keeps per member of one slice of its segments (key "exportId/index"): what was
+/// sent and accepted, list status, rejections, caps. The rules live in <see cref="ExportShardRules"/>;
+/// this grain adds capacity leases and persistence (<see cref="JournaledShardState{TState}"/>).
+/// </summary>
+/// <remarks>
+/// Segment shards forward each change here before their own batch counts as applied, so the journal
+/// makes both durable together. Completed deliveries are journaled too, in the same order, and a shard that
+/// comes back keeps its leases for the export's delivery loop to answer, so after a crash only the contacts in
+/// flight in a delivery loop that died are sent again (ActiveCampaign's upsert by email makes that harmless).
+/// Placement: random, so an export's shards spread over the silos from the first second (memory and work scale out,
+/// and one silo's loss touches only its share); the default would keep them next to their export grain.
+/// </remarks>
+[Orleans.Placement.RandomPlacement]
+public sealed class ExportShardGrain(
+    [PersistentState("shard", Constants.ShardStore)] IPersistentState<ExportShardState> state,
+    IOptions<ExportOptions> options,
+    TimeProvider time,
+    ILogger<ExportShardGrain> logger,
+    IShardJournal? journal = null) : Grain, IExportShardGrain
+{
+    private ExportShardRules _membership = null!;
+    private JournaledShardState<ExportShardState> _store = null!;
+
+    public static string Key(string exportId, int index) => $"{exportId}/{index}";
+
+    private string ShardKey => this.GetPrimaryKeyString();
+
+    private string ExportId => ShardKey[..ShardKey.LastIndexOf('/')];
+
+    private IExportGrain Export => GrainFactory.GetGrain<IExportGrain>(ExportId);
+
+    private int Index => int.Parse(ShardKey[(ShardKey.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _store = new JournaledShardState<ExportShardState>(state, journal, ShardKey, logger) { OnBroken = DeactivateOnIdle };
+        _membership = new ExportShardRules(state.State, time);
+        foreach (var entry in await _store.RecoverAsync(cancellationToken))
+        {
+            if (entry.Outcomes is { } outcomes)
+            {
+                _membership.CompleteTaken(outcomes);
+                continue;
+            }
+
+            if (entry.LeasesReleased)
+            {
+                _membership.ReleaseLeases();
+                continue;
+            }
+
+            state.State.CapacityLeft = entry.CapacityLeft;
+            _membership.Apply(entry.Events);
+
+            // Given back to the export when the batch was first applied (or lost with the crash: never twice).
+            _membership.ReleaseFreedCapacity();
+        }
+
+        // Leases found in storage are kept: their sender, the export's delivery loop, may live on and answer them (and
+        // those it took since the snapshot). If it died, its next activation releases them (ReleaseLeasesAsync).
+        _membership.ExpectOutcomesOfLostLeases();
+        await ReportPendingAsync(overdue: true);
+
+        _store.PersistEvery(this, options.Value.ShardPersistInterval);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);
+
+    public async Task ConfigureAsync(ShardConfig config)
+    {
+        _membership.Configure(config);
+        var released = _membership.ReleaseFreedCapacity();
+        _store.MarkChanged();
+        await _store.WriteSnapshotAsync();
+        await ReturnCapacityAsync(released);
+        await ReportPendingAsync(overdue: false);
+    }
+
+    public async Task<ShardApplyResult> ApplyAsync(SegmentEvent[] events)
+    {
+        _store.ThrowIfBroken();
+        var needed = _membership.CountPotentialNewMembers(events) - state.State.CapacityLeft;
+        if (needed > 0)
+        {
+            var granted = await Export.LeaseCapacityAsync(needed);
+            _membership.AddCapacity(granted);
+        }
+
+        await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
+        var result = _membership.Apply(events);
+        ExportMetrics.RecordApplied(ExportId, result);
+        await ReturnCapacityAsync(_membership.ReleaseFreedCapacity());
+        await ReportPendingAsync(overdue: false);
+        return result;
+    }
+
+    /// <summary>
+    /// Slots freed here go back to the export. A crash before the call keeps them from the cap (the replayed batch
+    /// releases them again, unreturned): the cap may be under-used after a crash, never exceeded.
+    /// </summary>
+    private Task ReturnCapacityAsync(long released) => released > 0 ? Export.ReturnCapacityAsync(released) : Task.CompletedTask;
+
+    public async Task ResetDeliveryAsync()
+    {
+        _membership.ResetDelivery();
+        _store.MarkChanged();
+        await _store.WriteSnapshotIfDurableAsync();
+        await ReportPendingAsync(overdue: false);
+    }
+
+    /// <summary>
+    /// The export's delivery loop learns of work from here: changes reach the shard from its segments, and a
+    /// changed definition (leaves, a new list) makes contacts pending too.
+    /// </summary>
+    private Task ReportPendingAsync(bool overdue) =>
+        _membership.PendingEstimate > 0 ? Export.ShardHasPendingAsync(Index, _membership.PendingEstimate, overdue) : Task.CompletedTask;
+
+    public Task<OutgoingContact[]> TakePendingAsync(int max)
+    {
+        var taken = _membership.TakePending(max);
+        if (taken.Length > 0)
+        {
+            _store.MarkChanged();
+        }
+
+        return Task.FromResult(taken);
+    }
+
+    /// <summary>Journaled before it is applied and answered, so that a crash does not send the accepted contacts again.</summary>
+    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
+    {
+        _store.ThrowIfBroken();
+        var completed = _membership.OutcomesOfLeasedContacts(outcomes);
+        if (completed.Length > 0)
+        {
+            await _store.AppendAsync(ShardJournalEntry.Completion(completed));
+        }
+
+        var run = _membership.CompleteTaken(completed);
+        _store.MarkChanged();
+        return new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed);
+    }
+
+    public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());
+
+    public async Task<long> BeginRunAsync(string runId)
+    {
+        var total = _membership.BeginRun(runId);
+        _store.MarkChanged();
+        await _store.WriteSnapshotIfDurableAsync();
+        return total;
+    }
+
+    public async Task CancelRunAsync(string runId)
+    {
+        _membership.CancelRun(runId);
+        _store.MarkChanged();
+        await _store.WriteSnapshotIfDurableAsync();
+    }
+
+    public Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int limit) => Task.FromResult(_membership.GetRejections(kind, limit));
+
+    public Task<ShardRejections> GetRejectionSummaryAsync() => Task.FromResult(_membership.GetRejectionSummary());
+
+    /// <summary>Journaled: a lease of the gone sender that came back with the snapshot would never be answered nor sent again.</summary>
+    public async Task ReleaseLeasesAsync()
+    {
+        _store.ThrowIfBroken();
+        await _store.AppendAsync(ShardJournalEntry.ReleaseOfLeases());
+        _membership.ReleaseLeases();
+    }
+
+    public async Task ClearAsync()
+    {
+        await _store.ClearAsync();
+        _membership = new ExportShardRules(state.State, time);
+        DeactivateOnIdle();
+    }
+}

@@ -1,0 +1,14 @@
+namespace OrleansExport.Grains.Exports;
+
+/// <summary>What the current (or last) full run has done so far.</summary>
+[GenerateSerializer]
+public sealed class RunCounters
+{
+    [Id(0)] public required string RunId { get; set; }
+    [Id(1)] public long Total { get; set; }
+    [Id(2)] public long Sent { get; set; }
+    [Id(3)] public long Unsubscribed { get; set; }
+    [Id(4)] public long Failed { get; set; }
+    [Id(5)] public long SkippedByCap { get; set; }
+    [Id(6)] public bool Active { get; set; }
+}

@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace OrleansExport.Grains.Members;
+
+/// <summary>The fixed-size part of a member (48 bytes); its strings live in the <see cref="MemberTable"/> arena.</summary>
+[GenerateSerializer]
+[StructLayout(LayoutKind.Sequential)]
+public struct MemberSlot
+{
+    [Id(0)] public long LastOccurredTicks;
+
+    /// <summary>Hash of the eventId of the newest applied event: a repeat of it is a duplicate.</summary>
+    [Id(1)] public ulong LastEventHash;
+
+    /// <summary>Bit i set while the profile is in the export's i-th segment.</summary>
+    [Id(2)] public ulong SegmentMask;
+
+    /// <summary>Hash of the current data; 0 while the member has none.</summary>
+    [Id(3)] public ulong DataHash;
+
+    /// <summary>Hash of the data ActiveCampaign last accepted; 0 when none.</summary>
+    [Id(4)] public ulong AcceptedHash;
+
+    /// <summary>Where the member's entry (profile id and data) starts in the arena.</summary>
+    [Id(5)] public int EntryOffset;
+
+    [Id(6)] public MemberFlags Flags;
+
+    /// <summary>Times in a row that import/info listed the current data as failed.</summary>
+    [Id(7)] public byte ImportFailures;
+
+    [Id(8)] public ErasureState Erasure;
+
+    public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
+
+    public readonly bool HasData => DataHash != 0;
+
+    public readonly bool Has(MemberFlags flag) => (Flags & flag) != 0;
+
+    public void Set(MemberFlags flag) => Flags |= flag;
+
+    public void Clear(MemberFlags flag) => Flags &= ~flag;
+}

@@ -1,0 +1,362 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Alerts;
+
+namespace OrleansExport.Grains.Runs;
+
+/// <summary>
+/// Starts full runs of one export (key: export id), on demand and from its cron schedule; keeps at
+/// most one queued or running, takes turns with the account's other exports through
+/// <see cref="IAccountRunQueueGrain"/>, and drives the run to the end from persisted state: a reminder
+/// re-activates this grain on another silo if the one driving it dies.
+/// </summary>
+/// <remarks>Keeps the grain type name of its first name, ResyncControlGrain, that its state and reminders are stored under.</remarks>
+[GrainType("resynccontrol")]
+public sealed class ExportRunsGrain(
+    [PersistentState("runs", Constants.ExportStore)] IPersistentState<ExportRunsState> state,
+    IOptions<ActiveCampaignOptions> activeCampaign,
+    IAlertSender alerts,
+    TimeProvider time,
+    ILogger<ExportRunsGrain> logger) : Grain, IExportRunsGrain, IRemindable
+{
+    public const int HistoryLength = 50;
+    private const string WatchdogReminder = "run-watchdog";
+    private const string ScheduleReminder = "schedule";
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private IGrainTimer? _progressTimer;
+
+    private string ExportId => this.GetPrimaryKeyString();
+
+    private RunView? Current => state.State.Runs.LastOrDefault(r => r.Status is RunStatus.Queued or RunStatus.Running);
+
+    private IExportGrain Export => GrainFactory.GetGrain<IExportGrain>(ExportId);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Current is { Status: RunStatus.Running })
+        {
+            StartProgressTimer();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<OperationResult<RunView>> StartRunAsync(string trigger, string by)
+    {
+        if (Current is { } current)
+        {
+            return OperationResult<RunView>.Fail(OperationErrorKind.Conflict,
+                $"Run {current.RunId} of export '{ExportId}' is still {current.Status.ToString().ToLowerInvariant()}; wait for it to finish or cancel it.");
+        }
+
+        var status = await Export.GetStatusAsync();
+        if (status is null)
+        {
+            return OperationResult<RunView>.Fail(OperationErrorKind.NotFound, $"Export '{ExportId}' does not exist.");
+        }
+
+        var connection = await GrainFactory.GetGrain<IConnectionGrain>(status.Definition.ConnectionId).GetAsync();
+        if (connection is null || status.Stopped is not null || status.PausedByUser)
+        {
+            return OperationResult<RunView>.Fail(OperationErrorKind.Conflict, $"Export '{ExportId}' cannot run: {status.Paused ?? "its connection was deleted"}");
+        }
+
+        var run = new RunView($"run-{Guid.NewGuid():N}"[..16], RunStatus.Queued, null, null, 0, 0, 0, 0, 0, 0, trigger, null);
+        state.State.Hostname = connection.Hostname;
+        Save(run);
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(WatchdogReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await AuditAsync(by, AuditAction.RunStarted, run.RunId);
+
+        if (await Queue.EnqueueAsync(ExportId, run.RunId))
+        {
+            run = await BeginAsync(run);
+        }
+        else
+        {
+            logger.LogInformation("Run {RunId} of export {ExportId} queued behind another run on {Hostname}", run.RunId, ExportId, connection.Hostname);
+        }
+
+        return OperationResult<RunView>.Ok(run);
+    }
+
+    public async Task<bool> StartQueuedRunAsync(string runId)
+    {
+        if (Current is not { Status: RunStatus.Queued } run || run.RunId != runId)
+        {
+            return Current?.RunId == runId;
+        }
+
+        await BeginAsync(run);
+        return true;
+    }
+
+    private async Task<RunView> BeginAsync(RunView run)
+    {
+        run = run with { Status = RunStatus.Running, StartedAt = time.GetUtcNow() };
+        Save(run);
+        await state.WriteStateAsync();
+        try
+        {
+            run = run with { Total = await Export.BeginRunAsync(run.RunId) };
+        }
+        catch (InvalidOperationException exception)
+        {
+            await FinishAsync(run with { Status = RunStatus.Failed, FinishedAt = time.GetUtcNow(), Error = exception.Message });
+            return Current ?? state.State.Runs[^1];
+        }
+
+        Save(run);
+        await state.WriteStateAsync();
+        StartProgressTimer();
+        logger.LogInformation("Run {RunId} of export {ExportId} started ({Trigger}): {Total} contacts", run.RunId, ExportId, run.Trigger, run.Total);
+        return run;
+    }
+
+    public Task<IReadOnlyList<RunView>> ListRunsAsync() => Task.FromResult<IReadOnlyList<RunView>>(state.State.Runs.AsEnumerable().Reverse().ToList());
+
+    public Task<RunView?> GetRunAsync(string runId) => Task.FromResult(state.State.Runs.FirstOrDefault(r => r.RunId == runId));
+
+    public async Task<OperationResult<RunView>> CancelRunAsync(string runId, string user)
+    {
+        var run = state.State.Runs.FirstOrDefault(r => r.RunId == runId);
+        if (run is null)
+        {
+            return OperationResult<RunView>.Fail(OperationErrorKind.NotFound, $"Run '{runId}' of export '{ExportId}' does not exist.");
+        }
+
+        if (run.Status is not (RunStatus.Queued or RunStatus.Running))
+        {
+            return OperationResult<RunView>.Fail(OperationErrorKind.Conflict, $"Run '{runId}' already finished ({run.Status}).");
+        }
+
+        if (run.Status == RunStatus.Running)
+        {
+            await Export.CancelRunAsync(runId);
+        }
+
+        run = run with { Status = RunStatus.Cancelled, FinishedAt = time.GetUtcNow() };
+        await FinishAsync(run);
+        await AuditAsync(user, AuditAction.RunCancelled, runId);
+        return OperationResult<RunView>.Ok(run);
+    }
+
+    /// <summary>The audit trail (docs/api.md: GET /api/audit) learns of a run started or cancelled.</summary>
+    private Task AuditAsync(string user, AuditAction action, string runId) =>
+        GrainFactory.GetGrain<IAuditGrain>(IAuditGrain.Key).RecordAsync(new AuditEntry(time.GetUtcNow(), user, action, AuditSubject.Export, ExportId, [], runId));
+
+    public async Task ConfigureScheduleAsync(string? schedule)
+    {
+        state.State.Schedule = schedule;
+        state.State.ScheduleCheckedUpTo = time.GetUtcNow();
+        await state.WriteStateAsync();
+        if (schedule is not null)
+        {
+            await this.RegisterOrUpdateReminder(ScheduleReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        else if (await this.GetReminder(ScheduleReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    public async Task ClearAsync()
+    {
+        _progressTimer?.Dispose();
+        foreach (var name in new[] { WatchdogReminder, ScheduleReminder })
+        {
+            if (await this.GetReminder(name) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+
+        if (state.State.Hostname is not null)
+        {
+            await StartNextAsync(await Queue.RemoveExportAsync(ExportId));
+        }
+
+        await state.ClearStateAsync();
+        state.State = new ExportRunsState();
+        DeactivateOnIdle();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ScheduleReminder)
+        {
+            await FireScheduleAsync();
+            return;
+        }
+
+        if (Current is not { } run)
+        {
+            await UnregisterWatchdogAsync();
+        }
+        else if (run.Status == RunStatus.Running)
+        {
+            await CheckProgressAsync(CancellationToken.None);
+        }
+        else if (await Queue.EnqueueAsync(ExportId, run.RunId))
+        {
+            // The queue says it is our turn, but the run never started (e.g. a silo died in between).
+            await BeginAsync(run);
+        }
+    }
+
+    /// <summary>Starts a run if the schedule had an occurrence since the last look; overlapping triggers are skipped.</summary>
+    private async Task FireScheduleAsync()
+    {
+        var now = time.GetUtcNow();
+        if (state.State.Schedule is not { } schedule || !CronSchedule.TryParse(schedule, out var cron, out _))
+        {
+            return;
+        }
+
+        var due = CronSchedule.LatestDue(cron!, state.State.ScheduleCheckedUpTo ?? now, now);
+        state.State.ScheduleCheckedUpTo = now;
+        await state.WriteStateAsync();
+        if (due is null)
+        {
+            return;
+        }
+
+        var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})", "schedule");
+        if (result.Error is { } error)
+        {
+            logger.LogInformation("Scheduled run of export {ExportId} due {Due} skipped: {Reason}", ExportId, due, error.Detail);
+        }
+    }
+
+    private void StartProgressTimer()
+    {
+        _progressTimer?.Dispose();
+        _progressTimer = this.RegisterGrainTimer(CheckProgressAsync, new GrainTimerCreationOptions
+        {
+            DueTime = ProgressInterval,
+            Period = ProgressInterval,
+            KeepAlive = true,
+        });
+    }
+
+    private async Task CheckProgressAsync(CancellationToken cancellationToken)
+    {
+        if (Current is not { Status: RunStatus.Running } run)
+        {
+            _progressTimer?.Dispose();
+            return;
+        }
+
+        var progress = await Export.GetRunProgressAsync(run.RunId);
+        if (!progress.Known)
+        {
+            // The export lost track of this run (it restarted before persisting it): start it again.
+            await BeginAsync(run);
+            return;
+        }
+
+        var remaining = progress.Remaining;
+        run = run with
+        {
+            Total = progress.Total,
+            Sent = progress.Sent,
+            Unsubscribed = progress.Unsubscribed,
+            Failed = progress.Failed,
+            SkippedByCap = progress.SkippedByCap,
+            Progress = progress.Total == 0 ? 1 : Math.Clamp((double)(progress.Total - remaining) / progress.Total, 0, 1),
+            Error = progress.Error,
+            Eta = EstimateEnd(remaining),
+        };
+
+        if (!progress.Done)
+        {
+            Save(run);
+            return;
+        }
+
+        var status = progress.Failed == 0 ? RunStatus.Succeeded
+            : progress.Sent + progress.Unsubscribed > 0 ? RunStatus.PartiallySucceeded
+            : RunStatus.Failed;
+        await FinishAsync(run with { Status = status, FinishedAt = time.GetUtcNow(), Progress = 1, Eta = null });
+    }
+
+    /// <summary>The run has the account to itself (one run per account), so its budget sets the pace: 250 contacts per import.</summary>
+    private DateTimeOffset EstimateEnd(long remainingContacts)
+    {
+        var limits = activeCampaign.Value.Limits;
+        var imports = Math.Ceiling(remainingContacts / (double)limits.MaxContactsPerImport);
+        return time.GetUtcNow() + TimeSpan.FromMinutes(imports / (limits.BulkImportsPerMinute * limits.TimeScale));
+    }
+
+    private async Task FinishAsync(RunView run)
+    {
+        Save(run);
+        await state.WriteStateAsync();
+        _progressTimer?.Dispose();
+        _progressTimer = null;
+        await UnregisterWatchdogAsync();
+        logger.LogInformation("Run {RunId} of export {ExportId} ended {Status}: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed",
+            run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
+        if (state.State.Hostname is not null)
+        {
+            await StartNextAsync(await Queue.FinishAsync(ExportId, run.RunId));
+        }
+
+        if (run.Status is RunStatus.Failed or RunStatus.PartiallySucceeded)
+        {
+            await AlertAsync(run);
+        }
+    }
+
+    /// <summary>Queued for the export's webhook, if it names one (docs/api.md: Alerts); delivery happens off this grain.</summary>
+    private async Task AlertAsync(RunView run)
+    {
+        if (await Export.GetStatusAsync() is not { Definition.AlertWebhook: { } webhook } status)
+        {
+            return;
+        }
+
+        var alertEvent = run.Status == RunStatus.Failed ? AlertEvents.RunFailed : AlertEvents.RunPartiallySucceeded;
+        var reason = run.Error ?? $"{run.Failed} of {run.Total} contacts were rejected; see the export's rejections.";
+        alerts.Enqueue(webhook, new ExportAlert(ExportId, status.Definition.DisplayName, alertEvent, run.RunId, reason, time.GetUtcNow()));
+    }
+
+    /// <summary>Hands the account to the next queued run; a run that is gone passes it on.</summary>
+    private async Task StartNextAsync(QueuedRun? next)
+    {
+        while (next is not null && next.ExportId != ExportId
+               && !await GrainFactory.GetGrain<IExportRunsGrain>(next.ExportId).StartQueuedRunAsync(next.RunId))
+        {
+            next = await Queue.FinishAsync(next.ExportId, next.RunId);
+        }
+    }
+
+    private IAccountRunQueueGrain Queue => GrainFactory.GetGrain<IAccountRunQueueGrain>(state.State.Hostname!);
+
+    private void Save(RunView run)
+    {
+        var runs = state.State.Runs;
+        var index = runs.FindIndex(r => r.RunId == run.RunId);
+        if (index >= 0)
+        {
+            runs[index] = run;
+            return;
+        }
+
+        runs.Add(run);
+        if (runs.Count > HistoryLength)
+        {
+            runs.RemoveRange(0, runs.Count - HistoryLength);
+        }
+    }
+
+    private async Task UnregisterWatchdogAsync()
+    {
+        if (await this.GetReminder(WatchdogReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+}
