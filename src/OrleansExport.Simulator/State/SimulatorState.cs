@@ -361,18 +361,6 @@ public sealed partial class SimulatorState : IDisposable
         }
     }
 
-    /// <summary>The contact with this email (any case), as <c>GET /api/3/contacts?email=</c> finds it, or null.</summary>
-    internal ContactBody? FindContactByEmail(string email)
-    {
-        lock (_gate)
-        {
-            ApplyDueImportsLocked();
-            return _contactsByEmail.TryGetValue(email, out var contact)
-                ? new ContactBody(FormatId(contact.Id), contact.Email, contact.FirstName, contact.LastName, contact.Phone)
-                : null;
-        }
-    }
-
     /// <summary>Deletes a contact: gone from every list and from the email lookup. False for an unknown or deleted id.</summary>
     internal bool DeleteContact(int contactId)
     {
