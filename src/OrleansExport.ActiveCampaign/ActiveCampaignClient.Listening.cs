@@ -16,7 +16,7 @@ public sealed partial class ActiveCampaignClient
         var lookup = ApiCall.Get("contacts", $"api/3/contacts?email={Uri.EscapeDataString(email)}");
         using var response = await SendAsync(account, lookup, cancellationToken).ConfigureAwait(false);
         var json = await ApiResponseJson.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode || ApiResponseJson.ReadListedContacts(json) is not { } found)
+        if (!response.IsSuccessStatusCode || ApiResponseJson.ReadListedContacts(json, needTotal: false) is not { } found)
         {
             // Not Unexpected(): its detail quotes the answer, which may echo the email.
             throw new ActiveCampaignException(

@@ -91,20 +91,20 @@ internal static class ApiResponseJson
 
     public static string? ReadContactId(JsonElement? root) => Text(Member(Member(root, "contact"), "id"));
 
-    /// <summary>The id of the first contact of a <c>GET /api/3/contacts</c> answer, or null when it lists none.</summary>
-    public static string? ReadFirstContactId(JsonElement? root) =>
-        Member(root, "contacts") is { ValueKind: JsonValueKind.Array } contacts && contacts.GetArrayLength() > 0
-            ? Text(Member(contacts[0], "id"))
-            : null;
-
     /// <summary>
-    /// The contacts of a <c>GET /api/3/contacts</c> page with <c>meta.total</c>; null when the answer is not of that shape
-    /// (no <c>contacts</c> array, no total, a contact without id or email): a reader must not take a broken page for a
-    /// list without those contacts.
+    /// The contacts of a <c>GET /api/3/contacts</c> page with <c>meta.total</c> (without it, when <paramref name="needTotal"/>
+    /// is false, the number of contacts); null when the answer is not of that shape (no <c>contacts</c> array, no total
+    /// when needed, a contact without id or email): a reader must not take a broken page for a list without those contacts.
     /// </summary>
-    public static (IReadOnlyList<ListedContact> Contacts, int Total)? ReadListedContacts(JsonElement? root)
+    public static (IReadOnlyList<ListedContact> Contacts, int Total)? ReadListedContacts(JsonElement? root, bool needTotal = true)
     {
-        if (Member(root, "contacts") is not { ValueKind: JsonValueKind.Array } items || Integer(Member(Member(root, "meta"), "total")) is not { } total)
+        if (Member(root, "contacts") is not { ValueKind: JsonValueKind.Array } items)
+        {
+            return null;
+        }
+
+        var total = Integer(Member(Member(root, "meta"), "total"));
+        if (total is null && needTotal)
         {
             return null;
         }
@@ -120,7 +120,7 @@ internal static class ApiResponseJson
             contacts.Add(new ListedContact(id, email));
         }
 
-        return (contacts, total);
+        return (contacts, total ?? contacts.Count);
     }
 
     /// <summary>

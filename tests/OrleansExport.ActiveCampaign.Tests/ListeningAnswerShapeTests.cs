@@ -82,6 +82,14 @@ public sealed class ListeningAnswerShapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindContactId_NeedsNoTotal()
+    {
+        server.Respond(200, """{"contacts":[{"id":"9","email":"ann@example.com"}]}""");
+
+        Assert.Equal("9", await Client.FindContactIdAsync(Account, "ann@example.com", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task FindContactId_OfAnAnswerWithoutContacts_Throws_RatherThanSayingNone()
     {
         server.Respond(200, "{}");
