@@ -77,7 +77,7 @@ public static class SimulatorExtensions
         endpoints.MapPost("/_sim/people/{email}/resubscribe", people.ResubscribeAsync);
         endpoints.MapPut("/_sim/people/{email}/email", people.ChangeEmailAsync);
         endpoints.MapDelete("/_sim/people/{email}", people.DeleteAsync);
-        endpoints.MapGet("/_sim/webhooks/deliveries", people.GetWebhookDeliveriesAsync);
+        endpoints.MapGet("/_sim/webhooks/deliveries", inspection.GetWebhookDeliveriesAsync);
         return endpoints;
     }
 

@@ -102,7 +102,10 @@ public sealed class WebhookTests
 
         Assert.False(await receiver.ReceivesAnyAsync(TimeSpan.FromMilliseconds(500)));
         Assert.Equal(1, sim.State.Faults.View().Injected.DroppedWebhooks);
-        Assert.Equal("dropped", Assert.Single(sim.State.GetWebhookDeliveries()).Outcome);
+        using var deliveries = await sim.Client.GetAsync("_sim/webhooks/deliveries");
+        var delivery = Assert.Single((await TestSimulator.ReadJsonAsync(deliveries)).AsArray())!;
+        Assert.Equal(("dropped", "unsubscribe", "ann@example.com"),
+            (delivery["outcome"]!.GetValue<string>(), delivery["type"]!.GetValue<string>(), delivery["email"]!.GetValue<string>()));
     }
 
     [Fact]

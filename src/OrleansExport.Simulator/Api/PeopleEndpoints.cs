@@ -56,9 +56,6 @@ internal sealed class PeopleEndpoints(SimulatorState state)
         await AnswerAsync(context, state.ChangeEmailInApp(Email(context), newEmail));
     }
 
-    public Task GetWebhookDeliveriesAsync(HttpContext context) =>
-        context.WriteJsonAsync(StatusCodes.Status200OK, state.GetWebhookDeliveries(), SimulatorJson.Default.IReadOnlyListSimWebhookDelivery);
-
     private static Task AnswerAsync(HttpContext context, PersonActionOutcome outcome)
     {
         switch (outcome)
