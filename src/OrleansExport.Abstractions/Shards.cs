@@ -51,6 +51,11 @@ public enum OutcomeKind : byte
     /// cause may pass, so it goes back to pending and is sent again (a final failure comes as <see cref="Failed"/>).
     /// </summary>
     FailedInImport,
+    /// <summary>
+    /// Not sent: ActiveCampaign has the contact unsubscribed or bounced on the list by someone other than OrleansExport,
+    /// read right before a call that would have subscribed it. The member is opted out.
+    /// </summary>
+    OptedOut,
 }
 
 [GenerateSerializer, Immutable]
@@ -80,7 +85,8 @@ public sealed record ShardCounters(
     [property: Id(6)] DateTimeOffset? OldestPendingSince,
     [property: Id(7)] long StateBytes = 0,
     [property: Id(8)] long EventsReceived = 0,
-    [property: Id(9)] long Erased = 0);
+    [property: Id(9)] long Erased = 0,
+    [property: Id(10)] long OptedOut = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardApplyResult(

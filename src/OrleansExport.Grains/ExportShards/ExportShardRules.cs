@@ -348,6 +348,11 @@ public sealed class ExportShardRules
             return null;
         }
 
+        if (member.Has(MemberFlags.OptedOut))
+        {
+            return OptOutRules.ActionWhenOptedOut(member, Config.OnErase);
+        }
+
         if (member.Erasure == ErasureState.Pending)
         {
             return ErasureAction(member);
@@ -456,6 +461,9 @@ public sealed class ExportShardRules
 
             switch (outcome.Kind)
             {
+                case OutcomeKind.OptedOut:
+                    OptOutRules.Apply(ref member, ListFactKind.OptedOut);
+                    break;
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
                     member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
                     member.AcceptedHash = 0;
@@ -622,7 +630,7 @@ public sealed class ExportShardRules
 
     public ShardCounters GetCounters()
     {
-        long members = 0, pending = 0, inSync = 0, skipped = 0, inRun = 0;
+        long members = 0, pending = 0, inSync = 0, skipped = 0, inRun = 0, optedOut = 0;
         for (var slot = 0; slot < Members.Count; slot++)
         {
             ref readonly var member = ref Members[slot];
@@ -642,6 +650,12 @@ public sealed class ExportShardRules
             }
 
             members++;
+            if (member.Has(MemberFlags.OptedOut))
+            {
+                optedOut++;
+                continue;
+            }
+
             var accepted = member.Has(MemberFlags.SubscribedInAc) && member.AcceptedHash == member.DataHash
                 && !member.Has(MemberFlags.UnsubscribedInAc);
             if (accepted && !member.Has(MemberFlags.InRun))
@@ -655,7 +669,7 @@ public sealed class ExportShardRules
         }
 
         return new ShardCounters(members, pending, inSync, _state.RejectedTotal, skipped, inRun, _dirtySince,
-            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived, _state.Erased);
+            Members.AllocatedBytes + (long)_dirtyQueue.Count * sizeof(int), _state.EventsReceived, _state.Erased, optedOut);
     }
 
     /// <summary>The newest <paramref name="limit"/> kept rejections of <paramref name="kind"/> (or of every kind), <see cref="RejectionGrouping.NewestFirst"/>.</summary>
@@ -725,7 +739,8 @@ public sealed class ExportShardRules
         for (var slot = 0; slot < Members.Count; slot++)
         {
             ref var member = ref Members[slot];
-            member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
+            // Opt-outs are per list: what counts now is the contact's status on the new list.
+            member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed | MemberFlags.OptedOut);
             member.AcceptedHash = 0;
             member.ImportFailures = 0;
             if (member.Has(MemberFlags.Leased))
@@ -738,6 +753,19 @@ public sealed class ExportShardRules
     }
 
     public void AddCapacity(long slots) => _state.CapacityLeft += slots;
+
+    /// <summary>Applies what ActiveCampaign told about members' contacts (<see cref="OptOutRules"/>); the grain journals the facts first.</summary>
+    public void ApplyListFacts(IReadOnlyList<ListFact> facts)
+    {
+        foreach (var fact in facts)
+        {
+            if (Members.Find(fact.ProfileId) is var slot and >= 0)
+            {
+                OptOutRules.Apply(ref Members[slot], fact.Kind);
+                MarkDirty(slot);
+            }
+        }
+    }
 
     private void Reject(string profileId, string? email, RejectionKind kind, string reason, bool countAsRejected = true)
     {

@@ -170,7 +170,7 @@ public sealed class ExportGrain(
         var counters = ExportCounters.Zero;
         foreach (var shard in await GetShardCountersAsync())
         {
-            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes, shard.Erased));
+            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes, shard.Erased, shard.OptedOut));
         }
 
         ExportMetrics.ReportPending(Id, counters.Pending);

@@ -80,6 +80,7 @@ public sealed record ExportResponse(
     long Rejected,
     long SkippedByCap,
     long Erased,
+    long OptedOut,
     string? Paused,
     bool AwaitingFirstRun,
     RunView? LastRun,
@@ -89,7 +90,7 @@ public sealed record ExportResponse(
     {
         var (d, c) = (status.Definition, status.Counters);
         return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations, d.AlertWebhook,
-            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased, status.Paused,
+            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased, c.OptedOut, status.Paused,
             status.AwaitingFirstRun, lastRun, status.History);
     }
 }
