@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace OrleansExport.IntegrationTests;
@@ -61,7 +60,7 @@ public sealed class OptOutTests(SiloFixture fixture)
     {
         const string segment = "seg-optout-before";
         var (export, listId) = await NewExportAsync(segment);
-        await AddSubscribedContactAsync("before@example.com", listId);
+        await Api.AddSubscribedContactAsync(fixture, "before@example.com", listId);
         fixture.Simulator.State.Unsubscribe("before@example.com", listId);
 
         await Api.PostEventsAsync(fixture, [Api.Joined(segment, "b1", "before@example.com", T0), Api.Joined(segment, "b2", "fresh@example.com", T0)]);
@@ -88,26 +87,14 @@ public sealed class OptOutTests(SiloFixture fixture)
 
         // The person is unsubscribed from the new list too: opt-outs are per list, and this one counts now.
         var newList = fixture.Simulator.State.NewList("l-optout-run-2");
-        await AddSubscribedContactAsync(emails[2], newList);
+        await Api.AddSubscribedContactAsync(fixture, emails[2], newList);
         fixture.Simulator.State.Unsubscribe(emails[2], newList);
-        var patched = await fixture.Client().PatchAsync($"/api/exports/{export}", JsonContent.Create(new { listId = newList }));
+        var patched = await fixture.Client().PatchAsync($"/api/exports/{export}", System.Net.Http.Json.JsonContent.Create(new { listId = newList }));
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, newList).Count == 29), "29 subscribed on the new list");
 
         Assert.Equal(2, StatusOf(newList, emails[2]));
         Assert.Equal((2, 3), (StatusOf(listId, emails[0]), StatusOf(listId, emails[1])));
         Assert.Equal(1, StatusOf(newList, emails[0]));
-    }
-
-    /// <summary>A contact someone else put on the list, through ActiveCampaign's own API.</summary>
-    private async Task AddSubscribedContactAsync(string email, string listId)
-    {
-        using var http = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
-        http.DefaultRequestHeaders.Add("Api-Token", SiloFixture.SimulatorApiKey);
-        var synced = await http.PostAsJsonAsync("/api/3/contact/sync", new { contact = new { email } });
-        synced.EnsureSuccessStatusCode();
-        var contactId = (await synced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("contact").GetProperty("id").GetString();
-        var listed = await http.PostAsJsonAsync("/api/3/contactLists", new { contactList = new { list = listId, contact = contactId, status = 1 } });
-        listed.EnsureSuccessStatusCode();
     }
 }

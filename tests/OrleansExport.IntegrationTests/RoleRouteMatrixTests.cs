@@ -31,7 +31,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
 
     private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
 
-    private sealed record Ids(string Connection, string Export, string RunId, string Segment);
+    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ReconciliationId);
 
     /// <param name="Expected">
     /// No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection, Ingest (admin-only resources),
@@ -76,6 +76,9 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/reconciliations/{reconciliationId}", ids => $"/api/exports/{ids.Export}/reconciliations/{ids.ReconciliationId}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, F, A, F, A, F, F]),
         new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A, F, A, H]),
@@ -183,9 +186,12 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
         var segment = $"{segmentPrefix}{Guid.NewGuid():N}";
         var export = await Api.CreateExportAsync(fixture, connection, segment, firstRun: false);
+        var reconciliation = await fixture.Client().PostAsync($"/api/exports/{export}/reconciliations", null);
+        Assert.Equal(HttpStatusCode.Accepted, reconciliation.StatusCode);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment);
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment,
+            (await reconciliation.ReadAsync<JsonElement>()).GetProperty("reconciliationId").GetString()!);
     }
 
     private HashSet<string> MappedEndpoints() =>

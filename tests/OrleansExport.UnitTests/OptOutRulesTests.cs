@@ -179,13 +179,13 @@ public sealed class OptOutRulesTests
     }
 
     [Theory]
-    [InlineData(MemberFlags.SubscribedInAc, WebhookEventType.Unsubscribe, ListFactKind.OptedOut)]
-    [InlineData(MemberFlags.SubscribedInAc, WebhookEventType.Bounce, ListFactKind.OptedOut)]
-    [InlineData(MemberFlags.OptedOut, WebhookEventType.Subscribe, ListFactKind.Lifted)]
-    [InlineData(MemberFlags.SubscribedInAc, WebhookEventType.Subscribe, null)]
-    public void FromWebhook_UnsubscribeAndBounceOptOut_SubscribeLifts(MemberFlags flags, WebhookEventType type, ListFactKind? expected)
+    [InlineData(MemberFlags.SubscribedInAc, ListSignal.Unsubscribed, ListFactKind.OptedOut)]
+    [InlineData(MemberFlags.SubscribedInAc, ListSignal.Bounced, ListFactKind.OptedOut)]
+    [InlineData(MemberFlags.OptedOut, ListSignal.Subscribed, ListFactKind.Lifted)]
+    [InlineData(MemberFlags.SubscribedInAc, ListSignal.Subscribed, null)]
+    public void FromWebhook_UnsubscribeAndBounceOptOut_SubscribeLifts(MemberFlags flags, ListSignal signal, ListFactKind? expected)
     {
         var member = new MemberSlot { SegmentMask = 1, Flags = flags };
-        Assert.Equal(expected, OptOutRules.FromWebhook(member, type));
+        Assert.Equal(expected, OptOutRules.FromWebhook(member, signal));
     }
 }

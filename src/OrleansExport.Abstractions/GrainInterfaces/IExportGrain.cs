@@ -61,4 +61,7 @@ public interface IExportGrain : IGrainWithStringKey
     Task<RunProgress> GetRunProgressAsync(string runId);
 
     Task CancelRunAsync(string runId);
+
+    /// <summary>How many export shards hold the export's members (keys "exportId/0" and up).</summary>
+    Task<int> GetShardCountAsync();
 }

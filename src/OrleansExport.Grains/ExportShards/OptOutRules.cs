@@ -47,11 +47,14 @@ public static class OptOutRules
     public static ContactAction? ActionWhenOptedOut(in MemberSlot member, EraseAction onErase) =>
         member.Erasure == ErasureState.Pending && onErase == EraseAction.Delete ? ContactAction.Delete : null;
 
-    /// <summary>The fact a webhook of <paramref name="type"/> tells about a member, if it changes anything.</summary>
-    public static ListFactKind? FromWebhook(in MemberSlot member, WebhookEventType type) => type switch
+    /// <summary>
+    /// The fact a webhook tells about a member, if it changes anything. Webhooks are registered for every source but the
+    /// API, so an unsubscribe they report is never OrleansExport's own.
+    /// </summary>
+    public static ListFactKind? FromWebhook(in MemberSlot member, ListSignal signal) => signal switch
     {
-        WebhookEventType.Unsubscribe or WebhookEventType.Bounce when !member.Has(MemberFlags.OptedOut) => ListFactKind.OptedOut,
-        WebhookEventType.Subscribe when member.Has(MemberFlags.OptedOut) || member.Has(MemberFlags.UnsubscribedInAc) => ListFactKind.Lifted,
+        ListSignal.Unsubscribed or ListSignal.Bounced when !member.Has(MemberFlags.OptedOut) => ListFactKind.OptedOut,
+        ListSignal.Subscribed when member.Has(MemberFlags.OptedOut) || member.Has(MemberFlags.UnsubscribedInAc) => ListFactKind.Lifted,
         _ => null,
     };
 

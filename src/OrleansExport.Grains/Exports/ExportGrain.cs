@@ -358,6 +358,7 @@ public sealed class ExportGrain(
         await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
         await Catalog.RemoveExportAsync(Id);
         await Runs.ClearAsync();
+        await GrainFactory.GetGrain<IReconciliationGrain>(Id).ClearAsync();
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -759,4 +760,6 @@ public sealed class ExportGrain(
             _writeLock.Release();
         }
     }
+
+    public Task<int> GetShardCountAsync() => Task.FromResult(state.State.ShardCount);
 }

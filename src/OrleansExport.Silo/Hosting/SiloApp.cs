@@ -85,6 +85,7 @@ public static class SiloApp
         app.MapHealthChecks("/health/ready");
         app.MapConnectionsApi();
         app.MapExportsApi();
+        app.MapReconciliationsApi();
         app.MapEventsApi();
         app.MapSegmentsApi();
         app.MapMeApi();

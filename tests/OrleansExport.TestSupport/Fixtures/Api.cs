@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansExport.TestSupport;
 
@@ -119,4 +120,16 @@ public static class Api
 
     public static SegmentEvent Left(string segment, string profile, DateTimeOffset at) =>
         new(Guid.NewGuid().ToString("N"), segment, profile, SegmentEventType.Left, at, null);
+
+    /// <summary>A contact someone else put on the list and subscribed, through ActiveCampaign's own API.</summary>
+    public static async Task AddSubscribedContactAsync(SiloFixture fixture, string email, string listId)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
+        http.DefaultRequestHeaders.Add("Api-Token", SiloFixture.SimulatorApiKey);
+        var synced = await http.PostAsJsonAsync("/api/3/contact/sync", new { contact = new { email } });
+        synced.EnsureSuccessStatusCode();
+        var contactId = (await synced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("contact").GetProperty("id").GetString();
+        var listed = await http.PostAsJsonAsync("/api/3/contactLists", new { contactList = new { list = listId, contact = contactId, status = 1 } });
+        listed.EnsureSuccessStatusCode();
+    }
 }
