@@ -79,6 +79,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("POST", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, F, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/reconciliations/{reconciliationId}", ids => $"/api/exports/{ids.Export}/reconciliations/{ids.ReconciliationId}", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("POST", "/api/activecampaign/webhooks/{secret}", _ => $"/api/activecampaign/webhooks/{new string('x', 43)}", _ => null, false, [H, H, H, H, H, H, H, H]),
         new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, F, A, F, A, F, F]),
         new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A, F, A, H]),

@@ -19,7 +19,7 @@ namespace OrleansExport.Grains.Exports;
 /// wait for permits at once.
 /// </summary>
 [Reentrant]
-public sealed class ExportGrain(
+public sealed partial class ExportGrain(
     [PersistentState("export", Constants.ExportStore)] IPersistentState<ExportState> state,
     BatchSender sender,
     ApiKeyProtector protector,
@@ -248,6 +248,7 @@ public sealed class ExportGrain(
         if (changed.Contains("listId"))
         {
             await ForEachShardAsync(shard => shard.ResetDeliveryAsync());
+            await RegisterWebhookAsync();
         }
 
         if (changed.Contains("schedule"))
@@ -359,6 +360,7 @@ public sealed class ExportGrain(
         await Catalog.RemoveExportAsync(Id);
         await Runs.ClearAsync();
         await GrainFactory.GetGrain<IReconciliationGrain>(Id).ClearAsync();
+        await RemoveWebhookAsync(definition.ConnectionId);
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -475,6 +477,7 @@ public sealed class ExportGrain(
         state.State.Run = new RunCounters { RunId = runId, Total = total, Active = true };
         state.State.FirstRunStarted = true;
         await WriteStateAsync();
+        await RegisterWebhookAsync();
         logger.LogInformation("Run {RunId} of export {ExportId} started: {Total} contacts to send", runId, Id, total);
         return total;
     }
@@ -762,4 +765,36 @@ public sealed class ExportGrain(
     }
 
     public Task<int> GetShardCountAsync() => Task.FromResult(state.State.ShardCount);
+
+    /// <summary>
+    /// The export's ActiveCampaign webhook on its list (when the service has a public URL), before its first run ends and
+    /// after a list change. A failure only delays learning of opt-outs: the status read before a re-subscribe stays.
+    /// </summary>
+    private async Task RegisterWebhookAsync()
+    {
+        try
+        {
+            var definition = state.State.Definition!;
+            await GrainFactory.GetGrain<IExportWebhookGrain>(Id).EnsureRegisteredAsync(definition.ConnectionId, definition.ListId);
+        }
+        catch (Exception exception)
+        {
+            LogWebhookFailed(Id, "register", exception.GetType().Name, exception.Message);
+        }
+    }
+
+    private async Task RemoveWebhookAsync(string connectionId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IExportWebhookGrain>(Id).RemoveAsync(connectionId);
+        }
+        catch (Exception exception)
+        {
+            LogWebhookFailed(Id, "remove", exception.GetType().Name, exception.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: could not {Action} its ActiveCampaign webhook: {Error}: {Message}")]
+    private partial void LogWebhookFailed(string exportId, string action, string error, string message);
 }

@@ -86,6 +86,7 @@ public static class SiloApp
         app.MapConnectionsApi();
         app.MapExportsApi();
         app.MapReconciliationsApi();
+        app.MapActiveCampaignWebhooksApi();
         app.MapEventsApi();
         app.MapSegmentsApi();
         app.MapMeApi();
