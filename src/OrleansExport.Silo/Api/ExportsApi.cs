@@ -181,7 +181,8 @@ public static class ExportsApi
         }
 
         var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
-        return Results.Ok(ExportResponse.From(result.Value!, lastRun));
+        var webhookList = await grains.GetGrain<IExportWebhookGrain>(id).GetRegisteredListAsync();
+        return Results.Ok(ExportResponse.From(result.Value!, lastRun, webhookList == result.Value!.Definition.ListId));
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains)
@@ -317,7 +318,8 @@ public static class ExportsApi
         }
 
         var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
-        return (ExportResponse.From(status, lastRun), connection);
+        var webhookList = await grains.GetGrain<IExportWebhookGrain>(id).GetRegisteredListAsync();
+        return (ExportResponse.From(status, lastRun, webhookList == status.Definition.ListId), connection);
     }
 
     private static IResult NotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
