@@ -11,9 +11,8 @@ namespace OrleansExport.Silo.Api;
 public static class ActiveCampaignWebhooksApi
 {
     public static void MapActiveCampaignWebhooksApi(this IEndpointRouteBuilder app) =>
-        app.MapPost(ExportWebhookGrain.RoutePrefix + "{secret}", ReceiveAsync).AllowAnonymous().WithTags("ActiveCampaign")
-            .WithSummary("ActiveCampaign's webhook deliveries (form posts): unsubscribes and bounces make contacts opted out, a subscribe lifts it")
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        // For ActiveCampaign, not for users of the API: left out of the OpenAPI document, whose every call takes a key.
+        app.MapPost(ExportWebhookGrain.RoutePrefix + "{secret}", ReceiveAsync).AllowAnonymous().ExcludeFromDescription();
 
     private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
