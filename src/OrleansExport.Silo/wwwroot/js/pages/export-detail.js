@@ -50,6 +50,7 @@ export async function render(view, [id], context) {
   let timer = null;
   let lastRunsJson = '';
   let lastHistoryJson = '';
+  let lastReconciliationJson = '';
 
   async function runNow() {
     actionError.textContent = '';
@@ -80,14 +81,16 @@ export async function render(view, [id], context) {
   }
 
   function showReconciliation(latest) {
-    const text = !latest
+    const json = JSON.stringify(latest ?? null);
+    if (json === lastReconciliationJson) return;
+    lastReconciliationJson = json;
+    replaceChildren(reconciliationSlot, !latest
       ? 'No reconciliation yet. Reconcile reads the whole list: members deleted in ActiveCampaign are sent again, contacts unsubscribed there become opted out, contacts the export never sent are counted as strangers. It unsubscribes nobody.'
       : latest.status === 'running'
         ? `Reconciliation ${latest.reconciliationId} is running: ${formatNumber(latest.read)} contacts read.`
-        : `Last reconciliation ${latest.status} (${formatTime(latest.finishedAt ?? latest.startedAt, { zone: false })} UTC): ${formatNumber(latest.read)} read, `
+        : [`Last reconciliation ${latest.status} (`, formatTime(latest.finishedAt ?? latest.startedAt), `): ${formatNumber(latest.read)} read, `
           + `${formatNumber(latest.missing)} missing, ${formatNumber(latest.resent)} resent, ${formatNumber(latest.optedOut)} opted out, ${formatNumber(latest.strangers)} strangers.`
-          + (latest.error ? ` ${latest.error}` : '');
-    if (reconciliationSlot.textContent !== text) reconciliationSlot.textContent = text;
+          + (latest.error ? ` ${latest.error}` : '')]);
   }
 
   async function setPaused(pause) {
