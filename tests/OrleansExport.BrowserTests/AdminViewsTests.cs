@@ -36,6 +36,10 @@ public sealed class AdminViewsTests(ConsoleFixture fixture, ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         await TestSupport.Eventually.UntilAsync(() => Task.FromResult(fixture.Simulator.State.GetListContacts(listId).Count(c => c.Status == 1) == 5), "5 subscribed");
 
+        // A reconciliation is refused while a run goes: the first run must have ended.
+        await TestSupport.Eventually.UntilAsync(async () =>
+            (await api.GetFromJsonAsync<JsonElement>($"api/exports/{exportId}/runs"))[0].GetProperty("status").GetString() == "succeeded", "the first run to end");
+
         var page = await fixture.NewPageAsync();
         await ConsolePage.SignInAsync(page, ConsoleFixture.AdminKey);
         await page.GotoAsync($"/#/exports/{exportId}");
