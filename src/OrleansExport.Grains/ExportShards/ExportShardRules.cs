@@ -418,6 +418,12 @@ public sealed class ExportShardRules
                 continue;
             }
 
+            if (_holdingUnsubscribes && UnsubscribeGuard.IsHoldable(member, action.Value))
+            {
+                HoldBack(slot);
+                continue;
+            }
+
             member.Set(MemberFlags.Leased);
             taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
                 member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
@@ -770,6 +776,137 @@ public sealed class ExportShardRules
         }
 
         return -1;
+    }
+
+    // ---- Mass-unsubscribe guard, preview and member stories (rules in UnsubscribeGuard, SendPreviewBuilder, MemberStories) ----
+
+    // Held unsubscribes stay Dirty (so a reactivated shard queues them again) but wait here, out of the queue.
+    private readonly HashSet<int> _held = [];
+    private bool _holdingUnsubscribes;
+
+    /// <summary>
+    /// <see cref="TakePending(int)"/>, holding back the unsubscribes and deletes the guard may hold when
+    /// <paramref name="holdUnsubscribes"/>; contacts held before go back to the queue once they are not held any more
+    /// (the hold lifted, or the profile came back).
+    /// </summary>
+    public OutgoingContact[] TakePending(int max, bool holdUnsubscribes)
+    {
+        foreach (var slot in _held.ToList())
+        {
+            if (!holdUnsubscribes || DesiredAction(Members[slot]) is not { } action || !UnsubscribeGuard.IsHoldable(Members[slot], action))
+            {
+                _held.Remove(slot);
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+        }
+
+        _holdingUnsubscribes = holdUnsubscribes;
+        try
+        {
+            return TakePending(max);
+        }
+        finally
+        {
+            _holdingUnsubscribes = false;
+        }
+    }
+
+    private void HoldBack(int slot)
+    {
+        Members[slot].Set(MemberFlags.Dirty);
+        _held.Add(slot);
+    }
+
+    /// <summary>This shard's share of what the guard weighs (contacts in flight are not counted: they are sent already).</summary>
+    public UnsubscribeFigures GetUnsubscribeFigures()
+    {
+        long pending = 0, subscribed = 0;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            ref readonly var member = ref Members[slot];
+            subscribed += member.Has(MemberFlags.SubscribedInAc) ? 1 : 0;
+            if (!member.Has(MemberFlags.Leased) && DesiredAction(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
+            {
+                pending++;
+            }
+        }
+
+        return new UnsubscribeFigures(pending, subscribed);
+    }
+
+    /// <summary>What this shard would send now, or with <paramref name="asRun"/> what a full run starting now would send.</summary>
+    public SendPreview Preview(bool asRun, bool holding)
+    {
+        var preview = new SendPreviewBuilder(holding);
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            var member = Members[slot];
+            if (member.Has(MemberFlags.Leased))
+            {
+                continue;
+            }
+
+            if (asRun)
+            {
+                member.Clear(MemberFlags.Failed);
+                member.Set(MemberFlags.InRun);
+            }
+
+            if (DesiredAction(member) is not { } action)
+            {
+                continue;
+            }
+
+            var name = preview.Count(action, member.Has(MemberFlags.SubscribedInAc), UnsubscribeGuard.IsHoldable(member, action));
+            if (preview.WantsExample)
+            {
+                preview.AddExample(new PreviewExample(Members.ProfileId(slot), Members.Email(slot), name));
+            }
+        }
+
+        return preview.Build();
+    }
+
+    /// <summary>The profile's story, or null when this shard never held it.</summary>
+    public MemberStory? Story(string profileId) => Members.Find(profileId) is var slot and >= 0 ? StoryOf(slot) : null;
+
+    /// <summary>
+    /// The story of the profile whose mapped email is <paramref name="email"/> (any case), newest change first: a scan of
+    /// the shard's members, then of its kept rejections (a join refused for its email keeps no data).
+    /// </summary>
+    public MemberStory? FindByEmail(string email)
+    {
+        var found = -1;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            if (string.Equals(Members.Email(slot), email, StringComparison.OrdinalIgnoreCase)
+                && (found < 0 || Members[slot].LastOccurredTicks > Members[found].LastOccurredTicks))
+            {
+                found = slot;
+            }
+        }
+
+        if (found < 0 && _state.RecentRejections.LastOrDefault(r => string.Equals(r.Email, email, StringComparison.OrdinalIgnoreCase)) is { } rejection)
+        {
+            found = Members.Find(rejection.ProfileId);
+        }
+
+        return found >= 0 ? StoryOf(found) : null;
+    }
+
+    private MemberStory StoryOf(int slot)
+    {
+        ref readonly var member = ref Members[slot];
+        var profileId = Members.ProfileId(slot);
+        var desired = member.Has(MemberFlags.Leased) ? null : DesiredAction(member);
+        var state = MemberStories.StateOf(member, desired);
+        var rejection = _state.RecentRejections.LastOrDefault(r => r.ProfileId == profileId);
+        var mask = member.SegmentMask;
+        var segments = Config.SegmentIds.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).ToList();
+        return new MemberStory(profileId, Members.Email(slot) ?? (state == MemberState.Erased ? null : rejection?.Email), state, segments, null,
+            member.LastOccurredTicks > 0 ? new DateTimeOffset(member.LastOccurredTicks, TimeSpan.Zero) : null, null,
+            MemberStories.Reason(state, desired, rejection, _held.Contains(slot), Config.OnLeave));
     }
 }
 

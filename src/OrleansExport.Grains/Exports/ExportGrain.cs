@@ -176,7 +176,7 @@ public sealed class ExportGrain(
         ExportMetrics.ReportPending(Id, counters.Pending);
         var paused = state.State.StoppedReason ?? state.State.PausedBy ?? _hold.Reason;
         return new ExportStatus(state.State.Definition, counters, paused, state.State.StoppedReason, !state.State.FirstRunStarted,
-            [.. state.State.History], state.State.PausedBy is not null);
+            [.. state.State.History], state.State.PausedBy is not null, state.State.UnsubscribesHeld);
     }
 
     public async Task<OperationResult<ExportStatus>> UpdateAsync(ExportPatch patch, string user)
@@ -501,7 +501,7 @@ public sealed class ExportGrain(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            state.State.StoppedReason ?? _hold.Reason);
+            state.State.StoppedReason ?? _hold.Reason ?? state.State.UnsubscribesHeld?.Reason);
     }
 
     public async Task CancelRunAsync(string runId)
@@ -560,9 +560,10 @@ public sealed class ExportGrain(
 
         await RetryOutcomesAsync();
         var runActive = state.State.Run is { Active: true };
+        var holdUnsubscribes = await CheckUnsubscribeGuardAsync(runActive);
         while (Sending && _inFlight < Options.MaxConcurrentBatches && !_hold.IsHeld && _scheduler.IsBatchDue(runActive))
         {
-            var batch = await _scheduler.CollectAsync(TryTakePendingAsync);
+            var batch = await _scheduler.CollectAsync((index, max) => TryTakePendingAsync(index, max, holdUnsubscribes));
             if (batch.Count == 0)
             {
                 break;
@@ -577,11 +578,11 @@ public sealed class ExportGrain(
     /// Null when the shard cannot be reached (its silo may have just died): the other shards' contacts are
     /// leased already and must still be sent, and this shard is asked again next time.
     /// </summary>
-    private async Task<OutgoingContact[]?> TryTakePendingAsync(int index, int max)
+    private async Task<OutgoingContact[]?> TryTakePendingAsync(int index, int max, bool holdUnsubscribes)
     {
         try
         {
-            return await Shard(index).TakePendingAsync(max);
+            return await Shard(index).TakePendingAsync(max, holdUnsubscribes);
         }
         catch (Exception exception)
         {
@@ -723,6 +724,99 @@ public sealed class ExportGrain(
     {
         ExportMetrics.RecordOutcomes(Id, outcomes);
         await HandOutcomesToShardsAsync(outcomes);
+    }
+
+    // ---- Mass-unsubscribe guard, preview and member stories (rules: UnsubscribeGuard, SendPreviewBuilder, MemberStories) ----
+
+    private static readonly TimeSpan HeldCheckInterval = TimeSpan.FromSeconds(1);
+    private DateTimeOffset _nextHeldCheck;
+
+    /// <summary>
+    /// Weighs the shards' pending unsubscribes before a batch is collected (and, while holding, every second, so that
+    /// the hold lifts when upstream brings members back). Returns whether unsubscribes are to be held back.
+    /// </summary>
+    private async Task<bool> CheckUnsubscribeGuardAsync(bool runActive)
+    {
+        var held = state.State.UnsubscribesHeld;
+        var guardOff = state.State.Definition!.MaxUnsubscribePercent is null && held is null && !state.State.UnsubscribesReleased;
+        var due = _scheduler.IsBatchDue(runActive) || held is not null && time.GetUtcNow() >= _nextHeldCheck;
+        if (!Sending || guardOff || !due)
+        {
+            return held is not null;
+        }
+
+        _nextHeldCheck = time.GetUtcNow() + HeldCheckInterval;
+        var figures = (await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetUnsubscribeFiguresAsync())))
+            .Aggregate(UnsubscribeFigures.Zero, (sum, one) => sum.Add(one));
+        var decision = UnsubscribeGuard.Evaluate(held, state.State.UnsubscribesReleased, figures, state.State.Definition.MaxUnsubscribePercent, time.GetUtcNow());
+        if (decision.Held != held || decision.Released != state.State.UnsubscribesReleased)
+        {
+            state.State.UnsubscribesHeld = decision.Held;
+            state.State.UnsubscribesReleased = decision.Released;
+            await WriteStateAsync();
+        }
+
+        if (decision.Started)
+        {
+            GuardLog.Held(logger, Id, decision.Held!.Count);
+            Alert(AlertEvents.UnsubscribesHeld, decision.Held.Reason);
+        }
+
+        if (decision.Lifted)
+        {
+            GuardLog.Lifted(logger, Id, figures.PendingUnsubscribes);
+            _scheduler.NoteAllOverdue();
+        }
+
+        return decision.Held is not null;
+    }
+
+    public async Task<OperationResult<ExportStatus>> ReleaseUnsubscribesAsync(string user)
+    {
+        if (state.State.Definition is null)
+        {
+            return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
+        }
+
+        if (state.State.UnsubscribesHeld is not { } held)
+        {
+            return OperationResult<ExportStatus>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' holds no unsubscribes: there is nothing to release.");
+        }
+
+        state.State.UnsubscribesHeld = null;
+        state.State.UnsubscribesReleased = true;
+        await WriteStateAsync();
+        await AuditAsync(user, AuditAction.UnsubscribesReleased, []);
+        _scheduler.NoteAllOverdue();
+        GuardLog.Released(logger, Id, user, held.Count);
+        return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+    }
+
+    public async Task<SendPreview?> PreviewAsync(bool asRun)
+    {
+        if (state.State.Definition is null)
+        {
+            return null;
+        }
+
+        var holding = state.State.UnsubscribesHeld is not null;
+        var shards = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).PreviewAsync(asRun, holding)));
+        return shards.Aggregate(SendPreview.Empty, (sum, one) => sum.Add(one));
+    }
+
+    public Task<MemberStory?> GetMemberAsync(string profileId) =>
+        state.State.Definition is null ? Task.FromResult<MemberStory?>(null) : Shard(ProfileHash.Bucket(profileId, state.State.ShardCount)).GetMemberAsync(profileId);
+
+    /// <summary>A scan of every shard (no email index is kept): the newest change wins when profiles share an address.</summary>
+    public async Task<MemberStory?> FindMemberByEmailAsync(string email)
+    {
+        if (state.State.Definition is null)
+        {
+            return null;
+        }
+
+        var found = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).FindMemberByEmailAsync(email)));
+        return found.Where(story => story is not null).MaxBy(story => story!.LastChangeAt);
     }
 
     // ---- Helpers ----

@@ -29,5 +29,11 @@ public sealed class ExportState
 
     /// <summary>Segments that hold this export as a subscriber (and backfilled it): the rest are subscribed on activation.</summary>
     [Id(9)] public List<string> SubscribedSegments { get; set; } = [];
+
+    /// <summary>Unsubscribes the mass-unsubscribe guard holds; null when none are.</summary>
+    [Id(10)] public HeldUnsubscribes? UnsubscribesHeld { get; set; }
+
+    /// <summary>A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</summary>
+    [Id(11)] public bool UnsubscribesReleased { get; set; }
 }
 

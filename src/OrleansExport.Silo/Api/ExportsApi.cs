@@ -51,6 +51,7 @@ public static class ExportsApi
         group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Cancel a queued or running run").Produces<RunView>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGuardrailsApi();
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time)
@@ -91,7 +92,8 @@ public static class ExportsApi
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
             body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations,
-            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook));
+            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook))
+            .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.HasValue ? body.MaxUnsubscribePercent.Value : ExportDefinition.DefaultMaxUnsubscribePercent);
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -143,13 +145,14 @@ public static class ExportsApi
         if (body.Unknown is { Count: > 0 } unknown)
         {
             var names = string.Join(", ", unknown.Keys);
-            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations and alertWebhook " +
+            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations, alertWebhook and maxUnsubscribePercent " +
                 "(a different connection needs a new export).", unknown.Keys.First());
         }
 
         var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
             body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
-            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null);
+            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
+            body.MaxUnsubscribePercent.HasValue, body.MaxUnsubscribePercent.HasValue ? body.MaxUnsubscribePercent.Value : null);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 

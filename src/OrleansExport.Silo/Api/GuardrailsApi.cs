@@ -1,0 +1,84 @@
+using System.Security.Claims;
+
+namespace OrleansExport.Silo.Api;
+
+/// <summary>The mass-unsubscribe guard's release, the send preview and one contact's story (docs/api.md: Guardrails).</summary>
+public static class GuardrailsApi
+{
+    public static void MapGuardrailsApi(this RouteGroupBuilder group)
+    {
+        group.MapPost("/{id}/release", ReleaseAsync).RequireAuthorization(Access.CanWrite)
+            .WithSummary("Send the unsubscribes the mass-unsubscribe guard holds; 409 when nothing is held")
+            .Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{id}/preview", PreviewAsync).RequireAuthorization(Access.CanRead)
+            .WithSummary("What the export would send now (?run=true: in a full run started now), counted by action with up to 20 examples; nothing is sent")
+            .Produces<SendPreview>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/members/{profileId}", MemberAsync).RequireAuthorization(Access.CanRead)
+            .WithSummary("One contact's story: state, segments, last change and why; 404 when the export never held the profile")
+            .Produces<MemberStory>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/members", MemberByEmailAsync).RequireAuthorization(Access.CanRead)
+            .WithSummary("One contact's story found by its email (?email=, any case); 404 when no profile of the export has it")
+            .Produces<MemberStory>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> ReleaseAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, connection) = await ExportsApi.FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return ExportNotFound(id);
+        }
+
+        if (connection is not null && !user.CanUse(connection))
+        {
+            return Problems.Forbidden($"You may not release unsubscribes of export '{id}': its connection is for admins only.");
+        }
+
+        var result = await grains.GetGrain<IExportGrain>(id).ReleaseUnsubscribesAsync(user.UserName());
+        if (result.Error is { } error)
+        {
+            return Problems.From(error);
+        }
+
+        var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
+        return Results.Ok(ExportResponse.From(result.Value!, lastRun));
+    }
+
+    private static async Task<IResult> PreviewAsync(string id, bool? run, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await ExportsApi.FindVisibleAsync(id, user, grains);
+        var preview = export is null ? null : await grains.GetGrain<IExportGrain>(id).PreviewAsync(run ?? false);
+        return preview is null ? ExportNotFound(id) : Results.Ok(preview);
+    }
+
+    private static async Task<IResult> MemberAsync(string id, string profileId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (export, _) = await ExportsApi.FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return ExportNotFound(id);
+        }
+
+        var story = await grains.GetGrain<IExportGrain>(id).GetMemberAsync(profileId);
+        return story is null ? Problems.NotFound($"Export '{id}' never held profile '{profileId}'.") : Results.Ok(story);
+    }
+
+    private static async Task<IResult> MemberByEmailAsync(string id, string? email, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            return Problems.BadRequest("email is required: GET /api/exports/{id}/members?email=ann@example.com (or /members/{profileId}).", "email");
+        }
+
+        var (export, _) = await ExportsApi.FindVisibleAsync(id, user, grains);
+        if (export is null)
+        {
+            return ExportNotFound(id);
+        }
+
+        var story = await grains.GetGrain<IExportGrain>(id).FindMemberByEmailAsync(email.Trim());
+        return story is null ? Problems.NotFound($"No profile of export '{id}' has the email {email.Trim()}.") : Results.Ok(story);
+    }
+
+    private static IResult ExportNotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
+}
