@@ -176,7 +176,7 @@ public sealed class ExportGrain(
         ExportMetrics.ReportPending(Id, counters.Pending);
         var paused = state.State.StoppedReason ?? state.State.PausedBy ?? _hold.Reason;
         return new ExportStatus(state.State.Definition, counters, paused, state.State.StoppedReason, !state.State.FirstRunStarted,
-            [.. state.State.History], state.State.PausedBy is not null, state.State.UnsubscribesHeld);
+            [.. state.State.History], state.State.PausedBy is not null, state.State.UnsubscribeHold?.Held);
     }
 
     public async Task<OperationResult<ExportStatus>> UpdateAsync(ExportPatch patch, string user)
@@ -501,7 +501,7 @@ public sealed class ExportGrain(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            state.State.StoppedReason ?? _hold.Reason ?? state.State.UnsubscribesHeld?.Reason);
+            state.State.StoppedReason ?? _hold.Reason ?? state.State.UnsubscribeHold?.Held?.Reason);
     }
 
     public async Task CancelRunAsync(string runId)
@@ -737,8 +737,9 @@ public sealed class ExportGrain(
     /// </summary>
     private async Task<bool> CheckUnsubscribeGuardAsync(bool runActive)
     {
-        var held = state.State.UnsubscribesHeld;
-        var guardOff = state.State.Definition!.MaxUnsubscribePercent is null && held is null && !state.State.UnsubscribesReleased;
+        var held = state.State.UnsubscribeHold?.Held;
+        var released = state.State.UnsubscribeHold?.Released ?? false;
+        var guardOff = state.State.Definition!.MaxUnsubscribePercent is null && held is null && !released;
         var due = _scheduler.IsBatchDue(runActive) || held is not null && time.GetUtcNow() >= _nextHeldCheck;
         if (!Sending || guardOff || !due)
         {
@@ -748,11 +749,10 @@ public sealed class ExportGrain(
         _nextHeldCheck = time.GetUtcNow() + HeldCheckInterval;
         var figures = (await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetUnsubscribeFiguresAsync())))
             .Aggregate(UnsubscribeFigures.Zero, (sum, one) => sum.Add(one));
-        var decision = UnsubscribeGuard.Evaluate(held, state.State.UnsubscribesReleased, figures, state.State.Definition.MaxUnsubscribePercent, time.GetUtcNow());
-        if (decision.Held != held || decision.Released != state.State.UnsubscribesReleased)
+        var decision = UnsubscribeGuard.Evaluate(held, released, figures, state.State.Definition.MaxUnsubscribePercent, time.GetUtcNow());
+        if (decision.Held != held || decision.Released != released)
         {
-            state.State.UnsubscribesHeld = decision.Held;
-            state.State.UnsubscribesReleased = decision.Released;
+            state.State.UnsubscribeHold = decision.Held is null && !decision.Released ? null : new UnsubscribeHoldState(decision.Held, decision.Released);
             await WriteStateAsync();
         }
 
@@ -778,13 +778,12 @@ public sealed class ExportGrain(
             return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
         }
 
-        if (state.State.UnsubscribesHeld is not { } held)
+        if (state.State.UnsubscribeHold?.Held is not { } held)
         {
             return OperationResult<ExportStatus>.Fail(OperationErrorKind.Conflict, $"Export '{Id}' holds no unsubscribes: there is nothing to release.");
         }
 
-        state.State.UnsubscribesHeld = null;
-        state.State.UnsubscribesReleased = true;
+        state.State.UnsubscribeHold = new UnsubscribeHoldState(null, Released: true);
         await WriteStateAsync();
         await AuditAsync(user, AuditAction.UnsubscribesReleased, []);
         _scheduler.NoteAllOverdue();
@@ -799,7 +798,7 @@ public sealed class ExportGrain(
             return null;
         }
 
-        var holding = state.State.UnsubscribesHeld is not null;
+        var holding = state.State.UnsubscribeHold?.Held is not null;
         var shards = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).PreviewAsync(asRun, holding)));
         return shards.Aggregate(SendPreview.Empty, (sum, one) => sum.Add(one));
     }

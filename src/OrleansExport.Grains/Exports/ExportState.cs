@@ -30,10 +30,14 @@ public sealed class ExportState
     /// <summary>Segments that hold this export as a subscriber (and backfilled it): the rest are subscribed on activation.</summary>
     [Id(9)] public List<string> SubscribedSegments { get; set; } = [];
 
-    /// <summary>Unsubscribes the mass-unsubscribe guard holds; null when none are.</summary>
-    [Id(10)] public HeldUnsubscribes? UnsubscribesHeld { get; set; }
-
-    /// <summary>A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</summary>
-    [Id(11)] public bool UnsubscribesReleased { get; set; }
+    /// <summary>The mass-unsubscribe guard's hold or release; null while it holds nothing and no release drains.</summary>
+    [Id(10)] public UnsubscribeHoldState? UnsubscribeHold { get; set; }
 }
 
+
+/// <param name="Held">Unsubscribes the guard holds; null when none are.</param>
+/// <param name="Released">A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</param>
+[GenerateSerializer, Immutable]
+public sealed record UnsubscribeHoldState(
+    [property: Id(0)] HeldUnsubscribes? Held,
+    [property: Id(1)] bool Released);
