@@ -33,12 +33,16 @@ public sealed record CreateExportBody(
     string? Schedule,
     bool ExcludeAutomations = false,
     EraseAction? OnErase = null,
-    string? AlertWebhook = null,
-    Optional<int?> MaxUnsubscribePercent = default);
+    string? AlertWebhook = null)
+{
+    /// <summary>Raw JSON, so that null (the guard off) differs from leaving it out (the default, 20).</summary>
+    public System.Text.Json.JsonElement MaxUnsubscribePercent { get; init; }
+}
 
 /// <summary>
-/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/>, <see cref="AlertWebhook"/> and <see cref="MaxUnsubscribePercent"/> tell
-/// "null" (none) from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
+/// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> and <see cref="AlertWebhook"/> tell
+/// "null" (none) from "not given", and so does <see cref="MaxUnsubscribePercent"/> (raw JSON, read by
+/// <see cref="GuardrailsApi.ReadMaxUnsubscribePercent"/>); <see cref="Unknown"/> collects fields that cannot change, to say so.
 /// </summary>
 public sealed record UpdateExportBody(
     string? DisplayName,
@@ -49,9 +53,10 @@ public sealed record UpdateExportBody(
     Optional<string?> Schedule,
     bool? ExcludeAutomations,
     Optional<string?> AlertWebhook,
-    EraseAction? OnErase = null,
-    Optional<int?> MaxUnsubscribePercent = default)
+    EraseAction? OnErase = null)
 {
+    public System.Text.Json.JsonElement MaxUnsubscribePercent { get; init; }
+
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
 }

@@ -88,12 +88,19 @@ public static class ExportsApi
             return outside;
         }
 
+        var (_, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
+        }
+
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
             body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations,
             body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook))
-            .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.HasValue ? body.MaxUnsubscribePercent.Value : ExportDefinition.DefaultMaxUnsubscribePercent);
+            .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.ValueKind == System.Text.Json.JsonValueKind.Undefined
+                ? ExportDefinition.DefaultMaxUnsubscribePercent : maxUnsubscribePercent);
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -149,10 +156,16 @@ public static class ExportsApi
                 "(a different connection needs a new export).", unknown.Keys.First());
         }
 
+        var (changePercent, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
+        }
+
         var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
             body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
             body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
-            body.MaxUnsubscribePercent.HasValue, body.MaxUnsubscribePercent.HasValue ? body.MaxUnsubscribePercent.Value : null);
+            changePercent, maxUnsubscribePercent);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 
 namespace OrleansExport.Silo.Api;
 
@@ -79,6 +80,19 @@ public static class GuardrailsApi
         var story = await grains.GetGrain<IExportGrain>(id).FindMemberByEmailAsync(email.Trim());
         return story is null ? Problems.NotFound($"No profile of export '{id}' has the email {email.Trim()}.") : Results.Ok(story);
     }
+
+    /// <summary>
+    /// <c>maxUnsubscribePercent</c> as given: absent (not to change), null (the guard off) or a whole percent from 1 to 100;
+    /// anything else is a 400.
+    /// </summary>
+    public static (bool Given, int? Percent, IResult? Problem) ReadMaxUnsubscribePercent(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Undefined => (false, null, null),
+        JsonValueKind.Null => (true, null, null),
+        JsonValueKind.Number when value.TryGetInt32(out var percent) && percent is >= 1 and <= 100 => (true, percent, null),
+        _ => (false, null, Problems.BadRequest(
+            "maxUnsubscribePercent is a whole percent from 1 to 100 (default 20), or null to switch the mass-unsubscribe guard off.", "maxUnsubscribePercent")),
+    };
 
     private static IResult ExportNotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
 }
