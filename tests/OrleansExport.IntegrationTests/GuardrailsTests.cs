@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OrleansExport.Cli;
 
 namespace OrleansExport.IntegrationTests;
 
@@ -236,5 +237,23 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
         await MemberAsync(export, "gm-never", HttpStatusCode.NotFound);
         await MemberAsync(export, "?email=", HttpStatusCode.BadRequest);
         await MemberAsync(export, "gm-ann", HttpStatusCode.Forbidden, SiloFixture.IngestKey);
+
+        // The CLI tells the same story, by email or profile id.
+        var byEmail = await CliAsync("exports", "member", export, "ANN.gm@example.com");
+        Assert.True(byEmail.ExitCode == ExitCodes.Ok, byEmail.Error);
+        Assert.Contains("gm-ann", byEmail.Output);
+        Assert.Contains("inSync", byEmail.Output);
+        var json = await CliAsync("exports", "member", export, "gm-bob", "--json");
+        Assert.Equal("unsubscribed", JsonDocument.Parse(json.Output).RootElement.GetProperty("state").GetString());
+        Assert.NotEqual(ExitCodes.Ok, (await CliAsync("exports", "member", export, "gm-never")).ExitCode);
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> CliAsync(params string[] args)
+    {
+        var environment = new Dictionary<string, string?> { [CliApp.UrlVariable] = fixture.BaseAddress.ToString(), [CliApp.KeyVariable] = SiloFixture.AdminKey };
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await CliApp.RunAsync(args, CliHost.Plain(output, error, name => environment.GetValueOrDefault(name)));
+        return (exitCode, output.ToString(), error.ToString());
     }
 }
