@@ -68,6 +68,7 @@ public sealed class GuardrailsConsoleTests(ConsoleFixture fixture, ITestOutputHe
         await fixture.ScreenshotAsync(page, "62-guard-release-confirm", output, fullPage: false);
         await dialog.GetByRole(AriaRole.Button, new() { Name = $"Unsubscribe {Leaving}" }).ClickAsync();
         await Expect(banner).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-run-preview]")).Not.ToContainTextAsync("stay held");
         await Eventually.UntilAsync(() => Task.FromResult(Unsubscribed(listId) == Leaving), $"{Leaving} unsubscribed");
 
         // The search box: by email in any case, and by profile id.

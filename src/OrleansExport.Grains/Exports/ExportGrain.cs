@@ -501,7 +501,7 @@ public sealed class ExportGrain(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            state.State.StoppedReason ?? _hold.Reason ?? state.State.UnsubscribeHold?.Held?.Reason);
+            state.State.StoppedReason ?? _hold.Reason);
     }
 
     public async Task CancelRunAsync(string runId)

@@ -51,6 +51,7 @@ export async function render(view, [id], context) {
   let timer = null;
   let lastRunsJson = '';
   let lastHistoryJson = '';
+  let heldBefore = -1;
 
   async function runNow() {
     actionError.textContent = '';
@@ -178,9 +179,11 @@ export async function render(view, [id], context) {
 
   async function refresh() {
     try {
-      const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh(), activity.refresh(), canChange ? preview.refresh() : null]);
+      const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh(), activity.refresh()]);
       if (!context.alive()) return;
-      await held.show(status);
+      const heldNow = status.held?.count ?? 0;
+      await Promise.all([held.show(status), canChange ? preview.refresh(heldNow !== heldBefore) : null]);
+      heldBefore = heldNow;
       showStatus(status, runs);
       showRuns(runs);
       showHistory(status.history);
