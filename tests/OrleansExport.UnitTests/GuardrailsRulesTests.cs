@@ -86,7 +86,8 @@ public sealed class GuardrailsRulesTests
         var taken = shard.TakePending(100, holdUnsubscribes: true);
 
         Assert.Equal([("p-new", ContactAction.Upsert), ("p2", ContactAction.Unsubscribe)], taken.Select(c => (c.ProfileId, c.Action)).Order());
-        Assert.Equal(new UnsubscribeFigures(2, 10), shard.GetUnsubscribeFigures());
+        Assert.Equal(new UnsubscribeFigures(2, 10), shard.GetUnsubscribeFigures(countSubscribed: true));
+        Assert.Equal(new UnsubscribeFigures(2, 0), shard.GetUnsubscribeFigures(countSubscribed: false));
         Assert.Empty(shard.TakePending(100, holdUnsubscribes: true));
     }
 
@@ -99,7 +100,7 @@ public sealed class GuardrailsRulesTests
 
         shard.Apply([Event("p1", SegmentEventType.Joined, 2)]);
         Assert.Empty(shard.TakePending(100, holdUnsubscribes: true));
-        Assert.Equal(new UnsubscribeFigures(1, 10), shard.GetUnsubscribeFigures());
+        Assert.Equal(new UnsubscribeFigures(1, 10), shard.GetUnsubscribeFigures(countSubscribed: true));
 
         var released = shard.TakePending(100, holdUnsubscribes: false);
         Assert.Equal([("p0", ContactAction.Unsubscribe)], released.Select(c => (c.ProfileId, c.Action)));

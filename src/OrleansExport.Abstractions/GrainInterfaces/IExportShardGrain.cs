@@ -35,8 +35,11 @@ public interface IExportShardGrain : IGrainWithStringKey
     /// <summary>Requeues contacts leased by an earlier activation of the export grain.</summary>
     Task ReleaseLeasesAsync();
 
-    /// <summary>The shard's pending unsubscribes (erasures aside) and contacts subscribed in the list, for the guard.</summary>
-    Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync();
+    /// <summary>
+    /// The shard's pending unsubscribes (erasures aside) and, with <paramref name="countSubscribed"/> (a scan of every
+    /// member), its contacts subscribed in the list, for the mass-unsubscribe guard.
+    /// </summary>
+    Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync(bool countSubscribed);
 
     /// <summary>What the shard would send now (or in a full run, with <paramref name="asRun"/>), sending nothing.</summary>
     Task<SendPreview> PreviewAsync(bool asRun, bool holding);

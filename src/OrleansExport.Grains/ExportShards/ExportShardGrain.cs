@@ -177,7 +177,7 @@ public sealed class ExportShardGrain(
         _membership.ReleaseLeases();
     }
 
-    public Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync() => Task.FromResult(_membership.GetUnsubscribeFigures());
+    public Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync(bool countSubscribed) => Task.FromResult(_membership.GetUnsubscribeFigures(countSubscribed));
 
     public Task<SendPreview> PreviewAsync(bool asRun, bool holding) => Task.FromResult(_membership.Preview(asRun, holding));
 

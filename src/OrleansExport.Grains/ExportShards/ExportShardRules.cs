@@ -818,18 +818,26 @@ public sealed class ExportShardRules
         _held.Add(slot);
     }
 
-    /// <summary>This shard's share of what the guard weighs (contacts in flight are not counted: they are sent already).</summary>
-    public UnsubscribeFigures GetUnsubscribeFigures()
+    /// <summary>
+    /// This shard's share of what the guard weighs (contacts in flight are not counted: they are sent already). The
+    /// waiting unsubscribes are found in the queue and the held set; the subscribed contacts, a scan of every member,
+    /// only with <paramref name="countSubscribed"/> (the export asks for them once more than a hundred wait).
+    /// </summary>
+    public UnsubscribeFigures GetUnsubscribeFigures(bool countSubscribed)
     {
         long pending = 0, subscribed = 0;
-        for (var slot = 0; slot < Members.Count; slot++)
+        foreach (var slot in _dirtyQueue.Concat(_held).ToHashSet())
         {
             ref readonly var member = ref Members[slot];
-            subscribed += member.Has(MemberFlags.SubscribedInAc) ? 1 : 0;
-            if (!member.Has(MemberFlags.Leased) && DesiredAction(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
+            if (member.Has(MemberFlags.Dirty) && !member.Has(MemberFlags.Leased) && DesiredAction(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
             {
                 pending++;
             }
+        }
+
+        for (var slot = 0; countSubscribed && slot < Members.Count; slot++)
+        {
+            subscribed += Members[slot].Has(MemberFlags.SubscribedInAc) ? 1 : 0;
         }
 
         return new UnsubscribeFigures(pending, subscribed);

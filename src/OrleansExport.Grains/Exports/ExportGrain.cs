@@ -747,8 +747,13 @@ public sealed class ExportGrain(
         }
 
         _nextHeldCheck = time.GetUtcNow() + HeldCheckInterval;
-        var figures = (await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetUnsubscribeFiguresAsync())))
-            .Aggregate(UnsubscribeFigures.Zero, (sum, one) => sum.Add(one));
+        // Cheap first (the queues only); the scan for subscribed contacts only when enough wait to matter.
+        var figures = await GetUnsubscribeFiguresAsync(countSubscribed: false);
+        if (figures.PendingUnsubscribes > UnsubscribeGuard.MinimumHeld)
+        {
+            figures = await GetUnsubscribeFiguresAsync(countSubscribed: true);
+        }
+
         var decision = UnsubscribeGuard.Evaluate(held, released, figures, state.State.Definition.MaxUnsubscribePercent, time.GetUtcNow());
         if (decision.Held != held || decision.Released != released)
         {
@@ -770,6 +775,10 @@ public sealed class ExportGrain(
 
         return decision.Held is not null;
     }
+
+    private async Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync(bool countSubscribed) =>
+        (await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetUnsubscribeFiguresAsync(countSubscribed))))
+            .Aggregate(UnsubscribeFigures.Zero, (sum, one) => sum.Add(one));
 
     public async Task<OperationResult<ExportStatus>> ReleaseUnsubscribesAsync(string user)
     {
