@@ -9,7 +9,7 @@ namespace OrleansExport.Grains.Connections;
 /// One ActiveCampaign connection: its credentials (the key encrypted, never logged or returned), who may use it, its
 /// profile cap, and the state of its key: verified when saved, refused when ActiveCampaign says so, until a new one is saved.
 /// </summary>
-public sealed class ConnectionGrain(
+public sealed partial class ConnectionGrain(
     [PersistentState("connection", Constants.ExportStore)] IPersistentState<ConnectionState> state,
     IActiveCampaignClient client,
     ApiKeyProtector protector,
@@ -55,7 +55,7 @@ public sealed class ConnectionGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddConnectionAsync(Id);
         await AuditAsync(request.CreatedBy, AuditAction.Created, []);
-        logger.LogInformation("Connection {ConnectionId} to {Hostname} created by {User}", Id, hostname, request.CreatedBy);
+        LogCreated(Id, hostname, request.CreatedBy);
         return OperationResult<ConnectionView>.Ok(ToView());
     }
 
@@ -111,7 +111,7 @@ public sealed class ConnectionGrain(
         {
             await state.WriteStateAsync();
             await AuditAsync(user, AuditAction.Updated, changed);
-            logger.LogInformation("Connection {ConnectionId} changed by {User}: {Fields}", Id, user, string.Join(", ", changed));
+            LogChanged(Id, user, string.Join(", ", changed));
         }
 
         return OperationResult<ConnectionView>.Ok(ToView());
@@ -165,7 +165,7 @@ public sealed class ConnectionGrain(
         state.State = new ConnectionState();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).RemoveConnectionAsync(Id);
         await AuditAsync(user, AuditAction.Deleted, []);
-        logger.LogInformation("Connection {ConnectionId} deleted and its credentials erased", Id);
+        LogDeleted(Id);
         DeactivateOnIdle();
         return true;
     }
@@ -215,8 +215,7 @@ public sealed class ConnectionGrain(
     {
         state.State.KeyRefusedAt = time.GetUtcNow();
         await state.WriteStateAsync();
-        logger.LogWarning("ActiveCampaign account {Hostname} refused the API key of connection {ConnectionId} (key version {KeyVersion})",
-            state.State.Hostname, Id, CurrentKeyVersion);
+        LogKeyRefused(state.State.Hostname, Id, CurrentKeyVersion);
     }
 
     /// <summary>Null when ActiveCampaign accepts the key; else why not, as the API answers it (422 on the field at fault).</summary>
@@ -243,7 +242,7 @@ public sealed class ConnectionGrain(
         }
         catch (Exception exception) when (exception is ActiveCampaignException or HttpRequestException or TaskCanceledException)
         {
-            logger.LogWarning("Could not verify the API key of connection {ConnectionId} at {Hostname}: {Error}", Id, hostname, exception.GetType().Name);
+            LogKeyNotVerified(Id, hostname, exception.GetType().Name);
             return new(OperationErrorKind.Unprocessable,
                 $"Could not reach ActiveCampaign at {hostname} to verify the API key. Check the hostname.", "hostname");
         }
@@ -274,7 +273,7 @@ public sealed class ConnectionGrain(
         }
         catch (Exception exception) when (exception is ActiveCampaignException or HttpRequestException or TaskCanceledException)
         {
-            logger.LogWarning("Could not read the {What} of connection {ConnectionId} at {Hostname}: {Error}", what, Id, hostname, exception.GetType().Name);
+            LogAccountNotRead(what, Id, hostname, exception.GetType().Name);
             return OperationResult<IReadOnlyList<T>>.Fail(OperationErrorKind.Unavailable,
                 $"ActiveCampaign at {hostname} did not answer with its {what} ({exception.Message}). Try again in a minute.");
         }
@@ -284,4 +283,22 @@ public sealed class ConnectionGrain(
         Id, state.State.DisplayName!, state.State.Hostname!, state.State.ApiKeyHint!, state.State.AllowContributors,
         state.State.DataPrivacyConsent, state.State.ProfileCap, state.State.ExportUsers, state.State.CreatedAt,
         CurrentKeyVersion, state.State.KeyVerifiedAt ?? state.State.CreatedAt, state.State.KeyRefusedAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} to {Hostname} created by {User}")]
+    private partial void LogCreated(string connectionId, string hostname, string user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} changed by {User}: {Fields}")]
+    private partial void LogChanged(string connectionId, string user, string fields);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} deleted and its credentials erased")]
+    private partial void LogDeleted(string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ActiveCampaign account {Hostname} refused the API key of connection {ConnectionId} (key version {KeyVersion})")]
+    private partial void LogKeyRefused(string? hostname, string connectionId, int keyVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not verify the API key of connection {ConnectionId} at {Hostname}: {Error}")]
+    private partial void LogKeyNotVerified(string connectionId, string hostname, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the {What} of connection {ConnectionId} at {Hostname}: {Error}")]
+    private partial void LogAccountNotRead(string what, string connectionId, string hostname, string error);
 }

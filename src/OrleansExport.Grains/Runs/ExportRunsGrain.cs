@@ -13,7 +13,7 @@ namespace OrleansExport.Grains.Runs;
 /// </summary>
 /// <remarks>Keeps the grain type name of its first name, ResyncControlGrain, that its state and reminders are stored under.</remarks>
 [GrainType("resynccontrol")]
-public sealed class ExportRunsGrain(
+public sealed partial class ExportRunsGrain(
     [PersistentState("runs", Constants.ExportStore)] IPersistentState<ExportRunsState> state,
     IOptions<ActiveCampaignOptions> activeCampaign,
     IAlertSender alerts,
@@ -76,7 +76,7 @@ public sealed class ExportRunsGrain(
         }
         else
         {
-            logger.LogInformation("Run {RunId} of export {ExportId} queued behind another run on {Hostname}", run.RunId, ExportId, connection.Hostname);
+            LogRunQueued(run.RunId, ExportId, connection.Hostname);
         }
 
         return OperationResult<RunView>.Ok(run);
@@ -111,7 +111,7 @@ public sealed class ExportRunsGrain(
         Save(run);
         await state.WriteStateAsync();
         StartProgressTimer();
-        logger.LogInformation("Run {RunId} of export {ExportId} started ({Trigger}): {Total} contacts", run.RunId, ExportId, run.Trigger, run.Total);
+        LogRunStarted(run.RunId, ExportId, run.Trigger, run.Total);
         return run;
     }
 
@@ -226,7 +226,7 @@ public sealed class ExportRunsGrain(
         var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})", "schedule");
         if (result.Error is { } error)
         {
-            logger.LogInformation("Scheduled run of export {ExportId} due {Due} skipped: {Reason}", ExportId, due, error.Detail);
+            LogScheduledRunSkipped(ExportId, due, error.Detail);
         }
     }
 
@@ -297,8 +297,7 @@ public sealed class ExportRunsGrain(
         _progressTimer?.Dispose();
         _progressTimer = null;
         await UnregisterWatchdogAsync();
-        logger.LogInformation("Run {RunId} of export {ExportId} ended {Status}: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed",
-            run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
+        LogRunEnded(run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
         if (state.State.Hostname is not null)
         {
             await StartNextAsync(await Queue.FinishAsync(ExportId, run.RunId));
@@ -359,4 +358,16 @@ public sealed class ExportRunsGrain(
             await this.UnregisterReminder(reminder);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} queued behind another run on {Hostname}")]
+    private partial void LogRunQueued(string runId, string exportId, string hostname);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} started ({Trigger}): {Total} contacts")]
+    private partial void LogRunStarted(string runId, string exportId, string trigger, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled run of export {ExportId} due {Due} skipped: {Reason}")]
+    private partial void LogScheduledRunSkipped(string exportId, DateTimeOffset? due, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} ended {Status}: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed")]
+    private partial void LogRunEnded(string runId, string exportId, RunStatus status, long sent, long unsubscribed, long failed);
 }

@@ -15,7 +15,7 @@ namespace OrleansExport.Grains.Segments;
 /// from the backfill or from the batches after it, never neither.
 /// </remarks>
 [ImplicitStreamSubscription(Constants.SegmentStreamNamespace)]
-public sealed class SegmentGrain(
+public sealed partial class SegmentGrain(
     [PersistentState("segment", Constants.ExportStore)] IPersistentState<SegmentState> state,
     IOptions<ExportOptions> options,
     ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEventBatch>, IStreamSubscriptionObserver
@@ -129,7 +129,7 @@ public sealed class SegmentGrain(
 
     public Task OnErrorAsync(Exception ex)
     {
-        logger.LogWarning("Stream error for segment {SegmentId}: {Error}", SegmentId, ex.GetType().Name);
+        LogStreamError(SegmentId, ex.GetType().Name);
         return Task.CompletedTask;
     }
 
@@ -140,7 +140,7 @@ public sealed class SegmentGrain(
         state.State.Exports.Add(export);
         await state.WriteStateAsync();
         var members = await BackfillShardsAsync(export);
-        logger.LogInformation("Export {ExportId} takes segment {SegmentId}: {Members} members backfilled", export.ExportId, SegmentId, members);
+        LogBackfilled(export.ExportId, SegmentId, members);
     }
 
     public async Task RemoveExportAsync(string exportId)
@@ -197,4 +197,10 @@ public sealed class SegmentGrain(
     }
 
     private ISegmentShardGrain Shard(int index) => GrainFactory.GetGrain<ISegmentShardGrain>(SegmentShardGrain.Key(SegmentId, index));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error for segment {SegmentId}: {Error}")]
+    private partial void LogStreamError(string segmentId, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} takes segment {SegmentId}: {Members} members backfilled")]
+    private partial void LogBackfilled(string exportId, string segmentId, long members);
 }
