@@ -51,7 +51,7 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task ReturnCapacityAsync(string exportId, long slots);
 }
 
-/// <summary>Lists every connection and export (key <see cref="CatalogGrainKey"/>).</summary>
+/// <summary>Lists every connection and export (key <see cref="CatalogGrainKey"/>); segments are listed by <see cref="SegmentIndex"/>.</summary>
 public interface ICatalogGrain : IGrainWithStringKey
 {
     const string CatalogGrainKey = "catalog";
@@ -69,12 +69,30 @@ public interface ICatalogGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> ListExportsAsync();
 
     Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId);
+}
 
-    /// <summary>Records a segment the first time an event reaches it. Idempotent.</summary>
-    Task AddSegmentAsync(string segmentId);
+/// <summary>
+/// One shard of the segment index (key <see cref="SegmentIndex.KeyOf"/>): the registered segments whose id hashes to it,
+/// so that no stored row holds every segment id of the cluster.
+/// </summary>
+public interface ISegmentIndexGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Registers the segment; true when it is (or already was) registered, false when the cluster already holds
+    /// <paramref name="maxSegments"/> segments.
+    /// </summary>
+    Task<bool> AdmitAsync(string segmentId, int maxSegments);
 
-    /// <summary>Every segment that has received an event.</summary>
-    Task<IReadOnlyList<string>> ListSegmentsAsync();
+    Task<IReadOnlyList<string>> ListAsync();
+}
+
+/// <summary>How many segments the cluster holds (key <see cref="Key"/>): the one count <c>Ingest:MaxSegments</c> is checked against.</summary>
+public interface ISegmentCountGrain : IGrainWithStringKey
+{
+    const string Key = "segments";
+
+    /// <summary>Takes one more place; false when <paramref name="maxSegments"/> are taken.</summary>
+    Task<bool> TryTakeAsync(int maxSegments);
 }
 
 /// <summary>

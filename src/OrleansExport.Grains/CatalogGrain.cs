@@ -10,12 +10,22 @@ public sealed class CatalogState
 
     // Id 2 held the segments of each export before segments kept their own subscribers; never reuse it.
 
-    /// <summary>Every segment that has received an event or been exported.</summary>
+    /// <summary>Segments registered before the sharded <see cref="SegmentIndex"/>; moved there on activation.</summary>
     [Id(3)] public SortedSet<string> Segments { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportStore)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
 {
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Segments.Count > 0)
+        {
+            await Task.WhenAll(state.State.Segments.Select(id => SegmentIndex.AdmitAsync(GrainFactory, id, int.MaxValue)));
+            state.State.Segments.Clear();
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
     public async Task AddConnectionAsync(string connectionId)
     {
         if (state.State.Connections.Add(connectionId))
@@ -52,14 +62,4 @@ public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportSto
 
     public Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId) =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Exports.Where(e => e.Value == connectionId).Select(e => e.Key)]);
-
-    public async Task AddSegmentAsync(string segmentId)
-    {
-        if (state.State.Segments.Add(segmentId))
-        {
-            await state.WriteStateAsync();
-        }
-    }
-
-    public Task<IReadOnlyList<string>> ListSegmentsAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Segments]);
 }

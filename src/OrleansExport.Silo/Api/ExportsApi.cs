@@ -53,7 +53,8 @@ public static class ExportsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time,
+        SegmentAdmission admission)
     {
         var (body, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
         if (body is null)
@@ -87,6 +88,11 @@ public static class ExportsApi
             return outside;
         }
 
+        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        {
+            return refusedSegments;
+        }
+
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
@@ -112,12 +118,35 @@ public static class ExportsApi
             : null;
     }
 
+    /// <summary>
+    /// 400 for a segment id the contract does not allow, 422 when the cluster cannot register one more segment; else null
+    /// (the named segments are then registered).
+    /// </summary>
+    private static async Task<IResult?> RefuseSegmentsAsync(IReadOnlyList<string>? segmentIds, SegmentAdmission admission)
+    {
+        if (segmentIds is null)
+        {
+            return null;
+        }
+
+        if (segmentIds.Select(id => IdRules.InvalidSegmentId(id, "segmentIds")).FirstOrDefault(e => e is not null) is { } invalid)
+        {
+            return Problems.BadRequest($"{invalid}.", "segmentIds");
+        }
+
+        var refused = await admission.AdmitAsync(segmentIds);
+        return refused.Count > 0
+            ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "Too many segments", admission.Reason(refused.First()) + ".", "segmentIds")
+            : null;
+    }
+
     private static ContactMapping MappingOf(MappingBody body) =>
         new(body.Email!, Blank(body.FirstName), Blank(body.LastName), Blank(body.Phone),
             (body.Fields ?? []).Select(f => new FieldMapping(f.Attribute ?? "", f.FieldId)).ToList(),
             (body.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
 
-    private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json)
+    private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json,
+        SegmentAdmission admission)
     {
         var (body, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
         if (body is null)
@@ -145,6 +174,11 @@ public static class ExportsApi
             var names = string.Join(", ", unknown.Keys);
             return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations and alertWebhook " +
                 "(a different connection needs a new export).", unknown.Keys.First());
+        }
+
+        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        {
+            return refusedSegments;
         }
 
         var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
