@@ -31,7 +31,8 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
 
     private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
 
-    private sealed record Ids(string Connection, string Export, string RunId, string Segment);
+    /// <summary>Each set has its own list: a Contributor may not take a list that an export it cannot see uses.</summary>
+    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ListId);
 
     /// <param name="Expected">
     /// No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection, Ingest (admin-only resources),
@@ -61,7 +62,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/connections/{id}/tags", ids => $"/api/connections/{ids.Connection}/tags", _ => null, false, [U, F, H, A, A, F, A, A]),
         new("GET", "/api/connections/{id}/usage", ids => $"/api/connections/{ids.Connection}/usage", _ => null, false, [U, A, H, A, A, F, A, A]),
         new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F, F, F, F]),
-        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment), false, [U, F, H, A, A, F, A, F]),
+        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment, ids.ListId), false, [U, F, H, A, A, F, A, F]),
         new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("PATCH", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => new { displayName = "Renamed" }, false, [U, F, H, A, A, F, A, H]),
@@ -182,10 +183,11 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     {
         var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
         var segment = $"{segmentPrefix}{Guid.NewGuid():N}";
-        var export = await Api.CreateExportAsync(fixture, connection, segment, firstRun: false);
+        var listId = fixture.Simulator.State.NewList($"matrix-{segment}");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, listId, firstRun: false);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment);
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment, listId);
     }
 
     private HashSet<string> MappedEndpoints() =>

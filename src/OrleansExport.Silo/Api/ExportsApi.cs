@@ -78,6 +78,11 @@ public static class ExportsApi
             return Problems.Forbidden($"Connection '{connection.Id}' is for admins only; ask an admin to allow contributors on it.");
         }
 
+        if (await ExportAccess.RefuseContributorAsync(user, grains, connection, body.ListId, body.OnErase, null) is { } contributorRefused)
+        {
+            return contributorRefused;
+        }
+
         if (body.Mapping is null || string.IsNullOrWhiteSpace(body.Mapping.Email))
         {
             return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
@@ -157,6 +162,12 @@ public static class ExportsApi
         if (await FindChangeableAsync(id, user, grains, "change") is { } refused)
         {
             return refused;
+        }
+
+        if (user.IsInRole(Roles.Contributor) && (await FindVisibleAsync(id, user, grains)).Connection is { } connection
+            && await ExportAccess.RefuseContributorAsync(user, grains, connection, body.ListId, body.OnErase, id) is { } contributorRefused)
+        {
+            return contributorRefused;
         }
 
         if (body.Mapping is { } mappingBody && string.IsNullOrWhiteSpace(mappingBody.Email))
@@ -351,7 +362,8 @@ public static class ExportsApi
         }
 
         var lastRun = (await grains.GetGrain<IResyncControlGrain>(id).ListRunsAsync()).FirstOrDefault();
-        return (ExportResponse.From(status, lastRun), connection);
+        var export = ExportResponse.From(status, lastRun);
+        return (export with { AlertWebhook = ExportAccess.AlertWebhookFor(user, export.AlertWebhook) }, connection);
     }
 
     private static IResult NotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
