@@ -9,12 +9,12 @@ public sealed class DeadLetterState
 
     [Id(1)] public long OutOfScope { get; set; }
 
-    /// <summary>Oldest first; at most <see cref="IDeadLetterGrain.MaxKept"/>.</summary>
+    /// <summary>Oldest first; within <see cref="DeadLetterBudget"/>.</summary>
     [Id(2)] public List<DeadLetter> Recent { get; set; } = [];
 }
 
 /// <summary>
-/// Counts dead letters and keeps the latest <see cref="IDeadLetterGrain.MaxKept"/>. Hostile input can arrive in floods,
+/// Counts dead letters and keeps the latest ones within <see cref="DeadLetterBudget"/>. Hostile input can arrive in floods,
 /// so it writes its state on a timer (as shards do), not per call.
 /// </summary>
 public sealed class DeadLetterGrain(
@@ -27,6 +27,7 @@ public sealed class DeadLetterGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        DeadLetterBudget.Trim(state.State.Recent); // a state saved before the byte bound
         this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
         {
             DueTime = options.Value.ShardPersistInterval,
@@ -44,10 +45,7 @@ public sealed class DeadLetterGrain(
         var listed = batch.Listed;
         var recent = state.State.Recent;
         recent.AddRange(listed.Count > MaxKept ? listed.Skip(listed.Count - MaxKept) : listed);
-        if (recent.Count > MaxKept)
-        {
-            recent.RemoveRange(0, recent.Count - MaxKept);
-        }
+        DeadLetterBudget.Trim(recent);
 
         _changed |= batch.Malformed + batch.OutOfScope > 0;
         return Task.CompletedTask;

@@ -94,4 +94,35 @@ public sealed class AccessRulesTests(SiloFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client().DeleteAsync($"/api/exports/{hidden}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await scopedAdmin.DeleteAsync($"/api/connections/{connection}")).StatusCode);
     }
+
+    [Fact]
+    public async Task ExportsList_PagesWithLimitAndOffset_InIdOrder_AndRefusesABadLimit()
+    {
+        var connection = await Api.CreateConnectionAsync(fixture);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await fixture.Client().PostJsonAsync("/api/exports", ExportBody(connection, $"page-{Guid.NewGuid():N}", "1"))).StatusCode);
+        }
+
+        var all = (await (await fixture.Client().GetAsync("/api/exports")).ReadAsync<JsonElement[]>()).Select(e => e.GetProperty("id").GetString()).ToList();
+        var second = (await (await fixture.Client().GetAsync("/api/exports?limit=2&offset=2")).ReadAsync<JsonElement[]>()).Select(e => e.GetProperty("id").GetString()).ToList();
+
+        Assert.Equal(all.Order(StringComparer.Ordinal), all);
+        Assert.Equal(all.Skip(2).Take(2), second);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Client().GetAsync("/api/exports?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Client().GetAsync("/api/exports?limit=1001")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadinessProbes_AreRateLimitedLikeAnyCallWithoutAKey_LivenessIsNot()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.BaseAddress };
+        var ready = await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => client.GetAsync("/health/ready")));
+        var live = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.GetAsync("/health/live")));
+
+        Assert.Contains(ready, r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.Contains(ready, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(live, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the address's bucket fills again for the tests after this one
+    }
 }

@@ -32,6 +32,8 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
 
     /// <summary>Each set has its own list: a Contributor may not take a list that an export it cannot see uses.</summary>
+    private const string GrainStateRoute = "/dashboard/GrainState";
+
     private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ListId);
 
     /// <param name="Expected">
@@ -50,8 +52,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/docs/scalar.js", _ => "/docs/scalar.js", _ => null, false, [A, A, A, A, A, A, A, A]),
         new("GET", "/docs/scalar.aspnetcore.js", _ => "/docs/scalar.aspnetcore.js", _ => null, false, [A, A, A, A, A, A, A, A]),
         new("GET", "/docs/favicon.svg", _ => "/docs/favicon.svg", _ => null, false, [P, P, P, P, P, P, P, P]),
-        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal))
+        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal) && e != $"GET {GrainStateRoute}")
             .Select(e => new Row("GET", e[4..], _ => Sample(e[4..]), _ => null, false, [U, P, F, P, F, F, F, F])),
+        // It activates the grain it names: Admin only, and the project's own grain types only (DashboardGrainState_... below).
+        new("GET", GrainStateRoute, _ => $"{GrainStateRoute}?grainType=OrleansExport.Grains.CatalogGrain&grainId=catalog", _ => null, false, [U, F, F, P, F, F, F, F]),
         new("GET", "/api/me", _ => "/api/me", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F, F, F, F]),
         new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A, F, A, A]),
@@ -134,6 +138,23 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         }
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task DashboardGrainState_RefusesAViewer_AndAGrainTypeThatIsNotThisServices()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.BaseAddress };
+        async Task<HttpStatusCode> GetAsync(string key, string grainType)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{GrainStateRoute}?grainType={Uri.EscapeDataString(grainType)}&grainId=x");
+            request.Headers.Authorization = new("Bearer", key);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.ViewerKey, "OrleansExport.Grains.CatalogGrain"));
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.AdminKey, "Orleans.Runtime.Versions.VersionStoreGrain"));
+        Assert.NotEqual(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.AdminKey, "OrleansExport.Grains.CatalogGrain"));
     }
 
     private static bool Matches(Outcome expected, int status) => expected switch

@@ -8,6 +8,7 @@ namespace OrleansExport.Silo.Api;
 public static class ExportsApi
 {
     public const int MaxRejectionsLimit = 1000;
+    public const int MaxExportsLimit = 1000;
 
     public static void MapExportsApi(this IEndpointRouteBuilder app)
     {
@@ -17,7 +18,8 @@ public static class ExportsApi
             .Accepts<CreateExportBody>("application/json").Produces<ExportResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("The exports this key may see, with live status").Produces<List<ExportResponse>>();
+            .WithSummary("The exports this key may see, with live status, in id order; ?limit= (1 to 1000, default 1000) and ?offset= page through them")
+            .Produces<List<ExportResponse>>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("One export's definition and live status").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Access.CanWrite)
@@ -229,11 +231,52 @@ public static class ExportsApi
         return Results.Ok(ExportResponse.From(result.Value!, lastRun));
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains)
+    /// <summary>
+    /// The visible exports in id order, a page at a time: <c>offset</c> visible exports skipped, at most <c>limit</c>
+    /// returned (default and most <see cref="MaxExportsLimit"/>). Each export costs several grain calls, so only the
+    /// ids a page needs are read, in chunks of the page's size.
+    /// </summary>
+    private static async Task<IResult> ListAsync(int? limit, int? offset, ClaimsPrincipal user, IGrainFactory grains)
     {
+        if (limit is < 1 or > MaxExportsLimit)
+        {
+            return Problems.BadRequest($"limit must be between 1 and {MaxExportsLimit}.", "limit");
+        }
+
+        if (offset is < 0)
+        {
+            return Problems.BadRequest("offset must be 0 or more: how many exports to skip.", "offset");
+        }
+
+        var (take, skip) = (limit ?? MaxExportsLimit, offset ?? 0);
         var ids = await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListExportsAsync();
-        var exports = await Task.WhenAll(ids.Select(id => FindVisibleAsync(id, user, grains)));
-        return Results.Ok(exports.Where(e => e.Export is not null).Select(e => e.Export).ToList());
+        var page = new List<ExportResponse>(Math.Min(take, ids.Count));
+        foreach (var chunk in ids.Chunk(take))
+        {
+            foreach (var (export, _) in await Task.WhenAll(chunk.Select(id => FindVisibleAsync(id, user, grains))))
+            {
+                if (export is null)
+                {
+                    continue;
+                }
+
+                if (skip > 0)
+                {
+                    skip--;
+                }
+                else if (page.Count < take)
+                {
+                    page.Add(export);
+                }
+            }
+
+            if (page.Count == take)
+            {
+                break;
+            }
+        }
+
+        return Results.Ok(page);
     }
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
