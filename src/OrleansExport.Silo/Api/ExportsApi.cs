@@ -166,8 +166,10 @@ public static class ExportsApi
             return refused;
         }
 
-        if (user.IsInRole(Roles.Contributor) && (await FindVisibleAsync(id, user, grains)).Connection is { } connection
-            && await ExportAccess.RefuseContributorAsync(user, grains, connection, body.ListId, body.OnErase, id) is { } contributorRefused)
+        // What the export already has is no move: only a new list or a new onErase is checked.
+        if (user.IsInRole(Roles.Contributor) && await FindVisibleAsync(id, user, grains) is ({ } current, { } connection)
+            && await ExportAccess.RefuseContributorAsync(user, grains, connection,
+                body.ListId?.Trim() == current.ListId ? null : body.ListId, body.OnErase == current.OnErase ? null : body.OnErase, id) is { } contributorRefused)
         {
             return contributorRefused;
         }
