@@ -34,7 +34,7 @@ public static class OperatorDashboard
     public static IApplicationBuilder UseDashboardGrainStateGuard(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.Equals(RoutePrefix + "/GrainState", StringComparison.OrdinalIgnoreCase))
+            if (context.Request.Path.StartsWithSegments(RoutePrefix + "/GrainState", StringComparison.OrdinalIgnoreCase))
             {
                 var grainType = context.Request.Query["grainType"].ToString();
                 var refusal = !context.User.IsInRole(Roles.Admin)
