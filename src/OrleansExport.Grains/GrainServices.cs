@@ -27,6 +27,10 @@ public static class GrainServices
             .Bind(configuration.GetSection(ExportOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ExportOptions>, ExportOptionsValidator>());
+        services.AddOptions<Segments.SegmentCatalogOptions>()
+            .Bind(configuration.GetSection(Segments.SegmentCatalogOptions.Section))
+            .Validate(o => o.MaxSegments >= 1, "Ingest:MaxSegments must be at least 1.")
+            .ValidateOnStart();
         services.AddDataProtection().SetApplicationName("OrleansExport");
         services.TryAddSingleton<ApiKeyProtector>();
         services.TryAddSingleton<BatchSender>();

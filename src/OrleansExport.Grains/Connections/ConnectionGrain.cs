@@ -17,6 +17,11 @@ public sealed partial class ConnectionGrain(
     TimeProvider time,
     ILogger<ConnectionGrain> logger) : Grain, IConnectionGrain
 {
+    private static readonly TimeSpan PickerCacheTime = TimeSpan.FromMinutes(1);
+
+    /// <summary>The pickers' last answers by kind, unfiltered; never stored.</summary>
+    private readonly Dictionary<string, (DateTimeOffset At, Array Items)> _pickerCache = [];
+
     private string Id => this.GetPrimaryKeyString();
 
     public async Task<OperationResult<ConnectionView>> CreateAsync(ConnectionRequest request)
@@ -100,6 +105,7 @@ public sealed partial class ConnectionGrain(
         {
             // Saved even when it is the same key: that is how a key ActiveCampaign accepts again stops counting as refused.
             state.State.ProtectedApiKey = protector.Protect(newKey);
+            _pickerCache.Clear();
             state.State.ApiKeyHint = ApiKeyProtector.Hint(newKey);
             state.State.KeyVersion = CurrentKeyVersion + 1;
             state.State.KeyVerifiedAt = time.GetUtcNow();
@@ -136,16 +142,16 @@ public sealed partial class ConnectionGrain(
     }
 
     public Task<OperationResult<IReadOnlyList<AccountListItem>>> GetListsAsync(string? search) =>
-        ReadAccountAsync("lists", async account => CatalogSearch.Filter(
-            (await client.GetListsAsync(account, CancellationToken.None)).Select(list => new AccountListItem(list.Id, list.Name)), list => list.Name, search));
+        ReadAccountAsync("lists", async account => (await client.GetListsAsync(account, CancellationToken.None))
+            .Select(list => new AccountListItem(list.Id, list.Name)).ToArray(), list => list.Name, search);
 
     public Task<OperationResult<IReadOnlyList<AccountFieldItem>>> GetFieldsAsync(string? search) =>
-        ReadAccountAsync("custom fields", async account => CatalogSearch.Filter(
-            (await client.GetFieldsAsync(account, CancellationToken.None)).Select(field => new AccountFieldItem(field.Id, field.Title, field.Type)), field => field.Title, search));
+        ReadAccountAsync("custom fields", async account => (await client.GetFieldsAsync(account, CancellationToken.None))
+            .Select(field => new AccountFieldItem(field.Id, field.Title, field.Type)).ToArray(), field => field.Title, search);
 
     public Task<OperationResult<IReadOnlyList<AccountTagItem>>> GetTagsAsync(string? search) =>
-        ReadAccountAsync("tags", async account => CatalogSearch.Filter(
-            (await client.GetTagsAsync(account, string.IsNullOrWhiteSpace(search) ? null : search.Trim(), CancellationToken.None)).Select(tag => new AccountTagItem(tag.Id, tag.Tag)), tag => tag.Tag, search));
+        ReadAccountAsync("tags", async account => (await client.GetTagsAsync(account, null, CancellationToken.None))
+            .Select(tag => new AccountTagItem(tag.Id, tag.Tag)).ToArray(), tag => tag.Tag, search);
 
     public async Task<bool> DeleteAsync(string user)
     {
@@ -248,18 +254,30 @@ public sealed partial class ConnectionGrain(
         }
     }
 
-    /// <summary>Reads from the account with the connection's key; a refused key is recorded like an export's report of it.</summary>
-    private async Task<OperationResult<IReadOnlyList<T>>> ReadAccountAsync<T>(string what, Func<ActiveCampaignAccount, Task<IReadOnlyList<T>>> read)
+    /// <summary>
+    /// Reads from the account with the connection's key; a refused key is recorded like an export's report of it.
+    /// Answers are kept <see cref="PickerCacheTime"/> and searched here: the grain takes one call at a time, so a storm of
+    /// picker requests costs the account one read per minute, not its exports' request budget.
+    /// </summary>
+    private async Task<OperationResult<IReadOnlyList<T>>> ReadAccountAsync<T>(
+        string what, Func<ActiveCampaignAccount, Task<T[]>> read, Func<T, string> name, string? search)
     {
         if (!state.State.Exists)
         {
             return OperationResult<IReadOnlyList<T>>.Fail(OperationErrorKind.NotFound, $"Connection '{Id}' does not exist.");
         }
 
+        if (_pickerCache.TryGetValue(what, out var cached) && time.GetUtcNow() - cached.At < PickerCacheTime)
+        {
+            return OperationResult<IReadOnlyList<T>>.Ok(CatalogSearch.Filter((T[])cached.Items, name, search));
+        }
+
         var hostname = state.State.Hostname!;
         try
         {
-            return OperationResult<IReadOnlyList<T>>.Ok(await read(new ActiveCampaignAccount(hostname, protector.Unprotect(state.State.ProtectedApiKey!))));
+            var items = await read(new ActiveCampaignAccount(hostname, protector.Unprotect(state.State.ProtectedApiKey!)));
+            _pickerCache[what] = (time.GetUtcNow(), items);
+            return OperationResult<IReadOnlyList<T>>.Ok(CatalogSearch.Filter(items, name, search));
         }
         catch (ActiveCampaignAuthException)
         {

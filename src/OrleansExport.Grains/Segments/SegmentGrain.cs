@@ -18,6 +18,8 @@ namespace OrleansExport.Grains.Segments;
 public sealed partial class SegmentGrain(
     [PersistentState("segment", Constants.ExportStore)] IPersistentState<SegmentState> state,
     IOptions<ExportOptions> options,
+    IOptions<SegmentCatalogOptions> catalogOptions,
+    TimeProvider time,
     ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEventBatch>, IStreamSubscriptionObserver
 {
     private bool _changed;
@@ -55,7 +57,12 @@ public sealed partial class SegmentGrain(
             return;
         }
 
-        await EnsureKnownAsync();
+        if (!await EnsureKnownAsync(catalogOptions.Value.MaxSegments))
+        {
+            await RefuseOverLimitAsync(events);
+            return;
+        }
+
         var exports = state.State.Exports.ToArray();
         var buckets = ShardRouter.Split(events, state.State.ShardCount);
         var calls = new List<Task>(buckets.Length);
@@ -85,12 +92,30 @@ public sealed partial class SegmentGrain(
     /// </summary>
     private async Task SpreadErasuresAsync(SegmentEvent[] erasures)
     {
-        var segments = await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListSegmentsAsync();
+        var segments = await SegmentIndex.ListAsync(GrainFactory);
         var spread = segments.Where(segment => segment != SegmentId)
             .Select(segment => GrainFactory.GetGrain<ISegmentGrain>(segment).EraseAsync([.. erasures.Select(e => e with { SegmentId = segment })]));
         await Task.WhenAll(spread);
         await GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).ForgetProfilesAsync([.. erasures.Select(e => e.ProfileId)]);
         ExportMetrics.RecordErasures(erasures.Length);
+    }
+
+    /// <summary>
+    /// Events that reached the stream without the HTTP endpoint's check (Event Hubs) for a segment the full cluster
+    /// cannot register: dead letters with the reason, and the stream moves on.
+    /// </summary>
+    private async Task RefuseOverLimitAsync(IReadOnlyList<SegmentEvent> events)
+    {
+        var reason = $"the cluster already holds Ingest:MaxSegments ({catalogOptions.Value.MaxSegments}) segments; this event would add one more";
+        var deadLetters = new DeadLetterCollector();
+        var now = time.GetUtcNow();
+        foreach (var e in events)
+        {
+            deadLetters.Add(DeadLetterKind.Malformed, () => new DeadLetter("stream", DeadLetterKind.Malformed, e.EventId, e.SegmentId, e.ProfileId, reason, now));
+        }
+
+        await GrainFactory.GetGrain<IDeadLetterGrain>(IDeadLetterGrain.Key).RecordAsync(deadLetters.ToBatch());
+        LogSegmentRefused(LogText.Clean(SegmentId), events.Count);
     }
 
     public async Task EraseAsync(SegmentEvent[] erasures)
@@ -129,18 +154,19 @@ public sealed partial class SegmentGrain(
 
     public Task OnErrorAsync(Exception ex)
     {
-        LogStreamError(SegmentId, ex.GetType().Name);
+        LogStreamError(LogText.Clean(SegmentId), ex.GetType().Name);
         return Task.CompletedTask;
     }
 
     public async Task AddExportAsync(ExportSubscription export)
     {
-        await EnsureKnownAsync();
+        // The API registered the export's segments within Ingest:MaxSegments before the export took them.
+        await EnsureKnownAsync(int.MaxValue);
         state.State.Exports.RemoveAll(e => e.ExportId == export.ExportId);
         state.State.Exports.Add(export);
         await state.WriteStateAsync();
         var members = await BackfillShardsAsync(export);
-        LogBackfilled(export.ExportId, SegmentId, members);
+        LogBackfilled(export.ExportId, LogText.Clean(SegmentId), members);
     }
 
     public async Task RemoveExportAsync(string exportId)
@@ -173,18 +199,26 @@ public sealed partial class SegmentGrain(
     public async Task<long> GetStateBytesAsync() =>
         (await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(i => Shard(i).GetStateBytesAsync()))).Sum();
 
-    /// <summary>The first event or export fixes the shard count and puts the segment in the catalog.</summary>
-    private async Task EnsureKnownAsync()
+    /// <summary>
+    /// The first event or export registers the segment in the <see cref="SegmentIndex"/> and fixes its shard count;
+    /// false when the cluster already holds <paramref name="maxSegments"/> other segments.
+    /// </summary>
+    private async Task<bool> EnsureKnownAsync(int maxSegments)
     {
         if (Known)
         {
-            return;
+            return true;
+        }
+
+        if (!await SegmentIndex.AdmitAsync(GrainFactory, SegmentId, maxSegments))
+        {
+            return false;
         }
 
         state.State.ShardCount = options.Value.ShardCount;
         state.State.MembersByShard = new long[state.State.ShardCount];
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddSegmentAsync(SegmentId);
+        return true;
     }
 
     private async Task PersistIfChangedAsync(CancellationToken cancellationToken)
@@ -203,4 +237,7 @@ public sealed partial class SegmentGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} takes segment {SegmentId}: {Members} members backfilled")]
     private partial void LogBackfilled(string exportId, string segmentId, long members);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Count} events of segment {SegmentId}: the cluster holds Ingest:MaxSegments segments")]
+    private partial void LogSegmentRefused(string segmentId, int count);
 }
