@@ -69,7 +69,8 @@ public sealed class SegmentMembership(SegmentShardState state)
                 return;
             }
 
-            if (ticks < known.LastOccurredTicks)
+            // After an erasure a tie is stale too: only a strictly newer event (a new sign-up) brings the profile back.
+            if (ticks < known.LastOccurredTicks || (known.Erasure != ErasureState.None && ticks == known.LastOccurredTicks))
             {
                 outcome.Stale++;
                 return;
@@ -93,6 +94,7 @@ public sealed class SegmentMembership(SegmentShardState state)
                 if (!isMember)
                 {
                     Members[slot].SegmentMask = Member;
+                    Members[slot].Erasure = ErasureState.None;
                     state.MemberCount++;
                 }
 
@@ -167,8 +169,8 @@ public sealed class SegmentMembership(SegmentShardState state)
 
     /// <summary>
     /// Right to erasure, whatever its occurredAt: the profile leaves and its attributes are forgotten. What stays is
-    /// what keeps an older join from bringing it back: its slot's clock, or for a profile never seen, the fixed table
-    /// of recent leaves. Always forwarded: an export may hold the profile from a segment it no longer takes.
+    /// what keeps a replayed, older or same-time join from bringing it back: its slot's clock and erasure mark, or for
+    /// a profile never seen, the fixed table of recent leaves. Always forwarded: an export may hold the profile from a segment it no longer takes.
     /// </summary>
     private void Erase(SegmentEvent e, SegmentBatchOutcome outcome)
     {
@@ -177,7 +179,7 @@ public sealed class SegmentMembership(SegmentShardState state)
         outcome.Forward.Add(e);
         if (slot < 0)
         {
-            state.RecentLeaves.Record(ProfileHash.Of(e.ProfileId), e.OccurredAt.UtcTicks);
+            state.RecentLeaves.RecordErasure(ProfileHash.Of(e.ProfileId), e.OccurredAt.UtcTicks);
             outcome.Applied++;
             return;
         }
@@ -194,7 +196,9 @@ public sealed class SegmentMembership(SegmentShardState state)
             state.MemberCount--;
         }
 
+        // The erasure's time is the newest the profile has seen: every event delivered before it is a tie or older.
         Stamp(slot, Math.Max(e.OccurredAt.UtcTicks, Members[slot].LastOccurredTicks), eventHash);
+        Members[slot].Erasure = ErasureState.Done;
         Members.Forget(slot);
         state.Snapshot?.Seen.Remove(e.ProfileId);
         outcome.Applied++;
