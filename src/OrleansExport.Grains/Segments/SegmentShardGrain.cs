@@ -15,9 +15,11 @@ namespace OrleansExport.Grains.Segments;
 /// delivers it again, this shard applies it again and forwards it again, and export shards drop the repeats.
 /// </remarks>
 [Orleans.Placement.RandomPlacement]
-public sealed class SegmentShardGrain(
+public sealed partial class SegmentShardGrain(
     [PersistentState("segmentShard", Constants.ShardStore)] IPersistentState<SegmentShardState> state,
     IOptions<ExportOptions> options,
+    IOptions<SegmentIngestOptions> ingestOptions,
+    TimeProvider time,
     ILogger<SegmentShardGrain> logger,
     IShardJournal? journal = null) : Grain, ISegmentShardGrain
 {
@@ -37,7 +39,7 @@ public sealed class SegmentShardGrain(
     {
         // Segment and export ids may coincide: the journal keys of segments are apart.
         _store = new JournaledShardState<SegmentShardState>(state, journal, $"segment:{ShardKey}", logger) { OnBroken = DeactivateOnIdle };
-        _membership = new SegmentMembership(state.State);
+        _membership = new SegmentMembership(state.State, time, ingestOptions.Value.SnapshotGrace);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
             _membership.Apply(entry.Events);
@@ -65,9 +67,36 @@ public sealed class SegmentShardGrain(
         }
 
         await _store.AppendAsync(new ShardJournalEntry(0, events));
-        var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount);
+        var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount, _membership.NextRemovalDue);
         ExportMetrics.RecordSegmentBatch(SegmentId, events.Length, result);
         return result;
+    }
+
+    public async Task<SegmentApplyResult> RemoveDueSnapshotMembersAsync(ExportSubscription[] exports)
+    {
+        _store.ThrowIfBroken();
+        var outcome = _membership.RemoveDue(SegmentId);
+        if (outcome.Forward.Count > 0)
+        {
+            _store.MarkChanged();
+            try
+            {
+                await ForwardAsync(outcome.Forward, exports);
+            }
+            catch (Exception)
+            {
+                // The completed snapshot is still in storage: the reloaded shard removes (and forwards) again.
+                _store.MarkBroken();
+                throw;
+            }
+
+            // Journaled as the leaves they are: replayed on the snapshot, they remove the same members (a member that
+            // joined again since keeps a newer clock, so its leave is stale).
+            await _store.AppendAsync(new ShardJournalEntry(0, [.. outcome.Forward]));
+            LogSnapshotRemovals(logger, ShardKey, outcome.Forward.Count);
+        }
+
+        return new SegmentApplyResult(0, 0, 0, _membership.MemberCount, _membership.NextRemovalDue);
     }
 
     public async Task<long> BackfillAsync(ExportSubscription export)
@@ -84,6 +113,9 @@ public sealed class SegmentShardGrain(
     }
 
     public Task<long> GetStateBytesAsync() => Task.FromResult(state.State.Members.AllocatedBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Segment shard {Shard}: {Members} members the completed snapshot did not name left after its grace")]
+    private static partial void LogSnapshotRemovals(ILogger logger, string shard, int members);
 
     private Task ForwardAsync(IReadOnlyCollection<SegmentEvent> changes, ExportSubscription[] exports)
     {
