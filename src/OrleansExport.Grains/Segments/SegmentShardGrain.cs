@@ -13,6 +13,8 @@ namespace OrleansExport.Grains.Segments;
 /// Order of a batch: apply in memory, forward to the exports' shards (each journals before it answers),
 /// then journal here. A crash anywhere before the last step leaves the batch unacknowledged: the stream
 /// delivers it again, this shard applies it again and forwards it again, and export shards drop the repeats.
+/// Without a journal (the memory profile) storage lags up to a persist interval and may lack batches already
+/// acknowledged: a failed forward then keeps the state and forwards its changes again before the next batch.
 /// </remarks>
 [Orleans.Placement.RandomPlacement]
 public sealed partial class SegmentShardGrain(
@@ -27,6 +29,9 @@ public sealed partial class SegmentShardGrain(
     private const int BackfillPage = 5000;
 
     private SegmentMembership _membership = null!;
+
+    /// <summary>Changes applied here whose forward failed (memory profile): forwarded before anything else.</summary>
+    private readonly List<SegmentEvent> _unforwarded = [];
     private JournaledShardState<SegmentShardState> _store = null!;
 
     public static string Key(string segmentId, int index) => $"{segmentId}/{index}";
@@ -53,18 +58,10 @@ public sealed partial class SegmentShardGrain(
     public async Task<SegmentApplyResult> ApplyAsync(SegmentEvent[] events, ExportSubscription[] exports)
     {
         _store.ThrowIfBroken();
+        await ForwardUnforwardedAsync(exports);
         var outcome = _membership.Apply(events);
         _store.MarkChanged();
-        try
-        {
-            await ForwardAsync(outcome.Forward, exports);
-        }
-        catch (Exception)
-        {
-            // Applied here, not everywhere: reload from storage so the redelivered batch is applied (and forwarded) again.
-            _store.MarkBroken();
-            throw;
-        }
+        await ForwardOrKeepAsync(outcome.Forward, exports);
 
         await _store.AppendAsync(new ShardJournalEntry(0, events));
         var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount, _membership.NextRemovalDue);
@@ -75,20 +72,12 @@ public sealed partial class SegmentShardGrain(
     public async Task<SegmentApplyResult> RemoveDueSnapshotMembersAsync(ExportSubscription[] exports)
     {
         _store.ThrowIfBroken();
+        await ForwardUnforwardedAsync(exports);
         var outcome = _membership.RemoveDue(SegmentId);
         if (outcome.Forward.Count > 0)
         {
             _store.MarkChanged();
-            try
-            {
-                await ForwardAsync(outcome.Forward, exports);
-            }
-            catch (Exception)
-            {
-                // The completed snapshot is still in storage: the reloaded shard removes (and forwards) again.
-                _store.MarkBroken();
-                throw;
-            }
+            await ForwardOrKeepAsync(outcome.Forward, exports);
 
             // Journaled as the leaves they are: replayed on the snapshot, they remove the same members (a member that
             // joined again since keeps a newer clock, so its leave is stale).
@@ -97,6 +86,37 @@ public sealed partial class SegmentShardGrain(
         }
 
         return new SegmentApplyResult(0, 0, 0, _membership.MemberCount, _membership.NextRemovalDue);
+    }
+
+    /// <summary>Forwards what was applied here; when that fails, makes sure the changes are forwarded again.</summary>
+    private async Task ForwardOrKeepAsync(List<SegmentEvent> changes, ExportSubscription[] exports)
+    {
+        try
+        {
+            await ForwardAsync(changes, exports);
+        }
+        catch (Exception) when (!_store.Durable)
+        {
+            // Reloading would go back to a snapshot that may lack acknowledged batches: keep them, forward these later.
+            _unforwarded.AddRange(changes);
+            throw;
+        }
+        catch (Exception)
+        {
+            // Applied here, not everywhere, and not journaled: reload so the redelivered batch is applied (and forwarded) again.
+            _store.MarkBroken();
+            throw;
+        }
+    }
+
+    /// <summary>The exports of the call that follows a failed forward: an export added since had them in its backfill.</summary>
+    private async Task ForwardUnforwardedAsync(ExportSubscription[] exports)
+    {
+        if (_unforwarded.Count > 0)
+        {
+            await ForwardAsync(_unforwarded, exports);
+            _unforwarded.Clear();
+        }
     }
 
     public async Task<long> BackfillAsync(ExportSubscription export)
