@@ -90,4 +90,18 @@ public sealed class SnapshotGraceTests
         Assert.Equal(2, leaves.Length);
         Assert.Equal(1, replica.MemberCount);
     }
+
+    [Fact]
+    public void SnapshotGrace_DefaultsToTwoMinutes_AndANegativeOrOverADayIsRefusedAtStart()
+    {
+        var validator = new SegmentIngestOptionsValidator();
+
+        Assert.Equal(TimeSpan.FromMinutes(2), new SegmentIngestOptions().SnapshotGrace);
+        Assert.True(validator.Validate(null, new SegmentIngestOptions()).Succeeded);
+        Assert.True(validator.Validate(null, new SegmentIngestOptions { SnapshotGrace = TimeSpan.Zero }).Succeeded);
+        var negative = validator.Validate(null, new SegmentIngestOptions { SnapshotGrace = TimeSpan.FromSeconds(-1) });
+        Assert.True(negative.Failed);
+        Assert.Contains(nameof(SegmentIngestOptions.SnapshotGrace), negative.FailureMessage);
+        Assert.True(validator.Validate(null, new SegmentIngestOptions { SnapshotGrace = TimeSpan.FromDays(2) }).Failed);
+    }
 }
