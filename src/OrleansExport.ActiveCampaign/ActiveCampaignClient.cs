@@ -179,28 +179,12 @@ public sealed partial class ActiveCampaignClient(
     /// <inheritdoc />
     public async Task<bool> DeleteContactAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken)
     {
-        var lookup = ApiCall.Get("contacts", $"api/3/contacts?email={Uri.EscapeDataString(email)}");
-        string? contactId;
-        using (var response = await SendAsync(account, lookup, cancellationToken).ConfigureAwait(false))
-        {
-            var json = await ApiResponseJson.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode || json is not { ValueKind: System.Text.Json.JsonValueKind.Object })
-            {
-                // Not Unexpected(): its detail quotes the answer, which may echo the email.
-                throw new ActiveCampaignException(
-                    $"ActiveCampaign account {HostnameRules.Normalize(account.Hostname)} answered {(int)response.StatusCode} {response.ReasonPhrase} to a contact lookup by email.",
-                    (int)response.StatusCode);
-            }
-
-            contactId = ApiResponseJson.ReadFirstContactId(json);
-        }
-
-        if (contactId is null)
+        if (await FindContactIdAsync(account, email, cancellationToken).ConfigureAwait(false) is not { } contactId)
         {
             return false;
         }
 
-        var delete = new ApiCall(HttpMethod.Delete, "contacts", $"api/3/contacts/{Uri.EscapeDataString(contactId)}", null, RequestKind.Other);
+        var delete = ApiCall.Delete("contacts", $"api/3/contacts/{Uri.EscapeDataString(contactId)}");
         using var deleted = await SendAsync(account, delete, cancellationToken).ConfigureAwait(false);
         return deleted.StatusCode switch
         {
@@ -436,6 +420,8 @@ public sealed partial class ActiveCampaignClient(
     private sealed record ApiCall(HttpMethod Method, string Endpoint, string RelativeUri, byte[]? Body, RequestKind Kind)
     {
         public static ApiCall Get(string endpoint, string relativeUri) => new(HttpMethod.Get, endpoint, relativeUri, null, RequestKind.Other);
+
+        public static ApiCall Delete(string endpoint, string relativeUri) => new(HttpMethod.Delete, endpoint, relativeUri, null, RequestKind.Other);
 
         public static ApiCall Post(string endpoint, string relativeUri, byte[] body, RequestKind kind = RequestKind.Other) =>
             new(HttpMethod.Post, endpoint, relativeUri, body, kind);

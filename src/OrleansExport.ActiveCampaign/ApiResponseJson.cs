@@ -91,11 +91,70 @@ internal static class ApiResponseJson
 
     public static string? ReadContactId(JsonElement? root) => Text(Member(Member(root, "contact"), "id"));
 
-    /// <summary>The id of the first contact of a <c>GET /api/3/contacts</c> answer, or null when it lists none.</summary>
-    public static string? ReadFirstContactId(JsonElement? root) =>
-        Member(root, "contacts") is { ValueKind: JsonValueKind.Array } contacts && contacts.GetArrayLength() > 0
-            ? Text(Member(contacts[0], "id"))
-            : null;
+    /// <summary>
+    /// The contacts of a <c>GET /api/3/contacts</c> page with <c>meta.total</c> (without it, when <paramref name="needTotal"/>
+    /// is false, the number of contacts); null when the answer is not of that shape (no <c>contacts</c> array, no total
+    /// when needed, a contact without id or email): a reader must not take a broken page for a list without those contacts.
+    /// </summary>
+    public static (IReadOnlyList<ListedContact> Contacts, int Total)? ReadListedContacts(JsonElement? root, bool needTotal = true)
+    {
+        if (Member(root, "contacts") is not { ValueKind: JsonValueKind.Array } items)
+        {
+            return null;
+        }
+
+        var total = Integer(Member(Member(root, "meta"), "total"));
+        if (total is null && needTotal)
+        {
+            return null;
+        }
+
+        var contacts = new List<ListedContact>(items.GetArrayLength());
+        foreach (var item in items.EnumerateArray())
+        {
+            if (Text(Member(item, "id")) is not { Length: > 0 } id || Text(Member(item, "email")) is not { Length: > 0 } email)
+            {
+                return null;
+            }
+
+            contacts.Add(new ListedContact(id, email));
+        }
+
+        return (contacts, total ?? contacts.Count);
+    }
+
+    /// <summary>
+    /// The status on <paramref name="listId"/> in a <c>contactLists</c> answer; null when the answer is not of the documented
+    /// shape (no <c>contactLists</c> array, or that list's status missing or not 0-3).
+    /// </summary>
+    public static ListStatusLookup? ReadListStatus(JsonElement? root, string listId)
+    {
+        if (Member(root, "contactLists") is not { ValueKind: JsonValueKind.Array } items)
+        {
+            return null;
+        }
+
+        foreach (var item in items.EnumerateArray())
+        {
+            if (Text(Member(item, "list")) != listId)
+            {
+                continue;
+            }
+
+            if (Integer(Member(item, "status")) is not { } status || status is < 0 or > 3)
+            {
+                return null;
+            }
+
+            var sourceId = Text(Member(item, "sourceid"));
+            var campaign = Text(Member(item, "campaign")) is { Length: > 0 } id && id != "0" ? id : null;
+            return new ListStatusLookup.OnList((ContactListStatus)status, sourceId == "0", sourceId, campaign);
+        }
+
+        return new ListStatusLookup.NotOnList();
+    }
+
+    public static string? ReadWebhookId(JsonElement? root) => Text(Member(Member(root, "webhook"), "id"));
 
     /// <summary>The titles of a 422's <c>errors</c> array (or its message), as one line.</summary>
     public static string? ReadErrors(JsonElement? root)

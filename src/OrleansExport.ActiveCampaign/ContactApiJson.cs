@@ -55,6 +55,31 @@ internal static class ContactApiJson
         writer.WriteEndObject();
     });
 
+    public static byte[] Webhook(WebhookRegistration webhook) => Write(writer =>
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("webhook");
+        writer.WriteString("name", webhook.Name);
+        writer.WriteString("url", webhook.Url);
+        writer.WriteStartArray("events");
+        foreach (var name in webhook.Events)
+        {
+            writer.WriteStringValue(name);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("sources");
+        foreach (var source in webhook.Sources)
+        {
+            writer.WriteStringValue(source);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("listid", webhook.ListId);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    });
+
     public static byte[] ContactTag(string contactId, string tagId) => Write(writer =>
     {
         writer.WriteStartObject();

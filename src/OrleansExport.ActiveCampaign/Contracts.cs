@@ -168,4 +168,29 @@ public interface IActiveCampaignClient
     /// like any other; neither the email nor the key appears in an exception.
     /// </summary>
     Task<bool> DeleteContactAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The id of the contact with this email (GET /api/3/contacts?email=, any case), or null when the account has none.
+    /// Neither the email nor the key appears in an exception.
+    /// </summary>
+    Task<string?> FindContactIdAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The contact's status on <paramref name="listId"/> and who set it (GET /api/3/contacts/{id}/contactLists). An answer
+    /// not of the documented shape (no <c>contactLists</c> array, a status that is not 0-3) throws: it is no verdict.
+    /// </summary>
+    Task<ListStatusLookup> GetListStatusAsync(ActiveCampaignAccount account, string contactId, string listId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of up to <see cref="ListContactsPage.PageSize"/> contacts of a list with <paramref name="status"/> there (any
+    /// status when null), from <paramref name="offset"/> (GET /api/3/contacts?listid=&amp;status=&amp;limit=100&amp;offset=).
+    /// A page without its <c>contacts</c> array, <c>meta.total</c>, or a contact's id or email throws.
+    /// </summary>
+    Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken);
+
+    /// <summary>POST /api/3/webhooks: registers a webhook and returns its id. The URL never appears in an exception.</summary>
+    Task<string> CreateWebhookAsync(ActiveCampaignAccount account, WebhookRegistration webhook, CancellationToken cancellationToken);
+
+    /// <summary>DELETE /api/3/webhooks/{id}: false when the account has no such webhook (404).</summary>
+    Task<bool> DeleteWebhookAsync(ActiveCampaignAccount account, string webhookId, CancellationToken cancellationToken);
 }

@@ -61,5 +61,6 @@ public sealed class ActiveCampaignSimulator : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        State.Dispose();
     }
 }

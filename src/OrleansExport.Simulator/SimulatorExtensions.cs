@@ -47,8 +47,16 @@ public static class SimulatorExtensions
         endpoints.MapGet("/api/3/import/info", gate.Guard(imports.ImportInfoAsync));
         endpoints.MapPost("/api/3/contact/sync", gate.Guard(contacts.SyncAsync));
         endpoints.MapPost("/api/3/contactLists", gate.Guard(contacts.SetListStatusAsync));
-        endpoints.MapGet("/api/3/contacts", gate.Guard(contacts.FindByEmailAsync));
+        endpoints.MapGet("/api/3/contacts", gate.Guard(contacts.ListAsync));
+        endpoints.MapPut("/api/3/contacts/{id}", gate.Guard(contacts.UpdateAsync));
         endpoints.MapDelete("/api/3/contacts/{id}", gate.Guard(contacts.DeleteAsync));
+        endpoints.MapGet("/api/3/contacts/{id}/contactLists", gate.Guard(contacts.GetContactListsAsync));
+
+        var webhooks = new WebhookEndpoints(state);
+        endpoints.MapPost("/api/3/webhooks", gate.Guard(webhooks.CreateAsync));
+        endpoints.MapGet("/api/3/webhooks", gate.Guard(webhooks.ListAsync));
+        endpoints.MapGet("/api/3/webhooks/{id}", gate.Guard(webhooks.GetAsync));
+        endpoints.MapDelete("/api/3/webhooks/{id}", gate.Guard(webhooks.DeleteAsync));
 
         var inspection = new InspectionEndpoints(state);
         endpoints.MapGet("/_sim/lists/{listId}/contacts", inspection.GetListContactsAsync);
@@ -62,6 +70,14 @@ public static class SimulatorExtensions
         endpoints.MapGet("/_sim/faults", inspection.GetFaultsAsync);
         endpoints.MapPost("/_sim/faults", inspection.SetFaultsAsync);
         endpoints.MapDelete("/_sim/faults", inspection.ClearFaultsAsync);
+
+        var people = new PeopleEndpoints(state);
+        endpoints.MapPost("/_sim/people/{email}/unsubscribe", people.UnsubscribeAsync);
+        endpoints.MapPost("/_sim/people/{email}/bounce", people.BounceAsync);
+        endpoints.MapPost("/_sim/people/{email}/resubscribe", people.ResubscribeAsync);
+        endpoints.MapPut("/_sim/people/{email}/email", people.ChangeEmailAsync);
+        endpoints.MapDelete("/_sim/people/{email}", people.DeleteAsync);
+        endpoints.MapGet("/_sim/webhooks/deliveries", inspection.GetWebhookDeliveriesAsync);
         return endpoints;
     }
 

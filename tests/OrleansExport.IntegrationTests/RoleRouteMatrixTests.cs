@@ -31,7 +31,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
 
     private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
 
-    private sealed record Ids(string Connection, string Export, string RunId, string Segment);
+    /// <summary>Each set has its own list: a Contributor may not take a list that an export it cannot see uses.</summary>
+    private const string GrainStateRoute = "/dashboard/GrainState";
+
+    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ListId);
 
     /// <param name="Expected">
     /// No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection, Ingest (admin-only resources),
@@ -49,8 +52,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/docs/scalar.js", _ => "/docs/scalar.js", _ => null, false, [A, A, A, A, A, A, A, A]),
         new("GET", "/docs/scalar.aspnetcore.js", _ => "/docs/scalar.aspnetcore.js", _ => null, false, [A, A, A, A, A, A, A, A]),
         new("GET", "/docs/favicon.svg", _ => "/docs/favicon.svg", _ => null, false, [P, P, P, P, P, P, P, P]),
-        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal))
+        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal) && e != $"GET {GrainStateRoute}")
             .Select(e => new Row("GET", e[4..], _ => Sample(e[4..]), _ => null, false, [U, P, F, P, F, F, F, F])),
+        // It activates the grain it names: Admin only, and the project's own grain types only (DashboardGrainState_... below).
+        new("GET", GrainStateRoute, _ => $"{GrainStateRoute}?grainType=OrleansExport.Grains.CatalogGrain&grainId=catalog", _ => null, false, [U, F, F, P, F, F, F, F]),
         new("GET", "/api/me", _ => "/api/me", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F, F, F, F]),
         new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A, F, A, A]),
@@ -61,7 +66,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/connections/{id}/tags", ids => $"/api/connections/{ids.Connection}/tags", _ => null, false, [U, F, H, A, A, F, A, A]),
         new("GET", "/api/connections/{id}/usage", ids => $"/api/connections/{ids.Connection}/usage", _ => null, false, [U, A, H, A, A, F, A, A]),
         new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F, F, F, F]),
-        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment), false, [U, F, H, A, A, F, A, F]),
+        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment, ids.ListId), false, [U, F, H, A, A, F, A, F]),
         new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("PATCH", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => new { displayName = "Renamed" }, false, [U, F, H, A, A, F, A, H]),
@@ -140,6 +145,23 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Fact]
+    public async Task DashboardGrainState_RefusesAViewer_AndAGrainTypeThatIsNotThisServices()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.BaseAddress };
+        async Task<HttpStatusCode> GetAsync(string key, string grainType)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{GrainStateRoute}?grainType={Uri.EscapeDataString(grainType)}&grainId=x");
+            request.Headers.Authorization = new("Bearer", key);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.ViewerKey, "OrleansExport.Grains.CatalogGrain"));
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.AdminKey, "Orleans.Runtime.Versions.VersionStoreGrain"));
+        Assert.NotEqual(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.AdminKey, "OrleansExport.Grains.CatalogGrain"));
+    }
+
     private static bool Matches(Outcome expected, int status) => expected switch
     {
         Outcome.Allowed => status is >= 200 and < 300 or 409,
@@ -187,10 +209,11 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     {
         var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
         var segment = $"{segmentPrefix}{Guid.NewGuid():N}";
-        var export = await Api.CreateExportAsync(fixture, connection, segment, firstRun: false);
+        var listId = fixture.Simulator.State.NewList($"matrix-{segment}");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, listId, firstRun: false);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment);
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment, listId);
     }
 
     private HashSet<string> MappedEndpoints() =>

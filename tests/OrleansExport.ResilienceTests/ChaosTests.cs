@@ -170,7 +170,7 @@ public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
     private static FaultCounters Minus(FaultCounters a, FaultCounters b) => new(
         a.Errors - b.Errors, a.DroppedConnections - b.DroppedConnections, a.LostAnswers - b.LostAnswers,
         a.StormThrottled - b.StormThrottled, a.ImportInfoErrors - b.ImportInfoErrors, a.FailedContacts - b.FailedContacts,
-        a.LoginPages - b.LoginPages, a.ImportRateLimits - b.ImportRateLimits);
+        a.LoginPages - b.LoginPages, a.ImportRateLimits - b.ImportRateLimits, a.DroppedWebhooks - b.DroppedWebhooks);
 
     /// <param name="DuplicateSends">Contacts sent beyond one per profile (bulk-imported or synced again after a fault).</param>
     private sealed record RunFigures(

@@ -45,6 +45,9 @@ internal sealed class TestSimulator : IAsyncDisposable
     public Task<HttpResponseMessage> PostRawAsync(string path, string json) =>
         Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
+    public Task<HttpResponseMessage> PutJsonAsync(string path, object body) =>
+        Client.PutAsync(path, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+
     /// <summary>Posts a bulk import of the given contacts; returns the batch id.</summary>
     public async Task<string> ImportAsync(params object[] contacts)
     {

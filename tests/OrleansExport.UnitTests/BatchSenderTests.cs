@@ -224,5 +224,21 @@ public sealed class BatchSenderTests
             Deletes.Add(email);
             return Task.FromResult(email != "gone@example.com");
         }
+
+        // Calls the batch sender does not make: a test that reaches one fails loudly.
+        public Task<string?> FindContactIdAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken) =>
+            throw new NotSupportedException(nameof(FindContactIdAsync));
+
+        public Task<ListStatusLookup> GetListStatusAsync(ActiveCampaignAccount account, string contactId, string listId, CancellationToken cancellationToken) =>
+            throw new NotSupportedException(nameof(GetListStatusAsync));
+
+        public Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken) =>
+            throw new NotSupportedException(nameof(GetListContactsPageAsync));
+
+        public Task<string> CreateWebhookAsync(ActiveCampaignAccount account, WebhookRegistration webhook, CancellationToken cancellationToken) =>
+            throw new NotSupportedException(nameof(CreateWebhookAsync));
+
+        public Task<bool> DeleteWebhookAsync(ActiveCampaignAccount account, string webhookId, CancellationToken cancellationToken) =>
+            throw new NotSupportedException(nameof(DeleteWebhookAsync));
     }
 }

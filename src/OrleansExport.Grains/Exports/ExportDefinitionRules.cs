@@ -38,9 +38,9 @@ public static class ExportDefinitionRules
             return new(OperationErrorKind.Invalid, $"segmentIds needs 1 to {MaxSegments} distinct, non-empty segment ids.", "segmentIds");
         }
 
-        if (definition.SegmentIds.Any(id => id.Length > SegmentEventParser.MaxIdLength))
+        if (definition.SegmentIds.Select(id => IdRules.InvalidSegmentId(id, "segmentIds")).FirstOrDefault(e => e is not null) is { } segmentError)
         {
-            return new(OperationErrorKind.Invalid, $"a segment id is at most {SegmentEventParser.MaxIdLength} characters.", "segmentIds");
+            return new(OperationErrorKind.Invalid, $"{segmentError}.", "segmentIds");
         }
 
         if (string.IsNullOrWhiteSpace(definition.Mapping.Email))

@@ -22,28 +22,9 @@ public static class GuardrailsApi
             .Produces<MemberStory>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> ReleaseAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var (export, connection) = await ExportsApi.FindVisibleAsync(id, user, grains);
-        if (export is null)
-        {
-            return ExportNotFound(id);
-        }
-
-        if (connection is not null && !user.CanUse(connection))
-        {
-            return Problems.Forbidden($"You may not release unsubscribes of export '{id}': its connection is for admins only.");
-        }
-
-        var result = await grains.GetGrain<IExportGrain>(id).ReleaseUnsubscribesAsync(user.UserName());
-        if (result.Error is { } error)
-        {
-            return Problems.From(error);
-        }
-
-        var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
-        return Results.Ok(ExportResponse.From(result.Value!, lastRun));
-    }
+    private static async Task<IResult> ReleaseAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await ExportsApi.FindChangeableAsync(id, user, grains, "release the unsubscribes of")
+            ?? await ExportsApi.AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).ReleaseUnsubscribesAsync(user.UserName()), grains);
 
     private static async Task<IResult> PreviewAsync(string id, bool? run, ClaimsPrincipal user, IGrainFactory grains)
     {

@@ -29,29 +29,75 @@ internal sealed class ContactEndpoints(SimulatorState state)
     }
 
     /// <summary>
-    /// <c>GET /api/3/contacts?email=</c>: the contact with that email (any case) in <c>contacts</c>, or none. Without
-    /// <c>email</c> the real API lists every contact, paged; the simulator answers only the lookup and says so (400).
+    /// <c>GET /api/3/contacts</c>: every contact by id, paged (<c>limit</c> at most 100, <c>offset</c>, <c>meta.total</c>);
+    /// <c>listid</c> keeps those on a list, <c>status</c> (-1 any, 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced) those
+    /// with that status there, <c>email</c> the one with that address (any case). <c>status</c> without <c>listid</c> is ignored.
     /// </summary>
-    public Task FindByEmailAsync(HttpContext context)
+    public Task ListAsync(HttpContext context)
     {
-        string? email = context.Request.Query["email"];
-        if (string.IsNullOrEmpty(email))
+        var query = context.Request.Query;
+        int status = -1;
+        if (query["status"].ToString() is { Length: > 0 } text
+            && (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out status) || status is < -1 or > 3))
         {
-            return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "The simulator answers GET /api/3/contacts only with ?email=.");
+            return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "status must be -1 (any), 0, 1, 2 or 3.");
         }
 
-        ContactBody[] found = state.FindContactByEmail(email) is { } contact ? [contact] : [];
+        string? listId = query["listid"].ToString() is { Length: > 0 } list ? list : null;
+        var page = state.ListContacts(listId, status, query["email"], Paging.From(query));
         return context.WriteJsonAsync(StatusCodes.Status200OK,
-            new ContactsPage([], found, new PageMeta(found.Length.ToString(CultureInfo.InvariantCulture))),
+            new ContactsPage([], page.Items, new PageMeta(page.Total.ToString(CultureInfo.InvariantCulture))),
             SimulatorJson.Default.ContactsPage);
+    }
+
+    /// <summary><c>GET /api/3/contacts/{id}/contactLists</c>: the contact's status on every list it is on; 404 for an unknown contact.</summary>
+    public Task GetContactListsAsync(HttpContext context)
+    {
+        string id = context.RouteValue("id") ?? "";
+        return state.GetContactLists(ParseId(id)) is { } lists
+            ? context.WriteJsonAsync(StatusCodes.Status200OK, new ContactListsEnvelope(lists), SimulatorJson.Default.ContactListsEnvelope)
+            : context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Subscriber with id {id}");
+    }
+
+    /// <summary>
+    /// <c>PUT /api/3/contacts/{id}</c> <c>{"contact":{"email",...}}</c>: changes the given members; 422 for a bad email or
+    /// one another contact has already, 404 for an unknown contact.
+    /// </summary>
+    public async Task UpdateAsync(HttpContext context)
+    {
+        string id = context.RouteValue("id") ?? "";
+        var contact = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ContactSyncRequest))?.Contact;
+        if (contact is null)
+        {
+            await context.WriteMessageAsync(StatusCodes.Status400BadRequest, "Expected a JSON body {\"contact\":{...}}.");
+            return;
+        }
+
+        if (contact.Email is not null && !EmailRules.IsValid(contact.Email))
+        {
+            await context.WriteErrorAsync("Email address is not valid.", "email_invalid", "/data/attributes/email");
+            return;
+        }
+
+        switch (state.UpdateContact(ParseId(id), contact))
+        {
+            case (ContactUpdateOutcome.UnknownContact, _):
+                await context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Subscriber with id {id}");
+                return;
+            case (ContactUpdateOutcome.EmailTaken, _):
+                await context.WriteErrorAsync("Email address already exists in the system.", "duplicate", "/data/attributes/email");
+                return;
+            case (_, var updated):
+                await context.WriteJsonAsync(StatusCodes.Status200OK, new ContactEnvelope(updated!), SimulatorJson.Default.ContactEnvelope);
+                return;
+        }
     }
 
     /// <summary><c>DELETE /api/3/contacts/{id}</c>: 200 with <c>{}</c>, or 404 "No Result found" for an unknown (or deleted) id.</summary>
     public Task DeleteAsync(HttpContext context)
     {
         string id = context.RouteValue("id") ?? "";
-        int contactId = int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
-        if (!state.DeleteContact(contactId))
+        if (!state.DeleteContact(ParseId(id)))
         {
             return context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for Subscriber with id {id}");
         }
@@ -134,4 +180,6 @@ internal sealed class ContactEndpoints(SimulatorState state)
                 return;
         }
     }
+
+    private static int ParseId(string id) => int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
 }

@@ -13,6 +13,10 @@ internal sealed class InspectionEndpoints(SimulatorState state)
             : context.WriteMessageAsync(StatusCodes.Status404NotFound, $"No Result found for List with id {listId}");
     }
 
+    /// <summary>The latest webhook deliveries and their outcome, oldest first.</summary>
+    public Task GetWebhookDeliveriesAsync(HttpContext context) =>
+        context.WriteJsonAsync(StatusCodes.Status200OK, state.GetWebhookDeliveries(), SimulatorJson.Default.IReadOnlyListSimWebhookDelivery);
+
     public Task GetStatsAsync(HttpContext context) =>
         context.WriteJsonAsync(StatusCodes.Status200OK, state.GetStats(), SimulatorJson.Default.SimulatorStats);
 

@@ -149,3 +149,28 @@ internal sealed class ContactTagRequestBody
     [JsonConverter(typeof(FlexibleStringConverter))]
     public string? Tag { get; set; }
 }
+
+internal sealed class WebhookRequest
+{
+    public WebhookRequestBody? Webhook { get; set; }
+}
+
+internal sealed class WebhookRequestBody
+{
+    public string? Name { get; set; }
+
+    public string? Url { get; set; }
+
+    public List<string?>? Events { get; set; }
+
+    public List<string?>? Sources { get; set; }
+
+    [JsonPropertyName("listid")]
+    [JsonConverter(typeof(FlexibleStringConverter))]
+    public string? ListId { get; set; }
+}
+
+internal sealed class EmailChangeRequest
+{
+    public string? Email { get; set; }
+}

@@ -74,3 +74,23 @@ internal sealed record ContactTagBody(string Contact, string Tag);
 internal sealed record ApiKeysView(int Valid, int Revoked);
 
 internal sealed record FieldCreated(string Id);
+
+internal sealed record ContactListsEnvelope(IReadOnlyList<ContactListView> ContactLists);
+
+/// <summary>One of a contact's list statuses, as <c>GET /api/3/contacts/{id}/contactLists</c> answers it (numbers as strings).</summary>
+internal sealed record ContactListView(
+    string Contact,
+    string List,
+    string Status,
+    string? Sdate,
+    string? Udate,
+    string Sourceid,
+    string? Unsubreason,
+    string? Campaign,
+    string? UnsubscribeAutomation);
+
+internal sealed record WebhookEnvelope(WebhookBody Webhook);
+
+internal sealed record WebhookBody(string Id, string Name, string Url, IReadOnlyList<string> Events, IReadOnlyList<string> Sources, string Listid, string Cdate);
+
+internal sealed record WebhooksPage(IReadOnlyList<WebhookBody> Webhooks, PageMeta Meta);

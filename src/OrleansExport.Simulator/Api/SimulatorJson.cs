@@ -37,4 +37,10 @@ namespace OrleansExport.Simulator;
 [JsonSerializable(typeof(SimulatorStats))]
 [JsonSerializable(typeof(SimulatorFaults))]
 [JsonSerializable(typeof(FaultsView))]
+[JsonSerializable(typeof(ContactListsEnvelope))]
+[JsonSerializable(typeof(WebhookRequest))]
+[JsonSerializable(typeof(WebhookEnvelope))]
+[JsonSerializable(typeof(WebhooksPage))]
+[JsonSerializable(typeof(EmailChangeRequest))]
+[JsonSerializable(typeof(IReadOnlyList<SimWebhookDelivery>))]
 internal sealed partial class SimulatorJson : JsonSerializerContext;

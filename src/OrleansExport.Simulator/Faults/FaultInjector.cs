@@ -21,7 +21,7 @@ internal sealed class FaultInjector
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly double _timeScale;
-    private readonly long[] _counts = new long[8];
+    private readonly long[] _counts = new long[9];
     private SimulatorFaults _faults = new();
     private Random _random = new();
     private DateTimeOffset _stormEndsAt;
@@ -69,7 +69,7 @@ internal sealed class FaultInjector
         lock (_gate)
         {
             return new FaultsView(_faults, StormRemainingLocked() > TimeSpan.Zero,
-                new FaultCounters(_counts[0], _counts[1], _counts[2], _counts[3], _counts[4], _counts[5], _counts[6], _counts[7]));
+                new FaultCounters(_counts[0], _counts[1], _counts[2], _counts[3], _counts[4], _counts[5], _counts[6], _counts[7], _counts[8]));
         }
     }
 
@@ -118,6 +118,8 @@ internal sealed class FaultInjector
     public bool FailContact() => Count(faults => faults.FailedContactRate, 5);
 
     public bool AnswerImportRateLimit() => Count(faults => faults.ImportRateLimitRate, 7);
+
+    public bool DropWebhook() => Count(faults => faults.WebhookDropRate, 8);
 
     private bool Count(Func<SimulatorFaults, double> rate, int slot)
     {

@@ -62,6 +62,14 @@ public sealed class SimulatorFaults
     [Range(0.0, 1.0)]
     public double ImportRateLimitRate { get; set; }
 
+    /// <summary>Webhook deliveries that are lost: never posted, as ActiveCampaign's deliveries can be.</summary>
+    [Range(0.0, 1.0)]
+    public double WebhookDropRate { get; set; }
+
+    /// <summary>Wall-clock delay before each webhook delivery is posted: a late delivery.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan WebhookDelay { get; set; }
+
     /// <summary>Seeds the random draws, for reproducible runs; null draws a seed.</summary>
     public int? Seed { get; set; }
 }
@@ -75,7 +83,8 @@ public sealed record FaultCounters(
     long ImportInfoErrors,
     long FailedContacts,
     long LoginPages,
-    long ImportRateLimits);
+    long ImportRateLimits,
+    long DroppedWebhooks);
 
 /// <summary>The answer of <c>/_sim/faults</c>: the faults in force, whether a 429 storm is raging, and the counters.</summary>
 public sealed record FaultsView(SimulatorFaults Faults, bool ThrottleStormActive, FaultCounters Injected);

@@ -5,7 +5,8 @@ internal sealed class ContactRecord(int id, string email)
 {
     public int Id { get; } = id;
 
-    public string Email { get; } = email;
+    /// <summary>Changed only by an edit (PUT /api/3/contacts/{id}, or a user in the app).</summary>
+    public string Email { get; set; } = email;
 
     public string? FirstName { get; set; }
 

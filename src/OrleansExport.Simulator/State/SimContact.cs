@@ -6,7 +6,7 @@ namespace OrleansExport.Simulator;
 /// <param name="FirstName">First name, or null if never set.</param>
 /// <param name="LastName">Last name, or null if never set.</param>
 /// <param name="Phone">Phone, or null if never set.</param>
-/// <param name="Status">Status on the list: 1 active (subscribed), 2 unsubscribed.</param>
+/// <param name="Status">Status on the list: 0 unconfirmed, 1 active (subscribed), 2 unsubscribed, 3 bounced.</param>
 /// <param name="Fields">Custom field values by field id.</param>
 /// <param name="Tags">Tags, in the order first received.</param>
 public sealed record SimContact(

@@ -11,10 +11,10 @@ namespace OrleansExport.Simulator;
 /// <see cref="SimulatorOptions.ImportApplyDelay"/> has passed is applied, in arrival order. Seen from outside this is
 /// the same as a background worker, but it needs no thread and is exact under a fake <see cref="TimeProvider"/>.
 /// </remarks>
-public sealed class SimulatorState
+public sealed partial class SimulatorState : IDisposable
 {
-    internal const byte Subscribed = 1;
-    internal const byte Unsubscribed = 2;
+    internal const byte Subscribed = ListMembership.Active;
+    internal const byte Unsubscribed = ListMembership.Unsubscribed;
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -24,7 +24,8 @@ public sealed class SimulatorState
 
     private readonly List<ContactRecord> _contacts = []; // index: id - 1
     private readonly Dictionary<string, ContactRecord> _contactsByEmail = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, Dictionary<int, byte>> _listStatuses = new(StringComparer.Ordinal); // list id -> contact id -> status
+    private readonly Dictionary<string, Dictionary<int, ListMembership>> _listStatuses = new(StringComparer.Ordinal); // list id -> contact id -> status
+    private readonly Dictionary<(string ListId, int ContactId), UnsubscribeDetail> _unsubscribeDetails = [];
     private readonly Dictionary<string, ImportBatch> _batches = new(StringComparer.Ordinal);
     private readonly Queue<ImportBatch> _unapplied = new();
     private readonly Dictionary<string, string> _interned = new(StringComparer.Ordinal); // field ids repeat across contacts
@@ -39,6 +40,7 @@ public sealed class SimulatorState
         _applyDelayTimestampTicks = (long)(options.ImportApplyDelay.TotalSeconds / options.TimeScale * time.TimestampFrequency);
         Windows = new RateWindows(options, time);
         Faults = new FaultInjector(options.Faults, time, options.TimeScale);
+        Webhooks = new WebhookDispatcher(Faults, time);
         foreach (string listId in options.ListIds)
         {
             AddList(listId);
@@ -55,6 +57,8 @@ public sealed class SimulatorState
 
     internal FaultInjector Faults { get; }
 
+    internal WebhookDispatcher Webhooks { get; }
+
     /// <summary>The contacts on a list with their status there, in the order they joined it; empty for an unknown list.</summary>
     public IReadOnlyList<SimContact> GetListContacts(string listId)
     {
@@ -67,9 +71,9 @@ public sealed class SimulatorState
             }
 
             var result = new List<SimContact>(statuses.Count);
-            foreach (var (contactId, status) in statuses)
+            foreach (var (contactId, membership) in statuses)
             {
-                result.Add(_contacts[contactId - 1].ToSimContact(status));
+                result.Add(_contacts[contactId - 1].ToSimContact(membership.Status));
             }
 
             return result;
@@ -180,7 +184,10 @@ public sealed class SimulatorState
     /// <summary>Starts the counters of <see cref="GetStats"/> again; contacts, lists and rate windows stay.</summary>
     public void ResetStats() => Stats.Reset();
 
-    /// <summary>Forgets contacts, memberships, import batches, stats, rate windows and fault counters, and frees the memory they held. Lists, fields, tags, keys and faults stay.</summary>
+    /// <summary>
+    /// Forgets contacts, memberships, import batches, webhooks and their deliveries, stats, rate windows and fault counters,
+    /// and frees the memory they held. Lists, fields, tags, keys and faults stay.
+    /// </summary>
     public void Reset()
     {
         lock (_gate)
@@ -202,7 +209,13 @@ public sealed class SimulatorState
             _unapplied.TrimExcess();
             _interned.Clear();
             _interned.TrimExcess();
+            _unsubscribeDetails.Clear();
+            _unsubscribeDetails.TrimExcess();
+            _webhooks.Clear();
+            _listing = null;
         }
+
+        Webhooks.Reset();
 
         Stats.Reset();
         Windows.Reset();
@@ -323,37 +336,28 @@ public sealed class SimulatorState
         }
     }
 
-    /// <summary>Sets a contact's status on a list; unlike bulk import this can re-subscribe.</summary>
+    /// <summary>
+    /// Sets a contact's status on a list through the API (<c>sourceid</c> "0"). Unlike bulk import this re-subscribes
+    /// anyone, also a person who unsubscribed themselves: the real API does not protect them.
+    /// </summary>
     internal ContactListOutcome SetListStatus(string listId, int contactId, byte status)
     {
         lock (_gate)
         {
             ApplyDueImportsLocked();
-            if (!_listStatuses.TryGetValue(listId, out var statuses))
+            if (!_listStatuses.ContainsKey(listId))
             {
                 return ContactListOutcome.UnknownList;
             }
 
-            if (FindContactLocked(contactId) is null)
+            if (FindContactLocked(contactId) is not { } contact)
             {
                 return ContactListOutcome.UnknownContact;
             }
 
-            bool created = !statuses.ContainsKey(contactId);
-            statuses[contactId] = status;
-            return created ? ContactListOutcome.Created : ContactListOutcome.Updated;
-        }
-    }
-
-    /// <summary>The contact with this email (any case), as <c>GET /api/3/contacts?email=</c> finds it, or null.</summary>
-    internal ContactBody? FindContactByEmail(string email)
-    {
-        lock (_gate)
-        {
-            ApplyDueImportsLocked();
-            return _contactsByEmail.TryGetValue(email, out var contact)
-                ? new ContactBody(FormatId(contact.Id), contact.Email, contact.FirstName, contact.LastName, contact.Phone)
-                : null;
+            return SetStatusLocked(listId, contact, status, ChangeSource.Api)
+                ? ContactListOutcome.Created
+                : ContactListOutcome.Updated;
         }
     }
 
@@ -368,15 +372,22 @@ public sealed class SimulatorState
                 return false;
             }
 
-            contact.Deleted = true;
-            _contactsByEmail.Remove(contact.Email);
-            foreach (var statuses in _listStatuses.Values)
-            {
-                statuses.Remove(contactId);
-            }
-
+            DeleteLocked(contact);
             return true;
         }
+    }
+
+    private void DeleteLocked(ContactRecord contact)
+    {
+        contact.Deleted = true;
+        _contactsByEmail.Remove(contact.Email);
+        foreach (var (listId, statuses) in _listStatuses)
+        {
+            statuses.Remove(contact.Id);
+            _unsubscribeDetails.Remove((listId, contact.Id));
+        }
+
+        _changes++;
     }
 
     private ContactRecord? FindContactLocked(int contactId) =>
@@ -416,18 +427,17 @@ public sealed class SimulatorState
             var (contact, _) = UpsertLocked(item.Email!, item.FirstName, item.LastName, item.Phone, item.Fields, item.Tags);
             foreach (var list in item.Subscribe ?? [])
             {
-                // The real quirk: bulk import cannot re-subscribe an unsubscribed contact. The contact still counts as a
-                // success in import/info, as in the real API; only POST /api/3/contactLists re-subscribes.
-                var statuses = _listStatuses[list.ListId!];
-                if (!statuses.TryGetValue(contact.Id, out byte current) || current != Unsubscribed)
+                // The real quirk: bulk import cannot re-subscribe a contact that is unsubscribed or bounced. The contact
+                // still counts as a success in import/info, as in the real API; only POST /api/3/contactLists re-subscribes.
+                if (!_listStatuses[list.ListId!].TryGetValue(contact.Id, out var current) || !current.IsOptedOut)
                 {
-                    statuses[contact.Id] = Subscribed;
+                    SetStatusLocked(list.ListId!, contact, Subscribed, ChangeSource.Api);
                 }
             }
 
             foreach (var list in item.Unsubscribe ?? [])
             {
-                _listStatuses[list.ListId!][contact.Id] = Unsubscribed;
+                SetStatusLocked(list.ListId!, contact, Unsubscribed, ChangeSource.Api);
             }
 
             succeeded.Add(contact.Id);
