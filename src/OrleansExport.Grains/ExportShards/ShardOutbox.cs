@@ -12,6 +12,9 @@ public sealed class ShardOutbox
     private readonly TimeProvider _time;
     private readonly RejectionLog _rejections;
     private readonly Queue<int> _dirtyQueue = new();
+
+    // Unsubscribes the mass-unsubscribe guard holds back: still Dirty (a reactivated shard queues them again), out of the queue.
+    private readonly HashSet<int> _held = [];
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
@@ -91,9 +94,14 @@ public sealed class ShardOutbox
         _dirtyQueue.Enqueue(slot);
     }
 
-    /// <summary>Takes up to <paramref name="max"/> contacts to send, oldest change first.</summary>
-    public OutgoingContact[] TakePending(int max)
+    /// <summary>
+    /// Takes up to <paramref name="max"/> contacts to send, oldest change first. With <paramref name="holdUnsubscribes"/>,
+    /// the unsubscribes and deletes the mass-unsubscribe guard may hold wait aside (<see cref="UnsubscribeGuard.IsHoldable"/>);
+    /// those held before go back to the queue once they are not held any more (the hold lifted, or the profile came back).
+    /// </summary>
+    public OutgoingContact[] TakePending(int max, bool holdUnsubscribes)
     {
+        RequeueNoLongerHeld(holdUnsubscribes);
         var taken = new List<OutgoingContact>(Math.Min(max, _dirtyQueue.Count));
         while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
         {
@@ -117,6 +125,13 @@ public sealed class ShardOutbox
                 continue;
             }
 
+            if (holdUnsubscribes && UnsubscribeGuard.IsHoldable(member, action.Value))
+            {
+                member.Set(MemberFlags.Dirty);
+                _held.Add(slot);
+                continue;
+            }
+
             member.Set(MemberFlags.Leased);
             taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
                 member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
@@ -128,6 +143,41 @@ public sealed class ShardOutbox
         }
 
         return [.. taken];
+    }
+
+    private void RequeueNoLongerHeld(bool holdUnsubscribes)
+    {
+        foreach (var slot in _held.ToList())
+        {
+            if (!holdUnsubscribes || ActionFor(Members[slot]) is not { } action || !UnsubscribeGuard.IsHoldable(Members[slot], action))
+            {
+                _held.Remove(slot);
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+        }
+    }
+
+    /// <summary>The mass-unsubscribe guard holds the member's unsubscribe or delete back.</summary>
+    public bool IsHeld(int slot) => _held.Contains(slot);
+
+    /// <summary>
+    /// Unsubscribes and deletes waiting to be sent that the guard may hold, found in the queue and among the held
+    /// (contacts in flight are not counted: they are sent already).
+    /// </summary>
+    public long CountHoldable()
+    {
+        long pending = 0;
+        foreach (var slot in _dirtyQueue.Concat(_held).ToHashSet())
+        {
+            ref readonly var member = ref Members[slot];
+            if (member.Has(MemberFlags.Dirty) && !member.Has(MemberFlags.Leased) && ActionFor(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
+            {
+                pending++;
+            }
+        }
+
+        return pending;
     }
 
     /// <returns>How the profiles the running full run is now done with ended.</returns>

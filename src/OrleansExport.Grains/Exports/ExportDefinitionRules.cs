@@ -84,6 +84,11 @@ public static class ExportDefinitionRules
             }
         }
 
+        if (definition.MaxUnsubscribePercent is < 1 or > 100)
+        {
+            return new(OperationErrorKind.Invalid, "maxUnsubscribePercent is a whole percent from 1 to 100, or null to switch the mass-unsubscribe guard off.", "maxUnsubscribePercent");
+        }
+
         return null;
     }
 
@@ -144,6 +149,12 @@ public static class ExportDefinitionRules
         {
             updated = updated with { AlertWebhook = patch.AlertWebhook };
             changed.Add("alertWebhook");
+        }
+
+        if (patch.ChangeMaxUnsubscribePercent && patch.MaxUnsubscribePercent != definition.MaxUnsubscribePercent)
+        {
+            updated = updated.WithMaxUnsubscribePercent(patch.MaxUnsubscribePercent);
+            changed.Add("maxUnsubscribePercent");
         }
 
         return (updated, changed);

@@ -13,7 +13,8 @@ namespace OrleansExport.Grains.Exports;
 /// One export: its definition's lifecycle (create, change, pause, resume, stop, delete) and history, the segments
 /// it takes members from, and its status gathered from its shards. Validation and the effects of a change live in
 /// <see cref="ExportDefinitionRules"/> and <see cref="ExportDefinitionCheck"/>; delivery, with the full run's
-/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; new-member slots are <see cref="ExportCapacityLeases"/>.
+/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; new-member slots are <see cref="ExportCapacityLeases"/>;
+/// the unsubscribe release, send preview and member look-ups are <see cref="ExportGuardrails"/>.
 /// Reentrant so that many batches can wait for permits at once.
 /// </summary>
 [Reentrant]
@@ -287,6 +288,17 @@ public sealed partial class ExportGrain(
 
     public Task CancelRunAsync(string runId) => _delivery.CancelRunAsync(runId);
 
+    public async Task<OperationResult<ExportStatus>> ReleaseUnsubscribesAsync(string user) =>
+        await Guardrails.ReleaseAsync(user, () => AuditAsync(user, AuditAction.UnsubscribesReleased, [])) is { } refused
+            ? new(null, refused)
+            : OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+
+    public Task<SendPreview?> PreviewAsync(bool asRun) => Guardrails.PreviewAsync(asRun);
+
+    public Task<MemberStory?> GetMemberAsync(string profileId) => Guardrails.MemberAsync(profileId);
+
+    public Task<MemberStory?> FindMemberByEmailAsync(string email) => Guardrails.FindByEmailAsync(email);
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent.
@@ -315,6 +327,8 @@ public sealed partial class ExportGrain(
     private IExportRunsGrain Runs => GrainFactory.GetGrain<IExportRunsGrain>(Id);
 
     private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync);
+
+    private ExportGuardrails Guardrails => new(Id, state.State, Shards, _delivery, logger);
 
     private ExportDefinitionCheck Check => new(GrainFactory, protector, client, activeCampaignOptions.Value, Options);
 

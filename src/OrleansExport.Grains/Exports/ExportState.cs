@@ -33,6 +33,9 @@ public sealed class ExportState
     /// <summary>Segments that hold this export as a subscriber (and backfilled it): the rest are subscribed on activation.</summary>
     [Id(9)] public List<string> SubscribedSegments { get; set; } = [];
 
+    /// <summary>The mass-unsubscribe guard's hold or release; null while it holds nothing and no release drains.</summary>
+    [Id(10)] public UnsubscribeHoldState? UnsubscribeHold { get; set; }
+
     /// <summary>The export exists and was not stopped for good.</summary>
     public bool IsActive => Definition is not null && StoppedReason is null;
 
@@ -50,3 +53,9 @@ public sealed class ExportState
     }
 }
 
+/// <param name="Held">Unsubscribes the guard holds; null when none are.</param>
+/// <param name="Released">A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</param>
+[GenerateSerializer, Immutable]
+public sealed record UnsubscribeHoldState(
+    [property: Id(0)] HeldUnsubscribes? Held,
+    [property: Id(1)] bool Released);

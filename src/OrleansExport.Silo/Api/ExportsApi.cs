@@ -53,6 +53,7 @@ public static class ExportsApi
         group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Cancel a queued or running run").Produces<RunView>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGuardrailsApi();
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time,
@@ -95,6 +96,12 @@ public static class ExportsApi
             return outside;
         }
 
+        var (_, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
+        }
+
         if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
         {
             return refusedSegments;
@@ -104,7 +111,9 @@ public static class ExportsApi
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
             body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations,
-            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook));
+            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook))
+            .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.ValueKind == System.Text.Json.JsonValueKind.Undefined
+                ? ExportDefinition.DefaultMaxUnsubscribePercent : maxUnsubscribePercent);
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -187,8 +196,14 @@ public static class ExportsApi
         if (body.Unknown is { Count: > 0 } unknown)
         {
             var names = string.Join(", ", unknown.Keys);
-            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations and alertWebhook " +
+            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations, alertWebhook and maxUnsubscribePercent " +
                 "(a different connection needs a new export).", unknown.Keys.First());
+        }
+
+        var (changePercent, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
         }
 
         if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
@@ -198,7 +213,8 @@ public static class ExportsApi
 
         var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
             body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
-            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null);
+            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
+            changePercent, maxUnsubscribePercent);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 
@@ -209,7 +225,7 @@ public static class ExportsApi
         await FindChangeableAsync(id, user, grains, "resume") ?? await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).ResumeAsync(user.UserName()), grains);
 
     /// <summary>404 when the caller cannot see the export, 403 when it may not change it; else null.</summary>
-    private static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
+    internal static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
     {
         var (export, connection) = await FindVisibleAsync(id, user, grains);
         if (export is null)
@@ -222,7 +238,7 @@ public static class ExportsApi
             : null;
     }
 
-    private static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
+    internal static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
     {
         if (result.Error is { } error)
         {
