@@ -74,8 +74,13 @@ public sealed class GuardrailsConsoleTests(ConsoleFixture fixture, ITestOutputHe
         // The search box: by email in any case, and by profile id.
         var search = page.GetByRole(AriaRole.Searchbox, new() { Name = "Email or profile id" });
         await search.FillAsync($"G3.{suffix}@EXAMPLE.com");
-        await search.PressAsync("Enter");
-        await Expect(page.Locator("[data-member-state]")).ToHaveTextAsync("Unsubscribed");
+        // The list shows the unsubscribe once ActiveCampaign applied it; the export knows once import/info confirmed it.
+        await Eventually.UntilAsync(async () =>
+        {
+            await search.PressAsync("Enter");
+            await Expect(page.Locator("[data-member-state]")).ToBeVisibleAsync();
+            return await page.Locator("[data-member-state]").TextContentAsync() == "Unsubscribed";
+        }, "the search box tells the unsubscribe", describe: async () => await page.Locator("[data-member-state]").TextContentAsync() ?? "");
         await Expect(page.Locator("[data-member]")).ToHaveAttributeAsync("data-member", $"g-{suffix}-3");
         await search.FillAsync($"g-{suffix}-{Members - 1}");
         await search.PressAsync("Enter");

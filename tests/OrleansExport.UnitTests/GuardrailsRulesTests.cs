@@ -219,4 +219,18 @@ public sealed class GuardrailsRulesTests
         Assert.Equal(MemberState.Pending, MemberStories.StateOf(leaving, ContactAction.Unsubscribe));
         Assert.Contains("mass-unsubscribe guard", MemberStories.Reason(MemberState.Pending, ContactAction.Unsubscribe, null, held: true, LeaveAction.Unsubscribe));
     }
+
+    [Fact]
+    public void Story_OfALeaverWhoseUnsubscribeIsInFlight_IsPending_NotLeft()
+    {
+        var shard = SubscribedShard(1);
+        shard.Apply([Event("p0", SegmentEventType.Left, 1)]);
+        var taken = shard.TakePending(10);
+        Assert.Equal(ContactAction.Unsubscribe, Assert.Single(taken).Action);
+
+        Assert.Equal(MemberState.Pending, shard.Story("p0")!.State);
+
+        AcceptAll(shard, taken);
+        Assert.Equal(MemberState.Unsubscribed, shard.Story("p0")!.State);
+    }
 }

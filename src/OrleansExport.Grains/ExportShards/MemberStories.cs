@@ -26,7 +26,8 @@ public static class MemberStories
 
         if (!member.IsMember)
         {
-            return desired is not null ? MemberState.Pending
+            // Leased: its unsubscribe is with ActiveCampaign, not yet confirmed.
+            return desired is not null || member.Has(MemberFlags.Leased) ? MemberState.Pending
                 : member.Has(MemberFlags.UnsubscribedInAc) ? MemberState.Unsubscribed
                 : MemberState.Left;
         }
