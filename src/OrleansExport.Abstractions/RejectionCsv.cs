@@ -1,15 +1,17 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace OrleansExport;
 
 /// <summary>
 /// Writes rejections as CSV (RFC 4180; docs/api.md: GET /api/exports/{id}/rejections.csv): a header row, then one row
-/// per rejection. A field with a comma, quote, line break or outer space is quoted, quotes doubled; a field that a
-/// spreadsheet would run as a formula (=, +, -, @, tab or carriage return first) is prefixed with an apostrophe.
+/// per rejection. A field with a comma, semicolon (the list separator of many locales), quote, line break or outer
+/// space is quoted, quotes doubled; a field that a spreadsheet would run as a formula (=, +, -, @, tab or carriage
+/// return first, or right after a ; or , where a spreadsheet may split the row) gets an apostrophe before it (OWASP).
 /// </summary>
-public static class RejectionCsv
+public static partial class RejectionCsv
 {
     public const string Header = "profileId,email,kind,reason,at";
 
@@ -34,12 +36,20 @@ public static class RejectionCsv
 
     public static string Field(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (value.Length > 0 && IsFormulaStart(value[0]))
         {
             value = "'" + value;
         }
 
-        var quote = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || (value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])));
+        // A reader that splits on ';' (or ',') ignores our quotes mid-field: neutralise what would start a cell there too.
+        value = AfterSeparator().Replace(value, "$1'$2");
+
+        var quote = value.AsSpan().IndexOfAny(",;\"\r\n") >= 0 || (value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])));
         return quote ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
+
+    [GeneratedRegex("([,;])([=+\\-@\t\r])")]
+    private static partial Regex AfterSeparator();
+
+    private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';
 }

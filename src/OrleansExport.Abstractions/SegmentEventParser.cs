@@ -71,6 +71,11 @@ public static class SegmentEventParser
             return error;
         }
 
+        if (IdRules.InvalidSegmentId(segmentId) is { } segmentError)
+        {
+            return segmentError;
+        }
+
         if (!element.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String)
         {
             return "'type' is required: joined, left, updated, erased, snapshotStarted or snapshotCompleted";
@@ -78,7 +83,8 @@ public static class SegmentEventParser
 
         if (!TryParseType(typeElement.GetString()!, out var type))
         {
-            return $"'type' '{Truncate(typeElement.GetString()!)}' is unknown: use joined, left, updated, erased, snapshotStarted or snapshotCompleted";
+            // The reason is logged: it never quotes the body's text.
+            return "'type' is unknown: use joined, left, updated, erased, snapshotStarted or snapshotCompleted";
         }
 
         if (!element.TryGetProperty("occurredAt", out var occurredElement) || occurredElement.ValueKind != JsonValueKind.String
@@ -115,6 +121,11 @@ public static class SegmentEventParser
         if (!TryGetId(element, "profileId", out var profileId, out error))
         {
             return error;
+        }
+
+        if (IdRules.InvalidProfileId(profileId) is { } profileError)
+        {
+            return profileError;
         }
 
         if (type == SegmentEventType.Erased)
@@ -155,7 +166,7 @@ public static class SegmentEventParser
 
                 if (value.Length > MaxAttributeValueLength)
                 {
-                    return $"attribute '{Truncate(property.Name)}' is longer than {MaxAttributeValueLength} characters";
+                    return $"attribute '{LogText.Clean(Truncate(property.Name))}' is longer than {MaxAttributeValueLength} characters";
                 }
 
                 bytes += Encoding.UTF8.GetByteCount(property.Name) + Encoding.UTF8.GetByteCount(value);

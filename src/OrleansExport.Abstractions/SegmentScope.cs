@@ -54,6 +54,6 @@ public sealed class SegmentScope
             return $"is '{entry}'; * may only end an entry (a prefix such as eu-*)";
         }
 
-        return entry.Length > SegmentEventParser.MaxIdLength + 1 ? $"is longer than {SegmentEventParser.MaxIdLength} characters" : null;
+        return entry.Length > IdRules.MaxSegmentIdLength + 1 ? $"is longer than {IdRules.MaxSegmentIdLength} characters" : null;
     }
 }

@@ -32,6 +32,7 @@ public static class NetworkAddressRules
     private static readonly (byte[] Prefix, int Bits)[] NonPublicV6 =
     [
         ([0x01, 0x00, 0, 0, 0, 0, 0, 0], 64),     // discard-only
+        ([0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], 48), // local-use NAT64 (RFC 8215): translates to addresses we cannot check
         ([0x20, 0x01, 0x0d, 0xb8], 32),           // documentation
         ([0x20, 0x01, 0x00, 0x00], 32),           // Teredo: tunnels to an address we cannot check
         ([0x20, 0x01, 0x00, 0x10], 28),           // ORCHID

@@ -56,7 +56,7 @@ public sealed class CliApp(CliHost host)
         {
             foreach (var error in parsed.Errors)
             {
-                host.Error.WriteLine($"error: {error.Message}");
+                host.Error.WriteLine($"error: {TerminalText.Clean(error.Message)}");
             }
 
             host.Error.WriteLine("Try 'orleans-export --help'.");
@@ -107,7 +107,7 @@ public sealed class CliApp(CliHost host)
 
     private int Fail(int exitCode, string message)
     {
-        host.Error.WriteLine($"error: {message}");
+        host.Error.WriteLine($"error: {TerminalText.Clean(message)}");
         return exitCode;
     }
 }

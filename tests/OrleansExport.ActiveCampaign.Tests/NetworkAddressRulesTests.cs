@@ -27,6 +27,8 @@ public sealed class NetworkAddressRulesTests
     [InlineData("::ffff:127.0.0.1")]
     [InlineData("::127.0.0.1")]
     [InlineData("64:ff9b::a00:1")]
+    [InlineData("64:ff9b:1::808:808")]
+    [InlineData("64:ff9b:1:ffff::1")]
     [InlineData("2002:a00:1::1")]
     [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")]
     [InlineData("2001:db8::1")]

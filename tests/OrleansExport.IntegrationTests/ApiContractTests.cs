@@ -138,7 +138,8 @@ public sealed class ApiContractTests(SiloFixture fixture)
         var contributor = fixture.Client(SiloFixture.ContributorKey);
 
         var refused = await contributor.PostJsonAsync("/api/exports", Api.ExportBody(adminOnly, "seg-contrib"));
-        var allowed = await contributor.PostJsonAsync("/api/exports", Api.ExportBody(shared, "seg-contrib"));
+        // A list of its own: list 1 of the account is used by admin-only exports, which a Contributor may not join.
+        var allowed = await contributor.PostJsonAsync("/api/exports", Api.ExportBody(shared, "seg-contrib", fixture.Simulator.State.NewList("l-contrib")));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);

@@ -223,4 +223,19 @@ public sealed class CliTests(SiloFixture fixture)
         occurredAt = "2026-11-28T12:00:00Z",
         attributes = new Dictionary<string, string> { ["EmailAddress"] = email, ["FirstName"] = "Cli", ["Tier"] = "gold" },
     };
+
+    [Fact]
+    public async Task TerminalEscapesInNamesFromTheApi_NeverReachTheTerminal()
+    {
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var body = new { displayName = "evil\u001b]0;pwned\u0007\u001b[2J\u009b31m", connectionId = connection, listId = "1", segmentIds = new[] { $"cli-esc-{Guid.NewGuid():N}" }, mapping = new { email = "EmailAddress" } };
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await fixture.Client().PostJsonAsync("/api/exports", body)).StatusCode);
+
+        var listed = await RunAsync("exports", "list");
+
+        Assert.Equal(ExitCodes.Ok, listed.ExitCode);
+        Assert.Contains("evil?]0;pwned??[2J?31m", listed.Output);
+        Assert.DoesNotContain('\u001b', listed.Output);
+        Assert.DoesNotContain('\u009b', listed.Output);
+    }
 }

@@ -18,8 +18,9 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
         var created = await GetConnectionAsync(connection);
         Assert.Equal(HttpStatusCode.OK, (await fixture.Client().GetAsync($"/api/connections/{connection}/lists")).StatusCode);
 
+        // The pickers keep an answer a minute: the fields, not read yet, meet the revoked key.
         fixture.Simulator.State.RevokeApiKey(oldKey);
-        var refused = await fixture.Client().GetAsync($"/api/connections/{connection}/lists");
+        var refused = await fixture.Client().GetAsync($"/api/connections/{connection}/fields");
         await ProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "refused this connection's API key", "apiKey");
         Assert.NotEqual(JsonValueKind.Null, (await GetConnectionAsync(connection)).GetProperty("keyRefusedAt").ValueKind);
 
@@ -91,6 +92,23 @@ public sealed class ConnectionKeyAndPickerTests(SiloFixture fixture)
         Assert.Equal(130, tags.Length);
         Assert.All(tags, tag => Assert.StartsWith($"picker-{run}-tag-", tag.GetProperty("tag").GetString()));
         Assert.True(all.Length >= 253, $"every list of the account, not one page: {all.Length}");
+    }
+
+    [Fact]
+    public async Task PickerStorm_CostsTheAccountOneReadPerKindAMinute_NotItsRequestBudget()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        fixture.Simulator.State.AddTag($"storm-{run}");
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var before = fixture.Simulator.State.GetStats().Requests;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => fixture.Client().GetAsync(
+            i % 2 == 0 ? $"/api/connections/{connection}/tags" : $"/api/connections/{connection}/tags?search=storm-{run}")));
+
+        Assert.All(answers, answer => Assert.Equal(HttpStatusCode.OK, answer.StatusCode));
+        Assert.Equal($"storm-{run}", Assert.Single(await answers[1].ReadAsync<JsonElement[]>()).GetProperty("tag").GetString());
+        var spent = fixture.Simulator.State.GetStats().Requests - before;
+        Assert.True(spent <= 10, $"100 picker requests cost the account {spent} requests; each kind is read once a minute");
     }
 
     [Fact]

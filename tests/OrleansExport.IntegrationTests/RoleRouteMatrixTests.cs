@@ -31,7 +31,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
 
     private const Outcome A = Outcome.Allowed, U = Outcome.Unauthenticated, F = Outcome.Forbidden, H = Outcome.Hidden, P = Outcome.Passes;
 
-    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ReconciliationId);
+    /// <summary>Each set has its own list: a Contributor may not take a list that an export it cannot see uses.</summary>
+    private const string GrainStateRoute = "/dashboard/GrainState";
+
+    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ListId, string ReconciliationId);
 
     /// <param name="Expected">
     /// No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection, Ingest (admin-only resources),
@@ -49,8 +52,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/docs/scalar.js", _ => "/docs/scalar.js", _ => null, false, [A, A, A, A, A, A, A, A]),
         new("GET", "/docs/scalar.aspnetcore.js", _ => "/docs/scalar.aspnetcore.js", _ => null, false, [A, A, A, A, A, A, A, A]),
         new("GET", "/docs/favicon.svg", _ => "/docs/favicon.svg", _ => null, false, [P, P, P, P, P, P, P, P]),
-        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal))
+        .. MappedEndpoints().Where(e => e.StartsWith("GET /dashboard", StringComparison.Ordinal) && e != $"GET {GrainStateRoute}")
             .Select(e => new Row("GET", e[4..], _ => Sample(e[4..]), _ => null, false, [U, P, F, P, F, F, F, F])),
+        // It activates the grain it names: Admin only, and the project's own grain types only (DashboardGrainState_... below).
+        new("GET", GrainStateRoute, _ => $"{GrainStateRoute}?grainType=OrleansExport.Grains.CatalogGrain&grainId=catalog", _ => null, false, [U, F, F, P, F, F, F, F]),
         new("GET", "/api/me", _ => "/api/me", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("POST", "/api/connections", _ => "/api/connections", _ => Api.ConnectionBody(fixture), false, [U, F, F, A, F, F, F, F]),
         new("GET", "/api/connections", _ => "/api/connections", _ => null, false, [U, A, A, A, A, F, A, A]),
@@ -61,7 +66,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/connections/{id}/tags", ids => $"/api/connections/{ids.Connection}/tags", _ => null, false, [U, F, H, A, A, F, A, A]),
         new("GET", "/api/connections/{id}/usage", ids => $"/api/connections/{ids.Connection}/usage", _ => null, false, [U, A, H, A, A, F, A, A]),
         new("DELETE", "/api/connections/{id}", ids => $"/api/connections/{ids.Connection}", _ => null, true, [U, F, F, A, F, F, F, F]),
-        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment), false, [U, F, H, A, A, F, A, F]),
+        new("POST", "/api/exports", _ => "/api/exports", ids => Api.ExportBody(ids.Connection, ids.Segment, ids.ListId), false, [U, F, H, A, A, F, A, F]),
         new("GET", "/api/exports", _ => "/api/exports", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("PATCH", "/api/exports/{id}", ids => $"/api/exports/{ids.Export}", _ => new { displayName = "Renamed" }, false, [U, F, H, A, A, F, A, H]),
@@ -76,6 +81,11 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/release", ids => $"/api/exports/{ids.Export}/release", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/preview", ids => $"/api/exports/{ids.Export}/preview", _ => null, false, [U, A, H, A, A, F, A, H]),
+        // The export holds no member: readers get 404 from the lookup itself (P), the rest as for GET /api/exports/{id}.
+        new("GET", "/api/exports/{id}/members/{profileId}", ids => $"/api/exports/{ids.Export}/members/p-nobody", _ => null, false, [U, P, H, P, P, F, P, H]),
+        new("GET", "/api/exports/{id}/members", ids => $"/api/exports/{ids.Export}/members?email=nobody@example.com", _ => null, false, [U, P, H, P, P, F, P, H]),
         new("POST", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, F, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/reconciliations/{reconciliationId}", ids => $"/api/exports/{ids.Export}/reconciliations/{ids.ReconciliationId}", _ => null, false, [U, A, H, A, A, F, A, H]),
@@ -139,6 +149,23 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Fact]
+    public async Task DashboardGrainState_RefusesAViewer_AndAGrainTypeThatIsNotThisServices()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.BaseAddress };
+        async Task<HttpStatusCode> GetAsync(string key, string grainType)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{GrainStateRoute}?grainType={Uri.EscapeDataString(grainType)}&grainId=x");
+            request.Headers.Authorization = new("Bearer", key);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.ViewerKey, "OrleansExport.Grains.CatalogGrain"));
+        Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.AdminKey, "Orleans.Runtime.Versions.VersionStoreGrain"));
+        Assert.NotEqual(HttpStatusCode.Forbidden, await GetAsync(SiloFixture.AdminKey, "OrleansExport.Grains.CatalogGrain"));
+    }
+
     private static bool Matches(Outcome expected, int status) => expected switch
     {
         Outcome.Allowed => status is >= 200 and < 300 or 409,
@@ -186,12 +213,13 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     {
         var connection = await Api.CreateConnectionAsync(fixture, allowContributors);
         var segment = $"{segmentPrefix}{Guid.NewGuid():N}";
-        var export = await Api.CreateExportAsync(fixture, connection, segment, firstRun: false);
+        var listId = fixture.Simulator.State.NewList($"matrix-{segment}");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, listId, firstRun: false);
         var reconciliation = await fixture.Client().PostAsync($"/api/exports/{export}/reconciliations", null);
         Assert.Equal(HttpStatusCode.Accepted, reconciliation.StatusCode);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment,
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment, listId,
             (await reconciliation.ReadAsync<JsonElement>()).GetProperty("reconciliationId").GetString()!);
     }
 

@@ -109,6 +109,18 @@ public sealed partial class DockerComposeTests
         Assert.Empty(DefaultedVariable().Matches(File.ReadAllText(RepositoryPaths.DockerCompose)).Select(match => match.Value));
     }
 
+    [Fact]
+    public void TheProductionShape_NeverAllowsInsecureLoopback_OnlyTheSimulatorOverrideDoes()
+    {
+        foreach (var silo in Silos)
+        {
+            Assert.False(SiloEnvironment(silo).ContainsKey("ActiveCampaign:AllowInsecureLoopback"), $"{silo} allows plain HTTP to loopback in the production shape");
+        }
+
+        var overrideFile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docker-compose.simulator.yml"));
+        Assert.Contains("ActiveCampaign__AllowInsecureLoopback: \"true\"", overrideFile);
+    }
+
     [GeneratedRegex(@"\$\{\w+:?-[^}]*\}")]
     private static partial Regex DefaultedVariable();
 

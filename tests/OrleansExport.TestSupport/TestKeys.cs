@@ -13,6 +13,7 @@ public static class TestKeys
     public const string ScopedContributor = "scoped-contributor-key-0123456789";
     public const string ScopedIngest = "scoped-ingest-key-0123456789abcd";
     public const string ScopedViewer = "scoped-viewer-key-0123456789abcd";
+    public const string ScopedAdmin = "scoped-admin-key-0123456789abcde";
 
     /// <summary>The simulated ActiveCampaign account's <c>Api-Token</c>.</summary>
     public const string Simulator = "sim-secret-key-7f3a9c2e5b1d4086";

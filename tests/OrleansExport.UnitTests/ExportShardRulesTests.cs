@@ -399,14 +399,14 @@ public sealed class ExportShardRulesTests
     public void RejectionsKeepOnlyTheNewest()
     {
         var shard = NewShard();
-        for (var i = 0; i < ExportShardRules.MaxRejectionsKept + 5; i++)
+        for (var i = 0; i < RejectionLog.MaxKept + 5; i++)
         {
             shard.Apply([Joined($"p{i}", 0, email: "bad")]);
         }
 
-        Assert.Equal(ExportShardRules.MaxRejectionsKept, shard.GetRejections(null, int.MaxValue).Count);
-        Assert.Equal(ExportShardRules.MaxRejectionsKept + 5, shard.GetCounters().Rejected);
-        Assert.Equal($"p{ExportShardRules.MaxRejectionsKept + 4}", shard.GetRejections(null, 1)[0].ProfileId);
+        Assert.Equal(RejectionLog.MaxKept, shard.GetRejections(null, int.MaxValue).Count);
+        Assert.Equal(RejectionLog.MaxKept + 5, shard.GetCounters().Rejected);
+        Assert.Equal($"p{RejectionLog.MaxKept + 4}", shard.GetRejections(null, 1)[0].ProfileId);
     }
 }
 

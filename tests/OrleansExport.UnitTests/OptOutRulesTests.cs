@@ -83,6 +83,23 @@ public sealed class OptOutRulesTests
     }
 
     [Fact]
+    public void MemberStory_OfAnOptedOutMember_IsOptedOutWithItsReason_AndLiftedItIsPendingAgain()
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.OptedOut);
+        shard.Apply([Event("p1", SegmentEventType.Updated, 1, first: "New")]);
+
+        var story = shard.Story("p1")!;
+        Assert.Equal(MemberState.OptedOut, story.State);
+        Assert.Contains("Opted out", story.Reason);
+        Assert.Equal(MemberState.OptedOut, shard.FindByEmail("P1@example.com")!.State);
+
+        shard.ApplyListFacts([new ListFact("p1", ListFactKind.Lifted)]);
+        Assert.Equal(MemberState.Pending, shard.Story("p1")!.State);
+    }
+
+    [Fact]
     public void FullRun_LeavesOptedOutMembersOutOfTheRun()
     {
         var shard = NewShard();

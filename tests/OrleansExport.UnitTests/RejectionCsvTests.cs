@@ -38,4 +38,20 @@ public sealed class RejectionCsvTests
 
         Assert.StartsWith("p-3,,missingEmail,", csv.Split("\r\n")[1]);
     }
+
+    [Theory]
+    [InlineData(';')]
+    [InlineData(',')]
+    public void ReadWithEitherListSeparator_NoCellStartsAFormula(char separator)
+    {
+        var csv = RejectionCsv.Write([
+            new Rejection("x;=1+1", "a;+1@example.com", "b,@SUM(A1)", At, RejectionKind.InvalidEmail),
+            new Rejection("p\";-2", "=1", "c;\t=1", At, RejectionKind.InvalidEmail)]);
+
+        // A spreadsheet whose list separator is not ours splits mid-field, quotes or not: read it as naively.
+        var cells = csv.Split("\r\n").SelectMany(row => row.Split(separator)).Select(cell => cell.TrimStart('"'));
+
+        Assert.All(cells, cell => Assert.False(cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r', $"cell '{cell}' starts a formula"));
+        Assert.Contains("\"x;'=1+1\"", csv);
+    }
 }

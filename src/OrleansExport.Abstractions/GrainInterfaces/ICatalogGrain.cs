@@ -1,6 +1,6 @@
 namespace OrleansExport;
 
-/// <summary>Lists every connection and export (key <see cref="CatalogGrainKey"/>).</summary>
+/// <summary>Lists every connection and export (key <see cref="CatalogGrainKey"/>); segments are listed by <see cref="SegmentIndex"/>.</summary>
 public interface ICatalogGrain : IGrainWithStringKey
 {
     const string CatalogGrainKey = "catalog";
@@ -18,10 +18,4 @@ public interface ICatalogGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> ListExportsAsync();
 
     Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId);
-
-    /// <summary>Records a segment the first time an event reaches it. Idempotent.</summary>
-    Task AddSegmentAsync(string segmentId);
-
-    /// <summary>Every segment that has received an event.</summary>
-    Task<IReadOnlyList<string>> ListSegmentsAsync();
 }

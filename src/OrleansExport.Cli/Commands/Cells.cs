@@ -3,8 +3,8 @@ using Spectre.Console.Rendering;
 
 namespace OrleansExport.Cli.Commands;
 
-/// <summary>Table cells from plain text: nothing the API returns is read as Spectre markup.</summary>
+/// <summary>Table cells from plain text: nothing the API returns is read as Spectre markup or reaches the terminal as a control character.</summary>
 public static class Cells
 {
-    public static IRenderable[] Of(params string[] values) => [.. values.Select(v => new Text(v))];
+    public static IRenderable[] Of(params string[] values) => [.. values.Select(v => new Text(TerminalText.Clean(v)))];
 }

@@ -41,7 +41,7 @@ public static class ConnectionsCommands
             return context.Show(json, () =>
             {
                 var connection = ApiClient.Read<ConnectionView>(json);
-                context.Out.MarkupLineInterpolated($"Connection [bold]{connection.Id}[/] created: {connection.DisplayName} at {connection.Hostname} (key {connection.ApiKeyHint}).");
+                context.Out.MarkupLineInterpolated($"Connection [bold]{connection.Id}[/] created: {TerminalText.Clean(connection.DisplayName)} at {connection.Hostname} (key {connection.ApiKeyHint}).");
             });
         });
         return command;

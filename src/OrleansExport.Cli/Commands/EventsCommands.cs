@@ -37,7 +37,7 @@ public static class EventsCommands
                 context.Out.MarkupLineInterpolated($"{accepted:N0} event(s) accepted, {rejected.Count:N0} rejected.");
                 foreach (var r in rejected)
                 {
-                    context.Out.MarkupLineInterpolated($"  #{r.Index}: {r.Reason}");
+                    context.Out.MarkupLineInterpolated($"  #{r.Index}: {TerminalText.Clean(r.Reason)}");
                 }
             });
         });

@@ -15,6 +15,7 @@ public static class ExportsCommands
         List(cli),
         ReconcileCommands.Reconcile(cli),
         ReconcileCommands.List(cli),
+        MemberCommand.Create(cli),
     };
 
     /// <summary>The definition's options, shared by 'exports add' and 'exports update' (where each is optional and only given ones are sent).</summary>

@@ -42,7 +42,7 @@ public static class RunsCommands
                     $"Run {run.RunId} {run.Status}{took}: {run.Sent:N0} sent, {run.Unsubscribed:N0} unsubscribed, {run.Failed:N0} failed, {run.SkippedByCap:N0} over the cap.");
                 if (run.Error is { } error)
                 {
-                    context.Out.MarkupLineInterpolated($"[yellow]{error}[/]");
+                    context.Out.MarkupLineInterpolated($"[yellow]{TerminalText.Clean(error)}[/]");
                 }
             }
 

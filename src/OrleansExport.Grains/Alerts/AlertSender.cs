@@ -21,7 +21,7 @@ public interface IAlertSender
 /// Its HttpClient connects through <see cref="HostAddressGuard"/> (no private address) and follows no redirect.
 /// Logs name the webhook's host only: the rest of its URL may hold the receiver's token.
 /// </summary>
-public sealed class AlertSender(IHttpClientFactory httpClients, TimeProvider time, ILogger<AlertSender> logger) : BackgroundService, IAlertSender
+public sealed partial class AlertSender(IHttpClientFactory httpClients, TimeProvider time, ILogger<AlertSender> logger) : BackgroundService, IAlertSender
 {
     public const string HttpClientName = "alerts";
     public const int MaxAttempts = 5;
@@ -91,17 +91,25 @@ public sealed class AlertSender(IHttpClientFactory httpClients, TimeProvider tim
                 async token => await client.PostAsJsonAsync(webhook, alert, token), cancellationToken);
             if (response.IsSuccessStatusCode)
             {
-                logger.LogInformation("Alert {Event} of export {ExportId} delivered to {Host}", alert.Event, alert.ExportId, host);
+                LogDelivered(alert.Event, alert.ExportId, host);
             }
             else
             {
-                logger.LogWarning("Alert {Event} of export {ExportId} refused by {Host}: HTTP {Status}", alert.Event, alert.ExportId, host, (int)response.StatusCode);
+                LogRefused(alert.Event, alert.ExportId, host, (int)response.StatusCode);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("Alert {Event} of export {ExportId} could not be delivered to {Host} after {Attempts} attempts: {Error}",
-                alert.Event, alert.ExportId, host, MaxAttempts, exception.InnerException?.Message ?? exception.Message);
+            LogNotDelivered(alert.Event, alert.ExportId, host, MaxAttempts, exception.InnerException?.Message ?? exception.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Event} of export {ExportId} delivered to {Host}")]
+    private partial void LogDelivered(string @event, string exportId, string host);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Event} of export {ExportId} refused by {Host}: HTTP {Status}")]
+    private partial void LogRefused(string @event, string exportId, string host, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Event} of export {ExportId} could not be delivered to {Host} after {Attempts} attempts: {Error}")]
+    private partial void LogNotDelivered(string @event, string exportId, string host, int attempts, string error);
 }

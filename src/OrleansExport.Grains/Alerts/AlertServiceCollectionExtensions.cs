@@ -19,6 +19,7 @@ public static class AlertServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 AllowAutoRedirect = false,
+                UseProxy = false, // through a proxy, the guard would check the proxy's address, not the webhook's
             })
             .RemoveAllLoggers();
         services.AddSingleton<AlertSender>();

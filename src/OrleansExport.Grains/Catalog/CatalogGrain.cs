@@ -2,6 +2,16 @@ namespace OrleansExport.Grains.Catalog;
 
 public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportStore)] IPersistentState<CatalogState> state) : Grain, ICatalogGrain
 {
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Segments.Count > 0)
+        {
+            await Task.WhenAll(state.State.Segments.Select(id => SegmentIndex.AdmitAsync(GrainFactory, id, int.MaxValue)));
+            state.State.Segments.Clear();
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
     public async Task AddConnectionAsync(string connectionId)
     {
         if (state.State.Connections.Add(connectionId))
@@ -38,14 +48,4 @@ public sealed class CatalogGrain([PersistentState("catalog", Constants.ExportSto
 
     public Task<IReadOnlyList<string>> ListExportsOfConnectionAsync(string connectionId) =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Exports.Where(e => e.Value == connectionId).Select(e => e.Key)]);
-
-    public async Task AddSegmentAsync(string segmentId)
-    {
-        if (state.State.Segments.Add(segmentId))
-        {
-            await state.WriteStateAsync();
-        }
-    }
-
-    public Task<IReadOnlyList<string>> ListSegmentsAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Segments]);
 }

@@ -10,6 +10,6 @@ public sealed class CatalogState
 
     // Id 2 held the segments of each export before segments kept their own subscribers; never reuse it.
 
-    /// <summary>Every segment that has received an event or been exported.</summary>
+    /// <summary>Segments registered before the sharded <see cref="SegmentIndex"/>; moved there on activation.</summary>
     [Id(3)] public SortedSet<string> Segments { get; set; } = new(StringComparer.Ordinal);
 }

@@ -9,7 +9,7 @@ namespace OrleansExport.Grains.Connections;
 /// One ActiveCampaign connection: its credentials (the key encrypted, never logged or returned), who may use it, its
 /// profile cap, and the state of its key: verified when saved, refused when ActiveCampaign says so, until a new one is saved.
 /// </summary>
-public sealed class ConnectionGrain(
+public sealed partial class ConnectionGrain(
     [PersistentState("connection", Constants.ExportStore)] IPersistentState<ConnectionState> state,
     IActiveCampaignClient client,
     ApiKeyProtector protector,
@@ -17,6 +17,11 @@ public sealed class ConnectionGrain(
     TimeProvider time,
     ILogger<ConnectionGrain> logger) : Grain, IConnectionGrain
 {
+    private static readonly TimeSpan PickerCacheTime = TimeSpan.FromMinutes(1);
+
+    /// <summary>The pickers' last answers by kind, unfiltered; never stored.</summary>
+    private readonly Dictionary<string, (DateTimeOffset At, Array Items)> _pickerCache = [];
+
     private string Id => this.GetPrimaryKeyString();
 
     public async Task<OperationResult<ConnectionView>> CreateAsync(ConnectionRequest request)
@@ -55,7 +60,7 @@ public sealed class ConnectionGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).AddConnectionAsync(Id);
         await AuditAsync(request.CreatedBy, AuditAction.Created, []);
-        logger.LogInformation("Connection {ConnectionId} to {Hostname} created by {User}", Id, hostname, request.CreatedBy);
+        LogCreated(Id, hostname, request.CreatedBy);
         return OperationResult<ConnectionView>.Ok(ToView());
     }
 
@@ -100,6 +105,7 @@ public sealed class ConnectionGrain(
         {
             // Saved even when it is the same key: that is how a key ActiveCampaign accepts again stops counting as refused.
             state.State.ProtectedApiKey = protector.Protect(newKey);
+            _pickerCache.Clear();
             state.State.ApiKeyHint = ApiKeyProtector.Hint(newKey);
             state.State.KeyVersion = CurrentKeyVersion + 1;
             state.State.KeyVerifiedAt = time.GetUtcNow();
@@ -111,7 +117,7 @@ public sealed class ConnectionGrain(
         {
             await state.WriteStateAsync();
             await AuditAsync(user, AuditAction.Updated, changed);
-            logger.LogInformation("Connection {ConnectionId} changed by {User}: {Fields}", Id, user, string.Join(", ", changed));
+            LogChanged(Id, user, string.Join(", ", changed));
         }
 
         return OperationResult<ConnectionView>.Ok(ToView());
@@ -136,16 +142,16 @@ public sealed class ConnectionGrain(
     }
 
     public Task<OperationResult<IReadOnlyList<AccountListItem>>> GetListsAsync(string? search) =>
-        ReadAccountAsync("lists", async account => CatalogSearch.Filter(
-            (await client.GetListsAsync(account, CancellationToken.None)).Select(list => new AccountListItem(list.Id, list.Name)), list => list.Name, search));
+        ReadAccountAsync("lists", async account => (await client.GetListsAsync(account, CancellationToken.None))
+            .Select(list => new AccountListItem(list.Id, list.Name)).ToArray(), list => list.Name, search);
 
     public Task<OperationResult<IReadOnlyList<AccountFieldItem>>> GetFieldsAsync(string? search) =>
-        ReadAccountAsync("custom fields", async account => CatalogSearch.Filter(
-            (await client.GetFieldsAsync(account, CancellationToken.None)).Select(field => new AccountFieldItem(field.Id, field.Title, field.Type)), field => field.Title, search));
+        ReadAccountAsync("custom fields", async account => (await client.GetFieldsAsync(account, CancellationToken.None))
+            .Select(field => new AccountFieldItem(field.Id, field.Title, field.Type)).ToArray(), field => field.Title, search);
 
     public Task<OperationResult<IReadOnlyList<AccountTagItem>>> GetTagsAsync(string? search) =>
-        ReadAccountAsync("tags", async account => CatalogSearch.Filter(
-            (await client.GetTagsAsync(account, string.IsNullOrWhiteSpace(search) ? null : search.Trim(), CancellationToken.None)).Select(tag => new AccountTagItem(tag.Id, tag.Tag)), tag => tag.Tag, search));
+        ReadAccountAsync("tags", async account => (await client.GetTagsAsync(account, null, CancellationToken.None))
+            .Select(tag => new AccountTagItem(tag.Id, tag.Tag)).ToArray(), tag => tag.Tag, search);
 
     public async Task<bool> DeleteAsync(string user)
     {
@@ -165,7 +171,7 @@ public sealed class ConnectionGrain(
         state.State = new ConnectionState();
         await GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).RemoveConnectionAsync(Id);
         await AuditAsync(user, AuditAction.Deleted, []);
-        logger.LogInformation("Connection {ConnectionId} deleted and its credentials erased", Id);
+        LogDeleted(Id);
         DeactivateOnIdle();
         return true;
     }
@@ -215,8 +221,7 @@ public sealed class ConnectionGrain(
     {
         state.State.KeyRefusedAt = time.GetUtcNow();
         await state.WriteStateAsync();
-        logger.LogWarning("ActiveCampaign account {Hostname} refused the API key of connection {ConnectionId} (key version {KeyVersion})",
-            state.State.Hostname, Id, CurrentKeyVersion);
+        LogKeyRefused(state.State.Hostname, Id, CurrentKeyVersion);
     }
 
     /// <summary>Null when ActiveCampaign accepts the key; else why not, as the API answers it (422 on the field at fault).</summary>
@@ -243,24 +248,36 @@ public sealed class ConnectionGrain(
         }
         catch (Exception exception) when (exception is ActiveCampaignException or HttpRequestException or TaskCanceledException)
         {
-            logger.LogWarning("Could not verify the API key of connection {ConnectionId} at {Hostname}: {Error}", Id, hostname, exception.GetType().Name);
+            LogKeyNotVerified(Id, hostname, exception.GetType().Name);
             return new(OperationErrorKind.Unprocessable,
                 $"Could not reach ActiveCampaign at {hostname} to verify the API key. Check the hostname.", "hostname");
         }
     }
 
-    /// <summary>Reads from the account with the connection's key; a refused key is recorded like an export's report of it.</summary>
-    private async Task<OperationResult<IReadOnlyList<T>>> ReadAccountAsync<T>(string what, Func<ActiveCampaignAccount, Task<IReadOnlyList<T>>> read)
+    /// <summary>
+    /// Reads from the account with the connection's key; a refused key is recorded like an export's report of it.
+    /// Answers are kept <see cref="PickerCacheTime"/> and searched here: the grain takes one call at a time, so a storm of
+    /// picker requests costs the account one read per minute, not its exports' request budget.
+    /// </summary>
+    private async Task<OperationResult<IReadOnlyList<T>>> ReadAccountAsync<T>(
+        string what, Func<ActiveCampaignAccount, Task<T[]>> read, Func<T, string> name, string? search)
     {
         if (!state.State.Exists)
         {
             return OperationResult<IReadOnlyList<T>>.Fail(OperationErrorKind.NotFound, $"Connection '{Id}' does not exist.");
         }
 
+        if (_pickerCache.TryGetValue(what, out var cached) && time.GetUtcNow() - cached.At < PickerCacheTime)
+        {
+            return OperationResult<IReadOnlyList<T>>.Ok(CatalogSearch.Filter((T[])cached.Items, name, search));
+        }
+
         var hostname = state.State.Hostname!;
         try
         {
-            return OperationResult<IReadOnlyList<T>>.Ok(await read(new ActiveCampaignAccount(hostname, protector.Unprotect(state.State.ProtectedApiKey!))));
+            var items = await read(new ActiveCampaignAccount(hostname, protector.Unprotect(state.State.ProtectedApiKey!)));
+            _pickerCache[what] = (time.GetUtcNow(), items);
+            return OperationResult<IReadOnlyList<T>>.Ok(CatalogSearch.Filter(items, name, search));
         }
         catch (ActiveCampaignAuthException)
         {
@@ -274,7 +291,7 @@ public sealed class ConnectionGrain(
         }
         catch (Exception exception) when (exception is ActiveCampaignException or HttpRequestException or TaskCanceledException)
         {
-            logger.LogWarning("Could not read the {What} of connection {ConnectionId} at {Hostname}: {Error}", what, Id, hostname, exception.GetType().Name);
+            LogAccountNotRead(what, Id, hostname, exception.GetType().Name);
             return OperationResult<IReadOnlyList<T>>.Fail(OperationErrorKind.Unavailable,
                 $"ActiveCampaign at {hostname} did not answer with its {what} ({exception.Message}). Try again in a minute.");
         }
@@ -284,4 +301,22 @@ public sealed class ConnectionGrain(
         Id, state.State.DisplayName!, state.State.Hostname!, state.State.ApiKeyHint!, state.State.AllowContributors,
         state.State.DataPrivacyConsent, state.State.ProfileCap, state.State.ExportUsers, state.State.CreatedAt,
         CurrentKeyVersion, state.State.KeyVerifiedAt ?? state.State.CreatedAt, state.State.KeyRefusedAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} to {Hostname} created by {User}")]
+    private partial void LogCreated(string connectionId, string hostname, string user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} changed by {User}: {Fields}")]
+    private partial void LogChanged(string connectionId, string user, string fields);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} deleted and its credentials erased")]
+    private partial void LogDeleted(string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ActiveCampaign account {Hostname} refused the API key of connection {ConnectionId} (key version {KeyVersion})")]
+    private partial void LogKeyRefused(string? hostname, string connectionId, int keyVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not verify the API key of connection {ConnectionId} at {Hostname}: {Error}")]
+    private partial void LogKeyNotVerified(string connectionId, string hostname, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the {What} of connection {ConnectionId} at {Hostname}: {Error}")]
+    private partial void LogAccountNotRead(string what, string connectionId, string hostname, string error);
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace OrleansExport.Grains.DeadLetters;
 
 /// <summary>
-/// Counts dead letters and keeps the latest <see cref="IDeadLetterGrain.MaxKept"/>. Hostile input can arrive in floods,
+/// Counts dead letters and keeps the latest ones within <see cref="DeadLetterBudget"/>. Hostile input can arrive in floods,
 /// so it writes its state on a timer (as shards do), not per call.
 /// </summary>
 public sealed class DeadLetterGrain(
@@ -16,6 +16,7 @@ public sealed class DeadLetterGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        DeadLetterBudget.Trim(state.State.Recent); // a state saved before the byte bound
         this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
         {
             DueTime = options.Value.ShardPersistInterval,
@@ -33,10 +34,7 @@ public sealed class DeadLetterGrain(
         var listed = batch.Listed;
         var recent = state.State.Recent;
         recent.AddRange(listed.Count > MaxKept ? listed.Skip(listed.Count - MaxKept) : listed);
-        if (recent.Count > MaxKept)
-        {
-            recent.RemoveRange(0, recent.Count - MaxKept);
-        }
+        DeadLetterBudget.Trim(recent);
 
         _changed |= batch.Malformed + batch.OutOfScope > 0;
         return Task.CompletedTask;

@@ -7,6 +7,6 @@ public sealed class DeadLetterState
 
     [Id(1)] public long OutOfScope { get; set; }
 
-    /// <summary>Oldest first; at most <see cref="IDeadLetterGrain.MaxKept"/>.</summary>
+    /// <summary>Oldest first; within <see cref="DeadLetterBudget"/>.</summary>
     [Id(2)] public List<DeadLetter> Recent { get; set; } = [];
 }

@@ -159,7 +159,7 @@ public sealed partial class BatchSender(
 
             if (time.GetUtcNow() >= deadline)
             {
-                logger.LogWarning("Import {BatchId} not confirmed in time; its {Count} contacts go back to pending", batchId, batch.Count);
+                LogImportNotConfirmed(batchId, batch.Count);
                 outcomes.AddRange(batch.Select(Returned));
                 return;
             }
@@ -254,10 +254,13 @@ public sealed partial class BatchSender(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
     private partial void LogSplitting(string exportId, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {BatchId} not confirmed in time; its {Count} contacts go back to pending")]
+    private partial void LogImportNotConfirmed(string batchId, int count);
 }
 
 /// <summary>Bulk-import requests one <see cref="BatchSender.SendAsync"/> made.</summary>
-public sealed class ImportTally
+public sealed partial class ImportTally
 {
     public int Imports { get; set; }
 }

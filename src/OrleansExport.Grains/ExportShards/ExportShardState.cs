@@ -11,7 +11,7 @@ public sealed class ExportShardState
     // Id 1 held a Dictionary<string, MemberRecord> before the compact layout; never reuse it.
     [Id(7)] public MemberTable Members { get; set; } = new();
 
-    /// <summary>The newest rejections, oldest first, at most <see cref="ExportShardRules.MaxRejectionsKept"/>.</summary>
+    /// <summary>The newest rejections, oldest first, at most <see cref="RejectionLog.MaxKept"/>.</summary>
     [Id(2)] public List<Rejection> RecentRejections { get; set; } = [];
 
     [Id(3)] public long RejectedTotal { get; set; }

@@ -38,9 +38,9 @@ public static class ExportDefinitionRules
             return new(OperationErrorKind.Invalid, $"segmentIds needs 1 to {MaxSegments} distinct, non-empty segment ids.", "segmentIds");
         }
 
-        if (definition.SegmentIds.Any(id => id.Length > SegmentEventParser.MaxIdLength))
+        if (definition.SegmentIds.Select(id => IdRules.InvalidSegmentId(id, "segmentIds")).FirstOrDefault(e => e is not null) is { } segmentError)
         {
-            return new(OperationErrorKind.Invalid, $"a segment id is at most {SegmentEventParser.MaxIdLength} characters.", "segmentIds");
+            return new(OperationErrorKind.Invalid, $"{segmentError}.", "segmentIds");
         }
 
         if (string.IsNullOrWhiteSpace(definition.Mapping.Email))
@@ -82,6 +82,11 @@ public static class ExportDefinitionRules
                     $"schedule '{schedule}' starts runs {second - first:g} apart (for example at {first:yyyy-MM-dd HH:mm} and {second:yyyy-MM-dd HH:mm} UTC); " +
                     $"runs must be at least {minScheduleInterval:g} apart (Export:MinScheduleInterval): choose fewer runs, such as '0 3 * * *' for 03:00 every day.", "schedule");
             }
+        }
+
+        if (definition.MaxUnsubscribePercent is < 1 or > 100)
+        {
+            return new(OperationErrorKind.Invalid, "maxUnsubscribePercent is a whole percent from 1 to 100, or null to switch the mass-unsubscribe guard off.", "maxUnsubscribePercent");
         }
 
         return null;
@@ -144,6 +149,12 @@ public static class ExportDefinitionRules
         {
             updated = updated with { AlertWebhook = patch.AlertWebhook };
             changed.Add("alertWebhook");
+        }
+
+        if (patch.ChangeMaxUnsubscribePercent && patch.MaxUnsubscribePercent != definition.MaxUnsubscribePercent)
+        {
+            updated = updated.WithMaxUnsubscribePercent(patch.MaxUnsubscribePercent);
+            changed.Add("maxUnsubscribePercent");
         }
 
         return (updated, changed);

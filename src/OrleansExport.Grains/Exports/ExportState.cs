@@ -3,6 +3,9 @@ namespace OrleansExport.Grains.Exports;
 [GenerateSerializer]
 public sealed class ExportState
 {
+    /// <summary>How many changes of the definition <see cref="History"/> keeps.</summary>
+    public const int HistoryLength = 100;
+
     [Id(0)] public ExportDefinition? Definition { get; set; }
 
     /// <summary>Fixed at creation: changing it would move profiles between shards.</summary>
@@ -24,10 +27,35 @@ public sealed class ExportState
     /// <summary>Who paused the export and when, as a sentence; null while it may send.</summary>
     [Id(7)] public string? PausedBy { get; set; }
 
-    /// <summary>Who changed the definition, when and how; oldest first, at most <see cref="ExportGrain.HistoryLength"/>.</summary>
+    /// <summary>Who changed the definition, when and how; oldest first, at most <see cref="HistoryLength"/>.</summary>
     [Id(8)] public List<DefinitionChange> History { get; set; } = [];
 
     /// <summary>Segments that hold this export as a subscriber (and backfilled it): the rest are subscribed on activation.</summary>
     [Id(9)] public List<string> SubscribedSegments { get; set; } = [];
+
+    /// <summary>The mass-unsubscribe guard's hold or release; null while it holds nothing and no release drains.</summary>
+    [Id(10)] public UnsubscribeHoldState? UnsubscribeHold { get; set; }
+
+    /// <summary>The export exists and was not stopped for good.</summary>
+    public bool IsActive => Definition is not null && StoppedReason is null;
+
+    /// <summary>Sending is on: the first run has started and nobody paused the export.</summary>
+    public bool IsSending => IsActive && FirstRunStarted && PausedBy is null;
+
+    public void AddHistory(DateTimeOffset at, string user, DefinitionAction action, IReadOnlyList<string> fields)
+    {
+        var history = History;
+        history.Add(new DefinitionChange(at, user, action, fields));
+        if (history.Count > HistoryLength)
+        {
+            history.RemoveRange(0, history.Count - HistoryLength);
+        }
+    }
 }
 
+/// <param name="Held">Unsubscribes the guard holds; null when none are.</param>
+/// <param name="Released">A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</param>
+[GenerateSerializer, Immutable]
+public sealed record UnsubscribeHoldState(
+    [property: Id(0)] HeldUnsubscribes? Held,
+    [property: Id(1)] bool Released);

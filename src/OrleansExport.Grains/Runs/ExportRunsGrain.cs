@@ -13,7 +13,7 @@ namespace OrleansExport.Grains.Runs;
 /// </summary>
 /// <remarks>Keeps the grain type name of its first name, ResyncControlGrain, that its state and reminders are stored under.</remarks>
 [GrainType("resynccontrol")]
-public sealed class ExportRunsGrain(
+public sealed partial class ExportRunsGrain(
     [PersistentState("runs", Constants.ExportStore)] IPersistentState<ExportRunsState> state,
     IOptions<ActiveCampaignOptions> activeCampaign,
     IAlertSender alerts,
@@ -25,7 +25,11 @@ public sealed class ExportRunsGrain(
     private const string ScheduleReminder = "schedule";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Progress checks between two looks at whether the export was paused (each costs a status call).</summary>
+    private const int PauseCheckEvery = 5;
+
     private IGrainTimer? _progressTimer;
+    private int _checksSincePauseCheck;
 
     private string ExportId => this.GetPrimaryKeyString();
 
@@ -76,7 +80,7 @@ public sealed class ExportRunsGrain(
         }
         else
         {
-            logger.LogInformation("Run {RunId} of export {ExportId} queued behind another run on {Hostname}", run.RunId, ExportId, connection.Hostname);
+            LogRunQueued(run.RunId, ExportId, connection.Hostname);
         }
 
         return OperationResult<RunView>.Ok(run);
@@ -111,7 +115,7 @@ public sealed class ExportRunsGrain(
         Save(run);
         await state.WriteStateAsync();
         StartProgressTimer();
-        logger.LogInformation("Run {RunId} of export {ExportId} started ({Trigger}): {Total} contacts", run.RunId, ExportId, run.Trigger, run.Total);
+        LogRunStarted(run.RunId, ExportId, run.Trigger, run.Total);
         return run;
     }
 
@@ -226,7 +230,7 @@ public sealed class ExportRunsGrain(
         var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})", "schedule");
         if (result.Error is { } error)
         {
-            logger.LogInformation("Scheduled run of export {ExportId} due {Due} skipped: {Reason}", ExportId, due, error.Detail);
+            LogScheduledRunSkipped(ExportId, due, error.Detail);
         }
     }
 
@@ -247,6 +251,16 @@ public sealed class ExportRunsGrain(
         {
             _progressTimer?.Dispose();
             return;
+        }
+
+        if (++_checksSincePauseCheck >= PauseCheckEvery)
+        {
+            _checksSincePauseCheck = 0;
+            if (await Export.GetStatusAsync() is { PausedByUser: true } paused)
+            {
+                await GiveUpPausedRunAsync(run, paused.Paused);
+                return;
+            }
         }
 
         var progress = await Export.GetRunProgressAsync(run.RunId);
@@ -290,19 +304,35 @@ public sealed class ExportRunsGrain(
         return time.GetUtcNow() + TimeSpan.FromMinutes(imports / (limits.BulkImportsPerMinute * limits.TimeScale));
     }
 
+    /// <summary>A paused export sends nothing, so its run would hold the account's run queue for good: it ends, cancelled.</summary>
+    private async Task GiveUpPausedRunAsync(RunView run, string? pausedBecause)
+    {
+        await Export.CancelRunAsync(run.RunId);
+        await FinishAsync(run with
+        {
+            Status = RunStatus.Cancelled,
+            FinishedAt = time.GetUtcNow(),
+            Eta = null,
+            Error = $"Cancelled because the export was paused during the run ({pausedBecause}); the account's other exports run in the meantime. Start a new run after resuming it.",
+        });
+        LogPausedRunGaveUp(logger, run.RunId, ExportId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} gave up its place in the account's run queue: the export was paused")]
+    private static partial void LogPausedRunGaveUp(ILogger logger, string runId, string exportId);
+
     private async Task FinishAsync(RunView run)
     {
+        // The account's queue first: releasing is idempotent, and a failure here leaves the run running, so the progress
+        // timer or the watchdog ends it again. Saved first, a failure in between held the queue for good.
+        var next = state.State.Hostname is null ? null : await Queue.FinishAsync(ExportId, run.RunId);
         Save(run);
         await state.WriteStateAsync();
         _progressTimer?.Dispose();
         _progressTimer = null;
         await UnregisterWatchdogAsync();
-        logger.LogInformation("Run {RunId} of export {ExportId} ended {Status}: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed",
-            run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
-        if (state.State.Hostname is not null)
-        {
-            await StartNextAsync(await Queue.FinishAsync(ExportId, run.RunId));
-        }
+        LogRunEnded(run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
+        await StartNextAsync(next);
 
         if (run.Status is RunStatus.Failed or RunStatus.PartiallySucceeded)
         {
@@ -359,4 +389,16 @@ public sealed class ExportRunsGrain(
             await this.UnregisterReminder(reminder);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} queued behind another run on {Hostname}")]
+    private partial void LogRunQueued(string runId, string exportId, string hostname);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} started ({Trigger}): {Total} contacts")]
+    private partial void LogRunStarted(string runId, string exportId, string trigger, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled run of export {ExportId} due {Due} skipped: {Reason}")]
+    private partial void LogScheduledRunSkipped(string exportId, DateTimeOffset? due, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} ended {Status}: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed")]
+    private partial void LogRunEnded(string runId, string exportId, RunStatus status, long sent, long unsubscribed, long failed);
 }

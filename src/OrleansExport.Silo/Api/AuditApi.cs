@@ -10,13 +10,15 @@ public static class AuditApi
             .WithSummary("What people did to connections and exports, newest first (limit: 1 to 1000, default 100)")
             .Produces<List<AuditEntry>>().ProducesProblem(StatusCodes.Status400BadRequest);
 
-    private static async Task<IResult> GetAsync(int? limit, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(int? limit, System.Security.Claims.ClaimsPrincipal user, IGrainFactory grains)
     {
         if (limit is < 1 or > MaxLimit)
         {
             return Problems.BadRequest($"limit must be between 1 and {MaxLimit}.", "limit");
         }
 
-        return Results.Ok(await grains.GetGrain<IAuditGrain>(IAuditGrain.Key).GetAsync(limit ?? 100));
+        // A scoped key reads only the entries of what it can see: filter all kept entries, then take the limit.
+        var entries = await grains.GetGrain<IAuditGrain>(IAuditGrain.Key).GetAsync(user.Scope().IsUnscoped ? limit ?? 100 : MaxLimit);
+        return Results.Ok(await ExportAccess.VisibleAuditAsync(user, grains, entries, limit ?? 100));
     }
 }

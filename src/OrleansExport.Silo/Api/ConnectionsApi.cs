@@ -73,6 +73,11 @@ public static class ConnectionsApi
             return problem!;
         }
 
+        if (await ExportAccess.RefuseScopedConnectionChangeAsync(user, grains, id, "change") is { } outOfScope)
+        {
+            return outOfScope;
+        }
+
         if (body.Hostname is not null)
         {
             return Problems.BadRequest("hostname cannot change: a connection belongs to one ActiveCampaign account. Create a new connection for another account.", "hostname");
@@ -117,7 +122,8 @@ public static class ConnectionsApi
     }
 
     private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
-        await grains.GetGrain<IConnectionGrain>(id).DeleteAsync(user.UserName()) ? Results.NoContent() : Problems.NotFound($"Connection '{id}' does not exist.");
+        await ExportAccess.RefuseScopedConnectionChangeAsync(user, grains, id, "delete") ??
+        (await grains.GetGrain<IConnectionGrain>(id).DeleteAsync(user.UserName()) ? Results.NoContent() : Problems.NotFound($"Connection '{id}' does not exist."));
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 }

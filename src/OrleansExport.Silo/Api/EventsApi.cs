@@ -32,7 +32,7 @@ public static class EventsApi
     /// </summary>
     private static async Task<IResult> IngestAsync(
         HttpContext context, ClaimsPrincipal user, HostSettings settings, IOptions<IngestOptions> ingest, ISegmentEventPublisher publisher,
-        IGrainFactory grains, TimeProvider time)
+        SegmentAdmission admission, IGrainFactory grains, TimeProvider time)
     {
         var limit = settings.MaxIngestRequestBytes;
         if (context.Request.ContentLength > limit)
@@ -76,17 +76,32 @@ public static class EventsApi
             var limits = ingest.Value.ToLimits();
             var scope = user.Scope();
             var now = time.GetUtcNow();
+            var parsed = new List<(JsonElement Element, SegmentEvent? Event, string? Reason)>(count);
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                SegmentEventParser.TryParse(element, limits, now, out var parsedEvent, out var parseError);
+                parsed.Add((element, parsedEvent, parseError));
+            }
+
+            var inScope = parsed.Where(p => p.Event is { } e && scope.Contains(e.SegmentId) && (e.Type != SegmentEventType.Erased || scope.IsUnscoped))
+                .Select(p => p.Event!.SegmentId);
+            var refused = await admission.AdmitAsync(inScope);
             var accepted = new List<SegmentEvent>(count);
             var rejected = new List<IngestRejection>();
             var rejectedCount = 0;
             var deadLetters = new DeadLetterCollector();
             var index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
+            foreach (var (element, segmentEvent, parseReason) in parsed)
             {
                 var kind = DeadLetterKind.Malformed;
-                if (SegmentEventParser.TryParse(element, limits, now, out var segmentEvent, out var reason))
+                var reason = parseReason;
+                if (segmentEvent is not null && refused.Contains(segmentEvent.SegmentId))
                 {
-                    if (scope.Contains(segmentEvent!.SegmentId) && (segmentEvent.Type != SegmentEventType.Erased || scope.IsUnscoped))
+                    reason = admission.Reason(segmentEvent.SegmentId);
+                }
+                else if (segmentEvent is not null)
+                {
+                    if (scope.Contains(segmentEvent.SegmentId) && (segmentEvent.Type != SegmentEventType.Erased || scope.IsUnscoped))
                     {
                         accepted.Add(segmentEvent);
                         index++;
@@ -126,7 +141,7 @@ public static class EventsApi
         {
             return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
                 && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 and <= SegmentEventParser.MaxIdLength } text
-                ? text
+                ? LogText.Clean(text)
                 : null;
         }
         catch (InvalidOperationException)

@@ -8,6 +8,7 @@ namespace OrleansExport.Silo.Api;
 public static class ExportsApi
 {
     public const int MaxRejectionsLimit = 1000;
+    public const int MaxExportsLimit = 1000;
 
     public static void MapExportsApi(this IEndpointRouteBuilder app)
     {
@@ -17,7 +18,8 @@ public static class ExportsApi
             .Accepts<CreateExportBody>("application/json").Produces<ExportResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", ListAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("The exports this key may see, with live status").Produces<List<ExportResponse>>();
+            .WithSummary("The exports this key may see, with live status, in id order; ?limit= (1 to 1000, default 1000) and ?offset= page through them")
+            .Produces<List<ExportResponse>>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Access.CanRead)
             .WithSummary("One export's definition and live status").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Access.CanWrite)
@@ -51,9 +53,11 @@ public static class ExportsApi
         group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Cancel a queued or running run").Produces<RunView>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGuardrailsApi();
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time,
+        SegmentAdmission admission)
     {
         var (body, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
         if (body is null)
@@ -77,6 +81,11 @@ public static class ExportsApi
             return Problems.Forbidden($"Connection '{connection.Id}' is for admins only; ask an admin to allow contributors on it.");
         }
 
+        if (await ExportAccess.RefuseContributorAsync(user, grains, connection, body.ListId, body.OnErase, null) is { } contributorRefused)
+        {
+            return contributorRefused;
+        }
+
         if (body.Mapping is null || string.IsNullOrWhiteSpace(body.Mapping.Email))
         {
             return Problems.BadRequest("mapping.email is required: the profile attribute that holds the email address.", "mapping.email");
@@ -87,11 +96,24 @@ public static class ExportsApi
             return outside;
         }
 
+        var (_, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
+        }
+
+        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        {
+            return refusedSegments;
+        }
+
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
             body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations,
-            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook));
+            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook))
+            .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.ValueKind == System.Text.Json.JsonValueKind.Undefined
+                ? ExportDefinition.DefaultMaxUnsubscribePercent : maxUnsubscribePercent);
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -112,12 +134,35 @@ public static class ExportsApi
             : null;
     }
 
+    /// <summary>
+    /// 400 for a segment id the contract does not allow, 422 when the cluster cannot register one more segment; else null
+    /// (the named segments are then registered).
+    /// </summary>
+    private static async Task<IResult?> RefuseSegmentsAsync(IReadOnlyList<string>? segmentIds, SegmentAdmission admission)
+    {
+        if (segmentIds is null)
+        {
+            return null;
+        }
+
+        if (segmentIds.Select(id => IdRules.InvalidSegmentId(id, "segmentIds")).FirstOrDefault(e => e is not null) is { } invalid)
+        {
+            return Problems.BadRequest($"{invalid}.", "segmentIds");
+        }
+
+        var refused = await admission.AdmitAsync(segmentIds);
+        return refused.Count > 0
+            ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "Too many segments", admission.Reason(refused.First()) + ".", "segmentIds")
+            : null;
+    }
+
     private static ContactMapping MappingOf(MappingBody body) =>
         new(body.Email!, Blank(body.FirstName), Blank(body.LastName), Blank(body.Phone),
             (body.Fields ?? []).Select(f => new FieldMapping(f.Attribute ?? "", f.FieldId)).ToList(),
             (body.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
 
-    private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json)
+    private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json,
+        SegmentAdmission admission)
     {
         var (body, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
         if (body is null)
@@ -128,6 +173,14 @@ public static class ExportsApi
         if (await FindChangeableAsync(id, user, grains, "change") is { } refused)
         {
             return refused;
+        }
+
+        // What the export already has is no move: only a new list or a new onErase is checked.
+        if (user.IsInRole(Roles.Contributor) && await FindVisibleAsync(id, user, grains) is ({ } current, { } connection)
+            && await ExportAccess.RefuseContributorAsync(user, grains, connection,
+                body.ListId?.Trim() == current.ListId ? null : body.ListId, body.OnErase == current.OnErase ? null : body.OnErase, id) is { } contributorRefused)
+        {
+            return contributorRefused;
         }
 
         if (body.Mapping is { } mappingBody && string.IsNullOrWhiteSpace(mappingBody.Email))
@@ -143,13 +196,25 @@ public static class ExportsApi
         if (body.Unknown is { Count: > 0 } unknown)
         {
             var names = string.Join(", ", unknown.Keys);
-            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations and alertWebhook " +
+            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations, alertWebhook and maxUnsubscribePercent " +
                 "(a different connection needs a new export).", unknown.Keys.First());
+        }
+
+        var (changePercent, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
+        }
+
+        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        {
+            return refusedSegments;
         }
 
         var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
             body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
-            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null);
+            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
+            changePercent, maxUnsubscribePercent);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 
@@ -160,7 +225,7 @@ public static class ExportsApi
         await FindChangeableAsync(id, user, grains, "resume") ?? await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).ResumeAsync(user.UserName()), grains);
 
     /// <summary>404 when the caller cannot see the export, 403 when it may not change it; else null.</summary>
-    private static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
+    internal static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
     {
         var (export, connection) = await FindVisibleAsync(id, user, grains);
         if (export is null)
@@ -173,7 +238,7 @@ public static class ExportsApi
             : null;
     }
 
-    private static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
+    internal static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
     {
         if (result.Error is { } error)
         {
@@ -185,11 +250,52 @@ public static class ExportsApi
         return Results.Ok(ExportResponse.From(result.Value!, lastRun, webhookList == result.Value!.Definition.ListId));
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains)
+    /// <summary>
+    /// The visible exports in id order, a page at a time: <c>offset</c> visible exports skipped, at most <c>limit</c>
+    /// returned (default and most <see cref="MaxExportsLimit"/>). Each export costs several grain calls, so only the
+    /// ids a page needs are read, in chunks of the page's size.
+    /// </summary>
+    private static async Task<IResult> ListAsync(int? limit, int? offset, ClaimsPrincipal user, IGrainFactory grains)
     {
+        if (limit is < 1 or > MaxExportsLimit)
+        {
+            return Problems.BadRequest($"limit must be between 1 and {MaxExportsLimit}.", "limit");
+        }
+
+        if (offset is < 0)
+        {
+            return Problems.BadRequest("offset must be 0 or more: how many exports to skip.", "offset");
+        }
+
+        var (take, skip) = (limit ?? MaxExportsLimit, offset ?? 0);
         var ids = await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListExportsAsync();
-        var exports = await Task.WhenAll(ids.Select(id => FindVisibleAsync(id, user, grains)));
-        return Results.Ok(exports.Where(e => e.Export is not null).Select(e => e.Export).ToList());
+        var page = new List<ExportResponse>(Math.Min(take, ids.Count));
+        foreach (var chunk in ids.Chunk(take))
+        {
+            foreach (var (export, _) in await Task.WhenAll(chunk.Select(id => FindVisibleAsync(id, user, grains))))
+            {
+                if (export is null)
+                {
+                    continue;
+                }
+
+                if (skip > 0)
+                {
+                    skip--;
+                }
+                else if (page.Count < take)
+                {
+                    page.Add(export);
+                }
+            }
+
+            if (page.Count == take)
+            {
+                break;
+            }
+        }
+
+        return Results.Ok(page);
     }
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
@@ -319,7 +425,8 @@ public static class ExportsApi
 
         var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
         var webhookList = await grains.GetGrain<IExportWebhookGrain>(id).GetRegisteredListAsync();
-        return (ExportResponse.From(status, lastRun, webhookList == status.Definition.ListId), connection);
+        var export = ExportResponse.From(status, lastRun, webhookList == status.Definition.ListId);
+        return (export with { AlertWebhook = ExportAccess.AlertWebhookFor(user, export.AlertWebhook) }, connection);
     }
 
     private static IResult NotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");

@@ -17,7 +17,7 @@ public static class SegmentsApi
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, IGrainFactory grains)
     {
         var scope = user.Scope();
-        var ids = await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListSegmentsAsync();
+        var ids = await SegmentIndex.ListAsync(grains);
         var segments = await Task.WhenAll(ids.Where(scope.Contains).Select(id => grains.GetGrain<ISegmentGrain>(id).GetAsync()));
         return Results.Ok(segments.OfType<SegmentView>().ToList());
     }

@@ -57,7 +57,8 @@ public static class ApiHardening
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
-            if (!settings.Enabled || context.Request.Path.StartsWithSegments("/health"))
+            // Liveness is exempt (an orchestrator must never restart a silo for being busy); readiness is a call like any other.
+            if (!settings.Enabled || context.Request.Path.StartsWithSegments("/health/live"))
             {
                 return RateLimitPartition.GetNoLimiter("exempt");
             }

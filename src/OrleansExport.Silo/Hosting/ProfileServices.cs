@@ -12,6 +12,7 @@ public static class ProfileServices
     public static IServiceCollection AddProfileServices(this IServiceCollection services, HostSettings settings)
     {
         services.AddSingleton<SegmentEventPublisher>();
+        services.AddSingleton<SegmentAdmission>();
         if (settings.Streaming == HostSettings.EventHubs)
         {
             services.AddSingleton<ISegmentEventPublisher, EventHubSegmentEventPublisher>();

@@ -78,6 +78,7 @@ public static class SiloApp
         app.UseAuthentication();
         app.UseApiRateLimit();
         app.UseAuthorization();
+        app.UseDashboardGrainStateGuard();
         app.MapApiDocs();
         app.MapMetrics();
         app.MapOperatorDashboard();
@@ -112,19 +113,17 @@ public static class SiloApp
     }
 }
 
-/// <summary>Ready once this silo has joined its cluster and answers grain calls.</summary>
-public sealed class ClusterReadyCheck(IGrainFactory grains) : IHealthCheck
+/// <summary>
+/// Ready once this silo is an active member of its cluster, as its own membership view says: a read of memory, no
+/// grain call, so a flood of probes costs the cluster nothing (and the probe is rate-limited like any call).
+/// </summary>
+public sealed class ClusterReadyCheck(IClusterMembershipService membership, ILocalSiloDetails silo) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListConnectionsAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception exception)
-        {
-            return HealthCheckResult.Unhealthy($"The cluster does not answer yet: {exception.GetType().Name}");
-        }
+        var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
+        return Task.FromResult(status == SiloStatus.Active
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"This silo has not joined its cluster yet ({status})."));
     }
 }

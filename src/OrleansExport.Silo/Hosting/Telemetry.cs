@@ -46,7 +46,8 @@ public static class Telemetry
             .WithTracing(tracing => tracing
                 .AddSource(OrleansActivitySources)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsOperatorPolling(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                .AddProcessor(new UrlRedactingProcessor()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -28,6 +28,7 @@ public class SiloFixture : IAsyncLifetime
     public const string ScopedContributorKey = TestKeys.ScopedContributor;
     public const string ScopedIngestKey = TestKeys.ScopedIngest;
     public const string ScopedViewerKey = TestKeys.ScopedViewer;
+    public const string ScopedAdminKey = TestKeys.ScopedAdmin;
     public const string SimulatorApiKey = TestKeys.Simulator;
     public const double TimeScale = 1;
     public const int MaxIngestBytes = 1024 * 1024;
@@ -77,6 +78,7 @@ public class SiloFixture : IAsyncLifetime
             .WithApiKey(4, ScopedContributorKey, "Contributor", "sam", $"{ScopePrefix}*", "vip-exact")
             .WithApiKey(5, ScopedIngestKey, "Ingest", "upstream-eu", $"{ScopePrefix}*")
             .WithApiKey(6, ScopedViewerKey, "Viewer", "vera", $"{ScopePrefix}*")
+            .WithApiKey(7, ScopedAdminKey, "Admin", "ada", $"{ScopePrefix}*")
             .With("ActiveCampaign:Limits:TimeScale", TimeScale.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .With("Export:ShardCount", "4")
             .With("Ingest:MaxRequestBytes", MaxIngestBytes.ToString());

@@ -1,0 +1,347 @@
+using OrleansExport.Grains.Members;
+
+namespace OrleansExport.Grains.ExportShards;
+
+/// <summary>
+/// The contacts of an export shard waiting to be sent: a queue of changed members in order of change, the leases of
+/// those taken by the export's delivery loop, their outcomes, and the leases lost with a crash.
+/// </summary>
+public sealed class ShardOutbox
+{
+    private readonly ExportShardState _state;
+    private readonly TimeProvider _time;
+    private readonly RejectionLog _rejections;
+    private readonly Queue<int> _dirtyQueue = new();
+
+    // Unsubscribes the mass-unsubscribe guard holds back: still Dirty (a reactivated shard queues them again), out of the queue.
+    private readonly HashSet<int> _held = [];
+    private DateTimeOffset? _dirtySince;
+    private bool _leasesMayBeLost;
+
+    public ShardOutbox(ExportShardState state, TimeProvider time, RejectionLog rejections)
+    {
+        _state = state;
+        _time = time;
+        _rejections = rejections;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            if (Members[slot].Has(MemberFlags.Dirty))
+            {
+                _dirtyQueue.Enqueue(slot);
+            }
+        }
+
+        _dirtySince = _dirtyQueue.Count > 0 ? time.GetUtcNow() : null;
+    }
+
+    /// <summary>Upper bound of contacts waiting to be sent (the queue may hold entries that turned out to need nothing).</summary>
+    public int PendingEstimate => _dirtyQueue.Count;
+
+    /// <summary>Since when the oldest waiting change has waited; null while none waits.</summary>
+    public DateTimeOffset? DirtySince => _dirtySince;
+
+    private MemberTable Members => _state.Members;
+
+    private ShardConfig Config => _state.Config ?? throw new InvalidOperationException("The shard has not been configured.");
+
+    /// <summary>What ActiveCampaign needs to hear about the member now, under the export's definition (<see cref="SendPolicy"/>).</summary>
+    public ContactAction? ActionFor(in MemberSlot member) => SendPolicy.ActionFor(member, Config.OnLeave, Config.OnErase);
+
+    /// <summary>The erased profile's contact needs nothing more: its data is forgotten.</summary>
+    private void ForgetErased(int slot)
+    {
+        ref var member = ref Members[slot];
+        member.Erasure = ErasureState.Done;
+        member.DataHash = 0;
+        member.AcceptedHash = 0;
+        member.ImportFailures = 0;
+        member.Clear(MemberFlags.Failed | MemberFlags.InRun);
+        Members.Forget(slot);
+    }
+
+    /// <summary>ActiveCampaign needs nothing now: a run that marked the profile is done with it, and an erasure completes.</summary>
+    public void NothingToSend(int slot)
+    {
+        ref var member = ref Members[slot];
+        if (member.Has(MemberFlags.Leased))
+        {
+            return;
+        }
+
+        member.Clear(MemberFlags.InRun);
+        if (member.Erasure == ErasureState.Pending)
+        {
+            ForgetErased(slot);
+        }
+    }
+
+    public void MarkDirty(int slot)
+    {
+        ref var member = ref Members[slot];
+        if (member.Has(MemberFlags.Dirty))
+        {
+            return;
+        }
+
+        if (ActionFor(member) is null)
+        {
+            NothingToSend(slot);
+            return;
+        }
+
+        member.Set(MemberFlags.Dirty);
+        _dirtySince ??= _time.GetUtcNow();
+        _dirtyQueue.Enqueue(slot);
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> contacts to send, oldest change first. With <paramref name="holdUnsubscribes"/>,
+    /// the unsubscribes and deletes the mass-unsubscribe guard may hold wait aside (<see cref="UnsubscribeGuard.IsHoldable"/>);
+    /// those held before go back to the queue once they are not held any more (the hold lifted, or the profile came back).
+    /// </summary>
+    public OutgoingContact[] TakePending(int max, bool holdUnsubscribes)
+    {
+        RequeueNoLongerHeld(holdUnsubscribes);
+        var taken = new List<OutgoingContact>(Math.Min(max, _dirtyQueue.Count));
+        while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
+        {
+            ref var member = ref Members[slot];
+            if (!member.Has(MemberFlags.Dirty))
+            {
+                continue;
+            }
+
+            member.Clear(MemberFlags.Dirty);
+            if (member.Has(MemberFlags.Leased))
+            {
+                // Still in flight: its outcome will requeue it if the data moved on meanwhile.
+                continue;
+            }
+
+            var action = ActionFor(member);
+            if (action is null)
+            {
+                NothingToSend(slot);
+                continue;
+            }
+
+            if (holdUnsubscribes && UnsubscribeGuard.IsHoldable(member, action.Value))
+            {
+                member.Set(MemberFlags.Dirty);
+                _held.Add(slot);
+                continue;
+            }
+
+            member.Set(MemberFlags.Leased);
+            taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
+                member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
+        }
+
+        if (_dirtyQueue.Count == 0)
+        {
+            _dirtySince = null;
+        }
+
+        return [.. taken];
+    }
+
+    private void RequeueNoLongerHeld(bool holdUnsubscribes)
+    {
+        foreach (var slot in _held.ToList())
+        {
+            if (!holdUnsubscribes || ActionFor(Members[slot]) is not { } action || !UnsubscribeGuard.IsHoldable(Members[slot], action))
+            {
+                _held.Remove(slot);
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+        }
+    }
+
+    /// <summary>The mass-unsubscribe guard holds the member's unsubscribe or delete back.</summary>
+    public bool IsHeld(int slot) => _held.Contains(slot);
+
+    /// <summary>
+    /// Unsubscribes and deletes waiting to be sent that the guard may hold, found in the queue and among the held
+    /// (contacts in flight are not counted: they are sent already).
+    /// </summary>
+    public long CountHoldable()
+    {
+        long pending = 0;
+        foreach (var slot in _dirtyQueue.Concat(_held).ToHashSet())
+        {
+            ref readonly var member = ref Members[slot];
+            if (member.Has(MemberFlags.Dirty) && !member.Has(MemberFlags.Leased) && ActionFor(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
+            {
+                pending++;
+            }
+        }
+
+        return pending;
+    }
+
+    /// <returns>How the profiles the running full run is now done with ended.</returns>
+    public RunTally Complete(IReadOnlyList<ContactOutcome> outcomes)
+    {
+        var tally = new RunTally();
+        foreach (var outcome in outcomes)
+        {
+            var slot = Members.Find(outcome.ProfileId);
+            if (slot < 0 || !Members[slot].Has(MemberFlags.Leased))
+            {
+                continue;
+            }
+
+            ref var member = ref Members[slot];
+            var wasInRun = member.Has(MemberFlags.InRun);
+            member.Clear(MemberFlags.Leased);
+            if (member.Has(MemberFlags.DeliveryReset))
+            {
+                // Sent to the list the export used before: what became of it says nothing about the new one.
+                member.Clear(MemberFlags.DeliveryReset);
+                MarkDirty(slot);
+                continue;
+            }
+
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.OptedOut:
+                    OptOutRules.Apply(ref member, ListFactKind.OptedOut);
+                    break;
+                case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
+                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
+                    member.AcceptedHash = 0;
+                    break;
+                case OutcomeKind.Failed when member.Erasure == ErasureState.Pending:
+                    // No rejection keeps an erased profile's email; a failed unsubscribe or delete is not tried again.
+                    member.Clear(MemberFlags.InRun);
+                    if (outcome.Action is ContactAction.Unsubscribe or ContactAction.Delete)
+                    {
+                        member.Set(MemberFlags.Failed);
+                    }
+
+                    break;
+                case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
+                    member.Clear(MemberFlags.SubscribedInAc);
+                    member.Set(MemberFlags.UnsubscribedInAc);
+                    member.AcceptedHash = 0;
+                    member.ImportFailures = 0;
+                    break;
+                case OutcomeKind.Accepted:
+                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
+                    member.Set(MemberFlags.SubscribedInAc);
+                    member.AcceptedHash = outcome.Hash;
+                    member.ImportFailures = 0;
+                    break;
+                case OutcomeKind.FailedInImport when outcome.Hash == member.DataHash:
+                    // Sent again below; the sender turns it into a final failure after enough tries.
+                    member.ImportFailures = (byte)Math.Min(byte.MaxValue, member.ImportFailures + 1);
+                    break;
+                case OutcomeKind.Failed:
+                    // The run counts it as failed; it is not retried until its data changes.
+                    member.Clear(MemberFlags.InRun);
+                    if (outcome.Hash == member.DataHash)
+                    {
+                        member.Set(MemberFlags.Failed);
+                    }
+
+                    _rejections.Record(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");
+                    break;
+            }
+
+            if (outcome.Kind == OutcomeKind.Accepted && member.Has(MemberFlags.InRun))
+            {
+                // The run is done with this profile only once ActiveCampaign has what it needs now
+                // (the profile may have changed, left or re-joined while the contact was in flight).
+                member.Clear(MemberFlags.InRun);
+                if (ActionFor(member) is not null)
+                {
+                    member.Set(MemberFlags.InRun);
+                }
+            }
+
+            if (wasInRun && !member.Has(MemberFlags.InRun))
+            {
+                tally.Count(outcome);
+            }
+
+            MarkDirty(slot);
+        }
+
+        return tally;
+    }
+
+    /// <summary>
+    /// The outcomes to complete: those of contacts leased now. An outcome for a lease released since (its sender was given
+    /// up for gone) changes nothing; after <see cref="ExpectOutcomesOfLostLeases"/>, every outcome of a contact the shard
+    /// holds counts, since the lease it answers may have been lost with the crash. These are what the shard journals.
+    /// </summary>
+    public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
+        [.. outcomes.Where(outcome => Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
+
+    /// <summary>
+    /// Completes outcomes known to answer leases of this shard: those <see cref="OutcomesOfLeasedContacts"/> kept, or a
+    /// journaled completion being replayed. Taking contacts is not journaled, so the lease may be missing from the state
+    /// recovered from storage: each contact named counts as leased again, then completes as <see cref="Complete"/> decides
+    /// (a contact whose data changed since stays pending).
+    /// </summary>
+    public RunTally CompleteTaken(IReadOnlyList<ContactOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (Members.Find(outcome.ProfileId) is var slot and >= 0)
+            {
+                Members[slot].Set(MemberFlags.Leased);
+            }
+        }
+
+        return Complete(outcomes);
+    }
+
+    /// <summary>
+    /// The shard came back from storage while its export's delivery loop may still hold contacts it took: they are sent,
+    /// and their outcomes will come, but the leases of those taken since the snapshot are gone. Until the export releases
+    /// every lease (<see cref="ReleaseLeases"/>, when its own activation starts over) or the list changes, an outcome for a
+    /// contact that is not leased here is taken as the answer to such a lost lease, rather than sending the contact again.
+    /// </summary>
+    public void ExpectOutcomesOfLostLeases() => _leasesMayBeLost = true;
+
+    /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
+    public void ReleaseLeases()
+    {
+        _leasesMayBeLost = false;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            if (Members[slot].Has(MemberFlags.Leased))
+            {
+                Members[slot].Clear(MemberFlags.Leased);
+                MarkDirty(slot);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The export now sends to another list: nothing is known to be there, so every member is pending for
+    /// it (profiles that left are not unsubscribed from a list they were never on). A contact in flight to
+    /// the old list is sent again once its outcome is back.
+    /// </summary>
+    public void ResetDelivery()
+    {
+        // An outcome of a lease lost before would be about the old list.
+        _leasesMayBeLost = false;
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            ref var member = ref Members[slot];
+            // Opt-outs are per list: what counts now is the contact's status on the new list.
+            member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed | MemberFlags.OptedOut);
+            member.AcceptedHash = 0;
+            member.ImportFailures = 0;
+            if (member.Has(MemberFlags.Leased))
+            {
+                member.Set(MemberFlags.DeliveryReset);
+            }
+
+            MarkDirty(slot);
+        }
+    }
+}
