@@ -13,7 +13,8 @@ namespace OrleansExport.Grains.Exports;
 /// One export: its definition's lifecycle (create, change, pause, resume, stop, delete) and history, the segments
 /// it takes members from, and its status gathered from its shards. Validation and the effects of a change live in
 /// <see cref="ExportDefinitionRules"/> and <see cref="ExportDefinitionCheck"/>; delivery, with the full run's
-/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; new-member slots are <see cref="ExportCapacityLeases"/>.
+/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer. New-member slots are not leased here: shards lease
+/// them from the connection, which enforces both caps in one step.
 /// Reentrant so that many batches can wait for permits at once.
 /// </summary>
 [Reentrant]
@@ -35,7 +36,6 @@ public sealed partial class ExportGrain(
     // Changes of the definition go one at a time: each reconfigures shards and segments.
     private readonly SemaphoreSlim _definitionLock = new(1, 1);
     private DeliveryLoop _delivery = null!;
-    private ExportCapacityLeases _capacity = null!;
     private IGrainTimer? _pump;
 
     private string Id => this.GetPrimaryKeyString();
@@ -50,7 +50,6 @@ public sealed partial class ExportGrain(
     {
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
             activeCampaignOptions.Value.Limits, time, logger);
-        _capacity = new ExportCapacityLeases(Id, () => state.State, WriteStateAsync, GrainFactory, Options.MaxProfilesPerExport);
         if (state.State.Definition is null)
         {
             return;
@@ -86,7 +85,7 @@ public sealed partial class ExportGrain(
         state.State.ShardCount = Options.ShardCount;
         state.State.AddHistory(time.GetUtcNow(), definition.CreatedBy, DefinitionAction.Created, []);
         _delivery.Reset();
-        await Shards.ForEachAsync(shard => shard.ConfigureAsync(ExportSegments.ShardConfigOf(definition)));
+        await Shards.ForEachAsync(shard => shard.ConfigureAsync(Segments.ShardConfigOf(definition)));
         await WriteStateAsync();
         await Catalog.AddExportAsync(Id, definition.ConnectionId);
         await Segments.SubscribeMissingAsync();
@@ -258,9 +257,7 @@ public sealed partial class ExportGrain(
         LogStopped(Id, reason);
     }
 
-    public Task<long> LeaseCapacityAsync(long needed) => _capacity.LeaseAsync(needed);
-
-    public Task ReturnCapacityAsync(long slots) => _capacity.ReturnAsync(slots);
+    public Task<ShardConfig?> GetShardConfigAsync() => Task.FromResult(state.State.Definition is { } definition ? Segments.ShardConfigOf(definition) : null);
 
     public Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue)
     {
@@ -314,7 +311,7 @@ public sealed partial class ExportGrain(
 
     private IExportRunsGrain Runs => GrainFactory.GetGrain<IExportRunsGrain>(Id);
 
-    private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync);
+    private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport);
 
     private ExportDefinitionCheck Check => new(GrainFactory, protector, client, activeCampaignOptions.Value, Options);
 

@@ -6,13 +6,14 @@ namespace OrleansExport.Grains.Exports;
 /// The segments an export takes members from and the shards that keep them: subscribing (which backfills),
 /// unsubscribing, and what a changed definition asks of both.
 /// </summary>
-public sealed class ExportSegments(IGrainFactory grains, string exportId, ExportState state, Func<Task> writeState)
+public sealed class ExportSegments(IGrainFactory grains, string exportId, ExportState state, Func<Task> writeState, long maxProfilesPerExport)
 {
     private ExportSubscription Subscription => new(exportId, state.ShardCount);
 
     private ExportShardSet Shards => new(grains, exportId, state.ShardCount);
 
-    public static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave, definition.OnErase);
+    public ShardConfig ShardConfigOf(ExportDefinition definition) =>
+        new(definition.SegmentIds, definition.Mapping, definition.OnLeave, definition.OnErase, definition.ConnectionId, maxProfilesPerExport);
 
     /// <summary>Subscribes the export to every segment of its definition that does not hold it yet, which backfills it.</summary>
     public async Task SubscribeMissingAsync()

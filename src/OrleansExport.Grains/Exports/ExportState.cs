@@ -14,8 +14,7 @@ public sealed class ExportState
     /// <summary>Why delivery stopped for good, as a sentence (e.g. the connection was deleted); null while active.</summary>
     [Id(2)] public string? StoppedReason { get; set; }
 
-    /// <summary>New-member slots handed to shards so far (the per-export cap bounds it).</summary>
-    [Id(3)] public long CapacityLeased { get; set; }
+    // Id 3 held the new-member slots leased to shards before the connection counted them for both caps; never reuse it.
 
     [Id(4)] public long EventsReceived { get; set; }
 
