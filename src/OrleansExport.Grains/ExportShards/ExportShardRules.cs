@@ -23,9 +23,10 @@ public sealed class ExportShardRules
     {
         _state = state;
         _rejections = new RejectionLog(state, time);
-        _outbox = new ShardOutbox(state, time, _rejections);
+        var retired = new RetiredAddresses(state);
+        _outbox = new ShardOutbox(state, time, _rejections, retired);
         _capacity = new ShardCapacity(state);
-        _events = new ShardEventRules(state, _outbox, _capacity, _rejections);
+        _events = new ShardEventRules(state, _outbox, _capacity, _rejections, retired);
         _runs = new ShardRuns(state, _outbox);
     }
 

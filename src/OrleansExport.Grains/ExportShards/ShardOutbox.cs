@@ -11,15 +11,17 @@ public sealed class ShardOutbox
     private readonly ExportShardState _state;
     private readonly TimeProvider _time;
     private readonly RejectionLog _rejections;
+    private readonly RetiredAddresses _retired;
     private readonly Queue<int> _dirtyQueue = new();
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
-    public ShardOutbox(ExportShardState state, TimeProvider time, RejectionLog rejections)
+    public ShardOutbox(ExportShardState state, TimeProvider time, RejectionLog rejections, RetiredAddresses retired)
     {
         _state = state;
         _time = time;
         _rejections = rejections;
+        _retired = retired;
         for (var slot = 0; slot < Members.Count; slot++)
         {
             if (Members[slot].Has(MemberFlags.Dirty))
@@ -32,7 +34,7 @@ public sealed class ShardOutbox
     }
 
     /// <summary>Upper bound of contacts waiting to be sent (the queue may hold entries that turned out to need nothing).</summary>
-    public int PendingEstimate => _dirtyQueue.Count;
+    public int PendingEstimate => _dirtyQueue.Count + _retired.Pending;
 
     /// <summary>Since when the oldest waiting change has waited; null while none waits.</summary>
     public DateTimeOffset? DirtySince => _dirtySince;
@@ -94,7 +96,8 @@ public sealed class ShardOutbox
     /// <summary>Takes up to <paramref name="max"/> contacts to send, oldest change first.</summary>
     public OutgoingContact[] TakePending(int max)
     {
-        var taken = new List<OutgoingContact>(Math.Min(max, _dirtyQueue.Count));
+        var taken = new List<OutgoingContact>(Math.Min(max, PendingEstimate));
+        _retired.Take(taken, max, profileId => Members.Find(profileId) is var slot and >= 0 && Members[slot].Has(MemberFlags.Leased));
         while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
         {
             ref var member = ref Members[slot];
@@ -136,6 +139,11 @@ public sealed class ShardOutbox
         var tally = new RunTally();
         foreach (var outcome in outcomes)
         {
+            if (_retired.TryComplete(outcome))
+            {
+                continue;
+            }
+
             var slot = Members.Find(outcome.ProfileId);
             if (slot < 0 || !Members[slot].Has(MemberFlags.Leased))
             {
@@ -224,7 +232,7 @@ public sealed class ShardOutbox
     /// holds counts, since the lease it answers may have been lost with the crash. These are what the shard journals.
     /// </summary>
     public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
-        [.. outcomes.Where(outcome => Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
+        [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
 
     /// <summary>
     /// Completes outcomes known to answer leases of this shard: those <see cref="OutcomesOfLeasedContacts"/> kept, or a
@@ -236,7 +244,7 @@ public sealed class ShardOutbox
     {
         foreach (var outcome in outcomes)
         {
-            if (Members.Find(outcome.ProfileId) is var slot and >= 0)
+            if (!_retired.Owns(outcome) && Members.Find(outcome.ProfileId) is var slot and >= 0)
             {
                 Members[slot].Set(MemberFlags.Leased);
             }
@@ -257,6 +265,7 @@ public sealed class ShardOutbox
     public void ReleaseLeases()
     {
         _leasesMayBeLost = false;
+        _retired.ReleaseLeases();
         for (var slot = 0; slot < Members.Count; slot++)
         {
             if (Members[slot].Has(MemberFlags.Leased))
@@ -276,6 +285,7 @@ public sealed class ShardOutbox
     {
         // An outcome of a lease lost before would be about the old list.
         _leasesMayBeLost = false;
+        _retired.Clear();
         for (var slot = 0; slot < Members.Count; slot++)
         {
             ref var member = ref Members[slot];
