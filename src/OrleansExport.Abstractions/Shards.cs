@@ -55,6 +55,11 @@ public enum OutcomeKind : byte
     /// cause may pass, so it goes back to pending and is sent again (a final failure comes as <see cref="Failed"/>).
     /// </summary>
     FailedInImport,
+    /// <summary>
+    /// Sent, but whether ActiveCampaign applied it is unknown (bulk import answered with a batchId that import/info never
+    /// confirmed, or the batch failed after this contact went out): goes back to pending, and the contact may exist.
+    /// </summary>
+    Unconfirmed,
 }
 
 [GenerateSerializer, Immutable]

@@ -256,12 +256,13 @@ public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, 
         ref var member = ref Members[slot];
         var profileId = Members.ProfileId(slot);
         retired.Unretire(profileId, current);
-        if (member.Has(MemberFlags.SubscribedInAc) || member.Has(MemberFlags.Leased))
+        if (member.Has(MemberFlags.SubscribedInAc) || member.Has(MemberFlags.Leased) || member.MaybeInAccount)
         {
             retired.Retire(profileId, previous);
         }
 
         member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
+        member.MaybeInAccount = false;
         member.AcceptedHash = 0;
         if (member.Has(MemberFlags.Leased))
         {

@@ -55,6 +55,7 @@ public sealed class ShardOutbox
         member.AcceptedHash = 0;
         member.ImportFailures = 0;
         member.Clear(MemberFlags.Failed | MemberFlags.InRun);
+        member.MaybeInAccount = false;
         Members.Forget(slot);
     }
 
@@ -161,8 +162,17 @@ public sealed class ShardOutbox
                 continue;
             }
 
+            if (outcome.Kind == OutcomeKind.Accepted)
+            {
+                member.MaybeInAccount = false;
+            }
+
             switch (outcome.Kind)
             {
+                case OutcomeKind.Unconfirmed when outcome.Action is ContactAction.Upsert or ContactAction.Resubscribe:
+                    // Sent again below; until an outcome is known, the contact may be on the list.
+                    member.MaybeInAccount = true;
+                    break;
                 case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
                     member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
                     member.AcceptedHash = 0;
@@ -261,7 +271,10 @@ public sealed class ShardOutbox
     /// </summary>
     public void ExpectOutcomesOfLostLeases() => _leasesMayBeLost = true;
 
-    /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
+    /// <summary>
+    /// Puts every leased contact back in the queue (the sender that leased them is gone). It may have sent them: a
+    /// contact it sent may exist (<see cref="MemberSlot.MaybeInAccount"/>).
+    /// </summary>
     public void ReleaseLeases()
     {
         _leasesMayBeLost = false;
@@ -271,6 +284,8 @@ public sealed class ShardOutbox
             if (Members[slot].Has(MemberFlags.Leased))
             {
                 Members[slot].Clear(MemberFlags.Leased);
+                Members[slot].MaybeInAccount |= Members[slot].HasData;
+
                 MarkDirty(slot);
             }
         }
@@ -290,6 +305,7 @@ public sealed class ShardOutbox
         {
             ref var member = ref Members[slot];
             member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
+            member.MaybeInAccount = false;
             member.AcceptedHash = 0;
             member.ImportFailures = 0;
             if (member.Has(MemberFlags.Leased))
