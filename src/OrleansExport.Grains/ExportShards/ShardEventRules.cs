@@ -227,7 +227,7 @@ public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, 
 
     private void SetData(int slot, ContactData data)
     {
-        var hash = ProfileHash.Of(data);
+        var hash = ProfileHash.Of(data, Config.Mapping.Fields);
         ref var member = ref Members[slot];
         if (hash == member.DataHash)
         {
