@@ -61,6 +61,7 @@ public sealed partial class ExportGrain(
             return;
         }
 
+        await Segments.RollForwardAsync();
         await Segments.SubscribeMissingAsync();
 
         // A new activation holds no leases: whatever an earlier one leased goes back to pending.
@@ -113,6 +114,7 @@ public sealed partial class ExportGrain(
                 return new(null, refused);
             }
 
+            await Segments.RollForwardAsync();
             var before = state.State.Definition!;
             var (after, changed) = ExportDefinitionRules.Apply(before, patch);
             if (changed.Count == 0)
@@ -126,9 +128,10 @@ public sealed partial class ExportGrain(
             }
 
             state.State.Definition = after;
+            state.State.PendingChange = new PendingChange(before, [.. changed]);
             state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Updated, changed);
             await WriteStateAsync();
-            await Segments.ApplyChangeAsync(before, after, changed);
+            await Segments.RollForwardAsync();
             await AuditAsync(user, AuditAction.Updated, changed);
             LogChanged(Id, user, string.Join(", ", changed));
             return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
@@ -286,7 +289,21 @@ public sealed partial class ExportGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent.
+        // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent,
+        // and a change of the definition half applied.
+        if (Active && reminderName == KeepAliveReminder && state.State.PendingChange is not null)
+        {
+            await _definitionLock.WaitAsync();
+            try
+            {
+                await Segments.RollForwardAsync();
+            }
+            finally
+            {
+                _definitionLock.Release();
+            }
+        }
+
         if (!Active && reminderName == KeepAliveReminder && await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

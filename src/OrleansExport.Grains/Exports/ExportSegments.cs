@@ -29,6 +29,23 @@ public sealed class ExportSegments(IGrainFactory grains, string exportId, Export
     public Task UnsubscribeAllAsync() => Task.WhenAll(state.SubscribedSegments.Select(segment => Segment(segment).RemoveExportAsync(exportId)));
 
     /// <summary>
+    /// Applies a saved change of the definition (<see cref="ExportState.PendingChange"/>) to every shard and segment, each
+    /// step idempotent, then forgets it. A failure leaves it pending: the caller sees the error, and the next change,
+    /// activation or keep-alive reminder finishes it, so a retried PATCH converges.
+    /// </summary>
+    public async Task RollForwardAsync()
+    {
+        if (state.PendingChange is not { } pending || !state.IsActive)
+        {
+            return;
+        }
+
+        await ApplyChangeAsync(pending.Before, state.Definition!, pending.Changed);
+        state.PendingChange = null;
+        await writeState();
+    }
+
+    /// <summary>
     /// Shards first (so the added segments' members have a place and the removed ones' leave), then the
     /// segments: removed ones stop forwarding, added ones backfill, the others send their members again when
     /// the mapped data may differ. A new list makes every member pending for it.
