@@ -82,3 +82,33 @@ public sealed class UnconfirmedSendRulesTests
         Assert.Empty(shard.TakePending(10));
     }
 }
+
+/// <summary>A lease whose answer or outcome was lost goes back to pending after the lease timeout, as possibly sent.</summary>
+public sealed class LeaseTimeoutRulesTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Timeout = TimeSpan.FromHours(1);
+    private readonly FakeTimeProvider _time = new(T0);
+
+    [Fact]
+    public void LeaseWithoutOutcome_IsTakenBackAfterTheTimeout_AndALaterLeaveUnsubscribesTheContact()
+    {
+        var shard = new ExportShardRules(new ExportShardState { Config = new ShardConfig(["s1"], new ContactMapping("EmailAddress", null, null, null, [], []), LeaveAction.Unsubscribe) }, _time);
+        shard.AddCapacity(10);
+        shard.Apply([new SegmentEvent("e1", "s1", "p1", SegmentEventType.Joined, T0, new Dictionary<string, string> { ["EmailAddress"] = "p1@example.com" })]);
+        Assert.Single(shard.TakePending(10));
+
+        _time.Advance(Timeout - TimeSpan.FromMinutes(1));
+        Assert.Equal(0, shard.ExpireLeases(Timeout));
+        Assert.Empty(shard.TakePending(10));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, shard.ExpireLeases(Timeout));
+        var retaken = Assert.Single(shard.TakePending(10));
+        Assert.Equal(ContactAction.Upsert, retaken.Action);
+
+        shard.Complete([new ContactOutcome(retaken.ProfileId, retaken.Action, retaken.Hash, OutcomeKind.Returned, null)]);
+        shard.Apply([new SegmentEvent("e2", "s1", "p1", SegmentEventType.Left, T0.AddHours(2), null)]);
+        Assert.Equal(ContactAction.Unsubscribe, Assert.Single(shard.TakePending(10)).Action);
+    }
+}

@@ -70,6 +70,18 @@ public sealed class ExportShardGrain(
         await ReportPendingAsync(overdue: true);
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
+        var leaseCheck = options.Value.LeaseTimeout / 4;
+        this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions { DueTime = leaseCheck, Period = leaseCheck });
+    }
+
+    /// <summary>Leases whose answer or outcome was lost go back to pending, and the export hears of them.</summary>
+    private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
+    {
+        if (_membership.ExpireLeases(options.Value.LeaseTimeout) > 0)
+        {
+            _store.MarkChanged();
+            await ReportPendingAsync(overdue: true);
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);

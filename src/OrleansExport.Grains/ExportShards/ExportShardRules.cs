@@ -65,6 +65,9 @@ public sealed class ExportShardRules
     /// <inheritdoc cref="ShardOutbox.ReleaseLeases"/>
     public void ReleaseLeases() => _outbox.ReleaseLeases();
 
+    /// <inheritdoc cref="ShardOutbox.ExpireLeases"/>
+    public int ExpireLeases(TimeSpan timeout) => _outbox.ExpireLeases(timeout);
+
     /// <inheritdoc cref="ShardOutbox.ResetDelivery"/>
     public void ResetDelivery() => _outbox.ResetDelivery();
 

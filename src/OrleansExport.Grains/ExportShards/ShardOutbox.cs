@@ -13,6 +13,9 @@ public sealed class ShardOutbox
     private readonly RejectionLog _rejections;
     private readonly RetiredAddresses _retired;
     private readonly Queue<int> _dirtyQueue = new();
+
+    // When each lease was taken (in memory: a lease found in storage counts from the shard's activation).
+    private readonly Dictionary<int, DateTimeOffset> _leasedAt = [];
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
@@ -27,6 +30,11 @@ public sealed class ShardOutbox
             if (Members[slot].Has(MemberFlags.Dirty))
             {
                 _dirtyQueue.Enqueue(slot);
+            }
+
+            if (Members[slot].Has(MemberFlags.Leased))
+            {
+                _leasedAt[slot] = time.GetUtcNow();
             }
         }
 
@@ -122,6 +130,7 @@ public sealed class ShardOutbox
             }
 
             member.Set(MemberFlags.Leased);
+            _leasedAt[slot] = _time.GetUtcNow();
             taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
                 member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
         }
@@ -154,6 +163,7 @@ public sealed class ShardOutbox
             ref var member = ref Members[slot];
             var wasInRun = member.Has(MemberFlags.InRun);
             member.Clear(MemberFlags.Leased);
+            _leasedAt.Remove(slot);
             if (member.Has(MemberFlags.DeliveryReset))
             {
                 // Sent to the list the export used before: what became of it says nothing about the new one.
@@ -278,6 +288,7 @@ public sealed class ShardOutbox
     public void ReleaseLeases()
     {
         _leasesMayBeLost = false;
+        _leasedAt.Clear();
         _retired.ReleaseLeases();
         for (var slot = 0; slot < Members.Count; slot++)
         {
@@ -289,6 +300,30 @@ public sealed class ShardOutbox
                 MarkDirty(slot);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes back contacts leased at least <paramref name="timeout"/> ago with no outcome (the answer to TakePending or
+    /// the outcome was lost): pending again, and possibly in the account, since they may have been sent.
+    /// </summary>
+    /// <returns>How many were taken back.</returns>
+    public int ExpireLeases(TimeSpan timeout)
+    {
+        var now = _time.GetUtcNow();
+        var expired = _leasedAt.Where(lease => now - lease.Value >= timeout).Select(lease => lease.Key).ToList();
+        foreach (var slot in expired)
+        {
+            _leasedAt.Remove(slot);
+            ref var member = ref Members[slot];
+            if (member.Has(MemberFlags.Leased))
+            {
+                member.Clear(MemberFlags.Leased | MemberFlags.DeliveryReset);
+                member.MaybeInAccount |= member.HasData;
+                MarkDirty(slot);
+            }
+        }
+
+        return expired.Count;
     }
 
     /// <summary>
