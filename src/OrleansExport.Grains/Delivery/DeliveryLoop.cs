@@ -298,6 +298,7 @@ public sealed partial class DeliveryLoop(
         {
             var counters = await Shards.GetCountersAsync();
             remaining = counters.Sum(c => c.RunRemaining);
+            run.Held = counters.Sum(c => c.RunHeld);
             run.SkippedByCap = counters.Sum(c => c.SkippedByCap);
         }
 
@@ -309,8 +310,12 @@ public sealed partial class DeliveryLoop(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            State.StoppedReason ?? _hold.Reason);
+            State.StoppedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
     }
+
+    private static string? HeldInRun(long held) => held == 0 ? null
+        : $"{held} unsubscribes of this run are held by the mass-unsubscribe guard (maxUnsubscribePercent), awaiting release: " +
+          "they are sent once someone releases them or the hold lifts, outside this run; everything else was sent.";
 
     public async Task CancelRunAsync(string runId)
     {
