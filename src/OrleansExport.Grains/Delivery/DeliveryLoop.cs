@@ -96,8 +96,15 @@ public sealed partial class DeliveryLoop(
         await RetryOutcomesAsync();
         var runActive = State.Run is { Active: true };
         var holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
+        var batches = 0;
         while (State.IsSending && _inFlight < options.MaxConcurrentBatches && !_hold.IsHeld && _scheduler.IsBatchDue(runActive))
         {
+            // Weighed again before every batch after the first: leaves that arrived while the one before was collected count too.
+            if (batches++ > 0)
+            {
+                holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
+            }
+
             var batch = await _scheduler.CollectAsync((index, max) => TryTakePendingAsync(index, max, holdUnsubscribes));
             if (batch.Count == 0)
             {
