@@ -122,6 +122,24 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFullRunWhoseUnsubscribesAreHeld_EndsPartiallySucceeded_SayingSo_AndFreesTheAccountsQueue()
+    {
+        var (export, list) = await SubscribedExportAsync("gr", 400);
+        await SnapshotAsync("gr", Enumerable.Range(0, 40), hour: 1);
+        await Api.EventuallyAsync(async () => Held(await Api.GetExportAsync(fixture, export)) == 360, "360 unsubscribes to be held", TimeSpan.FromSeconds(30));
+
+        var run = await Api.RunToEndAsync(fixture, export);
+
+        Assert.Equal("partiallySucceeded", run.GetProperty("status").GetString());
+        Assert.Contains("360 unsubscribes of this run are held", run.GetProperty("error").GetString());
+        Assert.Equal((0, 400), (UnsubscribedOn(list), Api.SubscribedEmails(fixture, list).Count));
+        Assert.Equal(360, Held(await Api.GetExportAsync(fixture, export)));
+
+        // The account's run queue is free: the next run starts and ends too.
+        Assert.Equal("partiallySucceeded", (await Api.RunToEndAsync(fixture, export)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task CorrectedSnapshot_LiftsTheHoldByItself_WithNobodyUnsubscribed()
     {
         var (export, list) = await SubscribedExportAsync("gc", 400);

@@ -107,6 +107,20 @@ public sealed class GuardrailsRulesTests
     }
 
     [Fact]
+    public void AHeldMemberWhoJoinsAgain_IsPendingAndSentWhileTheHoldLasts()
+    {
+        var shard = SubscribedShard(10);
+        shard.Apply([Event("p0", SegmentEventType.Left, 1), Event("p1", SegmentEventType.Left, 1)]);
+        Assert.Empty(shard.TakePending(100, holdUnsubscribes: true));
+        Assert.Equal(0, shard.PendingEstimate);
+
+        shard.Apply([Event("p1", SegmentEventType.Joined, 2, email: "p1-new@example.com")]);
+
+        Assert.Equal(1, shard.PendingEstimate);
+        Assert.Equal([("p1", ContactAction.Upsert)], shard.TakePending(100, holdUnsubscribes: true).Select(c => (c.ProfileId, c.Action)));
+    }
+
+    [Fact]
     public void HeldUnsubscribes_StayDirty_SoAShardRebuiltFromItsStateQueuesThemAgain()
     {
         var state = new ExportShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
@@ -121,6 +135,19 @@ public sealed class GuardrailsRulesTests
 
         Assert.Equal(1, rebuilt.PendingEstimate);
         Assert.Single(rebuilt.TakePending(10, holdUnsubscribes: false));
+    }
+
+    [Fact]
+    public void AFullRun_CountsItsHeldUnsubscribesAsHeld_NotAsRemaining()
+    {
+        var shard = SubscribedShard(5);
+        shard.Apply([Event("p0", SegmentEventType.Left, 1)]);
+        shard.BeginRun("r1");
+        AcceptAll(shard, shard.TakePending(10, holdUnsubscribes: true));
+
+        var counters = shard.GetCounters();
+
+        Assert.Equal((0L, 1L), (counters.RunRemaining, counters.RunHeld));
     }
 
     [Fact]

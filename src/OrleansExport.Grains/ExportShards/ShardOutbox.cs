@@ -80,6 +80,13 @@ public sealed class ShardOutbox
         ref var member = ref Members[slot];
         if (member.Has(MemberFlags.Dirty))
         {
+            // A held slot waits outside the queue: it changed, so it goes back in line (and counts as pending).
+            if (_held.Remove(slot))
+            {
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+
             return;
         }
 
