@@ -9,6 +9,8 @@ public enum AuditAction
     Deleted,
     RunStarted,
     RunCancelled,
+    /// <summary>Someone released the unsubscribes the mass-unsubscribe guard held.</summary>
+    UnsubscribesReleased,
 }
 
 public enum AuditSubject

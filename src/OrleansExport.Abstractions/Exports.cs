@@ -42,7 +42,21 @@ public sealed record ExportDefinition(
     [property: Id(9)] DateTimeOffset CreatedAt,
     [property: Id(10)] bool ExcludeAutomations = false,
     [property: Id(11)] EraseAction OnErase = EraseAction.Unsubscribe,
-    [property: Id(12)] string? AlertWebhook = null);
+    [property: Id(12)] string? AlertWebhook = null,
+    [property: Id(13)] bool UnsubscribeGuardOff = false,
+    [property: Id(14)] int UnsubscribeGuardPercent = 0)
+{
+    public const int DefaultMaxUnsubscribePercent = 20;
+
+    /// <summary>
+    /// The mass-unsubscribe guard's percent, or null when it is off. Stored as "off" plus a percent where 0 means the
+    /// default, so that exports saved before the guard existed read as guarded at the default.
+    /// </summary>
+    public int? MaxUnsubscribePercent => UnsubscribeGuardOff ? null : UnsubscribeGuardPercent == 0 ? DefaultMaxUnsubscribePercent : UnsubscribeGuardPercent;
+
+    public ExportDefinition WithMaxUnsubscribePercent(int? percent) =>
+        this with { UnsubscribeGuardOff = percent is null, UnsubscribeGuardPercent = percent ?? 0 };
+}
 
 /// <summary>
 /// Live counters of an export (docs/api.md section 2.4: GET /api/exports/{id}); <see cref="StateBytes"/>, the memory
@@ -72,6 +86,7 @@ public sealed record ExportCounters(
 /// <param name="Stopped">Why the export stopped for good (its connection was deleted); null while it can run.</param>
 /// <param name="AwaitingFirstRun">True until the export's first run starts: until then it sends nothing.</param>
 /// <param name="PausedByUser">Paused through the API (not by itself): it starts no run until resumed.</param>
+/// <param name="Held">Unsubscribes the mass-unsubscribe guard holds; null when none are held.</param>
 [GenerateSerializer, Immutable]
 public sealed record ExportStatus(
     [property: Id(0)] ExportDefinition Definition,
@@ -80,7 +95,8 @@ public sealed record ExportStatus(
     [property: Id(3)] string? Stopped,
     [property: Id(4)] bool AwaitingFirstRun,
     [property: Id(5)] IReadOnlyList<DefinitionChange> History,
-    [property: Id(6)] bool PausedByUser);
+    [property: Id(6)] bool PausedByUser,
+    [property: Id(7)] HeldUnsubscribes? Held = null);
 
 public enum DefinitionAction
 {
@@ -102,6 +118,7 @@ public sealed record DefinitionChange(
 /// <summary>A change to an export's definition (PATCH): null members stay as they are.</summary>
 /// <param name="ChangeSchedule">True when <see cref="Schedule"/> is to be set, even to null (no schedule).</param>
 /// <param name="ChangeAlertWebhook">True when <see cref="AlertWebhook"/> is to be set, even to null (no alerts).</param>
+/// <param name="ChangeMaxUnsubscribePercent">True when <see cref="MaxUnsubscribePercent"/> is to be set, even to null (guard off).</param>
 [GenerateSerializer, Immutable]
 public sealed record ExportPatch(
     [property: Id(0)] string? DisplayName = null,
@@ -114,7 +131,9 @@ public sealed record ExportPatch(
     [property: Id(7)] bool? ExcludeAutomations = null,
     [property: Id(8)] EraseAction? OnErase = null,
     [property: Id(9)] bool ChangeAlertWebhook = false,
-    [property: Id(10)] string? AlertWebhook = null);
+    [property: Id(10)] string? AlertWebhook = null,
+    [property: Id(11)] bool ChangeMaxUnsubscribePercent = false,
+    [property: Id(12)] int? MaxUnsubscribePercent = null);
 
 /// <summary>
 /// What kind of rejection a <see cref="Rejection"/> is: a stable code to group and filter by, since the reason text

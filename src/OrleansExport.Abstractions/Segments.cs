@@ -17,9 +17,11 @@ public sealed record ExportSubscription(
 
 /// <summary>What a segment shard did with one batch.</summary>
 /// <param name="Members">Profiles in the segment in this shard after the batch.</param>
+/// <param name="SnapshotRemovalDue">When the shard's earliest completed snapshot removes the members it did not name; null when none waits.</param>
 [GenerateSerializer, Immutable]
 public sealed record SegmentApplyResult(
     [property: Id(0)] int Applied,
     [property: Id(1)] int Duplicates,
     [property: Id(2)] int Stale,
-    [property: Id(3)] long Members);
+    [property: Id(3)] long Members,
+    [property: Id(4)] DateTimeOffset? SnapshotRemovalDue = null);

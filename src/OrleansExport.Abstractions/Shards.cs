@@ -89,7 +89,8 @@ public sealed record ShardCounters(
     [property: Id(6)] DateTimeOffset? OldestPendingSince,
     [property: Id(7)] long StateBytes = 0,
     [property: Id(8)] long EventsReceived = 0,
-    [property: Id(9)] long Erased = 0);
+    [property: Id(9)] long Erased = 0,
+    [property: Id(10)] long RunHeld = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardApplyResult(

@@ -27,6 +27,10 @@ public sealed record RunView(
 
 public sealed record RunStarted(string RunId, string Status, long Total);
 
+public sealed record MemberStoryView(
+    string ProfileId, string? Email, string State, IReadOnlyList<string> Segments, string? ContactId, DateTimeOffset? LastChangeAt,
+    DateTimeOffset? LastSentAt, string? Reason);
+
 public sealed record RejectionView(string ProfileId, string? Email, string Reason, DateTimeOffset At);
 
 public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected);

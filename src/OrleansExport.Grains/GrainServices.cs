@@ -7,6 +7,7 @@ using OrleansExport.Grains.Accounts;
 using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Connections;
 using OrleansExport.Grains.Delivery;
+using OrleansExport.Grains.Segments;
 
 namespace OrleansExport.Grains;
 
@@ -15,7 +16,7 @@ public static class GrainServices
 {
     /// <summary>
     /// The clock, the ActiveCampaign client with its options, the cluster-wide request pacer, <see cref="ExportOptions"/>
-    /// (validated at start), the API key protector, the batch sender and the alert sender. Data Protection is added with the project's
+    /// and <see cref="SegmentIngestOptions"/> (validated at start), the API key protector, the batch sender and the alert sender. Data Protection is added with the project's
     /// application name; where its keys live is the host's choice.
     /// </summary>
     public static IServiceCollection AddOrleansExportGrains(this IServiceCollection services, IConfiguration configuration)
@@ -27,10 +28,14 @@ public static class GrainServices
             .Bind(configuration.GetSection(ExportOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ExportOptions>, ExportOptionsValidator>());
-        services.AddOptions<Segments.SegmentCatalogOptions>()
-            .Bind(configuration.GetSection(Segments.SegmentCatalogOptions.Section))
+        services.AddOptions<SegmentCatalogOptions>()
+            .Bind(configuration.GetSection(SegmentCatalogOptions.Section))
             .Validate(o => o.MaxSegments >= 1, "Ingest:MaxSegments must be at least 1.")
             .ValidateOnStart();
+        services.AddOptions<SegmentIngestOptions>()
+            .Bind(configuration.GetSection(SegmentIngestOptions.Section))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<SegmentIngestOptions>, SegmentIngestOptionsValidator>());
         services.AddDataProtection().SetApplicationName("OrleansExport");
         services.TryAddSingleton<ApiKeyProtector>();
         services.TryAddSingleton<BatchSender>();

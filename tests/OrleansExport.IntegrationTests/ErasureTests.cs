@@ -82,6 +82,33 @@ public sealed class ErasureTests(SiloFixture fixture)
         Assert.Equal(1, (await Api.GetExportAsync(fixture, keep)).GetProperty("members").GetInt64());
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public async Task JoinDeliveredAgainAfterItsErasure_LeavesTheContactUnsubscribed_AndThePersonOutOfTheSegment(int eraseMinutesAfterJoin)
+    {
+        var segment = $"seg-er-replay{-eraseMinutesAfterJoin}";
+        var list = $"l-er-replay{-eraseMinutesAfterJoin}";
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var joined = Api.Joined(segment, "rep-ann", $"rep-ann{-eraseMinutesAfterJoin}@example.com", T0, eventId: $"join-{Guid.NewGuid():N}");
+        await Api.PostEventsAsync(fixture, [joined]);
+        await Api.EventuallyAsync(async () => await SegmentMembersAsync(segment) == 1, "the segment to hold ann");
+        var export = await CreateExportAsync(connection, segment, list);
+        await Api.EventuallyAsync(() => Task.FromResult(StatusOn(list, joined.Attributes!["EmailAddress"]) == SimContactStatus.Subscribed), "ann to be subscribed");
+        await Api.PostEventsAsync(fixture, [Erased(segment, "rep-ann", T0.AddMinutes(eraseMinutesAfterJoin))]);
+        await Api.EventuallyAsync(() => Task.FromResult(StatusOn(list, joined.Attributes!["EmailAddress"]) == SimContactStatus.Unsubscribed), "ann to be unsubscribed");
+
+        // An HTTP retry or an Event Hubs rewind delivers the join again, followed by someone else's join as a marker.
+        var marker = Api.Joined(segment, "rep-bob", $"rep-bob{-eraseMinutesAfterJoin}@example.com", T0);
+        await Api.PostEventsAsync(fixture, [joined, marker]);
+        await Api.EventuallyAsync(() => Task.FromResult(StatusOn(list, marker.Attributes!["EmailAddress"]) == SimContactStatus.Subscribed), "the marker to be subscribed");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a few of the test's batch delays: time enough for a wrong resubscribe
+
+        Assert.Equal(SimContactStatus.Unsubscribed, StatusOn(list, joined.Attributes!["EmailAddress"]));
+        Assert.Equal(1, await SegmentMembersAsync(segment));
+        Assert.Equal(1, (await Api.GetExportAsync(fixture, export)).GetProperty("members").GetInt64());
+    }
+
     [Fact]
     public async Task ErasureForAnExportWithOnEraseDelete_DeletesTheContactFromTheAccount_AndARunDoesNotRecreateIt()
     {

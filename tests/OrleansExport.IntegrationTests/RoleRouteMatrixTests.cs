@@ -81,6 +81,11 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         new("GET", "/api/exports/{id}/runs", ids => $"/api/exports/{ids.Export}/runs", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("GET", "/api/exports/{id}/runs/{runId}", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}", _ => null, false, [U, A, H, A, A, F, A, H]),
         new("POST", "/api/exports/{id}/runs/{runId}/cancel", ids => $"/api/exports/{ids.Export}/runs/{ids.RunId}/cancel", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("POST", "/api/exports/{id}/release", ids => $"/api/exports/{ids.Export}/release", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/preview", ids => $"/api/exports/{ids.Export}/preview", _ => null, false, [U, A, H, A, A, F, A, H]),
+        // The export holds no member: readers get 404 from the lookup itself (P), the rest as for GET /api/exports/{id}.
+        new("GET", "/api/exports/{id}/members/{profileId}", ids => $"/api/exports/{ids.Export}/members/p-nobody", _ => null, false, [U, P, H, P, P, F, P, H]),
+        new("GET", "/api/exports/{id}/members", ids => $"/api/exports/{ids.Export}/members?email=nobody@example.com", _ => null, false, [U, P, H, P, P, F, P, H]),
         new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, F, A, F, A, F, F]),
         new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A, F, A, H]),

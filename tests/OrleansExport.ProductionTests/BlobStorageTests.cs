@@ -56,6 +56,42 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Journal_AfterATornFrame_TheNextActivationsAppendsAreRecoveredToo()
+    {
+        var container = Container("journal");
+        await new BlobShardJournal(container, Serializer).AppendAsync("exp-4/0", "7", Entry(1, "p-1"), default);
+        // A frame over 4 MiB takes two appends: a crash between them leaves its first part only.
+        var blob = container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-4/0", "7"));
+        await blob.AppendBlockAsync(new MemoryStream([200, 0, 0, 0, 1, 2, 3]));
+
+        var next = new BlobShardJournal(container, Serializer); // the shard's next activation, maybe on another silo
+        var recovered = await next.RecoverAsync("exp-4/0", "7", default);
+        await next.AppendAsync("exp-4/0", "7", Entry(2, "p-2"), default);
+        await next.AppendAsync("exp-4/0", "7", Entry(3, "p-3"), default);
+        var third = await new BlobShardJournal(container, Serializer).RecoverAsync("exp-4/0", "7", default);
+
+        Assert.Equal(["p-1"], recovered.SelectMany(e => e.Events).Select(e => e.ProfileId));
+        Assert.Equal(["p-1", "p-2", "p-3"], third.SelectMany(e => e.Events).Select(e => e.ProfileId));
+    }
+
+    [Fact]
+    public async Task Journal_AppendOfAStaleActivation_FailsInsteadOfLandingAfterTheNewOnes()
+    {
+        var container = Container("journal");
+        var stale = new BlobShardJournal(container, Serializer);
+        await stale.RecoverAsync("exp-5/0", "7", default);
+        await stale.AppendAsync("exp-5/0", "7", Entry(1, "p-1"), default);
+        var current = new BlobShardJournal(container, Serializer);
+        await current.RecoverAsync("exp-5/0", "7", default);
+        await current.AppendAsync("exp-5/0", "7", Entry(2, "p-2"), default);
+
+        await Assert.ThrowsAnyAsync<Azure.RequestFailedException>(() => stale.AppendAsync("exp-5/0", "7", Entry(3, "p-3"), default));
+
+        var recovered = await new BlobShardJournal(container, Serializer).RecoverAsync("exp-5/0", "7", default);
+        Assert.Equal(["p-1", "p-2"], recovered.SelectMany(e => e.Events).Select(e => e.ProfileId));
+    }
+
+    [Fact]
     public async Task Journal_DeleteAll_RemovesEveryGeneration()
     {
         var container = Container("journal");

@@ -13,6 +13,7 @@ using Orleans.Streams;
 using OrleansExport.Demo;
 using OrleansExport.Grains;
 using OrleansExport.Grains.Durability;
+using OrleansExport.Grains.Segments;
 using OrleansExport.ProductionTests.Infrastructure;
 using OrleansExport.Silo.AzureStorage;
 using OrleansExport.Silo.EventHubs;
@@ -90,14 +91,64 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             count => count > 0, Timeout, "a stream checkpoint in the Checkpoint table");
     }
 
-    /// <summary>The bodies a hub would hold: one contract JSON event each, with some malformed ones among them.</summary>
-    private sealed class ContractEventFeed
+    [Fact]
+    public async Task SnapshotCompletionOnOnePartition_BeforeItsJoinsOnAnother_RemovesOnlyTheMemberTheSnapshotDidNotName()
     {
+        const string segmentId = "hub-snapshot";
+        var t0 = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+        SegmentEvent Joined(string profile, string? snapshotId = null) => new($"j-{profile}-{snapshotId}", segmentId, profile, SegmentEventType.Joined, t0,
+            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com" }, snapshotId);
+
+        // Partition 0 (keyed by segment): the members, then the snapshot's markers. Partition 1 (keyed by profile): the
+        // snapshot's joins, held back until the completion has been applied, carrying the members' original time.
+        var joinsReleased = false;
+        var markers = new ContractEventFeed([Joined("ann"), Joined("bob"), Joined("cid"),
+            new("hs-start", segmentId, "", SegmentEventType.SnapshotStarted, t0.AddHours(1), null, "hs-1"),
+            new("hs-end", segmentId, "", SegmentEventType.SnapshotCompleted, t0.AddHours(1).AddMinutes(1), null, "hs-1")], 0);
+        var joins = new ContractEventFeed([Joined("ann", "hs-1"), Joined("bob", "hs-1")], 0, () => Volatile.Read(ref joinsReleased));
+        var markerStream = StreamId.Create("generator", "markers");
+        var azure = new AzureStorageClients(azurite.ConnectionString);
+        var builder = TestClusters.Builder(1, silo =>
+        {
+            silo.Services.AddSingleton(azure);
+            silo.AddAzureStorageState(azure);
+            silo.UseInMemoryReminderService();
+            silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams => streams.UseSegmentEvents(azure.Tables));
+            silo.Services.Configure<EventDataGeneratorStreamOptions>(Constants.StreamProvider, o => o.EventHubPartitionCount = 2);
+            silo.Services.Configure<SegmentIngestOptions>(o => o.SnapshotGrace = TimeSpan.FromSeconds(15));
+            silo.Services.AddKeyedSingleton<Func<StreamId, IStreamDataGenerator<EventData>>>(Constants.StreamProvider,
+                (_, _) => streamId => new ContractEventGenerator(streamId, streamId == markerStream ? markers : joins));
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        foreach (var (stream, queue) in new[] { (markerStream, 0), (StreamId.Create("generator", "joins"), 1) })
+        {
+            await management.SendControlCommandToProvider<PersistentStreamProvider>(Constants.StreamProvider,
+                (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue, new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(stream, queue));
+        }
+
+        var segment = cluster.Client.GetGrain<ISegmentGrain>(segmentId);
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == 5, Timeout, "the members and the snapshot's markers received");
+        Volatile.Write(ref joinsReleased, true);
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == 7, Timeout, "the snapshot's joins received after its completion");
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.Members == 2, Timeout, "cid, whom the snapshot did not name, to leave after the grace");
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(2, (await segment.GetAsync())!.Members);
+    }
+
+    /// <summary>The bodies a hub would hold: one contract JSON event each, with some malformed ones among them.</summary>
+    /// <param name="ready">Until it holds, the partition has nothing to read: events held back upstream.</param>
+    private sealed class ContractEventFeed(Func<bool>? ready = null)
+    {
+        public bool Ready => ready?.Invoke() != false;
+
         private readonly Queue<byte[]> _bodies = new();
 
-        public ContractEventFeed(IReadOnlyList<SegmentEvent> events, int malformed)
+        public ContractEventFeed(IReadOnlyList<SegmentEvent> events, int malformed, Func<bool>? ready = null) : this(ready)
         {
-            var every = events.Count / (malformed + 1);
+            var every = Math.Max(1, events.Count / (malformed + 1));
             for (var i = 0; i < events.Count; i++)
             {
                 _bodies.Enqueue(SegmentEventJson.Serialize(events[i]));
@@ -145,6 +196,15 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
 
         public bool TryReadEvents(int maxCount, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IEnumerable<EventData>? events)
         {
+            if (!feed.Ready)
+            {
+                // The partition generator asks again at once until it has its count: a short nap, not a spin. (A failing
+                // read instead would make the pulling agent give up on the queue after a few attempts.)
+                Thread.Sleep(20);
+                events = null;
+                return false;
+            }
+
             var bodies = feed.Take(maxCount) ?? throw new InvalidOperationException("The generated feed is exhausted.");
             while (bodies.Count < maxCount)
             {

@@ -27,7 +27,9 @@ public sealed class SegmentEventDataAdapterTests
         var data = Hub(SegmentEventJson.Serialize(Joined), sequenceNumber: 42);
 
         var position = _adapter.GetStreamPosition("partition-0", data);
-        Assert.Equal(StreamId.Create(Constants.SegmentStreamNamespace, "high-value"), position.StreamId);
+        Assert.Equal(StreamId.Create("segments.partition-0", "high-value"), position.StreamId);
+        Assert.Matches(Constants.SegmentStreamNamespacePattern, position.StreamId.GetNamespace());
+        Assert.DoesNotMatch(Constants.SegmentStreamNamespacePattern, SegmentEventDataAdapter.MalformedStreamNamespace);
 
         // The provider's own path: into its cache, then out to the subscribers.
         var cached = _adapter.FromQueueMessage(position, data, DateTime.UtcNow, size => new ArraySegment<byte>(new byte[size]));

@@ -17,6 +17,7 @@ public static class TestSettings
     {
         ["ActiveCampaign:AllowInsecureLoopback"] = "true",
         ["Export:MaxBatchDelay"] = "00:00:01",
+        ["Ingest:SnapshotGrace"] = "00:00:02",
     };
 
     /// <summary>Sets <c>Api:Keys:{index}</c>: the key, its role, its user and, when given, its segment scope.</summary>

@@ -23,6 +23,23 @@ public sealed class ExportDefinitionRulesTests
     }
 
     [Fact]
+    public void MaxUnsubscribePercent_DefaultsTo20_IsSwitchedOffByNull_AndMustBeOneToAHundred()
+    {
+        Assert.Equal(20, Definition.MaxUnsubscribePercent);
+
+        var (off, changed) = ExportDefinitionRules.Apply(Definition, new ExportPatch(ChangeMaxUnsubscribePercent: true, MaxUnsubscribePercent: null));
+        Assert.Equal(["maxUnsubscribePercent"], changed);
+        Assert.Null(off.MaxUnsubscribePercent);
+        Assert.Null(ExportDefinitionRules.Validate(off, Hour));
+
+        var (fifty, _) = ExportDefinitionRules.Apply(off, new ExportPatch(ChangeMaxUnsubscribePercent: true, MaxUnsubscribePercent: 50));
+        Assert.Equal(50, fifty.MaxUnsubscribePercent);
+        Assert.Empty(ExportDefinitionRules.Apply(fifty, new ExportPatch(ChangeMaxUnsubscribePercent: true, MaxUnsubscribePercent: 50)).Changed);
+
+        Assert.Equal("maxUnsubscribePercent", ExportDefinitionRules.Validate(Definition.WithMaxUnsubscribePercent(150), Hour)?.Field);
+    }
+
+    [Fact]
     public void APatchThatRepeatsTheDefinition_ChangesNothing()
     {
         var sameMapping = Definition.Mapping with { Fields = [new FieldMapping("Tier", 7)], Tags = ["vip"] };

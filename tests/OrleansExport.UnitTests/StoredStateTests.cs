@@ -39,7 +39,7 @@ public sealed class StoredStateTests
         .GetRequiredService<Serializer>();
 
     [Fact]
-    public void ExportState_LoadsAsBefore_SkippingTheCapacityLeasedItHeldBeforeTheConnectionCountedLeases() => AssertLoadsAsBefore(
+    public void ExportState_LoadsAsBefore_SkippingTheCapacityLeasedItHeldBeforeTheConnectionCountedLeases() => AssertStoredAsBefore(
         new ExportState
         {
             ShardCount = 4,
@@ -51,7 +51,27 @@ public sealed class StoredStateTests
             History = [new DefinitionChange(At, "bob", DefinitionAction.Updated, ["listId"])],
             SubscribedSegments = ["seg-a", "seg-b"],
         },
-        "IMABARFBD3N0b3BwZWQBMQGJIUALcnVuLTEBFQENAQUBBQEBAQPgAQNBC2FsaWNlIQADIegggIAAt5arSd4IgQAAAAAAAAAA4EEHYm9iCQMFMQHD2W4+TVJlYWRPbmx5TGlzdEludGVyZmFjZUNvZGVjYDFbW3N0cmluZ11dAANBDWxpc3RJZODg4CEABUELc2VnLWFAC3NlZy1i4OA=");
+        "IMABARFBD3N0b3BwZWQBMQGJIUALcnVuLTEBFQENAQUBBQEBAQPgAQNBC2FsaWNlIQADIegggIAAt5arSd4IgQAAAAAAAAAA4EEHYm9iCQMFMQHD2W4+TVJlYWRPbmx5TGlzdEludGVyZmFjZUNvZGVjYDFbW3N0cmluZ11dAANBDWxpc3RJZODg4CEABUELc2VnLWFAC3NlZy1i4OA=",
+        writtenNow: "IMABARFBD3N0b3BwZWQCiSFAC3J1bi0xARUBDQEFAQUBAQEDAQHgAQNBC2FsaWNlIQADIegggIAAt5arSd4IgQAAAAAAAAAA4EEHYm9iCQMFMQHD2W4+TVJlYWRPbmx5TGlzdEludGVyZmFjZUNvZGVjYDFbW3N0cmluZ11dAANBDWxpc3RJZODg4CEABUELc2VnLWFAC3NlZy1i4MEBwQHg");
+
+    [Fact]
+    public void ExportState_KeepsTheUnsubscribeHoldAndThePendingChangeApart()
+    {
+        var definition = new ExportDefinition("e1", "E1", "c1", "7", ["s1"], new ContactMapping("EmailAddress", null, null, null, [], []), LeaveAction.Unsubscribe, null, "alice", At);
+        var sample = new ExportState
+        {
+            Definition = definition,
+            UnsubscribeHold = new UnsubscribeHoldState(new HeldUnsubscribes(150, "held", At), Released: false),
+            PendingChange = new PendingChange(definition with { ListId = "8" }, ["listId"]),
+        };
+
+        var loaded = _serializer.Deserialize<ExportState>(_serializer.SerializeToArray(sample));
+
+        Assert.NotNull(loaded);
+        Assert.Equal(150, loaded.UnsubscribeHold!.Held!.Count);
+        Assert.Equal("8", loaded.PendingChange!.Before.ListId);
+        Assert.Equal(["listId"], loaded.PendingChange.Changed);
+    }
 
     [Fact]
     public void ExportShardState_LoadsAsBefore()
@@ -131,10 +151,15 @@ public sealed class StoredStateTests
         Assert.Equal(JsonSerializer.Serialize(sample, AllMembers), JsonSerializer.Serialize(loaded, AllMembers));
     }
 
-    private void AssertStoredAsBefore<T>(T sample, string storedBefore)
+    /// <param name="writtenNow">
+    /// What this build writes, when a field was added or dropped since (ExportState: id 3, the capacity leased, dropped;
+    /// id 10, the unsubscribe hold, and id 11, the pending change, null here; id 7 of RunCounters: the run's held
+    /// unsubscribes, 0 here).
+    /// </param>
+    private void AssertStoredAsBefore<T>(T sample, string storedBefore, string? writtenNow = null)
     {
         var written = Convert.ToBase64String(_serializer.SerializeToArray(sample));
-        Assert.Equal(storedBefore, written);
+        Assert.Equal(writtenNow ?? storedBefore, written);
         var loaded = _serializer.Deserialize<T>(Convert.FromBase64String(storedBefore));
         Assert.Equal(JsonSerializer.Serialize(sample, AllMembers), JsonSerializer.Serialize(loaded, AllMembers));
     }

@@ -58,4 +58,16 @@ public interface IExportGrain : IGrainWithStringKey
     Task<RunProgress> GetRunProgressAsync(string runId);
 
     Task CancelRunAsync(string runId);
+
+    /// <summary>Sends the unsubscribes the mass-unsubscribe guard holds; a conflict when nothing is held.</summary>
+    Task<OperationResult<ExportStatus>> ReleaseUnsubscribesAsync(string user);
+
+    /// <summary>What the export would send now (or, with <paramref name="asRun"/>, in a full run), without sending it.</summary>
+    Task<SendPreview?> PreviewAsync(bool asRun);
+
+    /// <summary>One profile's story in the export; null when the export never held it.</summary>
+    Task<MemberStory?> GetMemberAsync(string profileId);
+
+    /// <summary>The story of the profile whose mapped email is <paramref name="email"/> (any case); null when none.</summary>
+    Task<MemberStory?> FindMemberByEmailAsync(string email);
 }

@@ -12,8 +12,11 @@ public interface IExportShardGrain : IGrainWithStringKey
     /// <summary>The export now sends to another list: every member is pending for it.</summary>
     Task ResetDeliveryAsync();
 
-    /// <summary>Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout.</summary>
-    Task<OutgoingContact[]> TakePendingAsync(int max);
+    /// <summary>
+    /// Leases up to <paramref name="max"/> pending contacts; unanswered leases return after a timeout. With
+    /// <paramref name="holdUnsubscribes"/>, unsubscribes and deletes other than erasures are held back (mass-unsubscribe guard).
+    /// </summary>
+    Task<OutgoingContact[]> TakePendingAsync(int max, bool holdUnsubscribes);
 
     /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
     Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes);
@@ -31,6 +34,21 @@ public interface IExportShardGrain : IGrainWithStringKey
 
     /// <summary>Requeues contacts leased by an earlier activation of the export grain.</summary>
     Task ReleaseLeasesAsync();
+
+    /// <summary>
+    /// The shard's pending unsubscribes (erasures aside) and, with <paramref name="countSubscribed"/> (a scan of every
+    /// member), its contacts subscribed in the list, for the mass-unsubscribe guard.
+    /// </summary>
+    Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync(bool countSubscribed);
+
+    /// <summary>What the shard would send now (or in a full run, with <paramref name="asRun"/>), sending nothing.</summary>
+    Task<SendPreview> PreviewAsync(bool asRun, bool holding);
+
+    /// <summary>One profile's story, or null when the shard never held it.</summary>
+    Task<MemberStory?> GetMemberAsync(string profileId);
+
+    /// <summary>The story of the profile with this mapped email (any case), found by a scan of the shard; null if none.</summary>
+    Task<MemberStory?> FindMemberByEmailAsync(string email);
 
     Task ClearAsync();
 }

@@ -13,6 +13,7 @@ public static class ExportsCommands
         PauseOrResume(cli, "pause", "Stop sending to ActiveCampaign until resumed; events are still applied, runs are refused."),
         PauseOrResume(cli, "resume", "Send to ActiveCampaign again: what changed meanwhile goes out."),
         List(cli),
+        MemberCommand.Create(cli),
     };
 
     /// <summary>The definition's options, shared by 'exports add' and 'exports update' (where each is optional and only given ones are sent).</summary>

@@ -24,4 +24,5 @@ public static class AlertEvents
     public const string RunPartiallySucceeded = "runPartiallySucceeded";
     public const string Paused = "paused";
     public const string Resumed = "resumed";
+    public const string UnsubscribesHeld = "unsubscribesHeld";
 }

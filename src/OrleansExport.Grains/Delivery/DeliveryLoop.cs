@@ -13,7 +13,8 @@ namespace OrleansExport.Grains.Delivery;
 /// contacts from the shards into full batches (when, and from which shards: <see cref="DeliveryScheduler"/>),
 /// sends them through <see cref="BatchSender"/>, holds off on a refused key, an open circuit or failures
 /// (<see cref="DeliveryHold"/>, alerting when it pauses itself and resumes), records activity, hands outcomes
-/// back to the shards (again later when a shard cannot take them) and counts the running full run.
+/// back to the shards (again later when a shard cannot take them) and counts the running full run. Before collecting,
+/// the mass-unsubscribe guard (<see cref="UnsubscribeHoldWatch"/>) decides whether unsubscribes are held back.
 /// </summary>
 /// <remarks>
 /// Runs on the export grain's activation (which is reentrant, so many batches wait for permits at once) and
@@ -39,6 +40,7 @@ public sealed partial class DeliveryLoop(
     private readonly DeliveryHold _hold = new(time);
     private readonly SelfPauseWatch _selfPause = new();
     private readonly ActivityBuckets _activity = new();
+    private readonly UnsubscribeHoldWatch _unsubscribes = new(exportId, exportState, writeState, time, logger);
     private DeliveryScheduler _scheduler = null!;
     private int _inFlight;
     private bool _changed;
@@ -47,6 +49,8 @@ public sealed partial class DeliveryLoop(
 
     /// <summary>Why delivery holds off by itself now (a refused key, an open circuit, failures), or null.</summary>
     public string? HoldReason => _hold.Reason;
+
+    public UnsubscribeHoldWatch Unsubscribes => _unsubscribes;
 
     private ExportState State => exportState();
 
@@ -91,9 +95,17 @@ public sealed partial class DeliveryLoop(
 
         await RetryOutcomesAsync();
         var runActive = State.Run is { Active: true };
+        var holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
+        var batches = 0;
         while (State.IsSending && _inFlight < options.MaxConcurrentBatches && !_hold.IsHeld && _scheduler.IsBatchDue(runActive))
         {
-            var batch = await _scheduler.CollectAsync(TryTakePendingAsync);
+            // Weighed again before every batch after the first: leaves that arrived while the one before was collected count too.
+            if (batches++ > 0)
+            {
+                holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
+            }
+
+            var batch = await _scheduler.CollectAsync((index, max) => TryTakePendingAsync(index, max, holdUnsubscribes));
             if (batch.Count == 0)
             {
                 break;
@@ -108,11 +120,11 @@ public sealed partial class DeliveryLoop(
     /// Null when the shard cannot be reached (its silo may have just died): the other shards' contacts are
     /// leased already and must still be sent, and this shard is asked again next time.
     /// </summary>
-    private async Task<OutgoingContact[]?> TryTakePendingAsync(int index, int max)
+    private async Task<OutgoingContact[]?> TryTakePendingAsync(int index, int max, bool holdUnsubscribes)
     {
         try
         {
-            return await Shards[index].TakePendingAsync(max);
+            return await Shards[index].TakePendingAsync(max, holdUnsubscribes);
         }
         catch (Exception exception)
         {
@@ -293,6 +305,7 @@ public sealed partial class DeliveryLoop(
         {
             var counters = await Shards.GetCountersAsync();
             remaining = counters.Sum(c => c.RunRemaining);
+            run.Held = counters.Sum(c => c.RunHeld);
             run.SkippedByCap = counters.Sum(c => c.SkippedByCap);
         }
 
@@ -304,8 +317,12 @@ public sealed partial class DeliveryLoop(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            State.StoppedReason ?? _hold.Reason);
+            State.StoppedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
     }
+
+    private static string? HeldInRun(long held) => held == 0 ? null
+        : $"{held} unsubscribes of this run are held by the mass-unsubscribe guard (maxUnsubscribePercent), awaiting release: " +
+          "they are sent once someone releases them or the hold lifts, outside this run; everything else was sent.";
 
     public async Task CancelRunAsync(string runId)
     {

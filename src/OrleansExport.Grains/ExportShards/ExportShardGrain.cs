@@ -164,9 +164,9 @@ public sealed class ExportShardGrain(
     private Task ReportPendingAsync(bool overdue) =>
         _membership.PendingEstimate > 0 ? Export.ShardHasPendingAsync(Index, _membership.PendingEstimate, overdue) : Task.CompletedTask;
 
-    public Task<OutgoingContact[]> TakePendingAsync(int max)
+    public Task<OutgoingContact[]> TakePendingAsync(int max, bool holdUnsubscribes)
     {
-        var taken = _membership.TakePending(max);
+        var taken = _membership.TakePending(max, holdUnsubscribes);
         if (taken.Length > 0)
         {
             _store.MarkChanged();
@@ -218,6 +218,14 @@ public sealed class ExportShardGrain(
         await _store.AppendAsync(ShardJournalEntry.ReleaseOfLeases());
         _membership.ReleaseLeases();
     }
+
+    public Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync(bool countSubscribed) => Task.FromResult(_membership.GetUnsubscribeFigures(countSubscribed));
+
+    public Task<SendPreview> PreviewAsync(bool asRun, bool holding) => Task.FromResult(_membership.Preview(asRun, holding));
+
+    public Task<MemberStory?> GetMemberAsync(string profileId) => Task.FromResult(_membership.Story(profileId));
+
+    public Task<MemberStory?> FindMemberByEmailAsync(string email) => Task.FromResult(_membership.FindByEmail(email));
 
     public async Task ClearAsync()
     {

@@ -7,7 +7,8 @@ namespace OrleansExport.Grains.ExportShards;
 /// below each keep one concern, and this class is what the grain calls. Changes from segments go through
 /// <see cref="ShardEventRules"/>; what to send is <see cref="SendPolicy"/>; waiting, leased and completed contacts
 /// are the <see cref="ShardOutbox"/>; the cap's slots are <see cref="ShardCapacity"/>; full runs are
-/// <see cref="ShardRuns"/>; rejections are the <see cref="RejectionLog"/>; counters are <see cref="ShardReport"/>.
+/// <see cref="ShardRuns"/>; rejections are the <see cref="RejectionLog"/>; counters are <see cref="ShardReport"/>; the
+/// mass-unsubscribe guard's figures, the send preview and member stories are <see cref="ShardInspection"/>.
 /// A changed definition (<see cref="Configure"/>) touches several of them, so it is here.
 /// </summary>
 public sealed class ExportShardRules
@@ -18,6 +19,7 @@ public sealed class ExportShardRules
     private readonly RejectionLog _rejections;
     private readonly ShardEventRules _events;
     private readonly ShardRuns _runs;
+    private readonly ShardInspection _inspection;
 
     public ExportShardRules(ExportShardState state, TimeProvider time)
     {
@@ -28,6 +30,7 @@ public sealed class ExportShardRules
         _capacity = new ShardCapacity(state);
         _events = new ShardEventRules(state, _outbox, _capacity, _rejections, retired);
         _runs = new ShardRuns(state, _outbox);
+        _inspection = new ShardInspection(state, _outbox);
     }
 
     public ExportShardState State => _state;
@@ -48,7 +51,7 @@ public sealed class ExportShardRules
     public ShardApplyResult Apply(IReadOnlyList<SegmentEvent> events) => _events.Apply(events);
 
     /// <inheritdoc cref="ShardOutbox.TakePending"/>
-    public OutgoingContact[] TakePending(int max) => _outbox.TakePending(max);
+    public OutgoingContact[] TakePending(int max, bool holdUnsubscribes = false) => _outbox.TakePending(max, holdUnsubscribes);
 
     /// <inheritdoc cref="ShardOutbox.Complete"/>
     public RunTally Complete(IReadOnlyList<ContactOutcome> outcomes) => _outbox.Complete(outcomes);
@@ -82,6 +85,18 @@ public sealed class ExportShardRules
     public IReadOnlyList<Rejection> GetRejections(RejectionKind? kind, int limit) => _rejections.Newest(kind, limit);
 
     public ShardRejections GetRejectionSummary() => _rejections.Summary();
+
+    /// <inheritdoc cref="ShardInspection.UnsubscribeFigures"/>
+    public UnsubscribeFigures GetUnsubscribeFigures(bool countSubscribed) => _inspection.UnsubscribeFigures(countSubscribed);
+
+    /// <inheritdoc cref="ShardInspection.Preview"/>
+    public SendPreview Preview(bool asRun, bool holding) => _inspection.Preview(asRun, holding);
+
+    /// <inheritdoc cref="ShardInspection.Story"/>
+    public MemberStory? Story(string profileId) => _inspection.Story(profileId);
+
+    /// <inheritdoc cref="ShardInspection.FindByEmail"/>
+    public MemberStory? FindByEmail(string email) => _inspection.FindByEmail(email);
 
     /// <summary>
     /// Sets the export's definition as the shard needs it. Members keep their place in segments that stay

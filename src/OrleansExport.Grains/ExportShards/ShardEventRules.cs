@@ -78,8 +78,8 @@ public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, 
         var newest = slot < 0 || ticks >= Members[slot].LastOccurredTicks;
         switch (e.Type)
         {
-            case SegmentEventType.Joined or SegmentEventType.Updated when !newest && Members[slot].Erasure != ErasureState.None:
-                // Older than its erasure: it must not bring the profile back.
+            case SegmentEventType.Joined or SegmentEventType.Updated when slot >= 0 && Members[slot].Erasure != ErasureState.None && ticks <= Members[slot].LastOccurredTicks:
+                // Not newer than its erasure (a replay, a late or same-time event): it must not bring the profile back.
                 return ApplyOutcome.Stale;
 
             case SegmentEventType.Joined or SegmentEventType.Updated:

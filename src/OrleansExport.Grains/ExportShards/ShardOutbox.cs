@@ -16,6 +16,9 @@ public sealed class ShardOutbox
 
     // When each lease was taken (in memory: a lease found in storage counts from the shard's activation).
     private readonly Dictionary<int, DateTimeOffset> _leasedAt = [];
+
+    // Unsubscribes the mass-unsubscribe guard holds back: still Dirty (a reactivated shard queues them again), out of the queue.
+    private readonly HashSet<int> _held = [];
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
@@ -88,6 +91,13 @@ public sealed class ShardOutbox
         ref var member = ref Members[slot];
         if (member.Has(MemberFlags.Dirty))
         {
+            // A held slot waits outside the queue: it changed, so it goes back in line (and counts as pending).
+            if (_held.Remove(slot))
+            {
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+
             return;
         }
 
@@ -102,9 +112,14 @@ public sealed class ShardOutbox
         _dirtyQueue.Enqueue(slot);
     }
 
-    /// <summary>Takes up to <paramref name="max"/> contacts to send, oldest change first.</summary>
-    public OutgoingContact[] TakePending(int max)
+    /// <summary>
+    /// Takes up to <paramref name="max"/> contacts to send, oldest change first. With <paramref name="holdUnsubscribes"/>,
+    /// the unsubscribes and deletes the mass-unsubscribe guard may hold wait aside (<see cref="UnsubscribeGuard.IsHoldable"/>);
+    /// those held before go back to the queue once they are not held any more (the hold lifted, or the profile came back).
+    /// </summary>
+    public OutgoingContact[] TakePending(int max, bool holdUnsubscribes)
     {
+        RequeueNoLongerHeld(holdUnsubscribes);
         var taken = new List<OutgoingContact>(Math.Min(max, PendingEstimate));
         _retired.Take(taken, max, profileId => Members.Find(profileId) is var slot and >= 0 && Members[slot].Has(MemberFlags.Leased));
         while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
@@ -129,6 +144,13 @@ public sealed class ShardOutbox
                 continue;
             }
 
+            if (holdUnsubscribes && UnsubscribeGuard.IsHoldable(member, action.Value))
+            {
+                member.Set(MemberFlags.Dirty);
+                _held.Add(slot);
+                continue;
+            }
+
             member.Set(MemberFlags.Leased);
             _leasedAt[slot] = _time.GetUtcNow();
             taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
@@ -141,6 +163,41 @@ public sealed class ShardOutbox
         }
 
         return [.. taken];
+    }
+
+    private void RequeueNoLongerHeld(bool holdUnsubscribes)
+    {
+        foreach (var slot in _held.ToList())
+        {
+            if (!holdUnsubscribes || ActionFor(Members[slot]) is not { } action || !UnsubscribeGuard.IsHoldable(Members[slot], action))
+            {
+                _held.Remove(slot);
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+        }
+    }
+
+    /// <summary>The mass-unsubscribe guard holds the member's unsubscribe or delete back.</summary>
+    public bool IsHeld(int slot) => _held.Contains(slot);
+
+    /// <summary>
+    /// Unsubscribes and deletes waiting to be sent that the guard may hold, found in the queue and among the held
+    /// (contacts in flight are not counted: they are sent already).
+    /// </summary>
+    public long CountHoldable()
+    {
+        long pending = 0;
+        foreach (var slot in _dirtyQueue.Concat(_held).ToHashSet())
+        {
+            ref readonly var member = ref Members[slot];
+            if (member.Has(MemberFlags.Dirty) && !member.Has(MemberFlags.Leased) && ActionFor(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
+            {
+                pending++;
+            }
+        }
+
+        return pending;
     }
 
     /// <returns>How the profiles the running full run is now done with ended.</returns>
@@ -172,67 +229,9 @@ public sealed class ShardOutbox
                 continue;
             }
 
-            if (outcome.Kind == OutcomeKind.Accepted)
+            if (OutcomeEffects.Apply(ref member, outcome, ActionFor))
             {
-                member.MaybeInAccount = false;
-            }
-
-            switch (outcome.Kind)
-            {
-                case OutcomeKind.Unconfirmed when outcome.Action is ContactAction.Upsert or ContactAction.Resubscribe:
-                    // Sent again below; until an outcome is known, the contact may be on the list.
-                    member.MaybeInAccount = true;
-                    break;
-                case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
-                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
-                    member.AcceptedHash = 0;
-                    break;
-                case OutcomeKind.Failed when member.Erasure == ErasureState.Pending:
-                    // No rejection keeps an erased profile's email; a failed unsubscribe or delete is not tried again.
-                    member.Clear(MemberFlags.InRun);
-                    if (outcome.Action is ContactAction.Unsubscribe or ContactAction.Delete)
-                    {
-                        member.Set(MemberFlags.Failed);
-                    }
-
-                    break;
-                case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
-                    member.Clear(MemberFlags.SubscribedInAc);
-                    member.Set(MemberFlags.UnsubscribedInAc);
-                    member.AcceptedHash = 0;
-                    member.ImportFailures = 0;
-                    break;
-                case OutcomeKind.Accepted:
-                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
-                    member.Set(MemberFlags.SubscribedInAc);
-                    member.AcceptedHash = outcome.Hash;
-                    member.ImportFailures = 0;
-                    break;
-                case OutcomeKind.FailedInImport when outcome.Hash == member.DataHash:
-                    // Sent again below; the sender turns it into a final failure after enough tries.
-                    member.ImportFailures = (byte)Math.Min(byte.MaxValue, member.ImportFailures + 1);
-                    break;
-                case OutcomeKind.Failed:
-                    // The run counts it as failed; it is not retried until its data changes.
-                    member.Clear(MemberFlags.InRun);
-                    if (outcome.Hash == member.DataHash)
-                    {
-                        member.Set(MemberFlags.Failed);
-                    }
-
-                    _rejections.Record(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");
-                    break;
-            }
-
-            if (outcome.Kind == OutcomeKind.Accepted && member.Has(MemberFlags.InRun))
-            {
-                // The run is done with this profile only once ActiveCampaign has what it needs now
-                // (the profile may have changed, left or re-joined while the contact was in flight).
-                member.Clear(MemberFlags.InRun);
-                if (ActionFor(member) is not null)
-                {
-                    member.Set(MemberFlags.InRun);
-                }
+                _rejections.Record(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");
             }
 
             if (wasInRun && !member.Has(MemberFlags.InRun))

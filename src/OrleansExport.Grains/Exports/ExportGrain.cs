@@ -13,8 +13,9 @@ namespace OrleansExport.Grains.Exports;
 /// One export: its definition's lifecycle (create, change, pause, resume, stop, delete) and history, the segments
 /// it takes members from, and its status gathered from its shards. Validation and the effects of a change live in
 /// <see cref="ExportDefinitionRules"/> and <see cref="ExportDefinitionCheck"/>; delivery, with the full run's
-/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer. New-member slots are not leased here: shards lease
-/// them from the connection, which enforces both caps in one step.
+/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; the unsubscribe release, send preview and member
+/// look-ups are <see cref="ExportGuardrails"/>. New-member slots are not leased here: shards lease them from the
+/// connection, which enforces both caps in one step.
 /// Reentrant so that many batches can wait for permits at once.
 /// </summary>
 [Reentrant]
@@ -162,40 +163,35 @@ public sealed partial class ExportGrain(
                 $"Export '{Id}' cannot be {verb} while run {current.RunId} is {current.Status.ToString().ToLowerInvariant()}; wait for it to finish or cancel it.", null);
     }
 
-    public async Task<OperationResult<ExportStatus>> PauseAsync(string user)
+    public Task<OperationResult<ExportStatus>> PauseAsync(string user) => SetPausedAsync(user,
+        $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.");
+
+    public Task<OperationResult<ExportStatus>> ResumeAsync(string user) => SetPausedAsync(user, null);
+
+    /// <param name="pausedBy">Who paused the export and when, as a sentence; null to resume it.</param>
+    private async Task<OperationResult<ExportStatus>> SetPausedAsync(string user, string? pausedBy)
     {
         if (state.State.Definition is null)
         {
             return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
         }
 
-        if (state.State.PausedBy is null)
+        var resuming = pausedBy is null;
+        if (resuming != (state.State.PausedBy is null))
         {
-            state.State.PausedBy = $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.";
-            state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Paused, []);
+            state.State.PausedBy = pausedBy;
+            state.State.AddHistory(time.GetUtcNow(), user, resuming ? DefinitionAction.Resumed : DefinitionAction.Paused, []);
             await WriteStateAsync();
-            await AuditAsync(user, AuditAction.Paused, []);
-            LogPaused(Id, user);
-        }
-
-        return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
-    }
-
-    public async Task<OperationResult<ExportStatus>> ResumeAsync(string user)
-    {
-        if (state.State.Definition is null)
-        {
-            return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
-        }
-
-        if (state.State.PausedBy is not null)
-        {
-            state.State.PausedBy = null;
-            state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Resumed, []);
-            await WriteStateAsync();
-            await AuditAsync(user, AuditAction.Resumed, []);
-            _delivery.NoteAllOverdue();
-            LogResumed(Id, user);
+            await AuditAsync(user, resuming ? AuditAction.Resumed : AuditAction.Paused, []);
+            if (resuming)
+            {
+                _delivery.NoteAllOverdue();
+                LogResumed(Id, user);
+            }
+            else
+            {
+                LogPaused(Id, user);
+            }
         }
 
         return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
@@ -287,6 +283,17 @@ public sealed partial class ExportGrain(
 
     public Task CancelRunAsync(string runId) => _delivery.CancelRunAsync(runId);
 
+    public async Task<OperationResult<ExportStatus>> ReleaseUnsubscribesAsync(string user) =>
+        await Guardrails.ReleaseAsync(user, () => AuditAsync(user, AuditAction.UnsubscribesReleased, [])) is { } refused
+            ? new(null, refused)
+            : OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+
+    public Task<SendPreview?> PreviewAsync(bool asRun) => Guardrails.PreviewAsync(asRun);
+
+    public Task<MemberStory?> GetMemberAsync(string profileId) => Guardrails.MemberAsync(profileId);
+
+    public Task<MemberStory?> FindMemberByEmailAsync(string email) => Guardrails.FindByEmailAsync(email);
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent,
@@ -322,13 +329,13 @@ public sealed partial class ExportGrain(
         });
     }
 
-    // ---- Helpers ----
-
     private ICatalogGrain Catalog => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey);
 
     private IExportRunsGrain Runs => GrainFactory.GetGrain<IExportRunsGrain>(Id);
 
     private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport);
+
+    private ExportGuardrails Guardrails => new(Id, state.State, Shards, _delivery, logger);
 
     private ExportDefinitionCheck Check => new(GrainFactory, protector, client, activeCampaignOptions.Value, Options);
 

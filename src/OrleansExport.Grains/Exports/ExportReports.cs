@@ -21,7 +21,7 @@ public static class ExportReports
         ExportMetrics.ReportPending(exportId, counters.Pending);
         var paused = state.StoppedReason ?? state.PausedBy ?? holdReason;
         return new ExportStatus(state.Definition, counters, paused, state.StoppedReason, !state.FirstRunStarted,
-            [.. state.History], state.PausedBy is not null);
+            [.. state.History], state.PausedBy is not null, state.UnsubscribeHold?.Held);
     }
 
     public static async Task<IReadOnlyList<Rejection>> RejectionsAsync(ExportShardSet shardSet, RejectionKind? kind, int offset, int limit)

@@ -32,11 +32,14 @@ public sealed class ExportState
     /// <summary>Segments that hold this export as a subscriber (and backfilled it): the rest are subscribed on activation.</summary>
     [Id(9)] public List<string> SubscribedSegments { get; set; } = [];
 
+    /// <summary>The mass-unsubscribe guard's hold or release; null while it holds nothing and no release drains.</summary>
+    [Id(10)] public UnsubscribeHoldState? UnsubscribeHold { get; set; }
+
     /// <summary>
     /// A saved change of the definition not yet applied to every shard and segment: kept until it is, and rolled
     /// forward on activation, on the next change and on the keep-alive reminder.
     /// </summary>
-    [Id(10)] public PendingChange? PendingChange { get; set; }
+    [Id(11)] public PendingChange? PendingChange { get; set; }
 
     /// <summary>The export exists and was not stopped for good.</summary>
     public bool IsActive => Definition is not null && StoppedReason is null;
@@ -58,3 +61,10 @@ public sealed class ExportState
 /// <summary>The definition before a change and what changed; the definition after is <see cref="ExportState.Definition"/>.</summary>
 [GenerateSerializer]
 public sealed record PendingChange([property: Id(0)] ExportDefinition Before, [property: Id(1)] List<string> Changed);
+
+/// <param name="Held">Unsubscribes the guard holds; null when none are.</param>
+/// <param name="Released">A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</param>
+[GenerateSerializer, Immutable]
+public sealed record UnsubscribeHoldState(
+    [property: Id(0)] HeldUnsubscribes? Held,
+    [property: Id(1)] bool Released);

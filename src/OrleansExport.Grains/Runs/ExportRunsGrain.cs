@@ -25,7 +25,11 @@ public sealed partial class ExportRunsGrain(
     private const string ScheduleReminder = "schedule";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Progress checks between two looks at whether the export was paused (each costs a status call).</summary>
+    private const int PauseCheckEvery = 5;
+
     private IGrainTimer? _progressTimer;
+    private int _checksSincePauseCheck;
 
     private string ExportId => this.GetPrimaryKeyString();
 
@@ -249,6 +253,16 @@ public sealed partial class ExportRunsGrain(
             return;
         }
 
+        if (++_checksSincePauseCheck >= PauseCheckEvery)
+        {
+            _checksSincePauseCheck = 0;
+            if (await Export.GetStatusAsync() is { PausedByUser: true } paused)
+            {
+                await GiveUpPausedRunAsync(run, paused.Paused);
+                return;
+            }
+        }
+
         var progress = await Export.GetRunProgressAsync(run.RunId);
         if (!progress.Known)
         {
@@ -276,8 +290,9 @@ public sealed partial class ExportRunsGrain(
             return;
         }
 
-        var status = progress.Failed == 0 ? RunStatus.Succeeded
-            : progress.Sent + progress.Unsubscribed > 0 ? RunStatus.PartiallySucceeded
+        // Unsubscribes the mass-unsubscribe guard holds wait for a person: the run ends without them (its error says so).
+        var status = progress.Failed == 0 && progress.Held == 0 ? RunStatus.Succeeded
+            : progress.Failed == 0 || progress.Sent + progress.Unsubscribed > 0 ? RunStatus.PartiallySucceeded
             : RunStatus.Failed;
         await FinishAsync(run with { Status = status, FinishedAt = time.GetUtcNow(), Progress = 1, Eta = null });
     }
@@ -290,18 +305,35 @@ public sealed partial class ExportRunsGrain(
         return time.GetUtcNow() + TimeSpan.FromMinutes(imports / (limits.BulkImportsPerMinute * limits.TimeScale));
     }
 
+    /// <summary>A paused export sends nothing, so its run would hold the account's run queue for good: it ends, cancelled.</summary>
+    private async Task GiveUpPausedRunAsync(RunView run, string? pausedBecause)
+    {
+        await Export.CancelRunAsync(run.RunId);
+        await FinishAsync(run with
+        {
+            Status = RunStatus.Cancelled,
+            FinishedAt = time.GetUtcNow(),
+            Eta = null,
+            Error = $"Cancelled because the export was paused during the run ({pausedBecause}); the account's other exports run in the meantime. Start a new run after resuming it.",
+        });
+        LogPausedRunGaveUp(logger, run.RunId, ExportId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} gave up its place in the account's run queue: the export was paused")]
+    private static partial void LogPausedRunGaveUp(ILogger logger, string runId, string exportId);
+
     private async Task FinishAsync(RunView run)
     {
+        // The account's queue first: releasing is idempotent, and a failure here leaves the run running, so the progress
+        // timer or the watchdog ends it again. Saved first, a failure in between held the queue for good.
+        var next = state.State.Hostname is null ? null : await Queue.FinishAsync(ExportId, run.RunId);
         Save(run);
         await state.WriteStateAsync();
         _progressTimer?.Dispose();
         _progressTimer = null;
         await UnregisterWatchdogAsync();
         LogRunEnded(run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
-        if (state.State.Hostname is not null)
-        {
-            await StartNextAsync(await Queue.FinishAsync(ExportId, run.RunId));
-        }
+        await StartNextAsync(next);
 
         if (run.Status is RunStatus.Failed or RunStatus.PartiallySucceeded)
         {

@@ -26,6 +26,9 @@ public sealed class RecentLeaves
         }
     }
 
+    /// <summary>An erasure: a join at the same time is stale too (ties never bring an erased profile back).</summary>
+    public void RecordErasure(ulong profileHash, long ticks) => Record(profileHash, ticks + 1);
+
     /// <summary>True when a leave of the profile newer than <paramref name="ticks"/> is remembered.</summary>
     public bool LeftAfter(ulong profileHash, long ticks)
     {

@@ -6,30 +6,36 @@ using Orleans.Streams.Core;
 namespace OrleansExport.Grains.Segments;
 
 /// <summary>
-/// One segment (key: segment id): the implicit subscriber of its stream, so every event becomes segment
+/// One segment (key: segment id): the implicit subscriber of its streams (one, or one per Event Hubs partition), so every event becomes segment
 /// state whether or not an export takes the segment yet. Routes each batch to the shards and tells them
 /// which exports to forward changes to; subscribes and backfills exports.
 /// </summary>
 /// <remarks>
 /// Not reentrant: a backfill runs between two batches, so an export receives every member exactly once
-/// from the backfill or from the batches after it, never neither.
+/// from the backfill or from the batches after it, never neither. A completed snapshot's removals wait for
+/// <c>Ingest:SnapshotGrace</c> in its shards' state; a timer asks the shards to do them when due, and a reminder
+/// does after a restart (it fires at most a minute late).
 /// </remarks>
-[ImplicitStreamSubscription(Constants.SegmentStreamNamespace)]
+[RegexImplicitStreamSubscription(Constants.SegmentStreamNamespacePattern)]
 public sealed partial class SegmentGrain(
     [PersistentState("segment", Constants.ExportStore)] IPersistentState<SegmentState> state,
     IOptions<ExportOptions> options,
     IOptions<SegmentCatalogOptions> catalogOptions,
     TimeProvider time,
-    ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEventBatch>, IStreamSubscriptionObserver
+    ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEventBatch>, IStreamSubscriptionObserver, IRemindable
 {
+    private const string SnapshotRemovalsReminder = "snapshot-removals";
+
     private bool _changed;
     private IGrainTimer? _persistTimer;
+    private IGrainTimer? _removalTimer;
+    private DateTimeOffset? _removalDue;
 
     private string SegmentId => this.GetPrimaryKeyString();
 
     private bool Known => state.State.ShardCount > 0;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _persistTimer = this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
         {
@@ -37,7 +43,28 @@ public sealed partial class SegmentGrain(
             Period = options.Value.ShardPersistInterval,
             Interleave = false,
         });
-        return Task.CompletedTask;
+        await ReadmitAsync();
+    }
+
+    /// <summary>
+    /// A known segment is in the <see cref="SegmentIndex"/> again (idempotent): erasures reach segments through it, and an
+    /// index write that failed once must not hide this one for good. It was admitted before, so no limit applies.
+    /// </summary>
+    private async Task ReadmitAsync()
+    {
+        if (!Known)
+        {
+            return;
+        }
+
+        try
+        {
+            await SegmentIndex.AdmitAsync(GrainFactory, SegmentId, int.MaxValue);
+        }
+        catch (Exception exception)
+        {
+            LogReadmitFailed(SegmentId, exception.GetType().Name);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -65,7 +92,7 @@ public sealed partial class SegmentGrain(
 
         var exports = state.State.Exports.ToArray();
         var buckets = ShardRouter.Split(events, state.State.ShardCount);
-        var calls = new List<Task>(buckets.Length);
+        var calls = new List<Task<SegmentApplyResult>>(buckets.Length);
         for (var i = 0; i < buckets.Length; i++)
         {
             if (buckets[i] is { } bucket)
@@ -75,7 +102,8 @@ public sealed partial class SegmentGrain(
         }
 
         // The stream counts the batch as delivered only once every shard (and every export shard) has it.
-        await Task.WhenAll(calls);
+        var results = await Task.WhenAll(calls);
+        await ScheduleSnapshotRemovalsAsync(results.Min(r => r.SnapshotRemovalDue));
         if (events.Where(e => e.Type == SegmentEventType.Erased).ToArray() is { Length: > 0 } erasures)
         {
             await SpreadErasuresAsync(erasures);
@@ -131,11 +159,83 @@ public sealed partial class SegmentGrain(
         _changed = true;
     }
 
-    private async Task ApplyToShardAsync(int index, SegmentEvent[] events, ExportSubscription[] exports)
+    private async Task<SegmentApplyResult> ApplyToShardAsync(int index, SegmentEvent[] events, ExportSubscription[] exports)
     {
         var result = await Shard(index).ApplyAsync(events, exports);
         state.State.MembersByShard[index] = result.Members;
+        return result;
     }
+
+    /// <summary>Arms the timer for the earliest due removal, and the reminder that survives a restart.</summary>
+    private async Task ScheduleSnapshotRemovalsAsync(DateTimeOffset? due)
+    {
+        if (due is not { } at || (_removalDue is { } armed && armed <= at))
+        {
+            return;
+        }
+
+        _removalDue = at;
+        _removalTimer?.Dispose();
+        var wait = at - time.GetUtcNow();
+        _removalTimer = this.RegisterGrainTimer(RemoveDueSnapshotMembersAsync, new GrainTimerCreationOptions
+        {
+            DueTime = wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = false,
+        });
+        var reminderDue = wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1);
+        try
+        {
+            await this.RegisterOrUpdateReminder(SnapshotRemovalsReminder, reminderDue, TimeSpan.FromMinutes(1));
+        }
+        catch (Exception exception)
+        {
+            // The timer still removes on time; only a restart before then waits for the segment's next event.
+            LogRemovalsReminderFailed(logger, SegmentId, exception.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Segment {SegmentId} could not register its snapshot-removals reminder ({Error}); a restart before the removals are due delays them until the segment's next event")]
+    private static partial void LogRemovalsReminderFailed(ILogger logger, string segmentId, string error);
+
+    /// <summary>Asks every shard to do the removals that are due; re-arms for the next, or drops the reminder when none waits.</summary>
+    private async Task RemoveDueSnapshotMembersAsync(CancellationToken cancellationToken)
+    {
+        _removalDue = null;
+        if (!Known)
+        {
+            await DropRemovalsReminderAsync();
+            return;
+        }
+
+        var exports = state.State.Exports.ToArray();
+        var results = await Task.WhenAll(Enumerable.Range(0, state.State.ShardCount).Select(async i =>
+        {
+            var result = await Shard(i).RemoveDueSnapshotMembersAsync(exports);
+            state.State.MembersByShard[i] = result.Members;
+            return result;
+        }));
+        _changed = true;
+        if (results.Min(r => r.SnapshotRemovalDue) is { } next)
+        {
+            await ScheduleSnapshotRemovalsAsync(next);
+        }
+        else
+        {
+            await DropRemovalsReminderAsync();
+        }
+    }
+
+    private async Task DropRemovalsReminderAsync()
+    {
+        if (await this.GetReminder(SnapshotRemovalsReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == SnapshotRemovalsReminder ? RemoveDueSnapshotMembersAsync(CancellationToken.None) : Task.CompletedTask;
 
     private static DateTimeOffset? MaxOccurredAt(IReadOnlyList<SegmentEvent> events, DateTimeOffset? current)
     {
@@ -231,6 +331,9 @@ public sealed partial class SegmentGrain(
     }
 
     private ISegmentShardGrain Shard(int index) => GrainFactory.GetGrain<ISegmentShardGrain>(SegmentShardGrain.Key(SegmentId, index));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Segment {SegmentId} could not check its place in the segment index: {Error}; it tries again on its next activation")]
+    private partial void LogReadmitFailed(string segmentId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error for segment {SegmentId}: {Error}")]
     private partial void LogStreamError(string segmentId, string error);

@@ -8,7 +8,11 @@ namespace OrleansExport.Grains.Segments;
 /// occurredAt wins per profile, snapshots remove members they did not name, and each member's latest
 /// attributes are kept. <see cref="Apply"/> returns what the segment's exports must hear.
 /// </summary>
-public sealed class SegmentMembership(SegmentShardState state)
+/// <param name="snapshotGrace">
+/// How long after <c>snapshotCompleted</c> arrives its removals wait (<see cref="RemoveDue"/>): its own joins travel on
+/// other partitions and may come later. Zero removes at once.
+/// </param>
+public sealed class SegmentMembership(SegmentShardState state, TimeProvider? time = null, TimeSpan snapshotGrace = default)
 {
     private const ulong Member = 1;
 
@@ -24,12 +28,13 @@ public sealed class SegmentMembership(SegmentShardState state)
         foreach (var e in events)
         {
             ApplyOne(e, outcome);
-            if (e.SnapshotId is { } snapshotId && state.Snapshot is { } snapshot && snapshot.SnapshotId == snapshotId
+            if (e.SnapshotId is { } snapshotId && FindSnapshot(snapshotId) is { } snapshot
                 && e.Type is not (SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
                 && Members.Find(e.ProfileId) is var slot and >= 0 && Members[slot].SegmentMask == Member)
             {
-                // Named by the snapshot, even if the event itself is a duplicate or older than what we have. Only
-                // members are remembered (only they can be removed), so the set never outgrows the segment.
+                // Named by the snapshot (also after its completion arrived, within the grace), even if the event itself is a
+                // duplicate or older than what we have. Only members are remembered (only they can be removed), so the set
+                // never outgrows the segment.
                 snapshot.Seen.Add(e.ProfileId);
             }
         }
@@ -70,7 +75,8 @@ public sealed class SegmentMembership(SegmentShardState state)
                 return;
             }
 
-            if (ticks < known.LastOccurredTicks)
+            // After an erasure a tie is stale too: only a strictly newer event (a new sign-up) brings the profile back.
+            if (ticks < known.LastOccurredTicks || (known.Erasure != ErasureState.None && ticks == known.LastOccurredTicks))
             {
                 outcome.Stale++;
                 return;
@@ -94,6 +100,7 @@ public sealed class SegmentMembership(SegmentShardState state)
                 if (!isMember)
                 {
                     Members[slot].SegmentMask = Member;
+                    Members[slot].Erasure = ErasureState.None;
                     state.MemberCount++;
                 }
 
@@ -128,9 +135,12 @@ public sealed class SegmentMembership(SegmentShardState state)
         outcome.Forward.Add(e);
     }
 
+    /// <summary>When the earliest completed snapshot's removals are due; null when none waits.</summary>
+    public DateTimeOffset? NextRemovalDue => state.CompletedSnapshots.Count == 0 ? null : state.CompletedSnapshots.Min(s => s.RemoveAfter);
+
     /// <summary>
-    /// Members that the completed snapshot did not name, and that have not changed since it started,
-    /// leave. A snapshot that never completes removes nobody.
+    /// A completed snapshot waits for its grace (<see cref="RemoveDue"/>); joins that carry its id still count as
+    /// named meanwhile. A snapshot that never completes removes nobody.
     /// </summary>
     private void CompleteSnapshot(SegmentEvent completed, SegmentBatchOutcome outcome)
     {
@@ -142,7 +152,36 @@ public sealed class SegmentMembership(SegmentShardState state)
 
         state.Snapshot = null;
         outcome.Applied++;
-        var ticks = completed.OccurredAt.UtcTicks;
+        snapshot.CompletedTicks = completed.OccurredAt.UtcTicks;
+        snapshot.RemoveAfter = (time ?? TimeProvider.System).GetUtcNow() + snapshotGrace;
+        if (snapshotGrace <= TimeSpan.Zero)
+        {
+            RemoveUnnamed(snapshot, completed.SegmentId, outcome);
+            return;
+        }
+
+        state.CompletedSnapshots.Add(snapshot);
+    }
+
+    /// <summary>Removes the members of every completed snapshot whose grace has passed that it did not name.</summary>
+    /// <returns>The leaves the exports must apply.</returns>
+    public SegmentBatchOutcome RemoveDue(string segmentId)
+    {
+        var outcome = new SegmentBatchOutcome();
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        foreach (var snapshot in state.CompletedSnapshots.Where(s => s.RemoveAfter <= now).ToList())
+        {
+            state.CompletedSnapshots.Remove(snapshot);
+            RemoveUnnamed(snapshot, segmentId, outcome);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Members the snapshot did not name, and that have not changed since it started, leave.</summary>
+    private void RemoveUnnamed(SnapshotProgress snapshot, string segmentId, SegmentBatchOutcome outcome)
+    {
+        var completedAt = new DateTimeOffset(snapshot.CompletedTicks, TimeSpan.Zero);
         // One id for every leave the snapshot causes: a replay after a crash repeats it, and the exports drop the repeat.
         var leftEventId = $"snapshot-left:{snapshot.SnapshotId}";
         var leftEventHash = ProfileHash.Of(leftEventId);
@@ -160,16 +199,20 @@ public sealed class SegmentMembership(SegmentShardState state)
                 continue;
             }
 
-            Stamp(slot, ticks, leftEventHash);
+            Stamp(slot, snapshot.CompletedTicks, leftEventHash);
             Leave(slot);
-            outcome.Forward.Add(new SegmentEvent(leftEventId, completed.SegmentId, profileId, SegmentEventType.Left, completed.OccurredAt, null));
+            outcome.Forward.Add(new SegmentEvent(leftEventId, segmentId, profileId, SegmentEventType.Left, completedAt, null));
         }
     }
 
+    private SnapshotProgress? FindSnapshot(string snapshotId) =>
+        state.Snapshot is { } running && running.SnapshotId == snapshotId ? running
+            : state.CompletedSnapshots.Find(s => s.SnapshotId == snapshotId);
+
     /// <summary>
     /// Right to erasure, whatever its occurredAt: the profile leaves and its attributes are forgotten. What stays is
-    /// what keeps an older join from bringing it back: its slot's clock, or for a profile never seen, the fixed table
-    /// of recent leaves. Always forwarded: an export may hold the profile from a segment it no longer takes.
+    /// what keeps a replayed, older or same-time join from bringing it back: its slot's clock and erasure mark, or for
+    /// a profile never seen, the fixed table of recent leaves. Always forwarded: an export may hold the profile from a segment it no longer takes.
     /// </summary>
     private void Erase(SegmentEvent e, SegmentBatchOutcome outcome)
     {
@@ -178,7 +221,7 @@ public sealed class SegmentMembership(SegmentShardState state)
         outcome.Forward.Add(e);
         if (slot < 0)
         {
-            state.RecentLeaves.Record(ProfileHash.Of(e.ProfileId), e.OccurredAt.UtcTicks);
+            state.RecentLeaves.RecordErasure(ProfileHash.Of(e.ProfileId), e.OccurredAt.UtcTicks);
             outcome.Applied++;
             return;
         }
@@ -195,9 +238,12 @@ public sealed class SegmentMembership(SegmentShardState state)
             state.MemberCount--;
         }
 
+        // The erasure's time is the newest the profile has seen: every event delivered before it is a tie or older.
         Stamp(slot, Math.Max(e.OccurredAt.UtcTicks, Members[slot].LastOccurredTicks), eventHash);
+        Members[slot].Erasure = ErasureState.Done;
         Members.Forget(slot);
         state.Snapshot?.Seen.Remove(e.ProfileId);
+        state.CompletedSnapshots.ForEach(snapshot => snapshot.Seen.Remove(e.ProfileId));
         outcome.Applied++;
     }
 

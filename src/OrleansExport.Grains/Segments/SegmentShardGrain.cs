@@ -14,11 +14,15 @@ namespace OrleansExport.Grains.Segments;
 /// Order of a batch: apply in memory, forward to the exports' shards (each journals before it answers),
 /// then journal here. A crash anywhere before the last step leaves the batch unacknowledged: the stream
 /// delivers it again, this shard applies it again and forwards it again, and export shards drop the repeats.
+/// Without a journal (the memory profile) storage lags up to a persist interval and may lack batches already
+/// acknowledged: a failed forward then keeps the state and forwards its changes again before the next batch.
 /// </remarks>
 [Orleans.Placement.RandomPlacement]
-public sealed class SegmentShardGrain(
+public sealed partial class SegmentShardGrain(
     [PersistentState("segmentShard", Constants.ShardStore)] IPersistentState<SegmentShardState> state,
     IOptions<ExportOptions> options,
+    IOptions<SegmentIngestOptions> ingestOptions,
+    TimeProvider time,
     ILogger<SegmentShardGrain> logger,
     IShardJournal? journal = null) : Grain, ISegmentShardGrain
 {
@@ -26,6 +30,9 @@ public sealed class SegmentShardGrain(
     private const int BackfillPage = 5000;
 
     private SegmentMembership _membership = null!;
+
+    /// <summary>Changes applied here whose forward failed (memory profile): forwarded before anything else.</summary>
+    private readonly List<SegmentEvent> _unforwarded = [];
     private JournaledShardState<SegmentShardState> _store = null!;
 
     public static string Key(string segmentId, int index) => $"{segmentId}/{index}";
@@ -38,7 +45,7 @@ public sealed class SegmentShardGrain(
     {
         // Segment and export ids may coincide: the journal keys of segments are apart.
         _store = new JournaledShardState<SegmentShardState>(state, journal, $"segment:{ShardKey}", logger) { OnBroken = DeactivateOnIdle };
-        _membership = new SegmentMembership(state.State);
+        _membership = new SegmentMembership(state.State, time, ingestOptions.Value.SnapshotGrace);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
             _membership.Apply(entry.Events);
@@ -52,23 +59,65 @@ public sealed class SegmentShardGrain(
     public async Task<SegmentApplyResult> ApplyAsync(SegmentEvent[] events, ExportSubscription[] exports)
     {
         _store.ThrowIfBroken();
+        await ForwardUnforwardedAsync(exports);
         var outcome = _membership.Apply(events);
         _store.MarkChanged();
+        await ForwardOrKeepAsync(outcome.Forward, exports);
+
+        await _store.AppendAsync(new ShardJournalEntry(0, events));
+        var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount, _membership.NextRemovalDue);
+        ExportMetrics.RecordSegmentBatch(SegmentId, events.Length, result);
+        return result;
+    }
+
+    public async Task<SegmentApplyResult> RemoveDueSnapshotMembersAsync(ExportSubscription[] exports)
+    {
+        _store.ThrowIfBroken();
+        await ForwardUnforwardedAsync(exports);
+        var outcome = _membership.RemoveDue(SegmentId);
+        if (outcome.Forward.Count > 0)
+        {
+            _store.MarkChanged();
+            await ForwardOrKeepAsync(outcome.Forward, exports);
+
+            // Journaled as the leaves they are: replayed on the snapshot, they remove the same members (a member that
+            // joined again since keeps a newer clock, so its leave is stale).
+            await _store.AppendAsync(new ShardJournalEntry(0, [.. outcome.Forward]));
+            LogSnapshotRemovals(logger, ShardKey, outcome.Forward.Count);
+        }
+
+        return new SegmentApplyResult(0, 0, 0, _membership.MemberCount, _membership.NextRemovalDue);
+    }
+
+    /// <summary>Forwards what was applied here; when that fails, makes sure the changes are forwarded again.</summary>
+    private async Task ForwardOrKeepAsync(List<SegmentEvent> changes, ExportSubscription[] exports)
+    {
         try
         {
-            await ForwardAsync(outcome.Forward, exports);
+            await ForwardAsync(changes, exports);
+        }
+        catch (Exception) when (!_store.Durable)
+        {
+            // Reloading would go back to a snapshot that may lack acknowledged batches: keep them, forward these later.
+            _unforwarded.AddRange(changes);
+            throw;
         }
         catch (Exception)
         {
-            // Applied here, not everywhere: reload from storage so the redelivered batch is applied (and forwarded) again.
+            // Applied here, not everywhere, and not journaled: reload so the redelivered batch is applied (and forwarded) again.
             _store.MarkBroken();
             throw;
         }
+    }
 
-        await _store.AppendAsync(new ShardJournalEntry(0, events));
-        var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount);
-        ExportMetrics.RecordSegmentBatch(SegmentId, events.Length, result);
-        return result;
+    /// <summary>The exports of the call that follows a failed forward: an export added since had them in its backfill.</summary>
+    private async Task ForwardUnforwardedAsync(ExportSubscription[] exports)
+    {
+        if (_unforwarded.Count > 0)
+        {
+            await ForwardAsync(_unforwarded, exports);
+            _unforwarded.Clear();
+        }
     }
 
     public async Task<long> BackfillAsync(ExportSubscription export)
@@ -85,6 +134,9 @@ public sealed class SegmentShardGrain(
     }
 
     public Task<long> GetStateBytesAsync() => Task.FromResult(state.State.Members.AllocatedBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Segment shard {Shard}: {Members} members the completed snapshot did not name left after its grace")]
+    private static partial void LogSnapshotRemovals(ILogger logger, string shard, int members);
 
     private Task ForwardAsync(IReadOnlyCollection<SegmentEvent> changes, ExportSubscription[] exports)
     {

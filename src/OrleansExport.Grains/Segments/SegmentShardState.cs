@@ -21,6 +21,9 @@ public sealed class SegmentShardState
 
     /// <summary>Leaves of profiles the segment never had, so that their own older `joined` arriving later is stale.</summary>
     [Id(3)] public RecentLeaves RecentLeaves { get; set; } = new();
+
+    /// <summary>Completed snapshots whose removals wait for <c>Ingest:SnapshotGrace</c>: their own joins may still come.</summary>
+    [Id(4)] public List<SnapshotProgress> CompletedSnapshots { get; set; } = [];
 }
 
 /// <summary>A full refresh of the segment from upstream: who it has named so far.</summary>
@@ -33,4 +36,10 @@ public sealed class SnapshotProgress
 
     /// <summary>Members the snapshot has named so far: never more than the shard holds slots.</summary>
     [Id(2)] public HashSet<string> Seen { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The occurredAt of its <c>snapshotCompleted</c>: the time of the leaves it causes.</summary>
+    [Id(3)] public long CompletedTicks { get; set; }
+
+    /// <summary>When its removals are due: when its <c>snapshotCompleted</c> arrived, plus the grace.</summary>
+    [Id(4)] public DateTimeOffset RemoveAfter { get; set; }
 }

@@ -33,11 +33,16 @@ public sealed record CreateExportBody(
     string? Schedule,
     bool ExcludeAutomations = false,
     EraseAction? OnErase = null,
-    string? AlertWebhook = null);
+    string? AlertWebhook = null)
+{
+    /// <summary>Raw JSON, so that null (the guard off) differs from leaving it out (the default, 20).</summary>
+    public System.Text.Json.JsonElement MaxUnsubscribePercent { get; init; }
+}
 
 /// <summary>
 /// PATCH /api/exports/{id}: members left out stay as they are. <see cref="Schedule"/> and <see cref="AlertWebhook"/> tell
-/// "null" (none) from "not given"; <see cref="Unknown"/> collects fields that cannot change, to say so.
+/// "null" (none) from "not given", and so does <see cref="MaxUnsubscribePercent"/> (raw JSON, read by
+/// <see cref="GuardrailsApi.ReadMaxUnsubscribePercent"/>); <see cref="Unknown"/> collects fields that cannot change, to say so.
 /// </summary>
 public sealed record UpdateExportBody(
     string? DisplayName,
@@ -50,6 +55,8 @@ public sealed record UpdateExportBody(
     Optional<string?> AlertWebhook,
     EraseAction? OnErase = null)
 {
+    public System.Text.Json.JsonElement MaxUnsubscribePercent { get; init; }
+
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
 }
@@ -71,6 +78,7 @@ public sealed record ExportResponse(
     string? Schedule,
     bool ExcludeAutomations,
     string? AlertWebhook,
+    int? MaxUnsubscribePercent,
     string CreatedBy,
     DateTimeOffset CreatedAt,
     long EventsReceived,
@@ -80,6 +88,7 @@ public sealed record ExportResponse(
     long Rejected,
     long SkippedByCap,
     long Erased,
+    HeldUnsubscribes? Held,
     string? Paused,
     bool AwaitingFirstRun,
     RunView? LastRun,
@@ -89,7 +98,8 @@ public sealed record ExportResponse(
     {
         var (d, c) = (status.Definition, status.Counters);
         return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations, d.AlertWebhook,
-            d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased, status.Paused,
+            d.MaxUnsubscribePercent, d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased,
+            status.Held, status.Paused,
             status.AwaitingFirstRun, lastRun, status.History);
     }
 }

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OrleansExport.Grains;
+using OrleansExport.Grains.Exports;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace OrleansExport.Silo.Api;
@@ -53,17 +55,19 @@ public static class ExportsApi
         group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Cancel a queued or running run").Produces<RunView>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGuardrailsApi();
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time,
-        SegmentAdmission admission)
+        SegmentAdmission admission, IOptions<ExportOptions> exportOptions)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
-        if (body is null)
+        var (read, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
+        if (read is null)
         {
             return problem!;
         }
 
+        var body = read with { ListId = ExportDefinitionRules.CanonicalListId(read.ListId) };
         if (string.IsNullOrWhiteSpace(body.ConnectionId))
         {
             return Problems.BadRequest("connectionId is required.", "connectionId");
@@ -95,16 +99,31 @@ public static class ExportsApi
             return outside;
         }
 
-        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        var (_, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
         {
-            return refusedSegments;
+            return percentProblem;
         }
 
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
             body.OnLeave ?? LeaveAction.Unsubscribe, Blank(body.Schedule), user.UserName(), time.GetUtcNow(), body.ExcludeAutomations,
-            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook));
+            body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook))
+            .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.ValueKind == System.Text.Json.JsonValueKind.Undefined
+                ? ExportDefinition.DefaultMaxUnsubscribePercent : maxUnsubscribePercent);
+
+        // A definition refused anyway registers no segment: Ingest:MaxSegments counts every segment ever admitted.
+        if (ExportDefinitionRules.Validate(definition, exportOptions.Value.MinScheduleInterval) is { } invalid)
+        {
+            return Problems.From(invalid);
+        }
+
+        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        {
+            return refusedSegments;
+        }
+
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -153,14 +172,15 @@ public static class ExportsApi
             (body.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
 
     private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json,
-        SegmentAdmission admission)
+        SegmentAdmission admission, IOptions<ExportOptions> exportOptions)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
-        if (body is null)
+        var (read, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
+        if (read is null)
         {
             return problem!;
         }
 
+        var body = read with { ListId = ExportDefinitionRules.CanonicalListId(read.ListId) };
         if (await FindChangeableAsync(id, user, grains, "change") is { } refused)
         {
             return refused;
@@ -169,7 +189,7 @@ public static class ExportsApi
         // What the export already has is no move: only a new list or a new onErase is checked.
         if (user.IsInRole(Roles.Contributor) && await FindVisibleAsync(id, user, grains) is ({ } current, { } connection)
             && await ExportAccess.RefuseContributorAsync(user, grains, connection,
-                body.ListId?.Trim() == current.ListId ? null : body.ListId, body.OnErase == current.OnErase ? null : body.OnErase, id) is { } contributorRefused)
+                body.ListId == ExportDefinitionRules.CanonicalListId(current.ListId) ? null : body.ListId, body.OnErase == current.OnErase ? null : body.OnErase, id) is { } contributorRefused)
         {
             return contributorRefused;
         }
@@ -187,8 +207,26 @@ public static class ExportsApi
         if (body.Unknown is { Count: > 0 } unknown)
         {
             var names = string.Join(", ", unknown.Keys);
-            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations and alertWebhook " +
+            return Problems.BadRequest($"{names} cannot be changed here: PATCH takes displayName, listId, segmentIds, mapping, onLeave, onErase, schedule, excludeAutomations, alertWebhook and maxUnsubscribePercent " +
                 "(a different connection needs a new export).", unknown.Keys.First());
+        }
+
+        var (changePercent, maxUnsubscribePercent, percentProblem) = GuardrailsApi.ReadMaxUnsubscribePercent(body.MaxUnsubscribePercent);
+        if (percentProblem is not null)
+        {
+            return percentProblem;
+        }
+
+        var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
+            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
+            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
+            changePercent, maxUnsubscribePercent);
+
+        // A change refused anyway registers no segment: Ingest:MaxSegments counts every segment ever admitted.
+        if (await grains.GetGrain<IExportGrain>(id).GetStatusAsync() is { } before
+            && ExportDefinitionRules.Validate(ExportDefinitionRules.Apply(before.Definition, patch).Definition, exportOptions.Value.MinScheduleInterval) is { } invalid)
+        {
+            return Problems.From(invalid);
         }
 
         if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
@@ -196,9 +234,6 @@ public static class ExportsApi
             return refusedSegments;
         }
 
-        var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
-            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
-            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 
@@ -209,7 +244,7 @@ public static class ExportsApi
         await FindChangeableAsync(id, user, grains, "resume") ?? await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).ResumeAsync(user.UserName()), grains);
 
     /// <summary>404 when the caller cannot see the export, 403 when it may not change it; else null.</summary>
-    private static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
+    internal static async Task<IResult?> FindChangeableAsync(string id, ClaimsPrincipal user, IGrainFactory grains, string verb)
     {
         var (export, connection) = await FindVisibleAsync(id, user, grains);
         if (export is null)
@@ -222,7 +257,7 @@ public static class ExportsApi
             : null;
     }
 
-    private static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
+    internal static async Task<IResult> AnswerAsync(string id, OperationResult<ExportStatus> result, IGrainFactory grains)
     {
         if (result.Error is { } error)
         {

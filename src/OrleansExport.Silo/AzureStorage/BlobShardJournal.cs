@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Orleans.Serialization;
 using OrleansExport.Grains.Durability;
@@ -8,17 +9,27 @@ using OrleansExport.Grains.Durability;
 namespace OrleansExport.Silo.AzureStorage;
 
 /// <summary>
-/// Shard journals as append blobs, one per shard and snapshot generation: <c>{shard key}/{generation}</c>.
-/// Each entry is a frame of a 4-byte little-endian length and the Orleans-serialized entry. An append
-/// is one storage write; a frame torn by a crash mid-append is ignored on recovery, since the batch it
-/// carried was never acknowledged.
+/// Shard journals as append blobs, one per shard and snapshot generation: <c>{shard key}/{generation}</c>, continued in
+/// <c>{shard key}/{generation}-1</c>, <c>-2</c>... Each entry is a frame of a 4-byte little-endian length and the
+/// Orleans-serialized entry; a frame over 4 MiB takes several appends.
 /// </summary>
+/// <remarks>
+/// Every append is conditioned on the position this journal expects (<c>IfAppendPositionEqual</c>): a retried block
+/// that already landed, or an append of a second activation of the shard, fails instead of duplicating or interleaving.
+/// A frame torn by a crash between (or in) appends was never acknowledged: recovery skips it, and since an append blob
+/// cannot be truncated, the next append starts a new segment, so that no frame is ever written after a torn one.
+/// </remarks>
 public sealed class BlobShardJournal(BlobContainerClient container, Serializer serializer) : IShardJournal
 {
     public const string ContainerName = "shard-journals";
 
     /// <summary>Largest block one append may carry.</summary>
     private const int MaxBlockBytes = 4 * 1024 * 1024;
+
+    /// <summary>Where each shard appends next: the generation, its segment, and the position there (-1: a new segment).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Tail> _tails = new();
+
+    private sealed record Tail(string Generation, int Segment, long Position);
 
     public async Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken)
     {
@@ -27,39 +38,59 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
         payload.CopyTo(frame, sizeof(int));
 
-        var blob = container.GetAppendBlobClient(BlobName(shardKey, generation));
+        // A generation this journal has not recovered is a new snapshot's: its blob is created (and must not exist yet).
+        var tail = _tails.TryGetValue(shardKey, out var known) && known.Generation == generation ? known : new Tail(generation, 0, -1);
+        _tails.TryRemove(shardKey, out _); // until this append is known to be whole
+        var blob = container.GetAppendBlobClient(BlobName(shardKey, generation, tail.Segment));
+        var position = tail.Position;
+        if (position < 0)
+        {
+            await CreateAsync(blob, cancellationToken);
+            position = 0;
+        }
+
         for (var offset = 0; offset < frame.Length; offset += MaxBlockBytes)
         {
-            var block = new ReadOnlyMemory<byte>(frame, offset, Math.Min(MaxBlockBytes, frame.Length - offset));
-            await AppendBlockAsync(blob, block, cancellationToken);
+            var length = Math.Min(MaxBlockBytes, frame.Length - offset);
+            await blob.AppendBlockAsync(BinaryData.FromBytes(new ReadOnlyMemory<byte>(frame, offset, length)).ToStream(),
+                new AppendBlobAppendBlockOptions { Conditions = new AppendBlobRequestConditions { IfAppendPositionEqual = position } }, cancellationToken);
+            position += length;
         }
+
+        _tails[shardKey] = tail with { Position = position };
     }
 
-    private async Task AppendBlockAsync(AppendBlobClient blob, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+    private async Task CreateAsync(AppendBlobClient blob, CancellationToken cancellationToken)
     {
+        var options = new AppendBlobCreateOptions { Conditions = new AppendBlobRequestConditions { IfNoneMatch = ETag.All } };
         try
         {
-            await blob.AppendBlockAsync(BinaryData.FromBytes(block).ToStream(), cancellationToken: cancellationToken);
+            await blob.CreateAsync(options, cancellationToken);
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
-            // The first append of a generation creates its blob (and, once, the container).
+            // The first journal ever creates the container.
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await blob.AppendBlockAsync(BinaryData.FromBytes(block).ToStream(), cancellationToken: cancellationToken);
+            await blob.CreateAsync(options, cancellationToken);
         }
     }
 
     public async Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(string shardKey, string generation, CancellationToken cancellationToken)
     {
-        IReadOnlyList<ShardJournalEntry> entries = [];
-        var current = BlobName(shardKey, generation);
+        var (entries, tail) = await ScanAsync(shardKey, generation, cancellationToken);
+        _tails[shardKey] = tail;
+        return entries;
+    }
+
+    /// <summary>Reads the generation's segments in order, skipping torn frames, and finds where the next append goes.</summary>
+    private async Task<(List<ShardJournalEntry> Entries, Tail Tail)> ScanAsync(string shardKey, string generation, CancellationToken cancellationToken)
+    {
+        var segments = new SortedDictionary<int, string>();
         foreach (var name in await ListAsync(shardKey, cancellationToken))
         {
-            if (name == current)
+            if (SegmentOf(name, shardKey, generation) is { } segment)
             {
-                var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken);
-                entries = ReadFrames(content.Value.Content.ToMemory());
+                segments[segment] = name;
             }
             else
             {
@@ -67,7 +98,29 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
             }
         }
 
-        return entries;
+        var entries = new List<ShardJournalEntry>();
+        var tail = new Tail(generation, 0, -1);
+        foreach (var (segment, name) in segments)
+        {
+            var content = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
+            var whole = ReadFrames(content, entries);
+            tail = whole == content.Length ? new Tail(generation, segment, content.Length) : new Tail(generation, segment + 1, -1);
+        }
+
+        return (entries, tail);
+    }
+
+    private static int? SegmentOf(string name, string shardKey, string generation)
+    {
+        var first = BlobName(shardKey, generation);
+        if (name == first)
+        {
+            return 0;
+        }
+
+        return name.StartsWith(first + "-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(first.Length + 1), out var segment) && segment > 0
+            ? segment
+            : null;
     }
 
     public Task DeleteAsync(string shardKey, string generation, CancellationToken cancellationToken) =>
@@ -81,9 +134,9 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         }
     }
 
-    private List<ShardJournalEntry> ReadFrames(ReadOnlyMemory<byte> content)
+    /// <returns>The bytes of whole frames read: less than the content when its last frame is torn.</returns>
+    private int ReadFrames(ReadOnlyMemory<byte> content, List<ShardJournalEntry> entries)
     {
-        var entries = new List<ShardJournalEntry>();
         var offset = 0;
         while (content.Length - offset >= sizeof(int))
         {
@@ -97,7 +150,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
             offset += sizeof(int) + length;
         }
 
-        return entries;
+        return offset;
     }
 
     private async Task<List<string>> ListAsync(string shardKey, CancellationToken cancellationToken)
@@ -105,7 +158,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         var names = new List<string>();
         try
         {
-            await foreach (var item in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, Prefix(shardKey), cancellationToken))
+            await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, Prefix(shardKey), cancellationToken))
             {
                 names.Add(item.Name);
             }
@@ -121,6 +174,6 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
     private static string Prefix(string shardKey) => Uri.EscapeDataString(shardKey) + "/";
 
     /// <summary>ETags carry quotes and punctuation; the blob name keeps letters and digits only.</summary>
-    public static string BlobName(string shardKey, string generation) =>
-        Prefix(shardKey) + new string(generation.Where(char.IsAsciiLetterOrDigit).ToArray());
+    public static string BlobName(string shardKey, string generation, int segment = 0) =>
+        Prefix(shardKey) + new string(generation.Where(char.IsAsciiLetterOrDigit).ToArray()) + (segment == 0 ? "" : $"-{segment}");
 }

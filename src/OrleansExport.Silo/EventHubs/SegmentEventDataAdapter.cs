@@ -8,7 +8,7 @@ namespace OrleansExport.Silo.EventHubs;
 
 /// <summary>
 /// Reads upstream events from Event Hubs: each EventData body is one contract JSON event, routed to the
-/// stream of its segment (namespace <see cref="Constants.SegmentStreamNamespace"/>, key segmentId). A body
+/// stream of its segment and partition (namespace <see cref="Constants.SegmentStreamNamespaceOfPartition"/>, key segmentId). A body
 /// that is not a valid event is counted, logged with its reason, and routed to <see cref="MalformedStream"/>,
 /// which nobody subscribes to, so it never blocks the events behind it. Events are checked against the
 /// configured <c>Ingest:*</c> limits and the host's clock, as on <c>POST /api/events</c>.
@@ -38,6 +38,15 @@ public sealed class SegmentEventDataAdapter(
         logger.LogWarning("Skipped a malformed event from Event Hubs (sequence number {SequenceNumber}, {Bytes} bytes): {Reason}",
             queueMessage.SequenceNumber, queueMessage.EventBody.ToMemory().Length, reason);
         return MalformedStream;
+    }
+
+    /// <summary>Per partition: sequence numbers order one partition only, and the consumer compares the tokens of a stream.</summary>
+    public override StreamPosition GetStreamPosition(string partition, EventData queueMessage)
+    {
+        var position = base.GetStreamPosition(partition, queueMessage);
+        return position.StreamId.GetNamespace() == Constants.SegmentStreamNamespace
+            ? new StreamPosition(StreamId.Create(Constants.SegmentStreamNamespaceOfPartition(partition), position.StreamId.GetKeyAsString()), position.SequenceToken)
+            : position;
     }
 
     protected override IBatchContainer GetBatchContainer(EventHubMessage eventHubMessage)

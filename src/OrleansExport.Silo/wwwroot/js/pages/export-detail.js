@@ -4,6 +4,7 @@ import { formatNumber, formatTime, h, replaceChildren, table } from '../dom.js';
 import { mayUse, session } from '../session.js';
 import { confirmDialog, pageHead, setFlash, takeFlash } from '../ui.js';
 import { activitySection } from './export-activity.js';
+import { heldBanner, memberSearch, runPreview } from './export-guard.js';
 import { historyTable } from './export-history.js';
 import { rejectionsSection } from './export-rejections.js';
 import { isFinished, runStatus, runStatusLabel } from './run-status.js';
@@ -42,11 +43,15 @@ export async function render(view, [id], context) {
   const editLink = h('a', { class: 'button button-secondary', href: `#/exports/${encodeURIComponent(id)}/edit` }, 'Edit');
   const pauseButton = h('button', { type: 'button', class: 'button button-secondary', onclick: () => setPaused(true) }, 'Pause');
   const resumeButton = h('button', { type: 'button', class: 'button button-secondary', onclick: () => setPaused(false) }, 'Resume');
+  const held = heldBanner(path, canChange, message => { actionError.textContent = message; }, () => refresh());
+  const preview = runPreview(path);
+  const members = memberSearch(path);
   const deleteButton = h('button', { type: 'button', class: 'button button-danger-quiet', onclick: remove }, 'Delete export');
 
   let timer = null;
   let lastRunsJson = '';
   let lastHistoryJson = '';
+  let heldBefore = -1;
 
   async function runNow() {
     actionError.textContent = '';
@@ -176,6 +181,9 @@ export async function render(view, [id], context) {
     try {
       const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh(), activity.refresh()]);
       if (!context.alive()) return;
+      const heldNow = status.held?.count ?? 0;
+      await Promise.all([held.show(status), canChange ? preview.refresh(heldNow !== heldBefore) : null]);
+      heldBefore = heldNow;
       showStatus(status, runs);
       showRuns(runs);
       showHistory(status.history);
@@ -210,13 +218,16 @@ export async function render(view, [id], context) {
     pageHead(exported.displayName,
       `Segments ${exported.segmentIds.join(', ')} to list ${exported.listId} on ${connection?.displayName ?? 'a deleted connection'}.`,
       ...(canChange ? [runButton, editLink, pauseButton, resumeButton, deleteButton] : [])),
+    canChange ? preview.element : null,
     actionError,
+    held.element,
     awaitingFirstRun,
     paused,
     liveStatus,
     h('section', { 'aria-labelledby': 'status-title' },
       h('h2', { id: 'status-title' }, 'Status'),
       h('dl', { class: 'counters' }, counters.map(c => h('div', { class: `counter${c.tone === 'ok' ? ' counter-ok' : ''}` }, h('dt', null, c.label), counterValues.get(c.key))))),
+    members.element,
     activity.element,
     h('section', { 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Run history'), runsSlot),
     rejections.element,
@@ -231,6 +242,9 @@ export async function render(view, [id], context) {
         mapped.map(([target, attribute]) => [h('dt', null, target), h('dd', null, 'from ', h('code', null, attribute))]),
         h('dt', null, 'Tags'), h('dd', null, m.tags.length ? m.tags.join(', ') : 'None'),
         h('dt', null, 'When a profile leaves'), h('dd', null, exported.onLeave === 'keep' ? 'Keep it on the list' : 'Unsubscribe it from the list'),
+        h('dt', null, 'Mass-unsubscribe guard'), h('dd', null, exported.maxUnsubscribePercent === null
+          ? 'Off: unsubscribes are sent however many there are'
+          : `Holds unsubscribes above ${exported.maxUnsubscribePercent}% of the list (and over 100)`),
         h('dt', null, 'Schedule'), h('dd', null, exported.schedule ? h('code', null, `${exported.schedule} (UTC)`) : 'None: runs only with Run now'),
         h('dt', null, 'Alert webhook'), h('dd', { 'data-alert-webhook': '' }, exported.alertWebhook ? h('code', null, exported.alertWebhook) : 'None: failures show only here'),
         h('dt', null, 'Created'), h('dd', null, formatTime(exported.createdAt), ` by ${exported.createdBy}`))),

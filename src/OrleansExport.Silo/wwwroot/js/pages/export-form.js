@@ -203,7 +203,10 @@ export function exportForm({ connections, connection, exported, segments, firstR
       schedule,
       textField({ id: 'alert-webhook', label: 'Alert webhook', field: 'alertWebhook', type: 'url', placeholder: 'https://hooks.example.com/…',
         value: exported?.alertWebhook ?? '',
-        hint: 'Optional https URL that receives a small JSON message when a run fails or ends partially, and when the export pauses itself or resumes. It never carries contacts or keys.' })),
+        hint: 'Optional https URL that receives a small JSON message when a run fails or ends partially, when the export pauses itself or resumes, and when unsubscribes are held. It never carries contacts or keys.' }),
+      textField({ id: 'max-unsubscribe-percent', label: 'Hold mass unsubscribes above (%)', field: 'maxUnsubscribePercent', type: 'number', inputmode: 'numeric', min: 1,
+        value: exported ? String(exported.maxUnsubscribePercent ?? '') : '20',
+        hint: 'Protects the list from a broken upstream snapshot or a wrong segment edit: when more than this percent of the contacts the export subscribed (and over 100) would be unsubscribed at once, they wait for you to release them. Empty switches the guard off.' })),
     h('div', { class: 'form-footer' },
       h('button', { type: 'submit', class: 'button' }, submitLabel),
       h('a', { href: cancelHref, class: 'button button-secondary' }, 'Cancel'),
@@ -223,6 +226,7 @@ export function exportForm({ connections, connection, exported, segments, firstR
 
   function read() {
     const value = name => form.querySelector(`[data-field="${name}"] input, [data-field="${name}"] select`).value.trim();
+    const percent = value('maxUnsubscribePercent');
     return {
       displayName: value('displayName'),
       ...(connections ? { connectionId: value('connectionId') } : {}),
@@ -239,6 +243,8 @@ export function exportForm({ connections, connection, exported, segments, firstR
       onLeave: form.elements.onLeave.value,
       schedule: scheduleChoice.value === 'custom' ? cronInput.value.trim() || null : scheduleChoice.value || null,
       alertWebhook: value('alertWebhook') || null,
+      // Anything but a whole number goes as typed, so that the API's answer says what is wrong with it.
+      maxUnsubscribePercent: percent === '' ? null : /^\d+$/.test(percent) ? Number(percent) : percent,
     };
   }
 
