@@ -173,20 +173,20 @@ public sealed partial class DeliveryLoop(
                 PausedItself();
             }
 
-            outcomes = batch.Select(BatchSender.Returned).ToList();
+            outcomes = batch.Select(tally.Unanswered).ToList();
         }
         catch (ActiveCampaignCircuitOpenException open)
         {
             var resumeAt = _hold.CircuitOpen(open.Hostname, open.RetryAfter);
             PausedItself();
             LogDeliveryPaused(exportId, resumeAt, open.Message);
-            outcomes = batch.Select(BatchSender.Returned).ToList();
+            outcomes = batch.Select(tally.Unanswered).ToList();
         }
         catch (Exception exception)
         {
             LogDeliveryFailed(batch.Count, exportId, exception.GetType().Name, exception.Message);
             _hold.Failing(exception.GetType().Name, TimeSpan.FromSeconds(5) / limits.TimeScale);
-            outcomes = batch.Select(BatchSender.Returned).ToList();
+            outcomes = batch.Select(tally.Unanswered).ToList();
         }
         finally
         {

@@ -31,6 +31,13 @@ public struct MemberSlot
 
     [Id(8)] public ErasureState Erasure;
 
+    /// <summary>
+    /// An upsert or re-subscribe of this contact may have reached ActiveCampaign while its outcome is unknown (import/info
+    /// never confirmed it, the batch failed after it went out, or its sender died): leaves and erasures treat the contact
+    /// as possibly subscribed. Cleared by the next accepted outcome. Fits the slot's padding (still 48 bytes).
+    /// </summary>
+    [Id(9)] public bool MaybeInAccount;
+
     public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 
     public readonly bool HasData => DataHash != 0;
