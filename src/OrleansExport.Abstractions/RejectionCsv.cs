@@ -41,14 +41,14 @@ public static partial class RejectionCsv
             value = "'" + value;
         }
 
-        // A reader that splits on ';' (or ',') ignores our quotes mid-field: neutralise what would start a cell there too.
+        // A reader that splits on ';' (or ',') or on line breaks ignores our quotes mid-field: neutralise what would start a cell there too.
         value = AfterSeparator().Replace(value, "$1'$2");
 
         var quote = value.AsSpan().IndexOfAny(",;\"\r\n") >= 0 || (value.Length > 0 && (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1])));
         return quote ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 
-    [GeneratedRegex("([,;])([=+\\-@\t\r])")]
+    [GeneratedRegex("([,;\r\n])([=+\\-@\t\r])")]
     private static partial Regex AfterSeparator();
 
     private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';

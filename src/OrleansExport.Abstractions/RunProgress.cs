@@ -10,4 +10,5 @@ public sealed record RunProgress(
     [property: Id(5)] long Unsubscribed,
     [property: Id(6)] long Failed,
     [property: Id(7)] long SkippedByCap,
-    [property: Id(8)] string? Error);
+    [property: Id(8)] string? Error,
+    [property: Id(9)] long Held = 0);

@@ -1,12 +1,16 @@
 namespace OrleansExport;
 
 /// <summary>What a shard needs to know about its export.</summary>
+/// <param name="ConnectionId">The connection whose grain grants new-member slots; null in configurations stored before shards leased from it.</param>
+/// <param name="MaxProfilesPerExport">The export's own cap, which the connection enforces with its profileCap; null in configurations stored before.</param>
 [GenerateSerializer, Immutable]
 public sealed record ShardConfig(
     [property: Id(0)] IReadOnlyList<string> SegmentIds,
     [property: Id(1)] ContactMapping Mapping,
     [property: Id(2)] LeaveAction OnLeave,
-    [property: Id(3)] EraseAction OnErase = EraseAction.Unsubscribe);
+    [property: Id(3)] EraseAction OnErase = EraseAction.Unsubscribe,
+    [property: Id(4)] string? ConnectionId = null,
+    [property: Id(5)] long? MaxProfilesPerExport = null);
 
 /// <summary>The mapped ActiveCampaign data of one member.</summary>
 [GenerateSerializer, Immutable]
@@ -52,6 +56,11 @@ public enum OutcomeKind : byte
     /// </summary>
     FailedInImport,
     /// <summary>
+    /// Sent, but whether ActiveCampaign applied it is unknown (bulk import answered with a batchId that import/info never
+    /// confirmed, or the batch failed after this contact went out): goes back to pending, and the contact may exist.
+    /// </summary>
+    Unconfirmed,
+    /// <summary>
     /// Not sent: ActiveCampaign has the contact unsubscribed or bounced on the list by someone other than OrleansExport,
     /// read right before a call that would have subscribed it. The member is opted out.
     /// </summary>
@@ -86,7 +95,8 @@ public sealed record ShardCounters(
     [property: Id(7)] long StateBytes = 0,
     [property: Id(8)] long EventsReceived = 0,
     [property: Id(9)] long Erased = 0,
-    [property: Id(10)] long OptedOut = 0);
+    [property: Id(10)] long RunHeld = 0,
+    [property: Id(11)] long OptedOut = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardApplyResult(

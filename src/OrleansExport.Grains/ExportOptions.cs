@@ -57,6 +57,14 @@ public sealed class ExportOptions
     /// <summary>Longest we keep asking import/info before treating the batch as not confirmed and resending it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ImportInfoTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long a contact handed to the delivery loop may go without an outcome before its shard takes it back (the
+    /// answer to TakePending, or the outcome, was lost): it is pending again, as possibly in the account. Keep it
+    /// well above <see cref="ImportInfoTimeout"/>, which a batch may spend confirming.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Checks the ranges of <see cref="ExportOptions"/> at start (generated from its attributes).</summary>

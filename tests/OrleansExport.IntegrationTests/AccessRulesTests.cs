@@ -48,8 +48,42 @@ public sealed class AccessRulesTests(SiloFixture fixture)
         await AssertForbiddenFieldAsync(await contributor.PatchJsonAsync($"/api/exports/{own}", new { onErase = "delete" }), "onErase");
         await AssertForbiddenFieldAsync(await contributor.PostJsonAsync("/api/exports", ExportBody(shared, segment, ownList, onErase: "delete")), "onErase");
 
+        // A leading zero names the same list: it does not dodge the rule.
+        await AssertForbiddenFieldAsync(await contributor.PostJsonAsync("/api/exports", ExportBody(shared, segment, "0" + takenList)), "listId");
+        await AssertForbiddenFieldAsync(await contributor.PatchJsonAsync($"/api/exports/{own}", new { listId = "00" + takenList }), "listId");
+
         // An admin may do all three.
         Assert.Equal(HttpStatusCode.OK, (await fixture.Client().PatchJsonAsync($"/api/exports/{own}", new { listId = takenList, onErase = "delete" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task AListIdWithLeadingZeros_IsStoredWithout()
+    {
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var list = fixture.Simulator.State.NewList($"zeros-{Guid.NewGuid():N}");
+        var created = await fixture.Client().PostJsonAsync("/api/exports", ExportBody(connection, $"acc-{Guid.NewGuid():N}", "000" + list));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(list, (await created.ReadAsync<JsonElement>()).GetProperty("listId").GetString());
+    }
+
+    /// <summary>Ingest:MaxSegments counts every segment ever registered: a write refused anyway must register none.</summary>
+    [Fact]
+    public async Task AnExportWriteRefusedForItsDefinition_RegistersNoSegment()
+    {
+        var prefix = $"unreg-{Guid.NewGuid():N}";
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var tooMany = Enumerable.Range(0, 100).Select(i => $"{prefix}-{i:D3}").ToArray();
+        var body = new { displayName = "too many", connectionId = connection, listId = "1", segmentIds = tooMany, mapping = new { email = "EmailAddress" } };
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Client().PostJsonAsync("/api/exports", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Client().PostJsonAsync("/api/exports", ExportBody(connection, $"{prefix}-badlist", "list-1"))).StatusCode);
+
+        var created = await fixture.Client().PostJsonAsync("/api/exports", ExportBody(connection, $"{prefix}-kept", "1"));
+        var id = (await created.ReadAsync<JsonElement>()).GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Client().PatchJsonAsync($"/api/exports/{id}", new { segmentIds = tooMany })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await fixture.Client().PatchJsonAsync($"/api/exports/{id}", new { segmentIds = new[] { $"{prefix}-patched" }, listId = "x" })).StatusCode);
+
+        var registered = await SegmentIndex.ListAsync(fixture.Grains);
+        Assert.Equal([$"{prefix}-kept"], registered.Where(s => s.StartsWith(prefix, StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -122,6 +122,24 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFullRunWhoseUnsubscribesAreHeld_EndsPartiallySucceeded_SayingSo_AndFreesTheAccountsQueue()
+    {
+        var (export, list) = await SubscribedExportAsync("gr", 400);
+        await SnapshotAsync("gr", Enumerable.Range(0, 40), hour: 1);
+        await Api.EventuallyAsync(async () => Held(await Api.GetExportAsync(fixture, export)) == 360, "360 unsubscribes to be held", TimeSpan.FromSeconds(30));
+
+        var run = await Api.RunToEndAsync(fixture, export);
+
+        Assert.Equal("partiallySucceeded", run.GetProperty("status").GetString());
+        Assert.Contains("360 unsubscribes of this run are held", run.GetProperty("error").GetString());
+        Assert.Equal((0, 400), (UnsubscribedOn(list), Api.SubscribedEmails(fixture, list).Count));
+        Assert.Equal(360, Held(await Api.GetExportAsync(fixture, export)));
+
+        // The account's run queue is free: the next run starts and ends too.
+        Assert.Equal("partiallySucceeded", (await Api.RunToEndAsync(fixture, export)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task CorrectedSnapshot_LiftsTheHoldByItself_WithNobodyUnsubscribed()
     {
         var (export, list) = await SubscribedExportAsync("gc", 400);
@@ -151,16 +169,18 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
         await Api.PostEventsAsync(fixture, Enumerable.Range(0, 150).Select(i => Api.Left("seg-go", $"go{i}", T0.AddHours(1)))
             .Append(Api.Joined("seg-go", "go-new", "go-new@example.com", T0.AddHours(1)))
             .Append(Api.Joined("seg-go", "go199", "go199-changed@example.com", T0.AddHours(1))));
-        await Api.EventuallyAsync(async () => (await PreviewAsync(off)).GetProperty("unsubscribe").GetInt64() == 150, "the preview to count 150 unsubscribes");
+        // go199's new address is a new contact, and its old one is unsubscribed with the 150 leaves.
+        await Api.EventuallyAsync(async () => (await PreviewAsync(off)).GetProperty("unsubscribe").GetInt64() == 151, "the preview to count 151 unsubscribes");
         var preview = await PreviewAsync(off);
-        Assert.Equal((1L, 1L, 0L, 150L, 0L, 0L), (preview.GetProperty("subscribe").GetInt64(), preview.GetProperty("update").GetInt64(), preview.GetProperty("resubscribe").GetInt64(),
+        Assert.Equal((2L, 0L, 0L, 151L, 0L, 0L), (preview.GetProperty("subscribe").GetInt64(), preview.GetProperty("update").GetInt64(), preview.GetProperty("resubscribe").GetInt64(),
             preview.GetProperty("unsubscribe").GetInt64(), preview.GetProperty("delete").GetInt64(), preview.GetProperty("held").GetInt64()));
         Assert.Equal((0, 200), (UnsubscribedOn(offList), Api.SubscribedEmails(fixture, offList).Count));
 
         Assert.Equal(HttpStatusCode.OK, (await fixture.Client().PostAsync($"/api/exports/{off}/resume", null)).StatusCode);
 
-        await Api.EventuallyAsync(() => Task.FromResult(UnsubscribedOn(offList) == 150 && Api.SubscribedEmails(fixture, offList).Contains("go-new@example.com")),
-            "150 unsubscribed and the new member subscribed", TimeSpan.FromSeconds(30));
+        await Api.EventuallyAsync(() => Task.FromResult(UnsubscribedOn(offList) == 151 && Api.SubscribedEmails(fixture, offList).Contains("go-new@example.com")),
+            "151 unsubscribed and the new member subscribed", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(Email("go", 199), Api.SubscribedEmails(fixture, offList));
         Assert.Equal(0, Held(await Api.GetExportAsync(fixture, off)));
         Assert.Contains("go199-changed@example.com", Api.SubscribedEmails(fixture, offList));
     }

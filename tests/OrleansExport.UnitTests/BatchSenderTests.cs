@@ -187,6 +187,34 @@ public sealed class BatchSenderTests
         Assert.Empty(_client.StatusReads);
     }
 
+    [Fact]
+    public async Task ImportAcceptedButNeverConfirmed_IsUnconfirmed_NotReturned()
+    {
+        _client.ImportNeverCompletes = true;
+        var sender = new BatchSender(_client, new TagIdCache(_client),
+            Options.Create(new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1), ImportInfoTimeout = TimeSpan.FromMilliseconds(20) }),
+            Options.Create(new ActiveCampaignOptions()), TimeProvider.System, NullLogger<BatchSender>.Instance);
+
+        var outcomes = await sender.SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i))], CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Unconfirmed, o.Kind));
+    }
+
+    [Fact]
+    public async Task BatchFailingAfterSomeImportsWentOut_LeavesThoseUnconfirmed_AndTheUnsentReturned()
+    {
+        var limit = new ActiveCampaignOptions().Limits.MaxContactsPerImport;
+        var contacts = Enumerable.Range(0, 3 * limit).Select(i => Contact(i)).ToList();
+        _client.ImportAnswer = batch => _client.Imports.Count == 2 ? throw new HttpRequestException("connection reset") : null;
+        var tally = new ImportTally();
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => NewSender().SendAsync(Account, Export, contacts, CancellationToken.None, tally));
+
+        var wentOut = _client.Imports.SelectMany(batch => batch).Select(c => c.Email).ToHashSet();
+        Assert.All(contacts, c => Assert.Equal(wentOut.Contains(c.Data.Email) ? OutcomeKind.Unconfirmed : OutcomeKind.Returned, tally.Unanswered(c).Kind));
+        Assert.Contains(contacts, c => !wentOut.Contains(c.Data.Email));
+    }
+
     /// <summary>Answers like ActiveCampaign would, and records what it was asked.</summary>
     private sealed class ScriptedClient : IActiveCampaignClient
     {
@@ -200,6 +228,7 @@ public sealed class BatchSenderTests
         public List<(string Contact, string Tag)> ContactTags { get; } = [];
         public Func<SyncContact, SyncResult?>? SyncAnswer { get; set; }
         public Func<IReadOnlyList<BulkContact>, BulkImportResult?>? ImportAnswer { get; set; }
+        public bool ImportNeverCompletes { get; set; }
 
         public Task VerifyApiKeyAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -215,7 +244,7 @@ public sealed class BatchSenderTests
         public Task<ImportInfo> GetImportInfoAsync(ActiveCampaignAccount account, string batchId, CancellationToken cancellationToken)
         {
             InfoCalls++;
-            return Task.FromResult(InfoCalls % 2 == 1
+            return Task.FromResult(InfoCalls % 2 == 1 || ImportNeverCompletes
                 ? new ImportInfo("processing", [], [])
                 : new ImportInfo("completed", [], [.. FailedEmails]));
         }

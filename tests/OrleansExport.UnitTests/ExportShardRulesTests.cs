@@ -420,4 +420,14 @@ public sealed class CapacityLeaseTests
     [InlineData(0L, 20L, 532L, 0L)]
     public void GrantsChunksOnlyWhilePlentyRemains(long? remaining, long needed, long wanted, long expected) =>
         Assert.Equal(expected, CapacityLease.Grant(remaining, needed, wanted));
+
+    [Theory]
+    [InlineData(null, 1_000_000L, 20L, 532L)] // no connection cap, plenty under the export's: a whole chunk
+    [InlineData(null, 100L, 2000L, 100L)]     // the export's cap bounds the grant
+    [InlineData(150L, 100L, 2000L, 100L)]     // the smaller of the two caps
+    [InlineData(50L, 100L, 2000L, 50L)]
+    [InlineData(0L, 100L, 20L, 0L)]
+    [InlineData(1000L, 0L, 20L, 0L)]
+    public void GrantsWithinBothTheExportsAndTheConnectionsCap(long? connectionRemaining, long exportRemaining, long needed, long expected) =>
+        Assert.Equal(expected, CapacityLease.GrantWithin(connectionRemaining, exportRemaining, needed));
 }

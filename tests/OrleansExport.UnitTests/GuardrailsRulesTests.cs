@@ -107,6 +107,23 @@ public sealed class GuardrailsRulesTests
     }
 
     [Fact]
+    public void AHeldMemberWhoJoinsAgain_IsPendingAndSentWhileTheHoldLasts()
+    {
+        var shard = SubscribedShard(10);
+        shard.Apply([Event("p0", SegmentEventType.Left, 1), Event("p1", SegmentEventType.Left, 1)]);
+        Assert.Empty(shard.TakePending(100, holdUnsubscribes: true));
+        Assert.Equal(0, shard.PendingEstimate);
+
+        shard.Apply([Event("p1", SegmentEventType.Joined, 2, email: "p1-new@example.com")]);
+
+        // The new address is a new contact; the old one is unsubscribed as an email change, not held as a leave.
+        Assert.Equal(2, shard.PendingEstimate);
+        Assert.Equal(
+            [("p1", ContactAction.Upsert, "p1-new@example.com"), ("p1", ContactAction.Unsubscribe, "p1@example.com")],
+            shard.TakePending(100, holdUnsubscribes: true).Select(c => (c.ProfileId, c.Action, c.Data.Email)).Order());
+    }
+
+    [Fact]
     public void HeldUnsubscribes_StayDirty_SoAShardRebuiltFromItsStateQueuesThemAgain()
     {
         var state = new ExportShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe) };
@@ -121,6 +138,19 @@ public sealed class GuardrailsRulesTests
 
         Assert.Equal(1, rebuilt.PendingEstimate);
         Assert.Single(rebuilt.TakePending(10, holdUnsubscribes: false));
+    }
+
+    [Fact]
+    public void AFullRun_CountsItsHeldUnsubscribesAsHeld_NotAsRemaining()
+    {
+        var shard = SubscribedShard(5);
+        shard.Apply([Event("p0", SegmentEventType.Left, 1)]);
+        shard.BeginRun("r1");
+        AcceptAll(shard, shard.TakePending(10, holdUnsubscribes: true));
+
+        var counters = shard.GetCounters();
+
+        Assert.Equal((0L, 1L), (counters.RunRemaining, counters.RunHeld));
     }
 
     [Fact]
@@ -150,7 +180,8 @@ public sealed class GuardrailsRulesTests
         var preview = shard.Preview(asRun: false, holding: false);
         var taken = shard.TakePending(100);
 
-        Assert.Equal((1L, 1L, 1L, 1L, 0L, 0L), (preview.Subscribe, preview.Update, preview.Resubscribe, preview.Unsubscribe, preview.Delete, preview.Held));
+        // p2's new address is a new contact (subscribe) and its old one is unsubscribed, next to p0's leave.
+        Assert.Equal((2L, 0L, 1L, 2L, 0L, 0L), (preview.Subscribe, preview.Update, preview.Resubscribe, preview.Unsubscribe, preview.Delete, preview.Held));
         Assert.Equal(taken.Length, preview.Examples.Count);
         Assert.Equal(
             taken.Select(c => (c.ProfileId, c.Action switch { ContactAction.Upsert when c.AlreadySubscribed => "update", ContactAction.Upsert => "subscribe", var a => a.ToString().ToLowerInvariant() })).Order(),
@@ -217,7 +248,7 @@ public sealed class GuardrailsRulesTests
 
         var leaving = new MemberSlot { DataHash = 7, AcceptedHash = 7, Flags = MemberFlags.SubscribedInAc };
         Assert.Equal(MemberState.Pending, MemberStories.StateOf(leaving, ContactAction.Unsubscribe));
-        Assert.Contains("mass-unsubscribe guard", MemberStories.Reason(MemberState.Pending, ContactAction.Unsubscribe, null, held: true, LeaveAction.Unsubscribe));
+        Assert.Contains("mass-unsubscribe guard", MemberStories.Reason(MemberState.Pending, ContactAction.Unsubscribe, null, held: true, LeaveAction.Unsubscribe, maybeInAccount: false));
     }
 
     [Fact]
@@ -232,5 +263,24 @@ public sealed class GuardrailsRulesTests
 
         AcceptAll(shard, taken);
         Assert.Equal(MemberState.Unsubscribed, shard.Story("p0")!.State);
+    }
+
+    [Fact]
+    public void Story_OfAJoinWhoseSendWasNeverConfirmed_ThatLeaves_IsPending_WithTheUnsubscribeAndTheUnknownOutcomeAsReason()
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p0", SegmentEventType.Joined, 0)]);
+        var taken = shard.TakePending(10);
+        shard.Complete([.. taken.Select(c => new ContactOutcome(c.ProfileId, c.Action, c.Hash, OutcomeKind.Unconfirmed, null))]);
+        Assert.Contains("outcome never came", shard.Story("p0")!.Reason);
+
+        shard.Apply([Event("p0", SegmentEventType.Left, 1)]);
+
+        var story = shard.Story("p0")!;
+        Assert.Equal(MemberState.Pending, story.State);
+        Assert.Contains("its unsubscribe is waiting", story.Reason);
+        Assert.Contains("may be on the list", story.Reason);
+        var preview = shard.Preview(asRun: false, holding: false);
+        Assert.Equal(1, preview.Unsubscribe);
     }
 }

@@ -28,6 +28,9 @@ public sealed class RejectionCsvTests
     [InlineData(" padded ", "\" padded \"")]
     [InlineData("", "")]
     [InlineData("plain@example.com", "plain@example.com")]
+    [InlineData("line\n=1+1", "\"line\n'=1+1\"")]
+    [InlineData("line\r\n@SUM(A1)", "\"line\r\n'@SUM(A1)\"")]
+    [InlineData("line\r-1", "\"line\r'-1\"")]
     public void Field_NeutralisesFormulasAndKeepsOuterSpace(string value, string expected) =>
         Assert.Equal(expected, RejectionCsv.Field(value));
 

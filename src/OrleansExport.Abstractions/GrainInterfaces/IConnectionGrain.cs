@@ -38,13 +38,15 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task<bool> DeleteAsync(string user);
 
     /// <summary>
-    /// Grants an export profiles of the connection's cap: at least <paramref name="needed"/> while the cap allows,
-    /// up to <paramref name="wanted"/> while plenty remains (so the cap costs no call per contact).
+    /// Grants a shard of an export new-member slots within both the connection's profileCap and the export's own cap
+    /// (<paramref name="exportCap"/>, counted per export here), in one step so that concurrent shards and exports
+    /// cannot overshoot: at least <paramref name="needed"/> while the caps allow, a chunk more while plenty remains
+    /// (so the cap costs no call per contact).
     /// </summary>
-    Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted);
+    Task<long> LeaseCapacityAsync(string exportId, long exportCap, long needed);
 
     Task ReleaseCapacityAsync(string exportId);
 
-    /// <summary>An export gives back profiles of the cap it leased and no longer uses (members left).</summary>
+    /// <summary>A shard of an export gives back slots it leased and no longer uses (members left).</summary>
     Task ReturnCapacityAsync(string exportId, long slots);
 }

@@ -36,11 +36,8 @@ public interface IExportGrain : IGrainWithStringKey
     /// <summary>Its connection was deleted: stop delivering for good.</summary>
     Task StopAsync(string reason);
 
-    /// <summary>Called by shards: grants new-member slots within the caps, at least <paramref name="needed"/> while they allow.</summary>
-    Task<long> LeaseCapacityAsync(long needed);
-
-    /// <summary>Called by shards: slots freed by members that left, for any shard (and, under the connection's cap, any export) to use.</summary>
-    Task ReturnCapacityAsync(long slots);
+    /// <summary>What its shards are configured with; null once deleted. A shard configured before it leased from the connection asks once.</summary>
+    Task<ShardConfig?> GetShardConfigAsync();
 
     /// <summary>
     /// Called by a shard that holds contacts to send: after applying changes, or (<paramref name="overdue"/>) on

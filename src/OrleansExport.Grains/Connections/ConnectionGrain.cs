@@ -176,14 +176,16 @@ public sealed partial class ConnectionGrain(
         return true;
     }
 
-    public async Task<long> LeaseCapacityAsync(string exportId, long needed, long wanted)
+    /// <remarks>The grain is not reentrant: the read, the grant and the write are one step.</remarks>
+    public async Task<long> LeaseCapacityAsync(string exportId, long exportCap, long needed)
     {
         if (!state.State.Exists)
         {
             return 0;
         }
 
-        var granted = CapacityLease.Grant(state.State.ProfileCap - state.State.LeasedByExport.Values.Sum(), needed, wanted);
+        var leased = state.State.LeasedByExport;
+        var granted = CapacityLease.GrantWithin(state.State.ProfileCap - leased.Values.Sum(), exportCap - leased.GetValueOrDefault(exportId), needed);
         if (granted > 0)
         {
             state.State.LeasedByExport[exportId] = state.State.LeasedByExport.GetValueOrDefault(exportId) + granted;

@@ -46,7 +46,7 @@ public sealed partial class BatchSender(
 
         foreach (var contact in viaContactApi)
         {
-            outcomes.Add(await SendThroughContactApiAsync(account, export, contact, cancellationToken));
+            outcomes.Add(await SendThroughContactApiAsync(account, export, contact, tally, cancellationToken));
         }
 
         foreach (var contact in contacts.Where(c => c.Action == ContactAction.Delete))
@@ -84,6 +84,7 @@ public sealed partial class BatchSender(
         while (batch.Count > 0)
         {
             tally.Imports++;
+            tally.WentOut(batch);
             var result = await client.BulkImportAsync(account, batch.Select(c => ContactWire.ToBulkContact(c, export)).ToList(), cancellationToken, export.ExcludeAutomations);
             switch (result)
             {
@@ -123,7 +124,7 @@ public sealed partial class BatchSender(
         {
             foreach (var contact in batch)
             {
-                outcomes.Add(await SendThroughContactApiAsync(account, export, contact, cancellationToken));
+                outcomes.Add(await SendThroughContactApiAsync(account, export, contact, tally, cancellationToken));
             }
 
             return;
@@ -160,7 +161,7 @@ public sealed partial class BatchSender(
             if (time.GetUtcNow() >= deadline)
             {
                 LogImportNotConfirmed(batchId, batch.Count);
-                outcomes.AddRange(batch.Select(Returned));
+                outcomes.AddRange(batch.Select(Unconfirmed));
                 return;
             }
 
@@ -168,8 +169,9 @@ public sealed partial class BatchSender(
         }
     }
 
-    private async Task<ContactOutcome> SendThroughContactApiAsync(ActiveCampaignAccount account, ExportDefinition export, OutgoingContact contact, CancellationToken cancellationToken)
+    private async Task<ContactOutcome> SendThroughContactApiAsync(ActiveCampaignAccount account, ExportDefinition export, OutgoingContact contact, ImportTally tally, CancellationToken cancellationToken)
     {
+        tally.WentOut([contact]);
         var sync = await client.SyncContactAsync(account, ContactWire.ToSyncContact(contact, export), cancellationToken);
         if (!sync.Succeeded)
         {
@@ -249,18 +251,31 @@ public sealed partial class BatchSender(
 
     public static ContactOutcome Returned(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Returned, null);
 
+    public static ContactOutcome Unconfirmed(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Unconfirmed, null);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: profile {ProfileId} is unsubscribed from the list by the person (or bounced): it is opted out and not subscribed again")]
     private partial void LogOptedOut(string exportId, string profileId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
     private partial void LogSplitting(string exportId, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {BatchId} not confirmed in time; its {Count} contacts go back to pending")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {BatchId} not confirmed in time; its {Count} contacts go back to pending, as possibly in the account")]
     private partial void LogImportNotConfirmed(string batchId, int count);
 }
 
-/// <summary>Bulk-import requests one <see cref="BatchSender.SendAsync"/> made.</summary>
+/// <summary>Bulk-import requests one <see cref="BatchSender.SendAsync"/> made, and the contacts that went out in a request.</summary>
 public sealed partial class ImportTally
 {
+    private readonly HashSet<OutgoingContact> _wentOut = new(ReferenceEqualityComparer.Instance);
+
     public int Imports { get; set; }
+
+    public void WentOut(IEnumerable<OutgoingContact> contacts) => _wentOut.UnionWith(contacts);
+
+    /// <summary>
+    /// The outcome of a contact whose batch failed before its outcome was known: <see cref="OutcomeKind.Unconfirmed"/> once
+    /// a request with it went out (ActiveCampaign may have applied it), else <see cref="OutcomeKind.Returned"/>.
+    /// </summary>
+    public ContactOutcome Unanswered(OutgoingContact contact) =>
+        _wentOut.Contains(contact) ? BatchSender.Unconfirmed(contact) : BatchSender.Returned(contact);
 }

@@ -97,8 +97,15 @@ public sealed partial class DeliveryLoop(
         await RetryOutcomesAsync();
         var runActive = State.Run is { Active: true };
         var holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
+        var batches = 0;
         while (State.IsSending && _inFlight < options.MaxConcurrentBatches && !_hold.IsHeld && _scheduler.IsBatchDue(runActive))
         {
+            // Weighed again before every batch after the first: leaves that arrived while the one before was collected count too.
+            if (batches++ > 0)
+            {
+                holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
+            }
+
             var batch = await _scheduler.CollectAsync((index, max) => TryTakePendingAsync(index, max, holdUnsubscribes));
             if (batch.Count == 0)
             {
@@ -167,20 +174,20 @@ public sealed partial class DeliveryLoop(
                 PausedItself();
             }
 
-            outcomes = batch.Select(BatchSender.Returned).ToList();
+            outcomes = batch.Select(tally.Unanswered).ToList();
         }
         catch (ActiveCampaignCircuitOpenException open)
         {
             var resumeAt = _hold.CircuitOpen(open.Hostname, open.RetryAfter);
             PausedItself();
             LogDeliveryPaused(exportId, resumeAt, open.Message);
-            outcomes = batch.Select(BatchSender.Returned).ToList();
+            outcomes = batch.Select(tally.Unanswered).ToList();
         }
         catch (Exception exception)
         {
             LogDeliveryFailed(batch.Count, exportId, exception.GetType().Name, exception.Message);
             _hold.Failing(exception.GetType().Name, TimeSpan.FromSeconds(5) / limits.TimeScale);
-            outcomes = batch.Select(BatchSender.Returned).ToList();
+            outcomes = batch.Select(tally.Unanswered).ToList();
         }
         finally
         {
@@ -300,6 +307,7 @@ public sealed partial class DeliveryLoop(
         {
             var counters = await Shards.GetCountersAsync();
             remaining = counters.Sum(c => c.RunRemaining);
+            run.Held = counters.Sum(c => c.RunHeld);
             run.SkippedByCap = counters.Sum(c => c.SkippedByCap);
         }
 
@@ -311,8 +319,12 @@ public sealed partial class DeliveryLoop(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            State.StoppedReason ?? _hold.Reason);
+            State.StoppedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
     }
+
+    private static string? HeldInRun(long held) => held == 0 ? null
+        : $"{held} unsubscribes of this run are held by the mass-unsubscribe guard (maxUnsubscribePercent), awaiting release: " +
+          "they are sent once someone releases them or the hold lifts, outside this run; everything else was sent.";
 
     public async Task CancelRunAsync(string runId)
     {

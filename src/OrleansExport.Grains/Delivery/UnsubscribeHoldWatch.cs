@@ -31,8 +31,9 @@ public sealed partial class UnsubscribeHoldWatch(string exportId, Func<ExportSta
     /// <returns>Whether unsubscribes are to be held back from the batches collected now.</returns>
     public async Task<bool> CheckAsync(ExportShardSet shards, DeliveryScheduler scheduler, bool runActive, Action<string, string?> alert)
     {
-        var held = State.UnsubscribeHold?.Held;
-        var released = State.UnsubscribeHold?.Released ?? false;
+        var weighed = State.UnsubscribeHold;
+        var held = weighed?.Held;
+        var released = weighed?.Released ?? false;
         var maxPercent = State.Definition!.MaxUnsubscribePercent;
         var guardOff = maxPercent is null && held is null && !released;
         var due = scheduler.IsBatchDue(runActive) || held is not null && time.GetUtcNow() >= _nextHeldCheck;
@@ -49,11 +50,17 @@ public sealed partial class UnsubscribeHoldWatch(string exportId, Func<ExportSta
             figures = await FiguresAsync(shards, countSubscribed: true);
         }
 
+        if (!Equals(State.UnsubscribeHold, weighed))
+        {
+            // The export is reentrant: a release (or another check) changed the hold while the shards answered. Deciding
+            // from what was read before would undo it; the next check weighs again from what is there now.
+            return Holding;
+        }
+
         var decision = UnsubscribeGuard.Evaluate(held, released, figures, maxPercent, time.GetUtcNow());
         if (decision.Held != held || decision.Released != released)
         {
-            State.UnsubscribeHold = decision.Held is null && !decision.Released ? null : new UnsubscribeHoldState(decision.Held, decision.Released);
-            await writeState();
+            await SaveAsync(decision.Held is null && !decision.Released ? null : new UnsubscribeHoldState(decision.Held, decision.Released));
         }
 
         if (decision.Started)
@@ -80,9 +87,24 @@ public sealed partial class UnsubscribeHoldWatch(string exportId, Func<ExportSta
             return null;
         }
 
-        State.UnsubscribeHold = new UnsubscribeHoldState(null, Released: true);
-        await writeState();
+        await SaveAsync(new UnsubscribeHoldState(null, Released: true));
         return held.Count;
+    }
+
+    /// <summary>Keeps the hold; a write that fails leaves the one before in memory too, so a hold that starts is alerted when it is stored.</summary>
+    private async Task SaveAsync(UnsubscribeHoldState? hold)
+    {
+        var before = State.UnsubscribeHold;
+        State.UnsubscribeHold = hold;
+        try
+        {
+            await writeState();
+        }
+        catch
+        {
+            State.UnsubscribeHold = before;
+            throw;
+        }
     }
 
     private static async Task<UnsubscribeFigures> FiguresAsync(ExportShardSet shards, bool countSubscribed) =>

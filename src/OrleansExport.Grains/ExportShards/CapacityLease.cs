@@ -9,6 +9,13 @@ public static class CapacityLease
 {
     public const long Chunk = 512;
 
+    /// <summary>
+    /// What a connection grants a shard of an export: within what is left of the export's own cap and of the
+    /// connection's (null: none), at least <paramref name="needed"/> while they allow, a chunk more while plenty remains.
+    /// </summary>
+    public static long GrantWithin(long? connectionRemaining, long exportRemaining, long needed) =>
+        Grant(connectionRemaining is { } connection ? Math.Min(connection, exportRemaining) : exportRemaining, needed, needed + Chunk);
+
     /// <param name="remaining">Slots left under the cap; null when there is no cap.</param>
     public static long Grant(long? remaining, long needed, long wanted)
     {

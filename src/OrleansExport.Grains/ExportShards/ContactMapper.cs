@@ -42,4 +42,27 @@ public static class ContactMapper
 
         return new ContactData(email, Get(mapping.FirstName), Get(mapping.LastName), Get(mapping.Phone), fieldValues);
     }
+
+    /// <summary>
+    /// Field values mapped with <paramref name="before"/>, placed for <paramref name="after"/>: each value stays with the
+    /// attribute it was mapped from; an attribute not mapped before is unknown (null, not sent) until the segments send
+    /// the member again.
+    /// </summary>
+    public static string?[] RemapFields(string?[] values, IReadOnlyList<FieldMapping> before, IReadOnlyList<FieldMapping> after)
+    {
+        var remapped = after.Count == 0 ? [] : new string?[after.Count];
+        for (var i = 0; i < after.Count; i++)
+        {
+            for (var j = 0; j < before.Count && j < values.Length; j++)
+            {
+                if (before[j].Attribute == after[i].Attribute)
+                {
+                    remapped[i] = values[j];
+                    break;
+                }
+            }
+        }
+
+        return remapped;
+    }
 }

@@ -7,7 +7,8 @@ namespace OrleansExport.Grains.ExportShards;
 /// <summary>
 /// What one export keeps per member of one slice of its segments (key "exportId/index"): what was
 /// sent and accepted, list status, rejections, caps. The rules live in <see cref="ExportShardRules"/>;
-/// this grain adds capacity leases and persistence (<see cref="JournaledShardState{TState}"/>).
+/// this grain adds capacity leases (from the connection, which holds both caps) and persistence
+/// (<see cref="JournaledShardState{TState}"/>).
 /// </summary>
 /// <remarks>
 /// Segment shards forward each change here before their own batch counts as applied, so the journal
@@ -66,7 +67,7 @@ public sealed class ExportShardGrain(
             state.State.CapacityLeft = entry.CapacityLeft;
             _membership.Apply(entry.Events);
 
-            // Given back to the export when the batch was first applied (or lost with the crash: never twice).
+            // Given back to the connection when the batch was first applied (or lost with the crash: never twice).
             _membership.ReleaseFreedCapacity();
         }
 
@@ -76,6 +77,18 @@ public sealed class ExportShardGrain(
         await ReportPendingAsync(overdue: true);
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
+        var leaseCheck = options.Value.LeaseTimeout / 4;
+        this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions { DueTime = leaseCheck, Period = leaseCheck });
+    }
+
+    /// <summary>Leases whose answer or outcome was lost go back to pending, and the export hears of them.</summary>
+    private async Task ExpireLeasesAsync(CancellationToken cancellationToken)
+    {
+        if (_membership.ExpireLeases(options.Value.LeaseTimeout) > 0)
+        {
+            _store.MarkChanged();
+            await ReportPendingAsync(overdue: true);
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);
@@ -96,7 +109,10 @@ public sealed class ExportShardGrain(
         var needed = _membership.CountPotentialNewMembers(events) - state.State.CapacityLeft;
         if (needed > 0)
         {
-            var granted = await Export.LeaseCapacityAsync(needed);
+            var config = await CapacityConfigAsync();
+            var granted = config?.ConnectionId is { } connectionId
+                ? await GrainFactory.GetGrain<IConnectionGrain>(connectionId).LeaseCapacityAsync(ExportId, config.MaxProfilesPerExport ?? options.Value.MaxProfilesPerExport, needed)
+                : 0;
             _membership.AddCapacity(granted);
         }
 
@@ -109,10 +125,36 @@ public sealed class ExportShardGrain(
     }
 
     /// <summary>
-    /// Slots freed here go back to the export. A crash before the call keeps them from the cap (the replayed batch
+    /// Slots freed here go back to the connection. A crash before the call keeps them from the cap (the replayed batch
     /// releases them again, unreturned): the cap may be under-used after a crash, never exceeded.
     /// </summary>
-    private Task ReturnCapacityAsync(long released) => released > 0 ? Export.ReturnCapacityAsync(released) : Task.CompletedTask;
+    private async Task ReturnCapacityAsync(long released)
+    {
+        if (released > 0 && (await CapacityConfigAsync())?.ConnectionId is { } connectionId)
+        {
+            await GrainFactory.GetGrain<IConnectionGrain>(connectionId).ReturnCapacityAsync(ExportId, released);
+        }
+    }
+
+    /// <summary>
+    /// The configuration with the connection that grants slots. One stored before shards leased from the connection
+    /// learns it from the export once (a read: the export calls nothing back).
+    /// </summary>
+    private async Task<ShardConfig?> CapacityConfigAsync()
+    {
+        if (state.State.Config is not { ConnectionId: null } stored)
+        {
+            return state.State.Config;
+        }
+
+        if (await Export.GetShardConfigAsync() is { } current)
+        {
+            state.State.Config = stored with { ConnectionId = current.ConnectionId, MaxProfilesPerExport = current.MaxProfilesPerExport };
+            _store.MarkChanged();
+        }
+
+        return state.State.Config;
+    }
 
     public async Task ResetDeliveryAsync()
     {

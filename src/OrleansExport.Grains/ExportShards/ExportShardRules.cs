@@ -27,9 +27,10 @@ public sealed class ExportShardRules
     {
         _state = state;
         _rejections = new RejectionLog(state, time);
-        _outbox = new ShardOutbox(state, time, _rejections);
+        var retired = new RetiredAddresses(state);
+        _outbox = new ShardOutbox(state, time, _rejections, retired);
         _capacity = new ShardCapacity(state);
-        _events = new ShardEventRules(state, _outbox, _capacity, _rejections);
+        _events = new ShardEventRules(state, _outbox, _capacity, _rejections, retired);
         _runs = new ShardRuns(state, _outbox);
         _inspection = new ShardInspection(state, _outbox);
         _listFacts = new ShardListFacts(state, _outbox);
@@ -70,6 +71,9 @@ public sealed class ExportShardRules
     /// <inheritdoc cref="ShardOutbox.ReleaseLeases"/>
     public void ReleaseLeases() => _outbox.ReleaseLeases();
 
+    /// <inheritdoc cref="ShardOutbox.ExpireLeases"/>
+    public int ExpireLeases(TimeSpan timeout) => _outbox.ExpireLeases(timeout);
+
     /// <inheritdoc cref="ShardOutbox.ResetDelivery"/>
     public void ResetDelivery() => _outbox.ResetDelivery();
 
@@ -109,6 +113,11 @@ public sealed class ExportShardRules
     {
         var previous = _state.Config;
         _state.Config = config;
+        if (previous is not null && !previous.Mapping.Fields.SequenceEqual(config.Mapping.Fields))
+        {
+            RemapFields(previous.Mapping.Fields, config.Mapping.Fields);
+        }
+
         if (previous is null || previous.SegmentIds.SequenceEqual(config.SegmentIds))
         {
             return;
@@ -144,6 +153,36 @@ public sealed class ExportShardRules
 
                 _outbox.MarkDirty(slot);
             }
+        }
+    }
+
+    /// <summary>
+    /// Custom field values are positional: after a change of the mapped fields each member's values move with their
+    /// attribute, and a member whose (field id, value) pairs changed is sent again, whether or not the backfill that
+    /// follows reaches it.
+    /// </summary>
+    private void RemapFields(IReadOnlyList<FieldMapping> before, IReadOnlyList<FieldMapping> after)
+    {
+        for (var slot = 0; slot < Members.Count; slot++)
+        {
+            if (!Members[slot].HasData || Members.Data(slot) is not { } data)
+            {
+                continue;
+            }
+
+            var remapped = data with { FieldValues = ContactMapper.RemapFields(data.FieldValues, before, after) };
+            var hash = ProfileHash.Of(remapped, after);
+            ref var member = ref Members[slot];
+            if (hash == member.DataHash)
+            {
+                continue;
+            }
+
+            member.Clear(MemberFlags.Failed);
+            member.ImportFailures = 0;
+            member.DataHash = hash;
+            Members.SetData(slot, remapped);
+            _outbox.MarkDirty(slot);
         }
     }
 }

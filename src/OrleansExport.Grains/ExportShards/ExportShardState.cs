@@ -31,4 +31,8 @@ public sealed class ExportShardState
 
     /// <summary>Profiles this shard held that were erased (right to erasure).</summary>
     [Id(10)] public long Erased { get; set; }
+
+    /// <summary>Old addresses of members whose mapped email changed, to unsubscribe (<see cref="ExportShards.RetiredAddresses"/>).</summary>
+    /// <remarks>Null until the first is retired, so that a shard without any stores nothing for it.</remarks>
+    [Id(11)] public List<RetiredAddress>? RetiredAddresses { get; set; }
 }

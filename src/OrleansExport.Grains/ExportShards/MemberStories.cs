@@ -49,7 +49,8 @@ public static class MemberStories
 
     /// <param name="rejection">The newest rejection the shard keeps for the profile, if any.</param>
     /// <param name="held">The contact's unsubscribe is held by the mass-unsubscribe guard.</param>
-    public static string Reason(MemberState state, ContactAction? desired, Rejection? rejection, bool held, LeaveAction onLeave) => state switch
+    /// <param name="maybeInAccount">A send's outcome never came: the contact may be in the account (<see cref="MemberSlot.MaybeInAccount"/>).</param>
+    public static string Reason(MemberState state, ContactAction? desired, Rejection? rejection, bool held, LeaveAction onLeave, bool maybeInAccount) => state switch
     {
         MemberState.Erased => "Erased (right to erasure): its data is forgotten; its contact is unsubscribed, or deleted with onErase=delete.",
         MemberState.SkippedByCap => rejection?.Reason ?? "Over the profile cap: not sent.",
@@ -61,6 +62,9 @@ public static class MemberStories
         MemberState.OptedOut => "Opted out: unsubscribed or bounced in ActiveCampaign by the person, not by OrleansExport; never subscribed again unless the person subscribes again.",
         MemberState.InSync => "ActiveCampaign has its current data on the list.",
         _ when held => "Its unsubscribe is held by the mass-unsubscribe guard: released by a person, or dropped if upstream brings it back.",
+        _ when maybeInAccount && desired == ContactAction.Unsubscribe =>
+            "Left the export's segments after a send whose outcome never came (it may be on the list): its unsubscribe is waiting to be sent.",
+        _ when maybeInAccount && desired is not null => "Sent, but its outcome never came: it may be on the list already, and is sent again.",
         _ => desired switch
         {
             ContactAction.Unsubscribe => "Left the export's segments: its unsubscribe is waiting to be sent.",

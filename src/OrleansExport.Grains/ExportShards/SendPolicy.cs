@@ -42,25 +42,27 @@ public static class SendPolicy
             return null;
         }
 
-        // Only a contact we subscribed is unsubscribed: never create a contact for someone never exported.
+        // Only a contact we subscribed (or may have: a send whose outcome is unknown) is unsubscribed: never create a
+        // contact for someone never exported.
         var subscribed = member.Has(MemberFlags.SubscribedInAc);
         var alreadyUnsubscribed = member.Has(MemberFlags.UnsubscribedInAc);
-        return subscribed && !alreadyUnsubscribed || inRun && (subscribed || alreadyUnsubscribed) ? ContactAction.Unsubscribe : null;
+        return subscribed && !alreadyUnsubscribed || member.MaybeInAccount || inRun && (subscribed || alreadyUnsubscribed) ? ContactAction.Unsubscribe : null;
     }
 
     /// <summary>
     /// An erased profile's contact, whatever onLeave says: unsubscribed (unless it already is), or deleted with
-    /// onErase=delete. Only a contact ActiveCampaign has from us; none after a failed attempt (the data goes all the same).
+    /// onErase=delete. Only a contact ActiveCampaign has (or may have) from us; none after a failed attempt (the data goes
+    /// all the same).
     /// </summary>
     private static ContactAction? ErasureAction(in MemberSlot member, EraseAction onErase)
     {
-        var inAccount = member.Has(MemberFlags.SubscribedInAc) || member.Has(MemberFlags.UnsubscribedInAc);
+        var inAccount = member.Has(MemberFlags.SubscribedInAc) || member.Has(MemberFlags.UnsubscribedInAc) || member.MaybeInAccount;
         if (!inAccount || member.Has(MemberFlags.Failed))
         {
             return null;
         }
 
         return onErase == EraseAction.Delete ? ContactAction.Delete
-            : member.Has(MemberFlags.UnsubscribedInAc) ? null : ContactAction.Unsubscribe;
+            : member.Has(MemberFlags.UnsubscribedInAc) && !member.MaybeInAccount ? null : ContactAction.Unsubscribe;
     }
 }

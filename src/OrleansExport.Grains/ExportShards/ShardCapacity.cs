@@ -1,7 +1,7 @@
 namespace OrleansExport.Grains.ExportShards;
 
 /// <summary>
-/// The new-member slots an export shard leased from its export's caps and has not used yet
+/// The new-member slots an export shard leased from its connection (within both caps) and has not used yet
 /// (<see cref="ExportShardState.CapacityLeft"/>), and what members that left free for other shards.
 /// </summary>
 public sealed class ShardCapacity(ExportShardState state)
@@ -30,7 +30,7 @@ public sealed class ShardCapacity(ExportShardState state)
     public void Add(long slots) => state.CapacityLeft += slots;
 
     /// <summary>
-    /// Capacity to give back to the export after a batch or a definition change in which members left (or were
+    /// Capacity to give back to the connection after a batch or a definition change in which members left (or were
     /// erased): all the shard's unused slots, so that a cap freed here can be used by profiles of other shards. Zero
     /// otherwise. Deterministic, so a replayed batch leaves the shard as it was.
     /// </summary>

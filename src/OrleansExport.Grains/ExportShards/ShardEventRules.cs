@@ -7,7 +7,7 @@ namespace OrleansExport.Grains.ExportShards;
 /// (each segment shard has already ordered and deduplicated its own events), the newest data wins across segments,
 /// one pending change per profile, the cap, leaves and re-joins, and erasure.
 /// </summary>
-public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, ShardCapacity capacity, RejectionLog rejections)
+public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, ShardCapacity capacity, RejectionLog rejections, RetiredAddresses retired)
 {
     private MemberTable Members => state.Members;
 
@@ -227,7 +227,7 @@ public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, 
 
     private void SetData(int slot, ContactData data)
     {
-        var hash = ProfileHash.Of(data);
+        var hash = ProfileHash.Of(data, Config.Mapping.Fields);
         ref var member = ref Members[slot];
         if (hash == member.DataHash)
         {
@@ -235,10 +235,39 @@ public sealed class ShardEventRules(ExportShardState state, ShardOutbox outbox, 
             return;
         }
 
+        if (member.HasData && Members.Email(slot) is { } previous && !string.Equals(previous, data.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            MoveToNewAddress(slot, previous, data.Email);
+        }
+
         member.Clear(MemberFlags.Failed);
         member.ImportFailures = 0;
         member.DataHash = hash;
         Members.SetData(slot, data);
+    }
+
+    /// <summary>
+    /// The member's email changed: the contact at the old address leaves the list whatever onLeave says (it may be
+    /// there if ActiveCampaign accepted it, or a send of it is in flight), and nothing ActiveCampaign holds is about
+    /// the new address, so it is subscribed as a new contact. An outcome still in flight is about the old address.
+    /// </summary>
+    private void MoveToNewAddress(int slot, string previous, string current)
+    {
+        ref var member = ref Members[slot];
+        var profileId = Members.ProfileId(slot);
+        retired.Unretire(profileId, current);
+        if (member.Has(MemberFlags.SubscribedInAc) || member.Has(MemberFlags.Leased) || member.MaybeInAccount)
+        {
+            retired.Retire(profileId, previous);
+        }
+
+        member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
+        member.MaybeInAccount = false;
+        member.AcceptedHash = 0;
+        if (member.Has(MemberFlags.Leased))
+        {
+            member.Set(MemberFlags.DeliveryReset);
+        }
     }
 
     private int IndexOfSegment(string segmentId) => IndexOf(Config.SegmentIds, segmentId);

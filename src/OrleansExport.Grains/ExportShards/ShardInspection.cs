@@ -60,6 +60,13 @@ public sealed class ShardInspection(ExportShardState state, ShardOutbox outbox)
             }
         }
 
+        // The old addresses of members whose email changed are unsubscribed too, whatever the guard holds (RetiredAddresses).
+        foreach (var address in state.RetiredAddresses?.Where(address => !address.Leased) ?? [])
+        {
+            preview.Count(ContactAction.Unsubscribe, alreadySubscribed: true, holdable: false);
+            preview.AddExample(new PreviewExample(address.ProfileId, address.Email, "unsubscribe"));
+        }
+
         return preview.Build();
     }
 
@@ -101,6 +108,6 @@ public sealed class ShardInspection(ExportShardState state, ShardOutbox outbox)
         var segments = Config.SegmentIds.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).ToList();
         return new MemberStory(profileId, Members.Email(slot) ?? (memberState == MemberState.Erased ? null : rejection?.Email), memberState, segments, null,
             member.LastOccurredTicks > 0 ? new DateTimeOffset(member.LastOccurredTicks, TimeSpan.Zero) : null, null,
-            MemberStories.Reason(memberState, desired, rejection, outbox.IsHeld(slot), Config.OnLeave));
+            MemberStories.Reason(memberState, desired, rejection, outbox.IsHeld(slot), Config.OnLeave, member.MaybeInAccount));
     }
 }

@@ -11,23 +11,33 @@ public sealed class ShardOutbox
     private readonly ExportShardState _state;
     private readonly TimeProvider _time;
     private readonly RejectionLog _rejections;
+    private readonly RetiredAddresses _retired;
     private readonly Queue<int> _dirtyQueue = new();
+
+    // When each lease was taken (in memory: a lease found in storage counts from the shard's activation).
+    private readonly Dictionary<int, DateTimeOffset> _leasedAt = [];
 
     // Unsubscribes the mass-unsubscribe guard holds back: still Dirty (a reactivated shard queues them again), out of the queue.
     private readonly HashSet<int> _held = [];
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
-    public ShardOutbox(ExportShardState state, TimeProvider time, RejectionLog rejections)
+    public ShardOutbox(ExportShardState state, TimeProvider time, RejectionLog rejections, RetiredAddresses retired)
     {
         _state = state;
         _time = time;
         _rejections = rejections;
+        _retired = retired;
         for (var slot = 0; slot < Members.Count; slot++)
         {
             if (Members[slot].Has(MemberFlags.Dirty))
             {
                 _dirtyQueue.Enqueue(slot);
+            }
+
+            if (Members[slot].Has(MemberFlags.Leased))
+            {
+                _leasedAt[slot] = time.GetUtcNow();
             }
         }
 
@@ -35,7 +45,7 @@ public sealed class ShardOutbox
     }
 
     /// <summary>Upper bound of contacts waiting to be sent (the queue may hold entries that turned out to need nothing).</summary>
-    public int PendingEstimate => _dirtyQueue.Count;
+    public int PendingEstimate => _dirtyQueue.Count + _retired.Pending;
 
     /// <summary>Since when the oldest waiting change has waited; null while none waits.</summary>
     public DateTimeOffset? DirtySince => _dirtySince;
@@ -56,6 +66,7 @@ public sealed class ShardOutbox
         member.AcceptedHash = 0;
         member.ImportFailures = 0;
         member.Clear(MemberFlags.Failed | MemberFlags.InRun);
+        member.MaybeInAccount = false;
         Members.Forget(slot);
     }
 
@@ -80,6 +91,13 @@ public sealed class ShardOutbox
         ref var member = ref Members[slot];
         if (member.Has(MemberFlags.Dirty))
         {
+            // A held slot waits outside the queue: it changed, so it goes back in line (and counts as pending).
+            if (_held.Remove(slot))
+            {
+                _dirtySince ??= _time.GetUtcNow();
+                _dirtyQueue.Enqueue(slot);
+            }
+
             return;
         }
 
@@ -102,7 +120,8 @@ public sealed class ShardOutbox
     public OutgoingContact[] TakePending(int max, bool holdUnsubscribes)
     {
         RequeueNoLongerHeld(holdUnsubscribes);
-        var taken = new List<OutgoingContact>(Math.Min(max, _dirtyQueue.Count));
+        var taken = new List<OutgoingContact>(Math.Min(max, PendingEstimate));
+        _retired.Take(taken, max, profileId => Members.Find(profileId) is var slot and >= 0 && Members[slot].Has(MemberFlags.Leased));
         while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
         {
             ref var member = ref Members[slot];
@@ -133,6 +152,7 @@ public sealed class ShardOutbox
             }
 
             member.Set(MemberFlags.Leased);
+            _leasedAt[slot] = _time.GetUtcNow();
             taken.Add(new OutgoingContact(Members.ProfileId(slot), action.Value, Members.Data(slot)!, member.DataHash,
                 member.Has(MemberFlags.SubscribedInAc), member.Has(MemberFlags.InRun), member.ImportFailures));
         }
@@ -186,6 +206,11 @@ public sealed class ShardOutbox
         var tally = new RunTally();
         foreach (var outcome in outcomes)
         {
+            if (_retired.TryComplete(outcome))
+            {
+                continue;
+            }
+
             var slot = Members.Find(outcome.ProfileId);
             if (slot < 0 || !Members[slot].Has(MemberFlags.Leased))
             {
@@ -195,6 +220,7 @@ public sealed class ShardOutbox
             ref var member = ref Members[slot];
             var wasInRun = member.Has(MemberFlags.InRun);
             member.Clear(MemberFlags.Leased);
+            _leasedAt.Remove(slot);
             if (member.Has(MemberFlags.DeliveryReset))
             {
                 // Sent to the list the export used before: what became of it says nothing about the new one.
@@ -203,61 +229,9 @@ public sealed class ShardOutbox
                 continue;
             }
 
-            switch (outcome.Kind)
+            if (OutcomeEffects.Apply(ref member, outcome, ActionFor))
             {
-                case OutcomeKind.OptedOut:
-                    OptOutRules.Apply(ref member, ListFactKind.OptedOut);
-                    break;
-                case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
-                    member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
-                    member.AcceptedHash = 0;
-                    break;
-                case OutcomeKind.Failed when member.Erasure == ErasureState.Pending:
-                    // No rejection keeps an erased profile's email; a failed unsubscribe or delete is not tried again.
-                    member.Clear(MemberFlags.InRun);
-                    if (outcome.Action is ContactAction.Unsubscribe or ContactAction.Delete)
-                    {
-                        member.Set(MemberFlags.Failed);
-                    }
-
-                    break;
-                case OutcomeKind.Accepted when outcome.Action == ContactAction.Unsubscribe:
-                    member.Clear(MemberFlags.SubscribedInAc);
-                    member.Set(MemberFlags.UnsubscribedInAc);
-                    member.AcceptedHash = 0;
-                    member.ImportFailures = 0;
-                    break;
-                case OutcomeKind.Accepted:
-                    member.Clear(MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
-                    member.Set(MemberFlags.SubscribedInAc);
-                    member.AcceptedHash = outcome.Hash;
-                    member.ImportFailures = 0;
-                    break;
-                case OutcomeKind.FailedInImport when outcome.Hash == member.DataHash:
-                    // Sent again below; the sender turns it into a final failure after enough tries.
-                    member.ImportFailures = (byte)Math.Min(byte.MaxValue, member.ImportFailures + 1);
-                    break;
-                case OutcomeKind.Failed:
-                    // The run counts it as failed; it is not retried until its data changes.
-                    member.Clear(MemberFlags.InRun);
-                    if (outcome.Hash == member.DataHash)
-                    {
-                        member.Set(MemberFlags.Failed);
-                    }
-
-                    _rejections.Record(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");
-                    break;
-            }
-
-            if (outcome.Kind == OutcomeKind.Accepted && member.Has(MemberFlags.InRun))
-            {
-                // The run is done with this profile only once ActiveCampaign has what it needs now
-                // (the profile may have changed, left or re-joined while the contact was in flight).
-                member.Clear(MemberFlags.InRun);
-                if (ActionFor(member) is not null)
-                {
-                    member.Set(MemberFlags.InRun);
-                }
+                _rejections.Record(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");
             }
 
             if (wasInRun && !member.Has(MemberFlags.InRun))
@@ -277,7 +251,7 @@ public sealed class ShardOutbox
     /// holds counts, since the lease it answers may have been lost with the crash. These are what the shard journals.
     /// </summary>
     public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
-        [.. outcomes.Where(outcome => Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
+        [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
 
     /// <summary>
     /// Completes outcomes known to answer leases of this shard: those <see cref="OutcomesOfLeasedContacts"/> kept, or a
@@ -289,7 +263,7 @@ public sealed class ShardOutbox
     {
         foreach (var outcome in outcomes)
         {
-            if (Members.Find(outcome.ProfileId) is var slot and >= 0)
+            if (!_retired.Owns(outcome) && Members.Find(outcome.ProfileId) is var slot and >= 0)
             {
                 Members[slot].Set(MemberFlags.Leased);
             }
@@ -306,18 +280,49 @@ public sealed class ShardOutbox
     /// </summary>
     public void ExpectOutcomesOfLostLeases() => _leasesMayBeLost = true;
 
-    /// <summary>Puts every leased contact back in the queue (the sender that leased them is gone).</summary>
+    /// <summary>
+    /// Puts every leased contact back in the queue (the sender that leased them is gone). It may have sent them: a
+    /// contact it sent may exist (<see cref="MemberSlot.MaybeInAccount"/>).
+    /// </summary>
     public void ReleaseLeases()
     {
         _leasesMayBeLost = false;
+        _leasedAt.Clear();
+        _retired.ReleaseLeases();
         for (var slot = 0; slot < Members.Count; slot++)
         {
             if (Members[slot].Has(MemberFlags.Leased))
             {
                 Members[slot].Clear(MemberFlags.Leased);
+                Members[slot].MaybeInAccount |= Members[slot].HasData;
+
                 MarkDirty(slot);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes back contacts leased at least <paramref name="timeout"/> ago with no outcome (the answer to TakePending or
+    /// the outcome was lost): pending again, and possibly in the account, since they may have been sent.
+    /// </summary>
+    /// <returns>How many were taken back.</returns>
+    public int ExpireLeases(TimeSpan timeout)
+    {
+        var now = _time.GetUtcNow();
+        var expired = _leasedAt.Where(lease => now - lease.Value >= timeout).Select(lease => lease.Key).ToList();
+        foreach (var slot in expired)
+        {
+            _leasedAt.Remove(slot);
+            ref var member = ref Members[slot];
+            if (member.Has(MemberFlags.Leased))
+            {
+                member.Clear(MemberFlags.Leased | MemberFlags.DeliveryReset);
+                member.MaybeInAccount |= member.HasData;
+                MarkDirty(slot);
+            }
+        }
+
+        return expired.Count;
     }
 
     /// <summary>
@@ -329,11 +334,13 @@ public sealed class ShardOutbox
     {
         // An outcome of a lease lost before would be about the old list.
         _leasesMayBeLost = false;
+        _retired.Clear();
         for (var slot = 0; slot < Members.Count; slot++)
         {
             ref var member = ref Members[slot];
             // Opt-outs are per list: what counts now is the contact's status on the new list.
             member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed | MemberFlags.OptedOut);
+            member.MaybeInAccount = false;
             member.AcceptedHash = 0;
             member.ImportFailures = 0;
             if (member.Has(MemberFlags.Leased))

@@ -14,6 +14,15 @@ public static class ExportDefinitionRules
     private const int MaxScheduleLength = 100;
     private const int MaxListIdLength = 18;
 
+    /// <summary>
+    /// A list id as it is stored and compared: digits without leading zeros ("05" is list 5, and must not pass for another
+    /// list than "5"). Anything that is not 1 to 18 digits is returned as it came, for <see cref="Validate"/> to refuse.
+    /// </summary>
+    public static string? CanonicalListId(string? listId) =>
+        listId is { Length: > 0 and <= MaxListIdLength } && listId.All(char.IsAsciiDigit)
+            ? ulong.Parse(listId, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : listId;
+
     /// <param name="minScheduleInterval">The least time a schedule must leave between two runs (<c>Export:MinScheduleInterval</c>).</param>
     public static OperationError? Validate(ExportDefinition definition, TimeSpan minScheduleInterval)
     {

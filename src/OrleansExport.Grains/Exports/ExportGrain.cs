@@ -13,8 +13,9 @@ namespace OrleansExport.Grains.Exports;
 /// One export: its definition's lifecycle (create, change, pause, resume, stop, delete) and history, the segments
 /// it takes members from, and its status gathered from its shards. Validation and the effects of a change live in
 /// <see cref="ExportDefinitionRules"/> and <see cref="ExportDefinitionCheck"/>; delivery, with the full run's
-/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; new-member slots are <see cref="ExportCapacityLeases"/>;
-/// the unsubscribe release, send preview and member look-ups are <see cref="ExportGuardrails"/>.
+/// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; the unsubscribe release, send preview and member
+/// look-ups are <see cref="ExportGuardrails"/>. New-member slots are not leased here: shards lease them from the
+/// connection, which enforces both caps in one step.
 /// Reentrant so that many batches can wait for permits at once.
 /// </summary>
 [Reentrant]
@@ -36,7 +37,6 @@ public sealed partial class ExportGrain(
     // Changes of the definition go one at a time: each reconfigures shards and segments.
     private readonly SemaphoreSlim _definitionLock = new(1, 1);
     private DeliveryLoop _delivery = null!;
-    private ExportCapacityLeases _capacity = null!;
     private IGrainTimer? _pump;
 
     private string Id => this.GetPrimaryKeyString();
@@ -51,7 +51,6 @@ public sealed partial class ExportGrain(
     {
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
             activeCampaignOptions.Value.Limits, Webhook, time, logger);
-        _capacity = new ExportCapacityLeases(Id, () => state.State, WriteStateAsync, GrainFactory, Options.MaxProfilesPerExport);
         if (state.State.Definition is null)
         {
             return;
@@ -63,6 +62,7 @@ public sealed partial class ExportGrain(
             return;
         }
 
+        await Segments.RollForwardAsync();
         await Segments.SubscribeMissingAsync();
 
         // A new activation holds no leases: whatever an earlier one leased goes back to pending.
@@ -87,7 +87,7 @@ public sealed partial class ExportGrain(
         state.State.ShardCount = Options.ShardCount;
         state.State.AddHistory(time.GetUtcNow(), definition.CreatedBy, DefinitionAction.Created, []);
         _delivery.Reset();
-        await Shards.ForEachAsync(shard => shard.ConfigureAsync(ExportSegments.ShardConfigOf(definition)));
+        await Shards.ForEachAsync(shard => shard.ConfigureAsync(Segments.ShardConfigOf(definition)));
         await WriteStateAsync();
         await Catalog.AddExportAsync(Id, definition.ConnectionId);
         await Segments.SubscribeMissingAsync();
@@ -117,6 +117,7 @@ public sealed partial class ExportGrain(
                 return new(null, refused);
             }
 
+            await Segments.RollForwardAsync();
             var before = state.State.Definition!;
             var (after, changed) = ExportDefinitionRules.Apply(before, patch);
             if (changed.Count == 0)
@@ -130,9 +131,10 @@ public sealed partial class ExportGrain(
             }
 
             state.State.Definition = after;
+            state.State.PendingChange = new PendingChange(before, [.. changed]);
             state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Updated, changed);
             await WriteStateAsync();
-            await Segments.ApplyChangeAsync(before, after, changed);
+            await Segments.RollForwardAsync();
             await AuditAsync(user, AuditAction.Updated, changed);
             LogChanged(Id, user, string.Join(", ", changed));
             return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
@@ -163,40 +165,35 @@ public sealed partial class ExportGrain(
                 $"Export '{Id}' cannot be {verb} while run {current.RunId} is {current.Status.ToString().ToLowerInvariant()}; wait for it to finish or cancel it.", null);
     }
 
-    public async Task<OperationResult<ExportStatus>> PauseAsync(string user)
+    public Task<OperationResult<ExportStatus>> PauseAsync(string user) => SetPausedAsync(user,
+        $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.");
+
+    public Task<OperationResult<ExportStatus>> ResumeAsync(string user) => SetPausedAsync(user, null);
+
+    /// <param name="pausedBy">Who paused the export and when, as a sentence; null to resume it.</param>
+    private async Task<OperationResult<ExportStatus>> SetPausedAsync(string user, string? pausedBy)
     {
         if (state.State.Definition is null)
         {
             return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
         }
 
-        if (state.State.PausedBy is null)
+        var resuming = pausedBy is null;
+        if (resuming != (state.State.PausedBy is null))
         {
-            state.State.PausedBy = $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.";
-            state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Paused, []);
+            state.State.PausedBy = pausedBy;
+            state.State.AddHistory(time.GetUtcNow(), user, resuming ? DefinitionAction.Resumed : DefinitionAction.Paused, []);
             await WriteStateAsync();
-            await AuditAsync(user, AuditAction.Paused, []);
-            LogPaused(Id, user);
-        }
-
-        return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
-    }
-
-    public async Task<OperationResult<ExportStatus>> ResumeAsync(string user)
-    {
-        if (state.State.Definition is null)
-        {
-            return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
-        }
-
-        if (state.State.PausedBy is not null)
-        {
-            state.State.PausedBy = null;
-            state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Resumed, []);
-            await WriteStateAsync();
-            await AuditAsync(user, AuditAction.Resumed, []);
-            _delivery.NoteAllOverdue();
-            LogResumed(Id, user);
+            await AuditAsync(user, resuming ? AuditAction.Resumed : AuditAction.Paused, []);
+            if (resuming)
+            {
+                _delivery.NoteAllOverdue();
+                LogResumed(Id, user);
+            }
+            else
+            {
+                LogPaused(Id, user);
+            }
         }
 
         return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
@@ -263,9 +260,7 @@ public sealed partial class ExportGrain(
         LogStopped(Id, reason);
     }
 
-    public Task<long> LeaseCapacityAsync(long needed) => _capacity.LeaseAsync(needed);
-
-    public Task ReturnCapacityAsync(long slots) => _capacity.ReturnAsync(slots);
+    public Task<ShardConfig?> GetShardConfigAsync() => Task.FromResult(state.State.Definition is { } definition ? Segments.ShardConfigOf(definition) : null);
 
     public Task ShardHasPendingAsync(int shardIndex, int pending, bool overdue)
     {
@@ -305,7 +300,21 @@ public sealed partial class ExportGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent.
+        // Activation already resumed delivery; the reminder exists so a silo loss cannot leave pending contacts unsent,
+        // and a change of the definition half applied.
+        if (Active && reminderName == KeepAliveReminder && state.State.PendingChange is not null)
+        {
+            await _definitionLock.WaitAsync();
+            try
+            {
+                await Segments.RollForwardAsync();
+            }
+            finally
+            {
+                _definitionLock.Release();
+            }
+        }
+
         if (!Active && reminderName == KeepAliveReminder && await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -324,15 +333,13 @@ public sealed partial class ExportGrain(
         });
     }
 
-    // ---- Helpers ----
-
     private ICatalogGrain Catalog => GrainFactory.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey);
 
     private IExportRunsGrain Runs => GrainFactory.GetGrain<IExportRunsGrain>(Id);
 
     private ExportWebhookLink Webhook => new(GrainFactory, Id, () => state.State, logger);
 
-    private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Webhook);
+    private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport, Webhook);
 
     private ExportGuardrails Guardrails => new(Id, state.State, Shards, _delivery, logger);
 

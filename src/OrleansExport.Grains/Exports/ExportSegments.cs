@@ -6,13 +6,15 @@ namespace OrleansExport.Grains.Exports;
 /// The segments an export takes members from and the shards that keep them: subscribing (which backfills),
 /// unsubscribing, and what a changed definition asks of both (and of the webhook, for a new list).
 /// </summary>
-public sealed class ExportSegments(IGrainFactory grains, string exportId, ExportState state, Func<Task> writeState, ExportWebhookLink webhook)
+public sealed class ExportSegments(IGrainFactory grains, string exportId, ExportState state, Func<Task> writeState, long maxProfilesPerExport,
+    ExportWebhookLink webhook)
 {
     private ExportSubscription Subscription => new(exportId, state.ShardCount);
 
     private ExportShardSet Shards => new(grains, exportId, state.ShardCount);
 
-    public static ShardConfig ShardConfigOf(ExportDefinition definition) => new(definition.SegmentIds, definition.Mapping, definition.OnLeave, definition.OnErase);
+    public ShardConfig ShardConfigOf(ExportDefinition definition) =>
+        new(definition.SegmentIds, definition.Mapping, definition.OnLeave, definition.OnErase, definition.ConnectionId, maxProfilesPerExport);
 
     /// <summary>Subscribes the export to every segment of its definition that does not hold it yet, which backfills it.</summary>
     public async Task SubscribeMissingAsync()
@@ -26,6 +28,23 @@ public sealed class ExportSegments(IGrainFactory grains, string exportId, Export
     }
 
     public Task UnsubscribeAllAsync() => Task.WhenAll(state.SubscribedSegments.Select(segment => Segment(segment).RemoveExportAsync(exportId)));
+
+    /// <summary>
+    /// Applies a saved change of the definition (<see cref="ExportState.PendingChange"/>) to every shard and segment, each
+    /// step idempotent, then forgets it. A failure leaves it pending: the caller sees the error, and the next change,
+    /// activation or keep-alive reminder finishes it, so a retried PATCH converges.
+    /// </summary>
+    public async Task RollForwardAsync()
+    {
+        if (state.PendingChange is not { } pending || !state.IsActive)
+        {
+            return;
+        }
+
+        await ApplyChangeAsync(pending.Before, state.Definition!, pending.Changed);
+        state.PendingChange = null;
+        await writeState();
+    }
 
     /// <summary>
     /// Shards first (so the added segments' members have a place and the removed ones' leave), then the

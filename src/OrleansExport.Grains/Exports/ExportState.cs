@@ -14,8 +14,7 @@ public sealed class ExportState
     /// <summary>Why delivery stopped for good, as a sentence (e.g. the connection was deleted); null while active.</summary>
     [Id(2)] public string? StoppedReason { get; set; }
 
-    /// <summary>New-member slots handed to shards so far (the per-export cap bounds it).</summary>
-    [Id(3)] public long CapacityLeased { get; set; }
+    // Id 3 held the new-member slots leased to shards before the connection counted them for both caps; never reuse it.
 
     [Id(4)] public long EventsReceived { get; set; }
 
@@ -36,6 +35,12 @@ public sealed class ExportState
     /// <summary>The mass-unsubscribe guard's hold or release; null while it holds nothing and no release drains.</summary>
     [Id(10)] public UnsubscribeHoldState? UnsubscribeHold { get; set; }
 
+    /// <summary>
+    /// A saved change of the definition not yet applied to every shard and segment: kept until it is, and rolled
+    /// forward on activation, on the next change and on the keep-alive reminder.
+    /// </summary>
+    [Id(11)] public PendingChange? PendingChange { get; set; }
+
     /// <summary>The export exists and was not stopped for good.</summary>
     public bool IsActive => Definition is not null && StoppedReason is null;
 
@@ -52,6 +57,10 @@ public sealed class ExportState
         }
     }
 }
+
+/// <summary>The definition before a change and what changed; the definition after is <see cref="ExportState.Definition"/>.</summary>
+[GenerateSerializer]
+public sealed record PendingChange([property: Id(0)] ExportDefinition Before, [property: Id(1)] List<string> Changed);
 
 /// <param name="Held">Unsubscribes the guard holds; null when none are.</param>
 /// <param name="Released">A person released held unsubscribes; the guard watches again once fewer than its threshold are pending.</param>

@@ -11,4 +11,7 @@ public sealed class RunCounters
     [Id(4)] public long Failed { get; set; }
     [Id(5)] public long SkippedByCap { get; set; }
     [Id(6)] public bool Active { get; set; }
+
+    /// <summary>Unsubscribes of the run the mass-unsubscribe guard held when the rest was done: they go out once released.</summary>
+    [Id(7)] public long Held { get; set; }
 }

@@ -24,4 +24,6 @@ public enum MemberFlags : ushort
     /// subscribes it again. Only ActiveCampaign telling that the person subscribed again lifts it.
     /// </summary>
     OptedOut = 256,
+    /// <summary>Kept for <see cref="MemberSlot.MaybeInAccount"/>, so the slot stays 48 bytes.</summary>
+    MaybeInAccount = 512,
 }

@@ -31,6 +31,29 @@ public struct MemberSlot
 
     [Id(8)] public ErasureState Erasure;
 
+    /// <summary>
+    /// An upsert or re-subscribe of this contact may have reached ActiveCampaign while its outcome is unknown (import/info
+    /// never confirmed it, the batch failed after it went out, or its sender died): leaves and erasures treat the contact
+    /// as possibly subscribed. Cleared by the next accepted outcome. Kept as a bit of <see cref="Flags"/> (the slot stays
+    /// 48 bytes); still stored as id 9, so state written when it was a field of its own loads (id 9 is read after the flags).
+    /// </summary>
+    [Id(9)]
+    public bool MaybeInAccount
+    {
+        readonly get => Has(MemberFlags.MaybeInAccount);
+        set
+        {
+            if (value)
+            {
+                Set(MemberFlags.MaybeInAccount);
+            }
+            else
+            {
+                Clear(MemberFlags.MaybeInAccount);
+            }
+        }
+    }
+
     public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 
     public readonly bool HasData => DataHash != 0;

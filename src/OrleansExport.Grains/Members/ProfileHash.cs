@@ -8,15 +8,20 @@ public static class ProfileHash
 
     public static ulong Of(string value) => Append(OffsetBasis, value);
 
-    public static ulong Of(ContactData data)
+    /// <summary>
+    /// The data as ActiveCampaign receives it: custom field values paired with the field ids <paramref name="fields"/>
+    /// maps them to (values are positional), so that a mapping that only swaps or re-targets field ids changes the hash.
+    /// </summary>
+    public static ulong Of(ContactData data, IReadOnlyList<FieldMapping> fields)
     {
         var hash = Append(OffsetBasis, data.Email);
         hash = Append(hash, data.FirstName);
         hash = Append(hash, data.LastName);
         hash = Append(hash, data.Phone);
-        foreach (var value in data.FieldValues)
+        for (var i = 0; i < data.FieldValues.Length; i++)
         {
-            hash = Append(hash, value);
+            hash = Append(hash, i < fields.Count ? fields[i].FieldId.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+            hash = Append(hash, data.FieldValues[i]);
         }
 
         // 0 means "nothing accepted yet"; never produce it for real data.

@@ -290,8 +290,9 @@ public sealed partial class ExportRunsGrain(
             return;
         }
 
-        var status = progress.Failed == 0 ? RunStatus.Succeeded
-            : progress.Sent + progress.Unsubscribed > 0 ? RunStatus.PartiallySucceeded
+        // Unsubscribes the mass-unsubscribe guard holds wait for a person: the run ends without them (its error says so).
+        var status = progress.Failed == 0 && progress.Held == 0 ? RunStatus.Succeeded
+            : progress.Failed == 0 || progress.Sent + progress.Unsubscribed > 0 ? RunStatus.PartiallySucceeded
             : RunStatus.Failed;
         await FinishAsync(run with { Status = status, FinishedAt = time.GetUtcNow(), Progress = 1, Eta = null });
     }

@@ -35,7 +35,7 @@ public sealed partial class SegmentGrain(
 
     private bool Known => state.State.ShardCount > 0;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _persistTimer = this.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
         {
@@ -43,7 +43,28 @@ public sealed partial class SegmentGrain(
             Period = options.Value.ShardPersistInterval,
             Interleave = false,
         });
-        return Task.CompletedTask;
+        await ReadmitAsync();
+    }
+
+    /// <summary>
+    /// A known segment is in the <see cref="SegmentIndex"/> again (idempotent): erasures reach segments through it, and an
+    /// index write that failed once must not hide this one for good. It was admitted before, so no limit applies.
+    /// </summary>
+    private async Task ReadmitAsync()
+    {
+        if (!Known)
+        {
+            return;
+        }
+
+        try
+        {
+            await SegmentIndex.AdmitAsync(GrainFactory, SegmentId, int.MaxValue);
+        }
+        catch (Exception exception)
+        {
+            LogReadmitFailed(SegmentId, exception.GetType().Name);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -310,6 +331,9 @@ public sealed partial class SegmentGrain(
     }
 
     private ISegmentShardGrain Shard(int index) => GrainFactory.GetGrain<ISegmentShardGrain>(SegmentShardGrain.Key(SegmentId, index));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Segment {SegmentId} could not check its place in the segment index: {Error}; it tries again on its next activation")]
+    private partial void LogReadmitFailed(string segmentId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error for segment {SegmentId}: {Error}")]
     private partial void LogStreamError(string segmentId, string error);

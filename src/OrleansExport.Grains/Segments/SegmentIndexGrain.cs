@@ -25,8 +25,18 @@ public sealed class SegmentIndexGrain([PersistentState("segmentIndex", Constants
             return false;
         }
 
+        // Registered only once stored: a failed write must not answer the retry "already registered" and vanish on reactivation.
         state.State.Segments.Add(segmentId);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Segments.Remove(segmentId);
+            throw;
+        }
+
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using OrleansExport.Grains.Exports;
 
 namespace OrleansExport.Silo.Api;
 
@@ -34,7 +35,7 @@ public static class ExportAccess
         foreach (var otherId in await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).ListExportsAsync())
         {
             if (otherId == exportId || await grains.GetGrain<IExportGrain>(otherId).GetStatusAsync() is not { } other
-                || other.Definition.ListId != listId.Trim())
+                || ExportDefinitionRules.CanonicalListId(other.Definition.ListId) != ExportDefinitionRules.CanonicalListId(listId.Trim()))
             {
                 continue;
             }

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OrleansExport.Grains;
+using OrleansExport.Grains.Exports;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace OrleansExport.Silo.Api;
@@ -57,14 +59,15 @@ public static class ExportsApi
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json, TimeProvider time,
-        SegmentAdmission admission)
+        SegmentAdmission admission, IOptions<ExportOptions> exportOptions)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
-        if (body is null)
+        var (read, problem) = await Problems.ReadJsonAsync<CreateExportBody>(request, json.Value.SerializerOptions);
+        if (read is null)
         {
             return problem!;
         }
 
+        var body = read with { ListId = ExportDefinitionRules.CanonicalListId(read.ListId) };
         if (string.IsNullOrWhiteSpace(body.ConnectionId))
         {
             return Problems.BadRequest("connectionId is required.", "connectionId");
@@ -102,11 +105,6 @@ public static class ExportsApi
             return percentProblem;
         }
 
-        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
-        {
-            return refusedSegments;
-        }
-
         var mapping = MappingOf(body.Mapping);
         var id = ConnectionsApi.NewId("exp");
         var definition = new ExportDefinition(id, body.DisplayName ?? "", connection.Id, body.ListId ?? "", body.SegmentIds ?? [], mapping,
@@ -114,6 +112,18 @@ public static class ExportsApi
             body.OnErase ?? EraseAction.Unsubscribe, Blank(body.AlertWebhook))
             .WithMaxUnsubscribePercent(body.MaxUnsubscribePercent.ValueKind == System.Text.Json.JsonValueKind.Undefined
                 ? ExportDefinition.DefaultMaxUnsubscribePercent : maxUnsubscribePercent);
+
+        // A definition refused anyway registers no segment: Ingest:MaxSegments counts every segment ever admitted.
+        if (ExportDefinitionRules.Validate(definition, exportOptions.Value.MinScheduleInterval) is { } invalid)
+        {
+            return Problems.From(invalid);
+        }
+
+        if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
+        {
+            return refusedSegments;
+        }
+
         var result = await grains.GetGrain<IExportGrain>(id).CreateAsync(definition);
         if (result.Error is { } error)
         {
@@ -162,14 +172,15 @@ public static class ExportsApi
             (body.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).ToList());
 
     private static async Task<IResult> UpdateAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json,
-        SegmentAdmission admission)
+        SegmentAdmission admission, IOptions<ExportOptions> exportOptions)
     {
-        var (body, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
-        if (body is null)
+        var (read, problem) = await Problems.ReadJsonAsync<UpdateExportBody>(request, json.Value.SerializerOptions);
+        if (read is null)
         {
             return problem!;
         }
 
+        var body = read with { ListId = ExportDefinitionRules.CanonicalListId(read.ListId) };
         if (await FindChangeableAsync(id, user, grains, "change") is { } refused)
         {
             return refused;
@@ -178,7 +189,7 @@ public static class ExportsApi
         // What the export already has is no move: only a new list or a new onErase is checked.
         if (user.IsInRole(Roles.Contributor) && await FindVisibleAsync(id, user, grains) is ({ } current, { } connection)
             && await ExportAccess.RefuseContributorAsync(user, grains, connection,
-                body.ListId?.Trim() == current.ListId ? null : body.ListId, body.OnErase == current.OnErase ? null : body.OnErase, id) is { } contributorRefused)
+                body.ListId == ExportDefinitionRules.CanonicalListId(current.ListId) ? null : body.ListId, body.OnErase == current.OnErase ? null : body.OnErase, id) is { } contributorRefused)
         {
             return contributorRefused;
         }
@@ -206,15 +217,23 @@ public static class ExportsApi
             return percentProblem;
         }
 
+        var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
+            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
+            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
+            changePercent, maxUnsubscribePercent);
+
+        // A change refused anyway registers no segment: Ingest:MaxSegments counts every segment ever admitted.
+        if (await grains.GetGrain<IExportGrain>(id).GetStatusAsync() is { } before
+            && ExportDefinitionRules.Validate(ExportDefinitionRules.Apply(before.Definition, patch).Definition, exportOptions.Value.MinScheduleInterval) is { } invalid)
+        {
+            return Problems.From(invalid);
+        }
+
         if (await RefuseSegmentsAsync(body.SegmentIds, admission) is { } refusedSegments)
         {
             return refusedSegments;
         }
 
-        var patch = new ExportPatch(body.DisplayName, body.ListId, body.SegmentIds, body.Mapping is { } m ? MappingOf(m) : null, body.OnLeave,
-            body.Schedule.HasValue, body.Schedule.HasValue ? Blank(body.Schedule.Value) : null, body.ExcludeAutomations, body.OnErase,
-            body.AlertWebhook.HasValue, body.AlertWebhook.HasValue ? Blank(body.AlertWebhook.Value) : null,
-            changePercent, maxUnsubscribePercent);
         return await AnswerAsync(id, await grains.GetGrain<IExportGrain>(id).UpdateAsync(patch, user.UserName()), grains);
     }
 
