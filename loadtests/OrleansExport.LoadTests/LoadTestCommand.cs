@@ -37,11 +37,12 @@ public static class LoadTestCommand
                           "of the way into the first run, and measure duplicates and the time until ActiveCampaign accepts the next import.",
         };
 
+        var reconcile = new Option<bool>("--reconcile") { Description = "After the first run, reconcile the export with its list: reports reconcileSeconds and its ActiveCampaign requests." };
         var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles and pushes them through the real ingest path into segment state, " +
                                       "then creates an export on the segment (backfill), runs it to the ActiveCampaign simulator at its real limits under a time scale, " +
                                       "checks the list, adds a second export on the segment and reports the figures.")
         {
-            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive, killSilo,
+            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive, killSilo, reconcile,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -68,6 +69,7 @@ public static class LoadTestCommand
                 Storage = parse.GetValue(storage),
                 AzuriteConnectionString = parse.GetValue(azurite),
                 KillSilo = parse.GetValue(killSilo),
+                Reconcile = parse.GetValue(reconcile),
             };
             return await RunAsync(options, live: !parse.GetValue(noLive) && !Console.IsOutputRedirected, cancellationToken);
         });

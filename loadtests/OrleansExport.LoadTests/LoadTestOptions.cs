@@ -80,6 +80,9 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool KillSilo { get; init; }
 
+    /// <summary>After the first run, reconcile the export with its list and report how long that took and its requests.</summary>
+    public bool Reconcile { get; init; }
+
     /// <summary>The first run's contacts sent (of those needed) when the silo is killed.</summary>
     public double KillAtFraction { get; init; } = 1.0 / 3;
 

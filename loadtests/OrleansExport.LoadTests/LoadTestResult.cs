@@ -34,6 +34,9 @@ public sealed record LoadTestResult
     /// <summary>With <c>--kill-silo</c>: seconds from the kill until ActiveCampaign accepted the next import (target: at most 10).</summary>
     public required double? ResumeSecondsAfterKill { get; init; }
 
+    /// <summary>With <c>--reconcile</c>: seconds a reconciliation of the first export took to read its whole list back (null otherwise).</summary>
+    public required double? ReconcileSeconds { get; init; }
+
     // ---- How they came about ----
     public required RunSetup Setup { get; init; }
     public required IngestFigures Ingest { get; init; }
@@ -53,6 +56,9 @@ public sealed record LoadTestResult
 
     /// <summary>With <c>--kill-silo</c>: the silo killed in the first run and what followed (null otherwise).</summary>
     public required SiloKillFigures? Kill { get; init; }
+
+    /// <summary>With <c>--reconcile</c>: the reconciliation after the first run (null otherwise).</summary>
+    public required ReconcileFigures? Reconcile { get; init; }
 
     /// <summary>A second export on the same segment, to another list, created after the first run; it is never run.</summary>
     public required BackfillFigures? SecondExport { get; init; }
@@ -167,3 +173,6 @@ public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadB
 
 /// <summary>One point of the throughput chart.</summary>
 public sealed record Sample(double Seconds, long EventsReceived, long ContactsImported, long BulkImports, long Throttled429);
+
+/// <summary>A reconciliation's cost: seconds, ActiveCampaign requests (list pages, 100 contacts each), and what it found.</summary>
+public sealed record ReconcileFigures(double Seconds, long Requests, string Status, long Read, long Missing, long OptedOut, long Strangers);

@@ -102,6 +102,7 @@ public sealed class LoadTestRunner
         BackfillFigures? secondExport = null;
         long? heapAfterSecondExport = null;
         long? stateBytes = null;
+        ReconcileFigures? reconcile = null;
         var members = segmentMembers;
         if (!_options.IngestOnly)
         {
@@ -114,6 +115,10 @@ public sealed class LoadTestRunner
             var status = await target.Grains.GetGrain<IExportGrain>(backfill.ExportId).GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
             members = status.Counters.Members;
             stateBytes = status.Counters.StateBytes;
+            if (_options.Reconcile)
+            {
+                reconcile = await ReconcileAsync(target.Grains, backfill.ExportId, simulator, token);
+            }
         }
 
         await sampling.CancelAsync();
@@ -146,7 +151,35 @@ public sealed class LoadTestRunner
             segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet,
             bareStreamSeconds, _options.Storage == StorageMode.Azurite && target.SiloInProcess ? (ingestStorage, runStorage) : null,
             run is not null && target.SiloInProcess ? budget.Figures(new ActiveCampaignLimits { TimeScale = _options.TimeScale }) : null,
-            segmentStateBytes, streamCacheBytes));
+            segmentStateBytes, streamCacheBytes, reconcile));
+    }
+
+    /// <summary>
+    /// A reconciliation of the first export with its list, right after its first run: every contact read, status by status, at
+    /// the account's request rate (it shares the 5/s with delivery, which is idle now).
+    /// </summary>
+    private async Task<ReconcileFigures> ReconcileAsync(IGrainFactory grains, string exportId, ActiveCampaignSimulator simulator, CancellationToken cancellationToken)
+    {
+        _progress.Enter("reconciliation: the whole list read back, status by status");
+        var requestsBefore = simulator.State.GetStats().Requests;
+        var clock = Stopwatch.StartNew();
+        var reconciliations = grains.GetGrain<IReconciliationGrain>(exportId);
+        OperationResult<ReconciliationView> started;
+        while ((started = await reconciliations.StartAsync("loadtest")).Error is { Kind: OperationErrorKind.Conflict })
+        {
+            // The first run is closed a moment after its last contact.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+
+        var view = started.Value ?? throw new InvalidOperationException($"Could not start the reconciliation: {started.Error?.Detail}");
+        while (view.Status == ReconciliationStatus.Running)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            view = await reconciliations.GetAsync(view.ReconciliationId) ?? throw new InvalidOperationException("the reconciliation disappeared");
+        }
+
+        return new ReconcileFigures(Math.Round(clock.Elapsed.TotalSeconds, 3), simulator.State.GetStats().Requests - requestsBefore,
+            view.Status.ToString().ToLowerInvariant(), view.Read, view.Missing, view.OptedOut, view.Strangers);
     }
 
     private static async Task CreateConnectionAsync(IGrainFactory grains, ActiveCampaignSimulator simulator, string connectionId)
@@ -476,7 +509,8 @@ public sealed class LoadTestRunner
         (StorageTotals Ingest, StorageTotals Run)? Storage,
         BudgetFigures? Budget,
         long SegmentStateBytes,
-        long? StreamCacheBytes);
+        long? StreamCacheBytes,
+        ReconcileFigures? Reconcile);
 
     private LoadTestResult Compute(RunMeasurements m)
     {
@@ -507,6 +541,8 @@ public sealed class LoadTestRunner
             DuplicatesAfterKill = m.Run?.Kill?.Duplicates,
             DuplicateRatioAfterKill = m.Run?.Kill?.DuplicateRatio,
             ResumeSecondsAfterKill = m.Run?.Kill?.ResumeSeconds,
+            ReconcileSeconds = m.Reconcile?.Seconds,
+            Reconcile = m.Reconcile,
             Kill = m.Run?.Kill,
             Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), (_options.KillSilo ? StorageMode.Azurite : _options.Storage).ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,

@@ -71,14 +71,15 @@ public sealed record ExportCounters(
     [property: Id(4)] long Rejected,
     [property: Id(5)] long SkippedByCap,
     [property: Id(6)] long StateBytes = 0,
-    [property: Id(7)] long Erased = 0)
+    [property: Id(7)] long Erased = 0,
+    [property: Id(8)] long OptedOut = 0)
 {
     public static readonly ExportCounters Zero = new(0, 0, 0, 0, 0, 0);
 
     public ExportCounters Add(ExportCounters other) => new(
         EventsReceived + other.EventsReceived, Members + other.Members, Pending + other.Pending,
         InSync + other.InSync, Rejected + other.Rejected, SkippedByCap + other.SkippedByCap, StateBytes + other.StateBytes,
-        Erased + other.Erased);
+        Erased + other.Erased, OptedOut + other.OptedOut);
 }
 
 /// <summary>An export's definition and live state.</summary>

@@ -57,6 +57,9 @@ public enum MemberState
     Unsubscribed,
     Left,
     Erased,
+
+    /// <summary>Unsubscribed or bounced by the person (or by someone other than OrleansExport): never subscribed again.</summary>
+    OptedOut,
 }
 
 /// <summary>One contact's story in an export: its state and why, its segments, and when it last changed.</summary>

@@ -60,6 +60,11 @@ public enum OutcomeKind : byte
     /// confirmed, or the batch failed after this contact went out): goes back to pending, and the contact may exist.
     /// </summary>
     Unconfirmed,
+    /// <summary>
+    /// Not sent: ActiveCampaign has the contact unsubscribed or bounced on the list by someone other than OrleansExport,
+    /// read right before a call that would have subscribed it. The member is opted out.
+    /// </summary>
+    OptedOut,
 }
 
 [GenerateSerializer, Immutable]
@@ -90,7 +95,8 @@ public sealed record ShardCounters(
     [property: Id(7)] long StateBytes = 0,
     [property: Id(8)] long EventsReceived = 0,
     [property: Id(9)] long Erased = 0,
-    [property: Id(10)] long RunHeld = 0);
+    [property: Id(10)] long RunHeld = 0,
+    [property: Id(11)] long OptedOut = 0);
 
 [GenerateSerializer, Immutable]
 public sealed record ShardApplyResult(

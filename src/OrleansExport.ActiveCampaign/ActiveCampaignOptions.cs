@@ -25,6 +25,13 @@ public sealed class ActiveCampaignOptions
     /// <summary>When true, a connection may name <c>127.0.0.1:port</c> or <c>localhost:port</c>, reached over plain HTTP (simulator, tests).</summary>
     public bool AllowInsecureLoopback { get; set; }
 
+    /// <summary>
+    /// Public base URL at which ActiveCampaign reaches this service (https; http only to loopback with
+    /// <see cref="AllowInsecureLoopback"/>). When set, each export registers a webhook on its list, posting to
+    /// <c>{WebhookBaseUrl}/api/activecampaign/webhooks/{secret}</c>, and learns of unsubscribes within seconds.
+    /// </summary>
+    public string? WebhookBaseUrl { get; set; }
+
     /// <summary>Timeout of one HTTP attempt (the wait for a rate-limit permit is not included).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -69,5 +76,34 @@ public sealed class AllowedHostSuffixesValidator : IValidateOptions<ActiveCampai
             .Select(suffix => $"ActiveCampaign:AllowedHostSuffixes: '{suffix}' is not a host name suffix such as api-us1.com.")
             .ToList();
         return invalid.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(invalid);
+    }
+}
+
+/// <summary><see cref="ActiveCampaignOptions.WebhookBaseUrl"/>: absent, or an absolute https URL (http to loopback in tests) without credentials, query or fragment.</summary>
+public sealed class WebhookBaseUrlValidator : IValidateOptions<ActiveCampaignOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ActiveCampaignOptions options) =>
+        FindProblem(options) is { } problem ? ValidateOptionsResult.Fail($"ActiveCampaign:WebhookBaseUrl: {problem}") : ValidateOptionsResult.Success;
+
+    private static string? FindProblem(ActiveCampaignOptions options)
+    {
+        if (string.IsNullOrEmpty(options.WebhookBaseUrl))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(options.WebhookBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        {
+            return "must be an absolute https URL, such as https://orleans-export.example.com.";
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return "must not carry a user name, a password, a query or a fragment.";
+        }
+
+        return uri.Scheme == "http" && !(uri.IsLoopback && options.AllowInsecureLoopback)
+            ? "must use https (http is allowed only to a loopback address with ActiveCampaign:AllowInsecureLoopback)."
+            : null;
     }
 }

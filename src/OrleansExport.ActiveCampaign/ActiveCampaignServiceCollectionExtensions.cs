@@ -25,6 +25,7 @@ public static class ActiveCampaignServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActiveCampaignOptions>, ActiveCampaignOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActiveCampaignOptions>, AllowedHostSuffixesValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ActiveCampaignOptions>, WebhookBaseUrlValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddHttpClient(ActiveCampaignClient.HttpClientName, httpClient =>

@@ -10,7 +10,7 @@ public sealed record ConnectionView(
 public sealed record ExportView(
     string Id, string DisplayName, string ConnectionId, string ListId, IReadOnlyList<string> SegmentIds, MappingView Mapping, string OnLeave,
     string? Schedule, long EventsReceived, long Members, long Pending, long InSync, long Rejected, long SkippedByCap, string? Paused,
-    bool AwaitingFirstRun, RunView? LastRun);
+    bool AwaitingFirstRun, RunView? LastRun, long OptedOut = 0);
 
 public sealed record MappingView(string Email, string? FirstName, string? LastName, string? Phone, IReadOnlyList<FieldMappingView> Fields, IReadOnlyList<string> Tags);
 
@@ -36,3 +36,9 @@ public sealed record RejectionView(string ProfileId, string? Email, string Reaso
 public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> Rejected);
 
 public sealed record IngestRejection(int Index, string Reason);
+
+public sealed record ReconciliationStarted(string ReconciliationId);
+
+public sealed record ReconciliationView(
+    string ReconciliationId, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, long Read, long Missing, long OptedOut,
+    long Strangers, long Resent, string? Error = null);

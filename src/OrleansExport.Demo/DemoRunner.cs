@@ -102,10 +102,43 @@ public sealed class DemoRunner(
                 var avg = stats.BulkImports == 0 ? 0 : (double)stats.ContactsImported / stats.BulkImports;
                 Console.WriteLine($"Demo: the list is in step: {expected.Count} contacts in {clock.Elapsed.TotalSeconds:F1} s, " +
                                   $"{stats.Requests} ActiveCampaign requests ({stats.BulkImports} bulk imports, {avg:F1} contacts per import, {stats.Throttled429} throttled).");
+                await ShowAnOptOutAsync(expected.Order(StringComparer.OrdinalIgnoreCase).First(), stoppingToken);
                 Console.WriteLine("Demo: still serving; post more events or start a run through the API.");
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// A person unsubscribes through a campaign's link in ActiveCampaign (the simulator); a reconciliation reads the list,
+    /// and OrleansExport knows the contact is opted out: it will never subscribe it again.
+    /// </summary>
+    private async Task ShowAnOptOutAsync(string email, CancellationToken stoppingToken)
+    {
+        _simulator!.State.Unsubscribe(email, ListId);
+        Console.WriteLine($"Demo: {email} unsubscribes through a campaign's link in ActiveCampaign.");
+        var reconciliations = grains.GetGrain<IReconciliationGrain>(ExportId);
+        OperationResult<ReconciliationView> started;
+        while ((started = await reconciliations.StartAsync("demo")).Error is { Kind: OperationErrorKind.Conflict })
+        {
+            // The first run is still being closed: it ends within a second of its last contact.
+            await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
+        }
+
+        if (started.Error is { } error)
+        {
+            throw new InvalidOperationException($"demo reconciliation: {error.Detail}");
+        }
+
+        ReconciliationView? done;
+        while ((done = await reconciliations.GetAsync(started.Value!.ReconciliationId)) is { Status: ReconciliationStatus.Running })
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
+        }
+
+        var counters = (await grains.GetGrain<IExportGrain>(ExportId).GetStatusAsync())!.Counters;
+        Console.WriteLine($"Demo: OrleansExport noticed: a reconciliation read {done!.Read} contacts and found {done.OptedOut} opted out. " +
+                          $"{email} is opted out (export optedOut {counters.OptedOut}) and will be left alone: OrleansExport never subscribes it again; only the person can.");
     }
 
     /// <summary>The published events reach the segment through the stream: wait until it has applied them all.</summary>

@@ -71,7 +71,7 @@ public static class ExportMetrics
     public static void RecordOutcomes(string exportId, IReadOnlyList<ContactOutcome> outcomes)
     {
         var tag = Export(exportId);
-        foreach (var group in outcomes.Where(o => o.Kind is not (OutcomeKind.Returned or OutcomeKind.Unconfirmed)).GroupBy(o => (o.Kind, o.Action)))
+        foreach (var group in outcomes.Where(o => o.Kind is not (OutcomeKind.Returned or OutcomeKind.Unconfirmed or OutcomeKind.OptedOut)).GroupBy(o => (o.Kind, o.Action)))
         {
             if (group.Key.Kind == OutcomeKind.Accepted)
             {

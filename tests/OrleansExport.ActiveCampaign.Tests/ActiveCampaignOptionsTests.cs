@@ -21,6 +21,32 @@ public sealed class ActiveCampaignOptionsTests
              options.Limits.MaxContactsPerImport, options.Limits.MaxImportBytes, options.Limits.TimeScale));
     }
 
+    [Theory]
+    [InlineData(null, false, null)]
+    [InlineData("https://orleans-export.example.com", false, null)]
+    [InlineData("https://orleans-export.example.com:8443/base", false, null)]
+    [InlineData("http://127.0.0.1:5000", true, null)]
+    [InlineData("http://127.0.0.1:5000", false, "must use https")]
+    [InlineData("http://orleans-export.example.com", true, "must use https")]
+    [InlineData("ftp://orleans-export.example.com", false, "absolute https URL")]
+    [InlineData("/relative", false, "absolute https URL")]
+    [InlineData("https://user:secret@orleans-export.example.com", false, "user name")]
+    [InlineData("https://orleans-export.example.com/?token=1", false, "query")]
+    public void WebhookBaseUrl_IsHttpsOrLoopbackHttpWhenAllowed(string? url, bool allowInsecureLoopback, string? problem)
+    {
+        var result = new WebhookBaseUrlValidator().Validate(null, new ActiveCampaignOptions { WebhookBaseUrl = url, AllowInsecureLoopback = allowInsecureLoopback });
+
+        if (problem is null)
+        {
+            Assert.True(result.Succeeded, result.FailureMessage);
+        }
+        else
+        {
+            Assert.Contains(problem, result.FailureMessage);
+            Assert.StartsWith("ActiveCampaign:WebhookBaseUrl: ", result.FailureMessage);
+        }
+    }
+
     [Fact]
     public void ConfiguredSuffixes_ReplaceTheDefaultsInsteadOfBeingAppended()
     {

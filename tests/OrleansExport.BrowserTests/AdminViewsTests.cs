@@ -18,6 +18,48 @@ public sealed class AdminViewsTests(ConsoleFixture fixture, ITestOutputHelper ou
     };
 
     [Fact]
+    public async Task ExportPage_ShowsOptedOut_AndReconcileShowsTheLastReconciliationsFigures()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var segmentId = $"reconciling-{suffix}";
+        var listId = fixture.Simulator.State.NewList($"reconciling-{suffix}");
+        using var api = fixture.ApiClient(ConsoleFixture.AdminKey);
+        await SegmentEvents.PostAsync(api, [.. Enumerable.Range(0, 5).Select(i => WithEmail(segmentId, $"r-{suffix}-{i}", $"r{i}.{suffix}@example.com"))]);
+        await SegmentEvents.WaitForMembersAsync(api, segmentId, 5);
+        var connectionId = await fixture.CreateConnectionAsync($"Reconciling {suffix}");
+        using var created = await api.PostAsJsonAsync("api/exports", new
+        {
+            displayName = $"Reconciling {suffix}", connectionId, listId, segmentIds = new[] { segmentId }, mapping = new { email = "EmailAddress" },
+        });
+        var exportId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        using var run = await api.PostAsync($"api/exports/{exportId}/runs", null);
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        await TestSupport.Eventually.UntilAsync(() => Task.FromResult(fixture.Simulator.State.GetListContacts(listId).Count(c => c.Status == 1) == 5), "5 subscribed");
+
+        // A reconciliation is refused while a run goes: the first run must have ended.
+        await TestSupport.Eventually.UntilAsync(async () =>
+            (await api.GetFromJsonAsync<JsonElement>($"api/exports/{exportId}/runs"))[0].GetProperty("status").GetString() == "succeeded", "the first run to end");
+
+        var page = await fixture.NewPageAsync();
+        await ConsolePage.SignInAsync(page, ConsoleFixture.AdminKey);
+        await page.GotoAsync($"/#/exports/{exportId}");
+        await Expect(ConsolePage.Counter(page, "inSync")).ToHaveTextAsync("5", new() { Timeout = 30_000 });
+        await Expect(ConsolePage.Counter(page, "optedOut")).ToHaveTextAsync("0");
+        await Expect(page.Locator("[data-activecampaign-webhook]")).ToContainTextAsync("Not registered");
+        await Expect(page.Locator("[data-reconciliation]")).ToContainTextAsync("No reconciliation yet.");
+
+        fixture.Simulator.State.DeleteInApp($"r0.{suffix}@example.com");
+        fixture.Simulator.State.Unsubscribe($"r1.{suffix}@example.com", listId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Reconcile" }).ClickAsync();
+
+        await Expect(page.Locator("[data-reconciliation]")).ToContainTextAsync("Last reconciliation succeeded", new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-reconciliation]")).ToHaveTextAsync(
+            new System.Text.RegularExpressions.Regex(@"^Last reconciliation succeeded \([^)]+ UTC\): 4 read, 1 missing, 1 resent, 1 opted out, 0 strangers\.$"));
+        await Expect(ConsolePage.Counter(page, "optedOut")).ToHaveTextAsync("1");
+        await fixture.ScreenshotAsync(page, "52-export-reconciled", output, fullPage: false);
+    }
+
+    [Fact]
     public async Task ExportPage_CountsRejectionsByReason_FiltersPagesAndDownloadsThemAsCsv()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];

@@ -80,6 +80,14 @@ public sealed class CliTests(SiloFixture fixture)
         Assert.Contains(connection, (await RunAsync("connections", "list")).Output);
         var runs = await RunAsync("runs", "list", export, "--json");
         Assert.Equal("succeeded", JsonDocument.Parse(runs.Output).RootElement[0].GetProperty("status").GetString());
+
+        // A reconciliation: one member deleted in the app is sent again.
+        fixture.Simulator.State.DeleteInApp("cli0@example.com");
+        var reconciled = await RunAsync("exports", "reconcile", export, "--wait");
+        Assert.True(reconciled.ExitCode == ExitCodes.Ok, reconciled.Output + reconciled.Error);
+        Assert.Matches(@"Reconciliation rec-\w+ succeeded: 39 read, 1 missing, 1 resent, 0 opted out, 0 strangers\.", reconciled.Output);
+        var reconciliations = await RunAsync("exports", "reconciliations", export, "--json");
+        Assert.Equal(1, JsonDocument.Parse(reconciliations.Output).RootElement[0].GetProperty("missing").GetInt64());
     }
 
     [Fact]

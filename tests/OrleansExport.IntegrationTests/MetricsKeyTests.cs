@@ -8,7 +8,8 @@ public sealed class MetricsKeyFixture : SiloFixture
     protected override IEnumerable<string> ExtraArgs() => ["--Metrics:RequireKey=true"];
 }
 
-[CollectionDefinition(Name)]
+/// <remarks>Its host starts and stops apart from the shared one's scrapes, like <see cref="WebhookCollection"/>.</remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MetricsKeyCollection : ICollectionFixture<MetricsKeyFixture>
 {
     public const string Name = "metrics with a key";

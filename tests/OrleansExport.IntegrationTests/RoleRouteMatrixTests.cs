@@ -34,7 +34,7 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
     /// <summary>Each set has its own list: a Contributor may not take a list that an export it cannot see uses.</summary>
     private const string GrainStateRoute = "/dashboard/GrainState";
 
-    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ListId);
+    private sealed record Ids(string Connection, string Export, string RunId, string Segment, string ListId, string ReconciliationId);
 
     /// <param name="Expected">
     /// No key, Viewer, Contributor, Admin (admin-only resources), Contributor on a shared connection, Ingest (admin-only resources),
@@ -86,6 +86,10 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         // The export holds no member: readers get 404 from the lookup itself (P), the rest as for GET /api/exports/{id}.
         new("GET", "/api/exports/{id}/members/{profileId}", ids => $"/api/exports/{ids.Export}/members/p-nobody", _ => null, false, [U, P, H, P, P, F, P, H]),
         new("GET", "/api/exports/{id}/members", ids => $"/api/exports/{ids.Export}/members?email=nobody@example.com", _ => null, false, [U, P, H, P, P, F, P, H]),
+        new("POST", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, F, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/reconciliations", ids => $"/api/exports/{ids.Export}/reconciliations", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("GET", "/api/exports/{id}/reconciliations/{reconciliationId}", ids => $"/api/exports/{ids.Export}/reconciliations/{ids.ReconciliationId}", _ => null, false, [U, A, H, A, A, F, A, H]),
+        new("POST", "/api/activecampaign/webhooks/{secret}", _ => $"/api/activecampaign/webhooks/{new string('x', 43)}", _ => null, false, [H, H, H, H, H, H, H, H]),
         new("POST", "/api/events", _ => "/api/events", _ => Array.Empty<object>(), false, [U, F, F, A, F, A, F, F]),
         new("GET", "/api/segments", _ => "/api/segments", _ => null, false, [U, A, A, A, A, F, A, A]),
         new("GET", "/api/segments/{id}", ids => $"/api/segments/{ids.Segment}", _ => null, false, [U, A, A, A, A, F, A, H]),
@@ -211,9 +215,12 @@ public sealed class RoleRouteMatrixTests(SiloFixture fixture)
         var segment = $"{segmentPrefix}{Guid.NewGuid():N}";
         var listId = fixture.Simulator.State.NewList($"matrix-{segment}");
         var export = await Api.CreateExportAsync(fixture, connection, segment, listId, firstRun: false);
+        var reconciliation = await fixture.Client().PostAsync($"/api/exports/{export}/reconciliations", null);
+        Assert.Equal(HttpStatusCode.Accepted, reconciliation.StatusCode);
         var run = await fixture.Client().PostAsync($"/api/exports/{export}/runs", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment, listId);
+        return new Ids(connection, export, (await run.ReadAsync<JsonElement>()).GetProperty("runId").GetString()!, segment, listId,
+            (await reconciliation.ReadAsync<JsonElement>()).GetProperty("reconciliationId").GetString()!);
     }
 
     private HashSet<string> MappedEndpoints() =>

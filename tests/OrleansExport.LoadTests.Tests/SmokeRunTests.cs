@@ -94,6 +94,24 @@ public sealed class SmokeRunTests
     }
 
     [Fact]
+    public async Task Reconcile_ReadsTheWholeListBack_AndReportsItsSecondsAndRequests()
+    {
+        var options = new LoadTestOptions { Profiles = 2_000, TimeScale = 60, Churn = OrleansExport.Demo.ChurnOptions.None, Reconcile = true, Timeout = TimeSpan.FromMinutes(3) };
+
+        var result = await LoadTestRunner.RunAsync(options);
+
+        var reconcile = result.Reconcile!;
+        Assert.Equal("succeeded", reconcile.Status);
+        Assert.Equal(result.Backfill!.Members, reconcile.Read);
+        Assert.Equal((0L, 0L, 0L), (reconcile.Missing, reconcile.OptedOut, reconcile.Strangers));
+        // One page of 100 per status read (1, 2 and 3), at least.
+        Assert.InRange(reconcile.Requests, (reconcile.Read + 99) / 100 + 2, reconcile.Read);
+        Assert.Equal(reconcile.Seconds, result.ReconcileSeconds);
+        Assert.True(reconcile.Seconds > 0);
+        Assert.Contains(ResultFiles.Details(result), line => line.StartsWith("Reconciliation after the first run (succeeded)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ProductionStorage_InAzurite_EndsWithTheExactList_AndCountsWhatWasWritten()
     {
         var options = new LoadTestOptions { Profiles = 5_000, TimeScale = 60, Storage = StorageMode.Azurite, Timeout = TimeSpan.FromMinutes(5) };

@@ -19,6 +19,11 @@ public sealed class DemoHostTests
             () => Task.FromResult(demo.Output));
         Assert.Contains("Demo: ActiveCampaign simulator on http://127.0.0.1:", demo.Output);
         Assert.DoesNotContain("This host runs no demo", demo.Output);
+
+        // Then one contact unsubscribes by link, and OrleansExport notices and leaves it alone.
+        await Eventually.UntilAsync(() => Task.FromResult(demo.Output.Contains("Demo: OrleansExport noticed:")), "the demo's opt-out noticed", DemoTimeout,
+            () => Task.FromResult(demo.Output));
+        Assert.Matches(@"found 1 opted out\. \S+@\S+ is opted out \(export optedOut 1\) and will be left alone", demo.Output);
     }
 
     [Fact]

@@ -66,6 +66,48 @@ public sealed class RestartTests(AzuriteFixture azurite)
         Assert.Contains("<key ", (await keyRing.DownloadContentAsync()).Value.Content.ToString());
     }
 
+    [Fact]
+    public async Task OptOut_LearnedBeforeARestart_StaysAfterIt()
+    {
+        var simulatorOptions = new SimulatorOptions { TimeScale = 60 };
+        await using var simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions);
+        var settings = SiloSettings.AzureStorage(azurite.ConnectionString, "optout-" + Guid.NewGuid().ToString("N")[..8]);
+        settings["ActiveCampaign:Limits:TimeScale"] = "60";
+        var at = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+        SegmentEvent Joined(string profile, int minute) => new(Guid.NewGuid().ToString("N"), "optout-segment", profile, SegmentEventType.Joined, at.AddMinutes(minute),
+            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com" });
+
+        // First life: two members subscribed; the person unsubscribes one by link, which then leaves: the status read
+        // before the unsubscribe finds the person's choice, and the shard journals it.
+        string exportId;
+        await using (var silo = await InProcessSilo.StartAsync(settings.WithFreePorts()))
+        {
+            using var api = new ApiDriver(silo.BaseAddress);
+            var connectionId = await api.CreateConnectionAsync(simulator.Hostname, simulatorOptions.ApiKeys[0]);
+            exportId = await api.CreateExportAsync(connectionId, ListId, "optout-segment");
+            await api.StartRunAsync(exportId);
+            await api.PostEventsAsync([Joined("keeper", 0), Joined("chooser", 0)]);
+            await WaitForListAsync(simulator, 2);
+            simulator.State.Unsubscribe("chooser@example.com", ListId);
+            var syncs = simulator.State.GetStats().ContactSyncs;
+            await api.PostEventsAsync([new SegmentEvent(Guid.NewGuid().ToString("N"), "optout-segment", "chooser", SegmentEventType.Left, at.AddMinutes(1), null)]);
+            await Eventually.WaitAsync(() => Task.FromResult(simulator.State.GetStats().ContactSyncs), n => n > syncs, Timeout, "the leave to be sent");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        // Second life: the profile joins again; it is opted out, so nothing subscribes it.
+        await using (var silo = await InProcessSilo.StartAsync(settings.WithFreePorts()))
+        {
+            using var api = new ApiDriver(silo.BaseAddress);
+            await api.PostEventsAsync([Joined("chooser", 2)]);
+            await Eventually.WaitAsync(() => api.GetExportAsync(exportId), e => e.GetProperty("optedOut").GetInt64() == 1 && e.GetProperty("members").GetInt64() == 2,
+                Timeout, "the re-joined member opted out");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(2, simulator.State.GetListContacts(ListId).Single(c => c.Email == "chooser@example.com").Status);
+            Assert.Equal(1, (await api.GetExportAsync(exportId)).GetProperty("inSync").GetInt64());
+        }
+    }
+
     private static Task WaitForListAsync(ActiveCampaignSimulator simulator, int count) =>
         Eventually.WaitAsync(
             () => Task.FromResult(simulator.State.GetListContacts(ListId).Count(c => c.Status == 1)),

@@ -151,6 +151,42 @@ public sealed class BatchSenderTests
         Assert.Equal(ContactAction.Delete, outcomes.Single(o => o.ProfileId == "p31").Action);
     }
 
+    [Theory]
+    [InlineData(ContactAction.Upsert, ContactListStatus.Unsubscribed, false)]
+    [InlineData(ContactAction.Resubscribe, ContactListStatus.Unsubscribed, false)]
+    [InlineData(ContactAction.Resubscribe, ContactListStatus.Bounced, true)]
+    [InlineData(ContactAction.Unsubscribe, ContactListStatus.Bounced, true)]
+    public async Task ContactApi_ContactOptedOutOnTheList_IsNotWrittenAndComesBackOptedOut(ContactAction action, ContactListStatus status, bool throughApi)
+    {
+        _client.StatusesOnList["id-p1@example.com"] = new ListStatusLookup.OnList(status, throughApi, throughApi ? "0" : "4", null);
+
+        var outcomes = await NewSender().SendAsync(Account, Export, [Contact(1, action)], CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.OptedOut, Assert.Single(outcomes).Kind);
+        Assert.Empty(_client.ListStatuses);
+        Assert.Equal(["id-p1@example.com"], _client.StatusReads);
+    }
+
+    [Fact]
+    public async Task ContactApi_UnsubscribeTheExportMadeItself_IsUndoneByAResubscribe()
+    {
+        _client.StatusesOnList["id-p1@example.com"] = new ListStatusLookup.OnList(ContactListStatus.Unsubscribed, true, "0", null);
+
+        var outcomes = await NewSender().SendAsync(Account, Export, [Contact(1, ContactAction.Resubscribe)], CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.Accepted, Assert.Single(outcomes).Kind);
+        Assert.Equal([("7", "id-p1@example.com", 1)], _client.ListStatuses);
+    }
+
+    [Fact]
+    public async Task ContactApi_ExistingSubscriberUpdate_ReadsNoStatus()
+    {
+        var outcomes = await NewSender().SendAsync(Account, Export, [Contact(1, subscribed: true)], CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.Accepted, Assert.Single(outcomes).Kind);
+        Assert.Empty(_client.StatusReads);
+    }
+
     [Fact]
     public async Task ImportAcceptedButNeverConfirmed_IsUnconfirmed_NotReturned()
     {
@@ -258,8 +294,16 @@ public sealed class BatchSenderTests
         public Task<string?> FindContactIdAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken) =>
             throw new NotSupportedException(nameof(FindContactIdAsync));
 
-        public Task<ListStatusLookup> GetListStatusAsync(ActiveCampaignAccount account, string contactId, string listId, CancellationToken cancellationToken) =>
-            throw new NotSupportedException(nameof(GetListStatusAsync));
+        /// <summary>Each contact's status on the list, read before a contactLists call; a contact not named is not on the list.</summary>
+        public Dictionary<string, ListStatusLookup> StatusesOnList { get; } = [];
+
+        public List<string> StatusReads { get; } = [];
+
+        public Task<ListStatusLookup> GetListStatusAsync(ActiveCampaignAccount account, string contactId, string listId, CancellationToken cancellationToken)
+        {
+            StatusReads.Add(contactId);
+            return Task.FromResult(StatusesOnList.GetValueOrDefault(contactId) ?? new ListStatusLookup.NotOnList());
+        }
 
         public Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken) =>
             throw new NotSupportedException(nameof(GetListContactsPageAsync));

@@ -5,53 +5,58 @@ namespace OrleansExport.UnitTests;
 
 /// <summary>
 /// The send policy as a table: every combination of a member's flags and data and of the export's onLeave and
-/// onErase falls in exactly one row, and each row says what ActiveCampaign is told. "*" is any value; "-" is nothing.
+/// onErase (an opted-out member included) falls in exactly one row, and each row says what ActiveCampaign is told. "*" is any value; "-" is nothing.
 /// </summary>
 public sealed class SendPolicyTests
 {
-    // Columns: has data, erasure, in a segment, skipped by cap, subscribed in AC, unsubscribed in AC, maybe in AC (sent,
+    // Columns: has data, opted out, erasure, in a segment, skipped by cap, subscribed in AC, unsubscribed in AC, maybe in AC (sent,
     // outcome unknown), in run, failed, data changed since accepted, onLeave, onErase -> action.
-    private static readonly (string Data, string Erasure, string InSegment, string Skipped, string Subscribed, string Unsubscribed, string MaybeInAc,
+    private static readonly (string Data, string OptedOut, string Erasure, string InSegment, string Skipped, string Subscribed, string Unsubscribed, string MaybeInAc,
         string InRun, string Failed, string Changed, string OnLeave, string OnErase, string Action)[] Rows =
     [
         // No data (never mapped, or forgotten after an erasure): nothing to send.
-        ("n", "*",         "*", "*", "*", "*", "*", "*", "*", "*", "*",     "*",      "-"),
+        ("n", "*", "*",         "*", "*", "*", "*", "*", "*", "*", "*", "*",     "*",      "-"),
+
+        // Opted out (the person's choice is final): nothing, unless an erasure deletes the contact.
+        ("y", "y", "pending",   "*", "*", "*", "*", "*", "*", "*", "*", "*",     "delete", "Delete"),
+        ("y", "y", "pending",   "*", "*", "*", "*", "*", "*", "*", "*", "*",     "unsub",  "-"),
+        ("y", "y", "none|done", "*", "*", "*", "*", "*", "*", "*", "*", "*",     "*",      "-"),
 
         // Erasure pending: only a contact AC may have from us, and not after a failed attempt; onLeave does not matter.
-        ("y", "pending",   "*", "*", "n", "n", "n", "*", "*", "*", "*",     "*",      "-"),
-        ("y", "pending",   "*", "*", "y", "*", "*", "*", "y", "*", "*",     "*",      "-"),
-        ("y", "pending",   "*", "*", "n", "y", "*", "*", "y", "*", "*",     "*",      "-"),
-        ("y", "pending",   "*", "*", "n", "n", "y", "*", "y", "*", "*",     "*",      "-"),
-        ("y", "pending",   "*", "*", "y", "*", "*", "*", "n", "*", "*",     "delete", "Delete"),
-        ("y", "pending",   "*", "*", "n", "y", "*", "*", "n", "*", "*",     "delete", "Delete"),
-        ("y", "pending",   "*", "*", "n", "n", "y", "*", "n", "*", "*",     "delete", "Delete"),
-        ("y", "pending",   "*", "*", "y", "n", "*", "*", "n", "*", "*",     "unsub",  "Unsubscribe"),
-        ("y", "pending",   "*", "*", "n", "n", "y", "*", "n", "*", "*",     "unsub",  "Unsubscribe"),
-        ("y", "pending",   "*", "*", "*", "y", "y", "*", "n", "*", "*",     "unsub",  "Unsubscribe"),
-        ("y", "pending",   "*", "*", "*", "y", "n", "*", "n", "*", "*",     "unsub",  "-"),
+        ("y", "n", "pending",   "*", "*", "n", "n", "n", "*", "*", "*", "*",     "*",      "-"),
+        ("y", "n", "pending",   "*", "*", "y", "*", "*", "*", "y", "*", "*",     "*",      "-"),
+        ("y", "n", "pending",   "*", "*", "n", "y", "*", "*", "y", "*", "*",     "*",      "-"),
+        ("y", "n", "pending",   "*", "*", "n", "n", "y", "*", "y", "*", "*",     "*",      "-"),
+        ("y", "n", "pending",   "*", "*", "y", "*", "*", "*", "n", "*", "*",     "delete", "Delete"),
+        ("y", "n", "pending",   "*", "*", "n", "y", "*", "*", "n", "*", "*",     "delete", "Delete"),
+        ("y", "n", "pending",   "*", "*", "n", "n", "y", "*", "n", "*", "*",     "delete", "Delete"),
+        ("y", "n", "pending",   "*", "*", "y", "n", "*", "*", "n", "*", "*",     "unsub",  "Unsubscribe"),
+        ("y", "n", "pending",   "*", "*", "n", "n", "y", "*", "n", "*", "*",     "unsub",  "Unsubscribe"),
+        ("y", "n", "pending",   "*", "*", "*", "y", "y", "*", "n", "*", "*",     "unsub",  "Unsubscribe"),
+        ("y", "n", "pending",   "*", "*", "*", "y", "n", "*", "n", "*", "*",     "unsub",  "-"),
 
         // A member (in a segment, within the cap); whether an unconfirmed send reached AC does not matter.
-        ("y", "none|done", "y", "n", "*", "y", "*", "*", "*", "*", "*",     "*",      "Resubscribe"),
-        ("y", "none|done", "y", "n", "*", "n", "*", "y", "*", "*", "*",     "*",      "Upsert"),
-        ("y", "none|done", "y", "n", "*", "n", "*", "n", "n", "y", "*",     "*",      "Upsert"),
-        ("y", "none|done", "y", "n", "n", "n", "*", "n", "n", "n", "*",     "*",      "Upsert"),
-        ("y", "none|done", "y", "n", "y", "n", "*", "n", "n", "n", "*",     "*",      "-"),
-        ("y", "none|done", "y", "n", "*", "n", "*", "n", "y", "*", "*",     "*",      "-"),
+        ("y", "n", "none|done", "y", "n", "*", "y", "*", "*", "*", "*", "*",     "*",      "Resubscribe"),
+        ("y", "n", "none|done", "y", "n", "*", "n", "*", "y", "*", "*", "*",     "*",      "Upsert"),
+        ("y", "n", "none|done", "y", "n", "*", "n", "*", "n", "n", "y", "*",     "*",      "Upsert"),
+        ("y", "n", "none|done", "y", "n", "n", "n", "*", "n", "n", "n", "*",     "*",      "Upsert"),
+        ("y", "n", "none|done", "y", "n", "y", "n", "*", "n", "n", "n", "*",     "*",      "-"),
+        ("y", "n", "none|done", "y", "n", "*", "n", "*", "n", "y", "*", "*",     "*",      "-"),
 
         // Not a member (left every segment, or over the cap): onLeave=keep, or over the cap, sends nothing.
-        ("y", "none|done", "n", "*", "*", "*", "*", "*", "*", "*", "keep",  "*",      "-"),
-        ("y", "none|done", "y", "y", "*", "*", "*", "*", "*", "*", "keep",  "*",      "-"),
-        ("y", "none|done", "*", "y", "*", "*", "*", "*", "*", "*", "unsub", "*",      "-"),
+        ("y", "n", "none|done", "n", "*", "*", "*", "*", "*", "*", "*", "keep",  "*",      "-"),
+        ("y", "n", "none|done", "y", "y", "*", "*", "*", "*", "*", "*", "keep",  "*",      "-"),
+        ("y", "n", "none|done", "*", "y", "*", "*", "*", "*", "*", "*", "unsub", "*",      "-"),
 
         // Left with onLeave=unsubscribe: only a contact we subscribed, or may have (a send whose outcome is unknown);
         // a run unsubscribes again one AC already has unsubscribed.
-        ("y", "none|done", "n", "n", "*", "*", "y", "*", "*", "*", "unsub", "*",      "Unsubscribe"),
-        ("y", "none|done", "n", "n", "y", "n", "n", "*", "*", "*", "unsub", "*",      "Unsubscribe"),
-        ("y", "none|done", "n", "n", "y", "y", "n", "y", "*", "*", "unsub", "*",      "Unsubscribe"),
-        ("y", "none|done", "n", "n", "y", "y", "n", "n", "*", "*", "unsub", "*",      "-"),
-        ("y", "none|done", "n", "n", "n", "y", "n", "y", "*", "*", "unsub", "*",      "Unsubscribe"),
-        ("y", "none|done", "n", "n", "n", "y", "n", "n", "*", "*", "unsub", "*",      "-"),
-        ("y", "none|done", "n", "n", "n", "n", "n", "*", "*", "*", "unsub", "*",      "-"),
+        ("y", "n", "none|done", "n", "n", "*", "*", "y", "*", "*", "*", "unsub", "*",      "Unsubscribe"),
+        ("y", "n", "none|done", "n", "n", "y", "n", "n", "*", "*", "*", "unsub", "*",      "Unsubscribe"),
+        ("y", "n", "none|done", "n", "n", "y", "y", "n", "y", "*", "*", "unsub", "*",      "Unsubscribe"),
+        ("y", "n", "none|done", "n", "n", "y", "y", "n", "n", "*", "*", "unsub", "*",      "-"),
+        ("y", "n", "none|done", "n", "n", "n", "y", "n", "y", "*", "*", "unsub", "*",      "Unsubscribe"),
+        ("y", "n", "none|done", "n", "n", "n", "y", "n", "n", "*", "*", "unsub", "*",      "-"),
+        ("y", "n", "none|done", "n", "n", "n", "n", "n", "*", "*", "*", "unsub", "*",      "-"),
     ];
 
     private static readonly Dictionary<string, ErasureState> Erasures = new() { ["none"] = ErasureState.None, ["pending"] = ErasureState.Pending, ["done"] = ErasureState.Done };
@@ -76,7 +81,7 @@ public sealed class SendPolicyTests
     {
         var seen = Rows.SelectMany(Expand).Select(c => c.ToString()).ToList();
 
-        Assert.Equal(2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2, seen.Count);
+        Assert.Equal(2 * 2 * 3 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2 * 2, seen.Count);
         Assert.Equal(seen.Count, seen.Distinct().Count());
     }
 
@@ -87,9 +92,10 @@ public sealed class SendPolicyTests
     }
 
     private static IEnumerable<Combination> Expand(
-        (string Data, string Erasure, string InSegment, string Skipped, string Subscribed, string Unsubscribed, string MaybeInAc,
+        (string Data, string OptedOut, string Erasure, string InSegment, string Skipped, string Subscribed, string Unsubscribed, string MaybeInAc,
             string InRun, string Failed, string Changed, string OnLeave, string OnErase, string Action) row) =>
         from data in Bools(row.Data)
+        from optedOut in Bools(row.OptedOut)
         from erasure in Values(row.Erasure, Erasures)
         from inSegment in Bools(row.InSegment)
         from skipped in Bools(row.Skipped)
@@ -103,7 +109,8 @@ public sealed class SendPolicyTests
         from onErase in Values(row.OnErase, OnErases)
         select new Combination(
             Member(data, erasure, inSegment, Flag(skipped, MemberFlags.SkippedByCap) | Flag(subscribed, MemberFlags.SubscribedInAc)
-                | Flag(unsubscribed, MemberFlags.UnsubscribedInAc) | Flag(inRun, MemberFlags.InRun) | Flag(failed, MemberFlags.Failed), changed, maybeInAc),
+                | Flag(unsubscribed, MemberFlags.UnsubscribedInAc) | Flag(inRun, MemberFlags.InRun) | Flag(failed, MemberFlags.Failed)
+                | Flag(optedOut, MemberFlags.OptedOut), changed, maybeInAc),
             onLeave,
             onErase);
 

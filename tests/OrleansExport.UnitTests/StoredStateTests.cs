@@ -87,6 +87,24 @@ public sealed class StoredStateTests
     }
 
     [Fact]
+    public void MemberSlot_KeepsOptedOutAndMaybeInAccount_InFortyEightBytes()
+    {
+        var state = new ExportShardState();
+        var slot = state.Members.Add("profile-1");
+        state.Members[slot].Set(MemberFlags.OptedOut | MemberFlags.Dirty);
+        state.Members[slot].MaybeInAccount = true;
+
+        var loaded = _serializer.Deserialize<ExportShardState>(_serializer.SerializeToArray(state));
+
+        Assert.Equal(48, System.Runtime.CompilerServices.Unsafe.SizeOf<MemberSlot>());
+        Assert.NotNull(loaded);
+        Assert.True(loaded.Members[slot].Has(MemberFlags.OptedOut));
+        Assert.True(loaded.Members[slot].MaybeInAccount);
+        loaded.Members[slot].MaybeInAccount = false;
+        Assert.Equal(MemberFlags.OptedOut | MemberFlags.Dirty, loaded.Members[slot].Flags);
+    }
+
+    [Fact]
     public void RunsState_LoadsAsBefore() => AssertStoredAsBefore(
         new ExportRunsState
         {
@@ -144,7 +162,7 @@ public sealed class StoredStateTests
         new SegmentState { ShardCount = 2, Exports = [new ExportSubscription("e1", 4)], LastEventAt = At, EventsReceived = 8, MembersByShard = [3, 5] },
         "IAAJIQADIehABWUxARHg4CGAgAC3lqtJ3giBAAAAAAAAAADgASEhAAUBDQAV4OA=");
 
-    /// <summary>Bytes stored before a field was dropped still load, the dropped field skipped.</summary>
+    /// <summary>Bytes stored before a field was dropped or widened (MemberFlags: a ushort now) still load.</summary>
     private void AssertLoadsAsBefore<T>(T sample, string storedBefore)
     {
         var loaded = _serializer.Deserialize<T>(Convert.FromBase64String(storedBefore));

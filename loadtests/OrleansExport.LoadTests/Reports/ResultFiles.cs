@@ -78,6 +78,12 @@ public static class ResultFiles
                 $"ActiveCampaign accepted the next import {kill.ResumeSeconds:F1} s after the kill; nothing was pending {kill.FinishedSecondsAfterKill:F1} s after it; {kill.Sent:N0} contacts sent for {kill.ContactsNeeded:N0} members ({kill.Duplicates:N0} twice). Membership: {kill.Membership}.");
         }
 
+        if (r.Reconcile is { } reconcile)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"Reconciliation after the first run ({reconcile.Status}): {reconcile.Read:N0} contacts read back in {reconcile.Seconds:F1} s with {reconcile.Requests:N0} ActiveCampaign requests (100 contacts a page, paced with delivery); {reconcile.Missing:N0} missing, {reconcile.OptedOut:N0} opted out, {reconcile.Strangers:N0} strangers.");
+        }
+
         if (r.Budget is { } budget)
         {
             yield return Budget(budget);

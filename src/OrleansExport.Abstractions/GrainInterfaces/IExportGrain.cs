@@ -59,6 +59,9 @@ public interface IExportGrain : IGrainWithStringKey
 
     Task CancelRunAsync(string runId);
 
+    /// <summary>How many export shards hold the export's members (keys "exportId/0" and up).</summary>
+    Task<int> GetShardCountAsync();
+
     /// <summary>Sends the unsubscribes the mass-unsubscribe guard holds; a conflict when nothing is held.</summary>
     Task<OperationResult<ExportStatus>> ReleaseUnsubscribesAsync(string user);
 

@@ -51,4 +51,16 @@ public interface IExportShardGrain : IGrainWithStringKey
     Task<MemberStory?> FindMemberByEmailAsync(string email);
 
     Task ClearAsync();
+
+    /// <summary>A webhook said what someone did to the contact with <paramref name="email"/>; returns the members it changed.</summary>
+    Task<int> LearnAsync(string email, ListSignal signal);
+
+    /// <summary>A reconciliation starts reading the list: the shard indexes its members by email and forgets what an earlier one saw.</summary>
+    Task BeginReconciliationAsync(string reconciliationId);
+
+    /// <summary>A page of the list's contacts with <paramref name="status"/> (1, 2 or 3): the shard learns opt-outs and notes whom it saw.</summary>
+    Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails);
+
+    /// <summary>Every status was read: members the export had subscribed and nobody saw are sent again.</summary>
+    Task<ReconcileEndResult> EndReconciliationAsync(string reconciliationId);
 }

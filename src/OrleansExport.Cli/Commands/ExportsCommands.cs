@@ -13,6 +13,8 @@ public static class ExportsCommands
         PauseOrResume(cli, "pause", "Stop sending to ActiveCampaign until resumed; events are still applied, runs are refused."),
         PauseOrResume(cli, "resume", "Send to ActiveCampaign again: what changed meanwhile goes out."),
         List(cli),
+        ReconcileCommands.Reconcile(cli),
+        ReconcileCommands.List(cli),
         MemberCommand.Create(cli),
     };
 
@@ -242,10 +244,10 @@ public static class ExportsCommands
             var json = await context.Api.GetAsync("/api/exports", cancellationToken);
             return context.Show(json, () =>
             {
-                var table = new Table().AddColumns("Id", "Name", "Segments", "List", "Members", "Pending", "In sync", "Rejected", "Over cap", "Last run");
+                var table = new Table().AddColumns("Id", "Name", "Segments", "List", "Members", "Pending", "In sync", "Opted out", "Rejected", "Over cap", "Last run");
                 foreach (var e in ApiClient.Read<List<ExportView>>(json))
                 {
-                    table.AddRow(Cells.Of(e.Id, e.DisplayName, string.Join(", ", e.SegmentIds), e.ListId, N(e.Members), N(e.Pending), N(e.InSync),
+                    table.AddRow(Cells.Of(e.Id, e.DisplayName, string.Join(", ", e.SegmentIds), e.ListId, N(e.Members), N(e.Pending), N(e.InSync), N(e.OptedOut),
                         N(e.Rejected), N(e.SkippedByCap), e.LastRun is { } run ? $"{run.Status} {run.Progress * 100:0}%" : e.Paused ?? "-"));
                 }
 

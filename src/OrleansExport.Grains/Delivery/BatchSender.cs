@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.Grains.Delivery;
 
@@ -184,6 +185,11 @@ public sealed partial class BatchSender(
             // An existing subscriber only gets its data updated: never re-subscribe someone who unsubscribed on their own.
             _ => contact.AlreadySubscribed ? null : 1,
         };
+        if (status is { } change && await IsOptedOutAsync(account, export, contact, sync.ContactId!, change, cancellationToken))
+        {
+            return new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.OptedOut, null);
+        }
+
         if (status is { } listStatus)
         {
             await client.SetListStatusAsync(account, export.ListId, sync.ContactId!, listStatus, cancellationToken);
@@ -195,6 +201,25 @@ public sealed partial class BatchSender(
         }
 
         return Accepted(contact);
+    }
+
+    /// <summary>
+    /// contactLists status 1 re-subscribes anyone, even a person who unsubscribed: the contact's status on the list is read
+    /// first, and a status OrleansExport did not set itself is the person's choice (<see cref="OptOutRules.MaySubscribe"/>).
+    /// Before status 2 too: writing it over a bounce or a person's unsubscribe would make it look like OrleansExport's own.
+    /// </summary>
+    private async Task<bool> IsOptedOutAsync(ActiveCampaignAccount account, ExportDefinition export, OutgoingContact contact, string contactId, int change, CancellationToken cancellationToken)
+    {
+        var status = await client.GetListStatusAsync(account, contactId, export.ListId, cancellationToken);
+        var optedOut = change == 1
+            ? !OptOutRules.MaySubscribe(status, unsubscribedByExport: contact.Action == ContactAction.Resubscribe)
+            : OptOutRules.IsOptedOut(status);
+        if (optedOut)
+        {
+            LogOptedOut(export.Id, contact.ProfileId);
+        }
+
+        return optedOut;
     }
 
     /// <summary>contact/sync takes no tags (bulk import does): each is attached with contactTags, its id looked up once.</summary>
@@ -227,6 +252,9 @@ public sealed partial class BatchSender(
     public static ContactOutcome Returned(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Returned, null);
 
     public static ContactOutcome Unconfirmed(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Unconfirmed, null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: profile {ProfileId} is unsubscribed from the list by the person (or bounced): it is opted out and not subscribed again")]
+    private partial void LogOptedOut(string exportId, string profileId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
     private partial void LogSplitting(string exportId, int count, string reason);

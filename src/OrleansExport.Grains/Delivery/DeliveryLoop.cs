@@ -30,6 +30,7 @@ public sealed partial class DeliveryLoop(
     IAlertSender alerts,
     ExportOptions options,
     ActiveCampaignLimits limits,
+    ExportWebhookLink webhook,
     TimeProvider time,
     ILogger logger)
 {
@@ -289,6 +290,7 @@ public sealed partial class DeliveryLoop(
         State.Run = new RunCounters { RunId = runId, Total = total, Active = true };
         State.FirstRunStarted = true;
         await writeState();
+        await webhook.RegisterAsync();
         LogRunStarted(runId, exportId, total);
         return total;
     }

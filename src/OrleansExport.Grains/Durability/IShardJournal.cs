@@ -1,3 +1,5 @@
+using OrleansExport.Grains.ExportShards;
+
 namespace OrleansExport.Grains.Durability;
 
 /// <summary>
@@ -37,15 +39,19 @@ public interface IShardJournal
 /// what ActiveCampaign accepted since the snapshot is not sent again after a crash. Null for a batch, and in
 /// journals written before completions were journaled.
 /// </param>
+/// <param name="Facts">What ActiveCampaign told about members' contacts (a webhook, a reconciliation): opt-outs are never lost.</param>
 /// <param name="LeasesReleased">The export released every lease here (its delivery loop started over): replayed, so that no lease of a gone sender comes back.</param>
 [GenerateSerializer, Immutable]
 public sealed record ShardJournalEntry(
     [property: Id(0)] long CapacityLeft,
     [property: Id(1)] SegmentEvent[] Events,
     [property: Id(2)] ContactOutcome[]? Outcomes = null,
-    [property: Id(3)] bool LeasesReleased = false)
+    [property: Id(3)] bool LeasesReleased = false,
+    [property: Id(4)] ListFact[]? Facts = null)
 {
     public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);
 
     public static ShardJournalEntry ReleaseOfLeases() => new(0, [], LeasesReleased: true);
+
+    public static ShardJournalEntry Learned(ListFact[] facts) => new(0, [], Facts: facts);
 }

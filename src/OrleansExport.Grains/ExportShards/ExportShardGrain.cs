@@ -27,6 +27,7 @@ public sealed class ExportShardGrain(
     IShardJournal? journal = null) : Grain, IExportShardGrain
 {
     private ExportShardRules _membership = null!;
+    private ShardReconciliation? _reconciliation;
     private JournaledShardState<ExportShardState> _store = null!;
 
     public static string Key(string exportId, int index) => $"{exportId}/{index}";
@@ -48,6 +49,12 @@ public sealed class ExportShardGrain(
             if (entry.Outcomes is { } outcomes)
             {
                 _membership.CompleteTaken(outcomes);
+                continue;
+            }
+
+            if (entry.Facts is { } facts)
+            {
+                _membership.ApplyListFacts(facts);
                 continue;
             }
 
@@ -217,6 +224,57 @@ public sealed class ExportShardGrain(
         _store.ThrowIfBroken();
         await _store.AppendAsync(ShardJournalEntry.ReleaseOfLeases());
         _membership.ReleaseLeases();
+    }
+
+    public Task<int> LearnAsync(string email, ListSignal signal) =>
+        ApplyFactsAsync(ShardReconciliation.FromWebhook(state.State.Members, email, signal));
+
+    public Task BeginReconciliationAsync(string reconciliationId)
+    {
+        _reconciliation = new ShardReconciliation(reconciliationId, state.State.Members);
+        return Task.CompletedTask;
+    }
+
+    public async Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails)
+    {
+        if (_reconciliation?.Id != reconciliationId)
+        {
+            // Reactivated since the reconciliation began: what it saw is gone, so the end resends nothing.
+            return new ReconcileChunkResult(new bool[emails.Length], 0);
+        }
+
+        var (matched, facts) = _reconciliation.Read((ActiveCampaign.ContactListStatus)status, emails);
+        await ApplyFactsAsync(facts);
+        return new ReconcileChunkResult(matched, facts.Count(f => f.Kind == ListFactKind.OptedOut));
+    }
+
+    public async Task<ReconcileEndResult> EndReconciliationAsync(string reconciliationId)
+    {
+        if (_reconciliation?.Id != reconciliationId)
+        {
+            return new ReconcileEndResult(0, 0, Complete: false);
+        }
+
+        var missing = _reconciliation.Missing();
+        _reconciliation = null;
+        await ApplyFactsAsync(missing);
+        return new ReconcileEndResult(missing.Count, missing.Count, Complete: true);
+    }
+
+    /// <summary>Journaled before they are applied, like outcomes: an opt-out learned is never lost to a crash.</summary>
+    private async Task<int> ApplyFactsAsync(List<ListFact> facts)
+    {
+        if (facts.Count == 0)
+        {
+            return 0;
+        }
+
+        _store.ThrowIfBroken();
+        await _store.AppendAsync(ShardJournalEntry.Learned([.. facts]));
+        _membership.ApplyListFacts(facts);
+        _store.MarkChanged();
+        await ReportPendingAsync(overdue: false);
+        return facts.Count;
     }
 
     public Task<UnsubscribeFigures> GetUnsubscribeFiguresAsync(bool countSubscribed) => Task.FromResult(_membership.GetUnsubscribeFigures(countSubscribed));

@@ -7,7 +7,8 @@ namespace OrleansExport.Grains.ExportShards;
 /// below each keep one concern, and this class is what the grain calls. Changes from segments go through
 /// <see cref="ShardEventRules"/>; what to send is <see cref="SendPolicy"/>; waiting, leased and completed contacts
 /// are the <see cref="ShardOutbox"/>; the cap's slots are <see cref="ShardCapacity"/>; full runs are
-/// <see cref="ShardRuns"/>; rejections are the <see cref="RejectionLog"/>; counters are <see cref="ShardReport"/>; the
+/// <see cref="ShardRuns"/>; rejections are the <see cref="RejectionLog"/>; what ActiveCampaign told about contacts (opt-outs) is
+/// <see cref="ShardListFacts"/>; counters are <see cref="ShardReport"/>; the
 /// mass-unsubscribe guard's figures, the send preview and member stories are <see cref="ShardInspection"/>.
 /// A changed definition (<see cref="Configure"/>) touches several of them, so it is here.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class ExportShardRules
     private readonly ShardEventRules _events;
     private readonly ShardRuns _runs;
     private readonly ShardInspection _inspection;
+    private readonly ShardListFacts _listFacts;
 
     public ExportShardRules(ExportShardState state, TimeProvider time)
     {
@@ -31,6 +33,7 @@ public sealed class ExportShardRules
         _events = new ShardEventRules(state, _outbox, _capacity, _rejections, retired);
         _runs = new ShardRuns(state, _outbox);
         _inspection = new ShardInspection(state, _outbox);
+        _listFacts = new ShardListFacts(state, _outbox);
     }
 
     public ExportShardState State => _state;
@@ -97,6 +100,9 @@ public sealed class ExportShardRules
 
     /// <inheritdoc cref="ShardInspection.FindByEmail"/>
     public MemberStory? FindByEmail(string email) => _inspection.FindByEmail(email);
+
+    /// <inheritdoc cref="ShardListFacts.Apply"/>
+    public void ApplyListFacts(IReadOnlyList<ListFact> facts) => _listFacts.Apply(facts);
 
     /// <summary>
     /// Sets the export's definition as the shard needs it. Members keep their place in segments that stay

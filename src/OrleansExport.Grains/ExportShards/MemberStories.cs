@@ -13,6 +13,11 @@ public static class MemberStories
             return MemberState.Erased;
         }
 
+        if (member.Has(MemberFlags.OptedOut))
+        {
+            return MemberState.OptedOut;
+        }
+
         if (member.Has(MemberFlags.SkippedByCap))
         {
             return MemberState.SkippedByCap;
@@ -54,6 +59,7 @@ public static class MemberStories
         MemberState.Left => onLeave == LeaveAction.Keep
             ? "In none of the export's segments any more: its contact is kept on the list (onLeave: keep)."
             : "In none of the export's segments any more; it was never subscribed by this export, so nothing is sent.",
+        MemberState.OptedOut => "Opted out: unsubscribed or bounced in ActiveCampaign by the person, not by OrleansExport; never subscribed again unless the person subscribes again.",
         MemberState.InSync => "ActiveCampaign has its current data on the list.",
         _ when held => "Its unsubscribe is held by the mass-unsubscribe guard: released by a person, or dropped if upstream brings it back.",
         _ when maybeInAccount && desired == ContactAction.Unsubscribe =>

@@ -19,6 +19,9 @@ public static class OutcomeEffects
 
         switch (outcome.Kind)
         {
+            case OutcomeKind.OptedOut:
+                OptOutRules.Apply(ref member, ListFactKind.OptedOut);
+                break;
             case OutcomeKind.Unconfirmed when outcome.Action is ContactAction.Upsert or ContactAction.Resubscribe:
                 // Queued again by the outbox; until an outcome is known, the contact may be on the list.
                 member.MaybeInAccount = true;

@@ -15,6 +15,11 @@ public static class SendPolicy
             return null;
         }
 
+        if (member.Has(MemberFlags.OptedOut))
+        {
+            return OptOutRules.ActionWhenOptedOut(member, onErase);
+        }
+
         if (member.Erasure == ErasureState.Pending)
         {
             return ErasureAction(member, onErase);

@@ -338,7 +338,8 @@ public sealed class ShardOutbox
         for (var slot = 0; slot < Members.Count; slot++)
         {
             ref var member = ref Members[slot];
-            member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed);
+            // Opt-outs are per list: what counts now is the contact's status on the new list.
+            member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc | MemberFlags.Failed | MemberFlags.OptedOut);
             member.MaybeInAccount = false;
             member.AcceptedHash = 0;
             member.ImportFailures = 0;

@@ -3,7 +3,7 @@ using OrleansExport.Grains.Members;
 namespace OrleansExport.Grains.ExportShards;
 
 /// <summary>
-/// What an export shard reports of its members: how many, pending, in sync, over the cap, in the run. A run's
+/// What an export shard reports of its members: how many, pending, in sync, opted out, over the cap, in the run. A run's
 /// unsubscribe the mass-unsubscribe guard holds counts as held, not as remaining: it waits for a person, and the run
 /// must not hold the account's run queue meanwhile.
 /// </summary>
@@ -11,7 +11,7 @@ public static class ShardReport
 {
     public static ShardCounters Counters(ExportShardState state, ShardOutbox outbox)
     {
-        long members = 0, pending = 0, inSync = 0, skipped = 0, inRun = 0, runHeld = 0;
+        long members = 0, pending = 0, inSync = 0, skipped = 0, inRun = 0, runHeld = 0, optedOut = 0;
         for (var slot = 0; slot < state.Members.Count; slot++)
         {
             ref readonly var member = ref state.Members[slot];
@@ -35,6 +35,12 @@ public static class ShardReport
             }
 
             members++;
+            if (member.Has(MemberFlags.OptedOut))
+            {
+                optedOut++;
+                continue;
+            }
+
             var accepted = member.Has(MemberFlags.SubscribedInAc) && member.AcceptedHash == member.DataHash
                 && !member.Has(MemberFlags.UnsubscribedInAc);
             if (accepted && !member.Has(MemberFlags.InRun))
@@ -48,6 +54,6 @@ public static class ShardReport
         }
 
         return new ShardCounters(members, pending, inSync, state.RejectedTotal, skipped, inRun, outbox.DirtySince,
-            state.Members.AllocatedBytes + (long)outbox.PendingEstimate * sizeof(int), state.EventsReceived, state.Erased, runHeld);
+            state.Members.AllocatedBytes + (long)outbox.PendingEstimate * sizeof(int), state.EventsReceived, state.Erased, runHeld, optedOut);
     }
 }

@@ -50,7 +50,7 @@ public sealed partial class ExportGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
-            activeCampaignOptions.Value.Limits, time, logger);
+            activeCampaignOptions.Value.Limits, Webhook, time, logger);
         if (state.State.Definition is null)
         {
             return;
@@ -102,6 +102,8 @@ public sealed partial class ExportGrain(
         LogCreated(Id, string.Join(",", definition.SegmentIds), definition.ListId);
         return OperationResult<ExportDefinition>.Ok(definition);
     }
+
+    public Task<int> GetShardCountAsync() => Task.FromResult(state.State.ShardCount);
 
     public Task<ExportStatus?> GetStatusAsync() => ExportReports.StatusAsync(Id, state.State, Shards, _delivery.HoldReason);
 
@@ -220,6 +222,8 @@ public sealed partial class ExportGrain(
         await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
         await Catalog.RemoveExportAsync(Id);
         await Runs.ClearAsync();
+        await GrainFactory.GetGrain<IReconciliationGrain>(Id).ClearAsync();
+        await Webhook.RemoveAsync(definition.ConnectionId);
         if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -333,7 +337,9 @@ public sealed partial class ExportGrain(
 
     private IExportRunsGrain Runs => GrainFactory.GetGrain<IExportRunsGrain>(Id);
 
-    private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport);
+    private ExportWebhookLink Webhook => new(GrainFactory, Id, () => state.State, logger);
+
+    private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport, Webhook);
 
     private ExportGuardrails Guardrails => new(Id, state.State, Shards, _delivery, logger);
 

@@ -15,7 +15,7 @@ public static class ExportReports
         var counters = ExportCounters.Zero;
         foreach (var shard in await shards.GetCountersAsync())
         {
-            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes, shard.Erased));
+            counters = counters.Add(new ExportCounters(shard.EventsReceived, shard.Members, shard.Pending, shard.InSync, shard.Rejected, shard.SkippedByCap, shard.StateBytes, shard.Erased, shard.OptedOut));
         }
 
         ExportMetrics.ReportPending(exportId, counters.Pending);

@@ -4,9 +4,10 @@ namespace OrleansExport.Grains.Exports;
 
 /// <summary>
 /// The segments an export takes members from and the shards that keep them: subscribing (which backfills),
-/// unsubscribing, and what a changed definition asks of both.
+/// unsubscribing, and what a changed definition asks of both (and of the webhook, for a new list).
 /// </summary>
-public sealed class ExportSegments(IGrainFactory grains, string exportId, ExportState state, Func<Task> writeState, long maxProfilesPerExport)
+public sealed class ExportSegments(IGrainFactory grains, string exportId, ExportState state, Func<Task> writeState, long maxProfilesPerExport,
+    ExportWebhookLink webhook)
 {
     private ExportSubscription Subscription => new(exportId, state.ShardCount);
 
@@ -48,7 +49,7 @@ public sealed class ExportSegments(IGrainFactory grains, string exportId, Export
     /// <summary>
     /// Shards first (so the added segments' members have a place and the removed ones' leave), then the
     /// segments: removed ones stop forwarding, added ones backfill, the others send their members again when
-    /// the mapped data may differ. A new list makes every member pending for it.
+    /// the mapped data may differ. A new list makes every member pending for it, and the export's webhook moves to it.
     /// </summary>
     public async Task ApplyChangeAsync(ExportDefinition before, ExportDefinition after, IReadOnlyList<string> changed)
     {
@@ -73,6 +74,7 @@ public sealed class ExportSegments(IGrainFactory grains, string exportId, Export
         if (changed.Contains("listId"))
         {
             await Shards.ForEachAsync(shard => shard.ResetDeliveryAsync());
+            await webhook.RegisterAsync();
         }
 
         if (changed.Contains("schedule"))

@@ -1,7 +1,7 @@
 namespace OrleansExport.Grains.Members;
 
 [Flags]
-public enum MemberFlags : byte
+public enum MemberFlags : ushort
 {
     None = 0,
     /// <summary>ActiveCampaign accepted a subscribe of this contact to the list.</summary>
@@ -19,4 +19,11 @@ public enum MemberFlags : byte
     Failed = 64,
     /// <summary>In flight when the export moved to another list: its outcome is for the old list.</summary>
     DeliveryReset = 128,
+    /// <summary>
+    /// The person (or a user, or ActiveCampaign for a bounce) took the contact off the list: OrleansExport never
+    /// subscribes it again. Only ActiveCampaign telling that the person subscribed again lifts it.
+    /// </summary>
+    OptedOut = 256,
+    /// <summary>Kept for <see cref="MemberSlot.MaybeInAccount"/>, so the slot stays 48 bytes.</summary>
+    MaybeInAccount = 512,
 }

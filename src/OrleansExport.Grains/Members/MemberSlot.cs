@@ -34,9 +34,25 @@ public struct MemberSlot
     /// <summary>
     /// An upsert or re-subscribe of this contact may have reached ActiveCampaign while its outcome is unknown (import/info
     /// never confirmed it, the batch failed after it went out, or its sender died): leaves and erasures treat the contact
-    /// as possibly subscribed. Cleared by the next accepted outcome. Fits the slot's padding (still 48 bytes).
+    /// as possibly subscribed. Cleared by the next accepted outcome. Kept as a bit of <see cref="Flags"/> (the slot stays
+    /// 48 bytes); still stored as id 9, so state written when it was a field of its own loads (id 9 is read after the flags).
     /// </summary>
-    [Id(9)] public bool MaybeInAccount;
+    [Id(9)]
+    public bool MaybeInAccount
+    {
+        readonly get => Has(MemberFlags.MaybeInAccount);
+        set
+        {
+            if (value)
+            {
+                Set(MemberFlags.MaybeInAccount);
+            }
+            else
+            {
+                Clear(MemberFlags.MaybeInAccount);
+            }
+        }
+    }
 
     public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 

@@ -88,19 +88,21 @@ public sealed record ExportResponse(
     long Rejected,
     long SkippedByCap,
     long Erased,
+    long OptedOut,
     HeldUnsubscribes? Held,
     string? Paused,
     bool AwaitingFirstRun,
     RunView? LastRun,
-    IReadOnlyList<DefinitionChange> History)
+    IReadOnlyList<DefinitionChange> History,
+    bool WebhookRegistered)
 {
-    public static ExportResponse From(ExportStatus status, RunView? lastRun)
+    /// <param name="webhookRegistered">Whether the export's ActiveCampaign webhook is registered on its list now (docs/api.md section 2.14).</param>
+    public static ExportResponse From(ExportStatus status, RunView? lastRun, bool webhookRegistered = false)
     {
         var (d, c) = (status.Definition, status.Counters);
         return new ExportResponse(d.Id, d.DisplayName, d.ConnectionId, d.ListId, d.SegmentIds, d.Mapping, d.OnLeave, d.OnErase, d.Schedule, d.ExcludeAutomations, d.AlertWebhook,
             d.MaxUnsubscribePercent, d.CreatedBy, d.CreatedAt, c.EventsReceived, c.Members, c.Pending, c.InSync, c.Rejected, c.SkippedByCap, c.Erased,
-            status.Held, status.Paused,
-            status.AwaitingFirstRun, lastRun, status.History);
+            c.OptedOut, status.Held, status.Paused, status.AwaitingFirstRun, lastRun, status.History, webhookRegistered);
     }
 }
 

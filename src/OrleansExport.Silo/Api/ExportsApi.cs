@@ -265,7 +265,8 @@ public static class ExportsApi
         }
 
         var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
-        return Results.Ok(ExportResponse.From(result.Value!, lastRun));
+        var webhookList = await grains.GetGrain<IExportWebhookGrain>(id).GetRegisteredListAsync();
+        return Results.Ok(ExportResponse.From(result.Value!, lastRun, webhookList == result.Value!.Definition.ListId));
     }
 
     /// <summary>
@@ -442,7 +443,8 @@ public static class ExportsApi
         }
 
         var lastRun = (await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync()).FirstOrDefault();
-        var export = ExportResponse.From(status, lastRun);
+        var webhookList = await grains.GetGrain<IExportWebhookGrain>(id).GetRegisteredListAsync();
+        var export = ExportResponse.From(status, lastRun, webhookList == status.Definition.ListId);
         return (export with { AlertWebhook = ExportAccess.AlertWebhookFor(user, export.AlertWebhook) }, connection);
     }
 

@@ -86,6 +86,8 @@ public static class SiloApp
         app.MapHealthChecks("/health/ready");
         app.MapConnectionsApi();
         app.MapExportsApi();
+        app.MapReconciliationsApi();
+        app.MapActiveCampaignWebhooksApi();
         app.MapEventsApi();
         app.MapSegmentsApi();
         app.MapMeApi();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using OrleansExport.TestSupport;
 
@@ -119,4 +120,29 @@ public static class Api
 
     public static SegmentEvent Left(string segment, string profile, DateTimeOffset at) =>
         new(Guid.NewGuid().ToString("N"), segment, profile, SegmentEventType.Left, at, null);
+
+    /// <summary>A contact someone else put on the list and subscribed, through ActiveCampaign's own API.</summary>
+    public static async Task AddSubscribedContactAsync(SiloFixture fixture, string email, string listId)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
+        http.DefaultRequestHeaders.Add("Api-Token", SiloFixture.SimulatorApiKey);
+        var synced = await PostPacedAsync(http, "/api/3/contact/sync", new { contact = new { email } });
+        var contactId = (await synced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("contact").GetProperty("id").GetString();
+        await PostPacedAsync(http, "/api/3/contactLists", new { contactList = new { list = listId, contact = contactId, status = 1 } });
+    }
+
+    /// <summary>The account's 5 requests a second are shared with the exports' delivery: a 429 is waited out, as the client does.</summary>
+    private static async Task<HttpResponseMessage> PostPacedAsync(HttpClient http, string path, object body)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await http.PostAsJsonAsync(path, body);
+            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt == 20)
+            {
+                return response.EnsureSuccessStatusCode();
+            }
+
+            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(200));
+        }
+    }
 }

@@ -15,6 +15,7 @@ const counters = [
   { key: 'members', label: 'Members' },
   { key: 'pending', label: 'Pending' },
   { key: 'inSync', label: 'In sync', tone: 'ok' },
+  { key: 'optedOut', label: 'Opted out' },
   { key: 'rejected', label: 'Rejected', tone: 'bad' },
   { key: 'skippedByCap', label: 'Skipped by cap', tone: 'bad' },
   { key: 'eventsReceived', label: 'Events received' },
@@ -43,6 +44,8 @@ export async function render(view, [id], context) {
   const editLink = h('a', { class: 'button button-secondary', href: `#/exports/${encodeURIComponent(id)}/edit` }, 'Edit');
   const pauseButton = h('button', { type: 'button', class: 'button button-secondary', onclick: () => setPaused(true) }, 'Pause');
   const resumeButton = h('button', { type: 'button', class: 'button button-secondary', onclick: () => setPaused(false) }, 'Resume');
+  const reconcileButton = h('button', { type: 'button', class: 'button button-secondary', onclick: reconcile }, 'Reconcile');
+  const reconciliationSlot = h('p', { class: 'hint', 'data-reconciliation': '' });
   const held = heldBanner(path, canChange, message => { actionError.textContent = message; }, () => refresh());
   const preview = runPreview(path);
   const members = memberSearch(path);
@@ -51,6 +54,7 @@ export async function render(view, [id], context) {
   let timer = null;
   let lastRunsJson = '';
   let lastHistoryJson = '';
+  let lastReconciliationJson = '';
   let heldBefore = -1;
 
   async function runNow() {
@@ -65,6 +69,33 @@ export async function render(view, [id], context) {
     } finally {
       runButton.disabled = false;
     }
+  }
+
+  async function reconcile() {
+    actionError.textContent = '';
+    reconcileButton.disabled = true;
+    try {
+      const started = await api(`${path}/reconciliations`, { method: 'POST' });
+      liveStatus.textContent = `Reconciliation ${started.reconciliationId} started: reading the whole list.`;
+      await refresh();
+    } catch (error) {
+      actionError.textContent = error.detail;
+    } finally {
+      reconcileButton.disabled = false;
+    }
+  }
+
+  function showReconciliation(latest) {
+    const json = JSON.stringify(latest ?? null);
+    if (json === lastReconciliationJson) return;
+    lastReconciliationJson = json;
+    replaceChildren(reconciliationSlot, !latest
+      ? 'No reconciliation yet. Reconcile reads the whole list: members deleted in ActiveCampaign are sent again, contacts unsubscribed there become opted out, contacts the export never sent are counted as strangers. It unsubscribes nobody.'
+      : latest.status === 'running'
+        ? `Reconciliation ${latest.reconciliationId} is running: ${formatNumber(latest.read)} contacts read.`
+        : [`Last reconciliation ${latest.status} (`, formatTime(latest.finishedAt ?? latest.startedAt), `): ${formatNumber(latest.read)} read, `
+          + `${formatNumber(latest.missing)} missing, ${formatNumber(latest.resent)} resent, ${formatNumber(latest.optedOut)} opted out, ${formatNumber(latest.strangers)} strangers.`
+          + (latest.error ? ` ${latest.error}` : '')]);
   }
 
   async function setPaused(pause) {
@@ -179,12 +210,13 @@ export async function render(view, [id], context) {
 
   async function refresh() {
     try {
-      const [status, runs] = await Promise.all([api(path), api(`${path}/runs`), rejections.refresh(), activity.refresh()]);
+      const [status, runs, reconciliations] = await Promise.all([api(path), api(`${path}/runs`), api(`${path}/reconciliations`), rejections.refresh(), activity.refresh()]);
       if (!context.alive()) return;
       const heldNow = status.held?.count ?? 0;
       await Promise.all([held.show(status), canChange ? preview.refresh(heldNow !== heldBefore) : null]);
       heldBefore = heldNow;
       showStatus(status, runs);
+      showReconciliation(reconciliations[0]);
       showRuns(runs);
       showHistory(status.history);
     } catch (error) {
@@ -217,7 +249,7 @@ export async function render(view, [id], context) {
     takeFlash() ?? '',
     pageHead(exported.displayName,
       `Segments ${exported.segmentIds.join(', ')} to list ${exported.listId} on ${connection?.displayName ?? 'a deleted connection'}.`,
-      ...(canChange ? [runButton, editLink, pauseButton, resumeButton, deleteButton] : [])),
+      ...(canChange ? [runButton, reconcileButton, editLink, pauseButton, resumeButton, deleteButton] : [])),
     canChange ? preview.element : null,
     actionError,
     held.element,
@@ -226,7 +258,9 @@ export async function render(view, [id], context) {
     liveStatus,
     h('section', { 'aria-labelledby': 'status-title' },
       h('h2', { id: 'status-title' }, 'Status'),
-      h('dl', { class: 'counters' }, counters.map(c => h('div', { class: `counter${c.tone === 'ok' ? ' counter-ok' : ''}` }, h('dt', null, c.label), counterValues.get(c.key))))),
+      h('dl', { class: 'counters' }, counters.map(c => h('div', { class: `counter${c.tone === 'ok' ? ' counter-ok' : ''}` }, h('dt', null, c.label), counterValues.get(c.key)))),
+      h('p', { class: 'hint' }, 'Opted out: contacts the person unsubscribed (or that bounced) in ActiveCampaign. OrleansExport never subscribes them again; only the person can.'),
+      reconciliationSlot),
     members.element,
     activity.element,
     h('section', { 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Run history'), runsSlot),
@@ -246,6 +280,9 @@ export async function render(view, [id], context) {
           ? 'Off: unsubscribes are sent however many there are'
           : `Holds unsubscribes above ${exported.maxUnsubscribePercent}% of the list (and over 100)`),
         h('dt', null, 'Schedule'), h('dd', null, exported.schedule ? h('code', null, `${exported.schedule} (UTC)`) : 'None: runs only with Run now'),
+        h('dt', null, 'ActiveCampaign webhook'), h('dd', { 'data-activecampaign-webhook': '' }, exported.webhookRegistered
+          ? 'Registered on the list: unsubscribes and bounces are known within seconds'
+          : 'Not registered: opt-outs are learned before each re-subscribe and by reconciliations'),
         h('dt', null, 'Alert webhook'), h('dd', { 'data-alert-webhook': '' }, exported.alertWebhook ? h('code', null, exported.alertWebhook) : 'None: failures show only here'),
         h('dt', null, 'Created'), h('dd', null, formatTime(exported.createdAt), ` by ${exported.createdBy}`))),
     h('section', { 'aria-labelledby': 'history-title' },

@@ -1,0 +1,20 @@
+namespace OrleansExport;
+
+/// <summary>
+/// An export's ActiveCampaign webhook (key: the export id): registered on its list when the service has a public URL
+/// (<c>ActiveCampaign:WebhookBaseUrl</c>), moved with the list, removed with the export; what it posts is applied here.
+/// </summary>
+public interface IExportWebhookGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the webhook on <paramref name="listId"/> unless it is there already (removing one on another list).</summary>
+    Task EnsureRegisteredAsync(string connectionId, string listId);
+
+    /// <summary>Removes the webhook from ActiveCampaign and forgets its secret.</summary>
+    Task RemoveAsync(string connectionId);
+
+    /// <summary>Applies what a delivery said about the contact with <paramref name="email"/> on <paramref name="listId"/>; false when it was about another list.</summary>
+    Task<bool> ReceiveAsync(string listId, string email, ListSignal signal);
+
+    /// <summary>Whether a webhook is registered now, and on which list.</summary>
+    Task<string?> GetRegisteredListAsync();
+}

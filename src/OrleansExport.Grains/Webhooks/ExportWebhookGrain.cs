@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.Connections;
+using OrleansExport.Grains.ExportShards;
+
+namespace OrleansExport.Grains.Webhooks;
+
+[GenerateSerializer]
+public sealed class ExportWebhookState
+{
+    [Id(0)] public string? Secret { get; set; }
+
+    /// <summary>The webhook's id in ActiveCampaign; null while none is registered.</summary>
+    [Id(1)] public string? WebhookId { get; set; }
+
+    [Id(2)] public string? ListId { get; set; }
+}
+
+/// <summary>
+/// One export's ActiveCampaign webhook (key: the export id): events unsubscribe, bounce and subscribe from every
+/// source but the API (OrleansExport's own calls), posting to <c>{WebhookBaseUrl}/api/activecampaign/webhooks/{secret}</c>.
+/// A delivery is applied on every export shard (<see cref="IExportShardGrain.LearnAsync"/>). Deliveries can be late or
+/// lost: the status read before each re-subscribe and reconciliations stay the guarantee, webhooks make it quick.
+/// </summary>
+public sealed partial class ExportWebhookGrain(
+    [PersistentState("webhook", Constants.ExportStore)] IPersistentState<ExportWebhookState> state,
+    IActiveCampaignClient client,
+    ApiKeyProtector protector,
+    IOptions<ActiveCampaignOptions> options,
+    ILogger<ExportWebhookGrain> logger) : Grain, IExportWebhookGrain
+{
+    public const string RoutePrefix = "/api/activecampaign/webhooks/";
+
+    private static readonly string[] Events = ["unsubscribe", "bounce", "subscribe"];
+    private static readonly string[] Sources = ["public", "admin", "system"];
+
+    private string ExportId => this.GetPrimaryKeyString();
+
+    public async Task EnsureRegisteredAsync(string connectionId, string listId)
+    {
+        if (string.IsNullOrEmpty(options.Value.WebhookBaseUrl) || (state.State.WebhookId is not null && state.State.ListId == listId))
+        {
+            return;
+        }
+
+        if (await AccountAsync(connectionId) is not { } account)
+        {
+            return;
+        }
+
+        await DeleteRegisteredAsync(account);
+        var secret = WebhookSecrets.New();
+        await GrainFactory.GetGrain<IWebhookSecretGrain>(secret).SetAsync(ExportId);
+        var url = options.Value.WebhookBaseUrl.TrimEnd('/') + RoutePrefix + secret;
+        var webhookId = await client.CreateWebhookAsync(account, new WebhookRegistration($"OrleansExport {ExportId}", url, Events, Sources, listId), CancellationToken.None);
+        (state.State.Secret, state.State.WebhookId, state.State.ListId) = (secret, webhookId, listId);
+        await state.WriteStateAsync();
+        LogRegistered(ExportId, listId, webhookId);
+    }
+
+    public async Task RemoveAsync(string connectionId)
+    {
+        if (state.State.WebhookId is not null && await AccountAsync(connectionId) is { } account)
+        {
+            await DeleteRegisteredAsync(account);
+        }
+
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    public async Task<bool> ReceiveAsync(string listId, string email, ListSignal signal)
+    {
+        if (state.State.WebhookId is null || listId != state.State.ListId)
+        {
+            return false;
+        }
+
+        var shardCount = await GrainFactory.GetGrain<IExportGrain>(ExportId).GetShardCountAsync();
+        var changed = await Task.WhenAll(Enumerable.Range(0, shardCount)
+            .Select(i => GrainFactory.GetGrain<IExportShardGrain>(ExportShardGrain.Key(ExportId, i)).LearnAsync(email, signal)));
+        LogReceived(ExportId, signal, changed.Sum());
+        return true;
+    }
+
+    public Task<string?> GetRegisteredListAsync() => Task.FromResult(state.State.WebhookId is null ? null : state.State.ListId);
+
+    /// <summary>Removes the registered webhook, if any, and its secret: a delivery to the old URL finds no export.</summary>
+    private async Task DeleteRegisteredAsync(ActiveCampaignAccount account)
+    {
+        if (state.State.WebhookId is { } webhookId)
+        {
+            await client.DeleteWebhookAsync(account, webhookId, CancellationToken.None);
+            LogRemoved(ExportId, webhookId);
+        }
+
+        if (state.State.Secret is { } secret)
+        {
+            await GrainFactory.GetGrain<IWebhookSecretGrain>(secret).ClearAsync();
+        }
+
+        (state.State.Secret, state.State.WebhookId, state.State.ListId) = (null, null, null);
+        await state.WriteStateAsync();
+    }
+
+    private async Task<ActiveCampaignAccount?> AccountAsync(string connectionId) =>
+        await GrainFactory.GetGrain<IConnectionGrain>(connectionId).GetCredentialsAsync() is { } credentials
+            ? new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey))
+            : null;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: webhook {WebhookId} registered on list {ListId}")]
+    private partial void LogRegistered(string exportId, string listId, string webhookId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: webhook {WebhookId} removed")]
+    private partial void LogRemoved(string exportId, string webhookId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: a webhook said {Signal}; {Changed} members changed")]
+    private partial void LogReceived(string exportId, ListSignal signal, int changed);
+}

@@ -1,0 +1,16 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+
+namespace OrleansExport.Grains.Webhooks;
+
+/// <summary>The secret in an export's webhook URL: 32 random bytes, base64url (43 characters).</summary>
+public static class WebhookSecrets
+{
+    public const int Length = 43;
+
+    public static string New() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Whether <paramref name="candidate"/> has the shape of a secret: anything else is turned away without a look-up.</summary>
+    public static bool HasTheShape(string candidate) =>
+        candidate.Length == Length && candidate.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}

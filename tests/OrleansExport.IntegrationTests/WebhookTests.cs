@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json;
+using OrleansExport.TestSupport;
+
+namespace OrleansExport.IntegrationTests;
+
+/// <summary>A host that ActiveCampaign (the simulator) reaches at <c>ActiveCampaign:WebhookBaseUrl</c>: exports register webhooks.</summary>
+public sealed class WebhookFixture : SiloFixture
+{
+    private readonly int _port = FreePorts.Next();
+
+    protected override IEnumerable<string> ExtraArgs() =>
+        [$"--urls=http://127.0.0.1:{_port}", $"--ActiveCampaign:WebhookBaseUrl=http://127.0.0.1:{_port}"];
+}
+
+/// <remarks>
+/// Not run alongside other collections: starting and stopping a second host in the process while the shared one is
+/// scraped took Orleans' own meters out of <c>MetricsTests</c>' scrape. Collections that disable parallelization run
+/// after the others.
+/// </remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WebhookCollection : ICollectionFixture<WebhookFixture>
+{
+    public const string Name = "webhooks";
+}
+
+/// <summary>ActiveCampaign's webhooks, delivered by the simulator over real HTTP to the host's receiving route.</summary>
+[Collection(WebhookCollection.Name)]
+public sealed class WebhookTests(WebhookFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private async Task<(string Export, string ListId)> NewExportAsync(string segment)
+    {
+        var listId = fixture.Simulator.State.NewList($"l-{segment}");
+        var connection = await Api.CreateConnectionAsync(fixture);
+        return (await Api.CreateExportAsync(fixture, connection, segment, listId), listId);
+    }
+
+    private async Task<long> OptedOutAsync(string export) => (await Api.GetExportAsync(fixture, export)).GetProperty("optedOut").GetInt64();
+
+    [Fact]
+    public async Task FirstRun_RegistersOneWebhookOnTheList_ForEverySourceButTheApi()
+    {
+        var (export, listId) = await NewExportAsync("seg-hook-register");
+
+        var hook = Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+        Assert.Equal(["bounce", "subscribe", "unsubscribe"], hook.Events.Order());
+        Assert.Equal(["admin", "public", "system"], hook.Sources.Order());
+        var secret = hook.Url[(hook.Url.LastIndexOf('/') + 1)..];
+        Assert.True(secret.Length >= 32);
+        Assert.StartsWith($"{fixture.BaseAddress.ToString().TrimEnd('/')}/api/activecampaign/webhooks/", hook.Url);
+        Assert.DoesNotContain(fixture.LogLines, line => line.Contains(secret, StringComparison.Ordinal));
+
+        // Another list: the webhook moves; deleting the export removes it.
+        var newList = fixture.Simulator.State.NewList("l-seg-hook-register-2");
+        var patched = await fixture.Client().PatchAsync($"/api/exports/{export}", System.Net.Http.Json.JsonContent.Create(new { listId = newList }));
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        Assert.DoesNotContain(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+        Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == newList);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client().DeleteAsync($"/api/exports/{export}")).StatusCode);
+        Assert.DoesNotContain(fixture.Simulator.State.GetWebhooks(), h => h.ListId == newList);
+    }
+
+    [Fact]
+    public async Task PersonUnsubscribesByLink_TheWebhookMarksTheContactOptedOutWithinSeconds_AndASubscribeLiftsIt()
+    {
+        const string segment = "seg-hook-optout";
+        var (export, listId) = await NewExportAsync(segment);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "h1", "hooked@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+
+        fixture.Simulator.State.Unsubscribe("hooked@example.com", listId);
+        await Api.EventuallyAsync(async () => await OptedOutAsync(export) == 1, "the webhook to mark the contact opted out", TimeSpan.FromSeconds(10));
+
+        fixture.Simulator.State.Resubscribe("hooked@example.com", listId);
+        await Api.EventuallyAsync(async () => await OptedOutAsync(export) == 0, "the webhook to lift the opt-out", TimeSpan.FromSeconds(10));
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "in sync again");
+    }
+
+    [Fact]
+    public async Task ForgedCall_UnknownSecret_Is404AndChangesNothing()
+    {
+        const string segment = "seg-hook-forged";
+        var (export, listId) = await NewExportAsync(segment);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "f1", "forged@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+        var body = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["type"] = "unsubscribe", ["list"] = listId, ["contact[id]"] = "1", ["contact[email]"] = "forged@example.com",
+            ["initiated_from"] = "public", ["date_time"] = "2026-11-28T12:00:00Z",
+        });
+        using var anonymous = new HttpClient { BaseAddress = fixture.BaseAddress };
+
+        foreach (var secret in new[] { new string('A', 43), "short", "<script>alert(1)</script>" })
+        {
+            var response = await anonymous.PostAsync($"/api/activecampaign/webhooks/{Uri.EscapeDataString(secret)}", body);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.DoesNotContain(secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var status = await Api.GetExportAsync(fixture, export);
+        Assert.Equal((0L, 1L), (status.GetProperty("optedOut").GetInt64(), status.GetProperty("inSync").GetInt64()));
+    }
+}
