@@ -175,13 +175,15 @@ public sealed class GuardrailsRulesTests
         shard.Apply([Event("p1", SegmentEventType.Left, 1)]);
         AcceptAll(shard, shard.TakePending(10));
         shard.Apply([Event("p0", SegmentEventType.Left, 2), Event("p2", SegmentEventType.Joined, 2, email: "p2-new@example.com"),
-            Event("p-new", SegmentEventType.Joined, 2), Event("p1", SegmentEventType.Joined, 2)]);
+            Event("p-new", SegmentEventType.Joined, 2), Event("p1", SegmentEventType.Joined, 2),
+            new SegmentEvent($"e{_eventNumber++}", "s1", "p3", SegmentEventType.Updated, T0.AddMinutes(2),
+                new Dictionary<string, string> { ["EmailAddress"] = "p3@example.com", ["FirstName"] = "Bea" })]);
 
         var preview = shard.Preview(asRun: false, holding: false);
         var taken = shard.TakePending(100);
 
-        // p2's new address is a new contact (subscribe) and its old one is unsubscribed, next to p0's leave.
-        Assert.Equal((2L, 0L, 1L, 2L, 0L, 0L), (preview.Subscribe, preview.Update, preview.Resubscribe, preview.Unsubscribe, preview.Delete, preview.Held));
+        // p2's new address is a new contact (subscribe) and its old one is unsubscribed, next to p0's leave; p3's new name is an update.
+        Assert.Equal((2L, 1L, 1L, 2L, 0L, 0L), (preview.Subscribe, preview.Update, preview.Resubscribe, preview.Unsubscribe, preview.Delete, preview.Held));
         Assert.Equal(taken.Length, preview.Examples.Count);
         Assert.Equal(
             taken.Select(c => (c.ProfileId, c.Action switch { ContactAction.Upsert when c.AlreadySubscribed => "update", ContactAction.Upsert => "subscribe", var a => a.ToString().ToLowerInvariant() })).Order(),
