@@ -28,10 +28,6 @@ public static class GrainServices
             .Bind(configuration.GetSection(ExportOptions.Section))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ExportOptions>, ExportOptionsValidator>());
-        services.AddOptions<SegmentCatalogOptions>()
-            .Bind(configuration.GetSection(SegmentCatalogOptions.Section))
-            .Validate(o => o.MaxSegments >= 1, "Ingest:MaxSegments must be at least 1.")
-            .ValidateOnStart();
         services.AddOptions<SegmentIngestOptions>()
             .Bind(configuration.GetSection(SegmentIngestOptions.Section))
             .ValidateOnStart();

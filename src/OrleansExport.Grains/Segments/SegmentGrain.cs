@@ -20,7 +20,7 @@ namespace OrleansExport.Grains.Segments;
 public sealed partial class SegmentGrain(
     [PersistentState("segment", Constants.ExportStore)] IPersistentState<SegmentState> state,
     IOptions<ExportOptions> options,
-    IOptions<SegmentCatalogOptions> catalogOptions,
+    IOptions<SegmentIngestOptions> ingestOptions,
     TimeProvider time,
     ILogger<SegmentGrain> logger) : Grain, ISegmentGrain, IAsyncBatchObserver<SegmentEventBatch>, IStreamSubscriptionObserver, IRemindable
 {
@@ -84,7 +84,7 @@ public sealed partial class SegmentGrain(
             return;
         }
 
-        if (!await EnsureKnownAsync(catalogOptions.Value.MaxSegments))
+        if (!await EnsureKnownAsync(ingestOptions.Value.MaxSegments))
         {
             await RefuseOverLimitAsync(events);
             return;
@@ -134,7 +134,7 @@ public sealed partial class SegmentGrain(
     /// </summary>
     private async Task RefuseOverLimitAsync(IReadOnlyList<SegmentEvent> events)
     {
-        var reason = $"the cluster already holds Ingest:MaxSegments ({catalogOptions.Value.MaxSegments}) segments; this event would add one more";
+        var reason = $"the cluster already holds Ingest:MaxSegments ({ingestOptions.Value.MaxSegments}) segments; this event would add one more";
         var deadLetters = new DeadLetterCollector();
         var now = time.GetUtcNow();
         foreach (var e in events)

@@ -14,6 +14,10 @@ public sealed class SegmentIngestOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan SnapshotGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Segments a cluster holds: an event or export that would register one more is rejected with a reason.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxSegments { get; set; } = 10_000;
 }
 
 /// <summary>Checks the ranges of <see cref="SegmentIngestOptions"/> at start (generated from its attributes).</summary>

@@ -8,7 +8,7 @@ namespace OrleansExport.Silo.Api;
 /// Registers the segments that events and exports name, within <c>Ingest:MaxSegments</c>, before anything is
 /// enqueued or saved. Segments are never removed, so an admitted id stays admitted and needs no call again.
 /// </summary>
-public sealed class SegmentAdmission(IGrainFactory grains, IOptions<SegmentCatalogOptions> options)
+public sealed class SegmentAdmission(IGrainFactory grains, IOptions<SegmentIngestOptions> options)
 {
     private readonly ConcurrentDictionary<string, byte> _admitted = new(StringComparer.Ordinal);
 
