@@ -63,8 +63,11 @@ public enum MemberState
 }
 
 /// <summary>One contact's story in an export: its state and why, its segments, and when it last changed.</summary>
-/// <param name="ContactId">The ActiveCampaign contact id, when the export knows it (shards do not record it yet: null).</param>
-/// <param name="LastSentAt">When ActiveCampaign last accepted the contact, when recorded (shards do not record it yet: null).</param>
+/// <param name="ContactId">
+/// The ActiveCampaign contact id, once the export has seen it: from a contact API answer (small batches, re-subscribes) or a
+/// reconciliation's read of the list; null while unknown (a bulk import's answer does not say which id is whose).
+/// </param>
+/// <param name="LastSentAt">When ActiveCampaign last accepted a change of the contact (as the export recorded it); null while never.</param>
 [GenerateSerializer, Immutable]
 public sealed record MemberStory(
     [property: Id(0)] string ProfileId,

@@ -67,6 +67,7 @@ public enum OutcomeKind : byte
     OptedOut,
 }
 
+/// <param name="ContactId">The contact's ActiveCampaign id when the answer named it (the contact API does; a bulk import does not).</param>
 [GenerateSerializer, Immutable]
 public sealed record ContactOutcome(
     [property: Id(0)] string ProfileId,
@@ -74,7 +75,8 @@ public sealed record ContactOutcome(
     [property: Id(2)] ulong Hash,
     [property: Id(3)] OutcomeKind Kind,
     [property: Id(4)] string? Reason,
-    [property: Id(5)] RejectionKind RejectionKind = RejectionKind.Other);
+    [property: Id(5)] RejectionKind RejectionKind = RejectionKind.Other,
+    [property: Id(6)] string? ContactId = null);
 
 /// <summary>One shard's rejections by kind: counted since it began, kept now, and the newest kept of each kind.</summary>
 [GenerateSerializer, Immutable]

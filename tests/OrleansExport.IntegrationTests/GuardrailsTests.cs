@@ -213,6 +213,7 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
     public async Task MemberLookup_AnswersForInSyncPendingRejectedSkippedByCapUnsubscribedAndErasedMembers_ByIdAndByEmail()
     {
         const string segment = "seg-gm";
+        var startedAt = DateTimeOffset.UtcNow.AddSeconds(-1);
         var list = fixture.Simulator.State.NewList("l-gm");
         var connection = await Api.CreateConnectionAsync(fixture, profileCap: 4);
         await Api.PostEventsAsync(fixture, [
@@ -235,8 +236,14 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
         var ann = await MemberAsync(export, "gm-ann", key: SiloFixture.ViewerKey);
         Assert.Equal(("inSync", "Ann.GM@example.com", segment), (ann.GetProperty("state").GetString(), ann.GetProperty("email").GetString(), ann.GetProperty("segments")[0].GetString()));
         Assert.Equal(T0, ann.GetProperty("lastChangeAt").GetDateTimeOffset());
+        // Sent through the contact API (a small batch): its answer named the contact, and ActiveCampaign accepted it.
+        var annInAccount = fixture.Simulator.State.GetListContacts(list).Single(c => c.Email.Equals("Ann.GM@example.com", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(annInAccount.Id, ann.GetProperty("contactId").GetString());
+        Assert.InRange(ann.GetProperty("lastSentAt").GetDateTimeOffset(), startedAt, DateTimeOffset.UtcNow.AddSeconds(1));
         Assert.Equal("gm-ann", (await MemberAsync(export, "?email=ann.gm@EXAMPLE.com")).GetProperty("profileId").GetString());
-        Assert.Equal("pending", await StateAsync(export, "gm-new"));
+        var neverSent = await MemberAsync(export, "gm-new");
+        Assert.Equal(("pending", JsonValueKind.Null, JsonValueKind.Null),
+            (neverSent.GetProperty("state").GetString(), neverSent.GetProperty("contactId").ValueKind, neverSent.GetProperty("lastSentAt").ValueKind));
         Assert.Equal("pending", (await MemberAsync(export, "?email=gm-new@example.com")).GetProperty("state").GetString());
         var bad = await MemberAsync(export, "gm-bad");
         Assert.Equal("rejected", bad.GetProperty("state").GetString());

@@ -87,19 +87,22 @@ public sealed class StoredStateTests
     }
 
     [Fact]
-    public void MemberSlot_KeepsOptedOutAndMaybeInAccount_InFortyEightBytes()
+    public void MemberSlot_KeepsOptedOutMaybeInAccountContactIdAndLastAccepted_InFiftySixBytes()
     {
         var state = new ExportShardState();
         var slot = state.Members.Add("profile-1");
         state.Members[slot].Set(MemberFlags.OptedOut | MemberFlags.Dirty);
         state.Members[slot].MaybeInAccount = true;
+        state.Members[slot].ContactId = 4711;
+        state.Members[slot].LastAcceptedSeconds = 123_456;
 
         var loaded = _serializer.Deserialize<ExportShardState>(_serializer.SerializeToArray(state));
 
-        Assert.Equal(48, System.Runtime.CompilerServices.Unsafe.SizeOf<MemberSlot>());
+        Assert.Equal(56, System.Runtime.CompilerServices.Unsafe.SizeOf<MemberSlot>());
         Assert.NotNull(loaded);
         Assert.True(loaded.Members[slot].Has(MemberFlags.OptedOut));
         Assert.True(loaded.Members[slot].MaybeInAccount);
+        Assert.Equal((4711u, 123_456u), (loaded.Members[slot].ContactId, loaded.Members[slot].LastAcceptedSeconds));
         loaded.Members[slot].MaybeInAccount = false;
         Assert.Equal(MemberFlags.OptedOut | MemberFlags.Dirty, loaded.Members[slot].Flags);
     }

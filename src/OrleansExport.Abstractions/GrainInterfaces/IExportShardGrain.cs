@@ -58,8 +58,11 @@ public interface IExportShardGrain : IGrainWithStringKey
     /// <summary>A reconciliation starts reading the list: the shard indexes its members by email and forgets what an earlier one saw.</summary>
     Task BeginReconciliationAsync(string reconciliationId);
 
-    /// <summary>A page of the list's contacts with <paramref name="status"/> (1, 2 or 3): the shard learns opt-outs and notes whom it saw.</summary>
-    Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails);
+    /// <summary>
+    /// A page of the list's contacts with <paramref name="status"/> (1, 2 or 3), their <paramref name="contactIds"/> in the
+    /// same order: the shard learns opt-outs and contact ids, and notes whom it saw.
+    /// </summary>
+    Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails, string[] contactIds);
 
     /// <summary>Every status was read: members the export had subscribed and nobody saw are sent again.</summary>
     Task<ReconcileEndResult> EndReconciliationAsync(string reconciliationId);

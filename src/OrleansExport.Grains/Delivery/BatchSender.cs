@@ -187,7 +187,7 @@ public sealed partial class BatchSender(
         };
         if (status is { } change && await IsOptedOutAsync(account, export, contact, sync.ContactId!, change, cancellationToken))
         {
-            return new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.OptedOut, null);
+            return new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.OptedOut, null, ContactId: sync.ContactId);
         }
 
         if (status is { } listStatus)
@@ -200,7 +200,7 @@ public sealed partial class BatchSender(
             await AddTagsAsync(account, sync.ContactId!, export.Mapping.Tags, cancellationToken);
         }
 
-        return Accepted(contact);
+        return Accepted(contact) with { ContactId = sync.ContactId };
     }
 
     /// <summary>

@@ -235,7 +235,7 @@ public sealed class ExportShardGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails)
+    public async Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails, string[] contactIds)
     {
         if (_reconciliation?.Id != reconciliationId)
         {
@@ -243,7 +243,13 @@ public sealed class ExportShardGrain(
             return new ReconcileChunkResult(new bool[emails.Length], 0);
         }
 
-        var (matched, facts) = _reconciliation.Read((ActiveCampaign.ContactListStatus)status, emails);
+        var (matched, facts) = _reconciliation.Read((ActiveCampaign.ContactListStatus)status, emails, contactIds);
+        if (matched.Contains(true))
+        {
+            // Contact ids learned are kept with the next snapshot; one lost to a crash is read again by the next reconciliation.
+            _store.MarkChanged();
+        }
+
         await ApplyFactsAsync(facts);
         return new ReconcileChunkResult(matched, facts.Count(f => f.Kind == ListFactKind.OptedOut));
     }

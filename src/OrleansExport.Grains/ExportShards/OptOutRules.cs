@@ -102,8 +102,10 @@ public static class OptOutRules
                 break;
 
             case ListFactKind.Missing:
+                // Deleted in the app: the contact the export knew is gone, and its id with it.
                 member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
                 member.AcceptedHash = 0;
+                member.ContactId = 0;
                 break;
         }
     }

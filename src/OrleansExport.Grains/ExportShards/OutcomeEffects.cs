@@ -17,6 +17,11 @@ public static class OutcomeEffects
             member.MaybeInAccount = false;
         }
 
+        if (MemberSlot.ContactIdFrom(outcome.ContactId) is var contactId and > 0)
+        {
+            member.ContactId = contactId;
+        }
+
         switch (outcome.Kind)
         {
             case OutcomeKind.OptedOut:
@@ -29,6 +34,7 @@ public static class OutcomeEffects
             case OutcomeKind.Accepted when outcome.Action == ContactAction.Delete:
                 member.Clear(MemberFlags.SubscribedInAc | MemberFlags.UnsubscribedInAc);
                 member.AcceptedHash = 0;
+                member.ContactId = 0;
                 break;
             case OutcomeKind.Failed when member.Erasure == ErasureState.Pending:
                 // No rejection keeps an erased profile's email; a failed unsubscribe or delete is not tried again.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrleansExport.Grains.Members;
 
 namespace OrleansExport.Grains.ExportShards;
@@ -106,8 +107,10 @@ public sealed class ShardInspection(ExportShardState state, ShardOutbox outbox)
         var rejection = state.RecentRejections.LastOrDefault(r => r.ProfileId == profileId);
         var mask = member.SegmentMask;
         var segments = Config.SegmentIds.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).ToList();
-        return new MemberStory(profileId, Members.Email(slot) ?? (memberState == MemberState.Erased ? null : rejection?.Email), memberState, segments, null,
-            member.LastOccurredTicks > 0 ? new DateTimeOffset(member.LastOccurredTicks, TimeSpan.Zero) : null, null,
+        return new MemberStory(profileId, Members.Email(slot) ?? (memberState == MemberState.Erased ? null : rejection?.Email), memberState, segments,
+            member.ContactId > 0 ? member.ContactId.ToString(CultureInfo.InvariantCulture) : null,
+            member.LastOccurredTicks > 0 ? new DateTimeOffset(member.LastOccurredTicks, TimeSpan.Zero) : null,
+            MemberClock.FromSeconds(member.LastAcceptedSeconds),
             MemberStories.Reason(memberState, desired, rejection, outbox.IsHeld(slot), Config.OnLeave, member.MaybeInAccount));
     }
 }

@@ -229,6 +229,11 @@ public sealed class ShardOutbox
                 continue;
             }
 
+            if (outcome.Kind == OutcomeKind.Accepted)
+            {
+                member.LastAcceptedSeconds = MemberClock.ToSeconds(_time.GetUtcNow());
+            }
+
             if (OutcomeEffects.Apply(ref member, outcome, ActionFor))
             {
                 _rejections.Record(outcome.ProfileId, Members.Email(slot), outcome.RejectionKind, outcome.Reason ?? "ActiveCampaign refused the contact");

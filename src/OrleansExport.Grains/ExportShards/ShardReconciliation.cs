@@ -29,8 +29,11 @@ public sealed class ShardReconciliation
 
     public string Id { get; }
 
-    /// <summary>Which of <paramref name="emails"/> this shard holds, and what their <paramref name="status"/> on the list tells.</summary>
-    public (bool[] Matched, List<ListFact> Facts) Read(ContactListStatus status, IReadOnlyList<string> emails)
+    /// <summary>
+    /// Which of <paramref name="emails"/> this shard holds, and what their <paramref name="status"/> on the list tells. The
+    /// members matched learn their contact id (<paramref name="contactIds"/>, in the same order).
+    /// </summary>
+    public (bool[] Matched, List<ListFact> Facts) Read(ContactListStatus status, IReadOnlyList<string> emails, IReadOnlyList<string> contactIds)
     {
         var matched = new bool[emails.Count];
         var facts = new List<ListFact>();
@@ -42,9 +45,15 @@ public sealed class ShardReconciliation
             }
 
             matched[i] = true;
+            var contactId = MemberSlot.ContactIdFrom(contactIds[i]);
             foreach (var slot in slots)
             {
                 _seen.Add(slot);
+                if (contactId > 0)
+                {
+                    _members[slot].ContactId = contactId;
+                }
+
                 if (OptOutRules.FromListedStatus(_members[slot], status) is { } fact)
                 {
                     facts.Add(new ListFact(_members.ProfileId(slot), fact));

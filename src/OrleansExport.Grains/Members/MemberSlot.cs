@@ -1,8 +1,9 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace OrleansExport.Grains.Members;
 
-/// <summary>The fixed-size part of a member (48 bytes); its strings live in the <see cref="MemberTable"/> arena.</summary>
+/// <summary>The fixed-size part of a member (56 bytes); its strings live in the <see cref="MemberTable"/> arena.</summary>
 [GenerateSerializer]
 [StructLayout(LayoutKind.Sequential)]
 public struct MemberSlot
@@ -31,11 +32,16 @@ public struct MemberSlot
 
     [Id(8)] public ErasureState Erasure;
 
+    /// <summary>The ActiveCampaign contact id, once OrleansExport has seen it (a contact API answer, a reconciliation's read); 0 while unknown.</summary>
+    [Id(10)] public uint ContactId;
+
+    /// <summary>When ActiveCampaign last accepted a change of this contact, in <see cref="MemberClock"/> seconds; 0 while never.</summary>
+    [Id(11)] public uint LastAcceptedSeconds;
+
     /// <summary>
     /// An upsert or re-subscribe of this contact may have reached ActiveCampaign while its outcome is unknown (import/info
     /// never confirmed it, the batch failed after it went out, or its sender died): leaves and erasures treat the contact
-    /// as possibly subscribed. Cleared by the next accepted outcome. Kept as a bit of <see cref="Flags"/> (the slot stays
-    /// 48 bytes); still stored as id 9, so state written when it was a field of its own loads (id 9 is read after the flags).
+    /// as possibly subscribed. Cleared by the next accepted outcome. Kept as a bit of <see cref="Flags"/>; still stored as id 9, so state written when it was a field of its own loads (id 9 is read after the flags).
     /// </summary>
     [Id(9)]
     public bool MaybeInAccount
@@ -53,6 +59,10 @@ public struct MemberSlot
             }
         }
     }
+
+    /// <summary>An ActiveCampaign contact id as <see cref="ContactId"/> keeps it; 0 (unknown) for anything but a number that fits.</summary>
+    public static uint ContactIdFrom(string? contactId) =>
+        uint.TryParse(contactId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0;
 
     public readonly bool IsMember => SegmentMask != 0 && !Has(MemberFlags.SkippedByCap);
 

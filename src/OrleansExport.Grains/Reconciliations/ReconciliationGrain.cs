@@ -112,18 +112,18 @@ public sealed partial class ReconciliationGrain(
             await Task.WhenAll(shards.Select(shard => shard.BeginReconciliationAsync(view.ReconciliationId)));
             foreach (var status in StatusesRead)
             {
-                var emails = new List<string>(ContactsPerChunk);
+                var contacts = new List<ListedContact>(ContactsPerChunk);
                 int? offset = 0;
                 while (offset is { } at)
                 {
                     var page = await client.GetListContactsPageAsync(account, listId, status, at, CancellationToken.None);
-                    emails.AddRange(page.Contacts.Select(c => c.Email));
+                    contacts.AddRange(page.Contacts);
                     view = view with { Read = view.Read + page.Contacts.Count };
                     offset = page.NextOffset;
-                    if (emails.Count >= ContactsPerChunk || offset is null)
+                    if (contacts.Count >= ContactsPerChunk || offset is null)
                     {
-                        view = await TellShardsAsync(view, shards, status, emails);
-                        emails.Clear();
+                        view = await TellShardsAsync(view, shards, status, contacts);
+                        contacts.Clear();
                         await SaveAsync(view);
                     }
                 }
@@ -152,15 +152,16 @@ public sealed partial class ReconciliationGrain(
         DelayDeactivation(TimeSpan.Zero);
     }
 
-    private static async Task<ReconciliationView> TellShardsAsync(ReconciliationView view, IExportShardGrain[] shards, ContactListStatus status, List<string> emails)
+    private static async Task<ReconciliationView> TellShardsAsync(ReconciliationView view, IExportShardGrain[] shards, ContactListStatus status, List<ListedContact> contacts)
     {
-        if (emails.Count == 0)
+        if (contacts.Count == 0)
         {
             return view;
         }
 
-        string[] chunk = [.. emails];
-        var answers = await Task.WhenAll(shards.Select(shard => shard.ReconcileChunkAsync(view.ReconciliationId, (int)status, chunk)));
+        string[] chunk = [.. contacts.Select(c => c.Email)];
+        string[] contactIds = [.. contacts.Select(c => c.Id)];
+        var answers = await Task.WhenAll(shards.Select(shard => shard.ReconcileChunkAsync(view.ReconciliationId, (int)status, chunk, contactIds)));
         var strangers = Enumerable.Range(0, chunk.Length).Count(i => !answers.Any(a => a.Matched[i]));
         return view with { Strangers = view.Strangers + strangers, OptedOut = view.OptedOut + answers.Sum(a => a.OptedOut) };
     }
