@@ -270,6 +270,7 @@ public sealed class GuardrailsTests(SiloFixture fixture) : IAsyncLifetime
         Assert.True(byEmail.ExitCode == ExitCodes.Ok, byEmail.Error);
         Assert.Contains("gm-ann", byEmail.Output);
         Assert.Contains("inSync", byEmail.Output);
+        Assert.Matches($@"Contact id\s+{annInAccount.Id}\s", byEmail.Output);
         var json = await CliAsync("exports", "member", export, "gm-bob", "--json");
         Assert.Equal("unsubscribed", JsonDocument.Parse(json.Output).RootElement.GetProperty("state").GetString());
         Assert.NotEqual(ExitCodes.Ok, (await CliAsync("exports", "member", export, "gm-never")).ExitCode);

@@ -28,7 +28,9 @@ public static class MemberCommand
                 grid.AddRow(Cells.Of("State", story.State));
                 grid.AddRow(Cells.Of("Why", story.Reason ?? "-"));
                 grid.AddRow(Cells.Of("Segments", story.Segments.Count > 0 ? string.Join(", ", story.Segments) : "none"));
+                grid.AddRow(Cells.Of("Contact id", story.ContactId ?? "not known yet"));
                 grid.AddRow(Cells.Of("Last change", story.LastChangeAt?.ToString("u") ?? "-"));
+                grid.AddRow(Cells.Of("Last sent", story.LastSentAt?.ToString("u") ?? "never"));
                 context.Out.Write(grid);
             });
         });

@@ -124,9 +124,9 @@ export function memberSearch(path) {
         h('dt', null, 'State'), h('dd', { 'data-member-state': story.state }, h('strong', null, stateLabels[story.state] ?? story.state)),
         h('dt', null, 'Why'), h('dd', { 'data-member-reason': '' }, story.reason ?? '—'),
         h('dt', null, 'Segments'), h('dd', null, story.segments.length ? story.segments.join(', ') : 'None'),
-        h('dt', null, 'ActiveCampaign contact'), h('dd', null, story.contactId ?? 'Not recorded'),
+        h('dt', null, 'ActiveCampaign contact'), h('dd', null, story.contactId ?? 'Not known yet (a reconciliation reads it)'),
         h('dt', null, 'Last change'), h('dd', null, formatTime(story.lastChangeAt)),
-        h('dt', null, 'Last sent'), h('dd', null, story.lastSentAt ? formatTime(story.lastSentAt) : 'Not recorded')));
+        h('dt', null, 'Last sent'), h('dd', null, story.lastSentAt ? formatTime(story.lastSentAt) : 'Never')));
     } catch (error) {
       replaceChildren(result, h('p', { class: 'alert alert-info', 'data-member-missing': '' }, error.status === 404
         ? `This export never held ${query}: it was in none of its segments, or its email is spelt differently.`
