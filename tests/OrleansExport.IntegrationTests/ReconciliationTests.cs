@@ -23,6 +23,9 @@ public sealed class ReconciliationTests(SiloFixture fixture)
         return reconciliation;
     }
 
+    private async Task<JsonElement> MemberAsync(string export, string profileId) =>
+        await (await fixture.Client().GetAsync($"/api/exports/{export}/members/{profileId}")).ReadAsync<JsonElement>();
+
     [Fact]
     public async Task Reconciliation_BringsBackAMemberDeletedInTheApp_LearnsAnOptOut_AndLeavesAStrangerAlone()
     {
@@ -34,6 +37,8 @@ public sealed class ReconciliationTests(SiloFixture fixture)
         await Api.PostEventsAsync(fixture, emails.Select((email, i) => Api.Joined(segment, $"q{i}", email, T0)));
         await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 30, "30 in sync");
 
+        // 30 contacts go in one bulk import, whose answer does not say which contact id is whose.
+        Assert.Equal(JsonValueKind.Null, (await MemberAsync(export, "q5")).GetProperty("contactId").ValueKind);
         fixture.Simulator.State.DeleteInApp(emails[0]);
         fixture.Simulator.State.Unsubscribe(emails[1], listId);
         await Api.AddSubscribedContactAsync(fixture, "stranger@example.com", listId);
@@ -48,6 +53,9 @@ public sealed class ReconciliationTests(SiloFixture fixture)
         var list = fixture.Simulator.State.GetListContacts(listId);
         Assert.Equal(1, list.Single(c => c.Email == "stranger@example.com").Status);
         Assert.Equal(2, list.Single(c => c.Email == emails[1]).Status);
+
+        // The read taught each member seen its contact id.
+        Assert.Equal(list.Single(c => c.Email == emails[5]).Id, (await MemberAsync(export, "q5")).GetProperty("contactId").GetString());
 
         var history = await (await fixture.Client().GetAsync($"/api/exports/{export}/reconciliations")).ReadAsync<JsonElement>();
         Assert.Equal(reconciliation.GetProperty("reconciliationId").GetString(), history[0].GetProperty("reconciliationId").GetString());
