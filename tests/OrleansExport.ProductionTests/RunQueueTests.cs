@@ -16,19 +16,8 @@ public sealed class RunQueueTests
     {
         var options = new SimulatorOptions { TimeScale = 60, ImportApplyDelay = importApplyDelay };
         var simulator = await ActiveCampaignSimulator.StartAsync(options);
-        var cluster = TestClusters.Builder(1, silo =>
-        {
-            silo.AddMemoryGrainStorage(Constants.ExportStore);
-            silo.AddMemoryGrainStorage(Constants.ShardStore);
-            silo.AddMemoryGrainStorage(Constants.PubSubStore);
-            silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams(Constants.StreamProvider);
-            silo.AddIncomingGrainCallFilter(context =>
-                context.InterfaceMethod?.DeclaringType == typeof(IAccountRunQueueGrain) && context.InterfaceMethod.Name == nameof(IAccountRunQueueGrain.FinishAsync)
-                && Interlocked.Exchange(ref _failNextQueueRelease, 0) == 1
-                    ? throw new InvalidOperationException("Injected: the run queue is unreachable.")
-                    : context.Invoke());
-        }).Build();
+        var cluster = TestClusters.InMemory(1, silo => silo.FailCalls<IAccountRunQueueGrain>(
+            nameof(IAccountRunQueueGrain.FinishAsync), () => Interlocked.Exchange(ref _failNextQueueRelease, 0) == 1, "Injected: the run queue is unreachable.")).Build();
         await cluster.DeployAsync();
         return (cluster, simulator, options);
     }
