@@ -8,8 +8,7 @@ public sealed class RunProgressRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private static RunView Run(string id = "run-1", RunStatus status = RunStatus.Running) =>
-        new(id, status, Now, null, 0, 0, 0, 0, 0, 0, "test", null);
+    private static RunView Run(RunStatus status = RunStatus.Running) => new("run-1", status, Now, null, 0, 0, 0, 0, 0, 0, "test", null);
 
     private static RunProgress Progress(long total = 1_000, long remaining = 0, long sent = 0, long unsubscribed = 0, long failed = 0, long held = 0) =>
         new(Known: true, Done: remaining == 0, total, remaining, sent, unsubscribed, failed, SkippedByCap: 0, Error: null, held);
@@ -48,22 +47,5 @@ public sealed class RunProgressRulesTests
 
         Assert.Equal((AlertEvents.RunFailed, "list gone"), (failed.Event, failed.Reason));
         Assert.Equal((AlertEvents.RunPartiallySucceeded, "2 of 9 contacts were rejected; see the export's rejections."), (partly.Event, partly.Reason));
-    }
-
-    [Fact]
-    public void Save_ReplacesARunById_AndKeepsOnlyTheNewestRuns()
-    {
-        var state = new ExportRunsState();
-        for (var i = 0; i < ExportRunsState.HistoryLength + 5; i++)
-        {
-            state.Save(Run($"run-{i}", RunStatus.Succeeded));
-        }
-
-        state.Save(Run($"run-{ExportRunsState.HistoryLength + 4}", RunStatus.Queued));
-
-        Assert.Equal(ExportRunsState.HistoryLength, state.Runs.Count);
-        Assert.Equal("run-5", state.Runs[0].RunId);
-        Assert.Equal(RunStatus.Queued, state.CurrentRun()?.Status);
-        Assert.Equal(state.Runs[^1], state.CurrentRun());
     }
 }

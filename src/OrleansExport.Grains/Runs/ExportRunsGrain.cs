@@ -207,21 +207,18 @@ public sealed partial class ExportRunsGrain(
     /// <summary>Starts a run if the schedule had an occurrence since the last look; overlapping triggers are skipped.</summary>
     private async Task FireScheduleAsync()
     {
-        var now = time.GetUtcNow();
-        if (state.State.Schedule is not { } schedule || !CronSchedule.TryParse(schedule, out var cron, out _))
+        if (!state.State.TryLookAtSchedule(time.GetUtcNow(), out var due))
         {
             return;
         }
 
-        var due = CronSchedule.LatestDue(cron!, state.State.ScheduleCheckedUpTo ?? now, now);
-        state.State.ScheduleCheckedUpTo = now;
         await state.WriteStateAsync();
         if (due is null)
         {
             return;
         }
 
-        var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})", "schedule");
+        var result = await StartRunAsync($"scheduled ({state.State.Schedule}, due {due:u})", "schedule");
         if (result.Error is { } error)
         {
             LogScheduledRunSkipped(ExportId, due, error.Detail);

@@ -17,6 +17,23 @@ public sealed class ExportRunsState
     /// <summary>The account whose run queue holds this export's current run.</summary>
     [Id(3)] public string? Hostname { get; set; }
 
+    /// <summary>
+    /// A look at the schedule up to <paramref name="now"/>: <paramref name="due"/> is its latest occurrence since the last
+    /// look (<see cref="CronSchedule.LatestDue"/>), or null. False, with nothing changed, when there is no valid schedule.
+    /// </summary>
+    public bool TryLookAtSchedule(DateTimeOffset now, out DateTimeOffset? due)
+    {
+        due = null;
+        if (Schedule is null || !CronSchedule.TryParse(Schedule, out var cron, out _))
+        {
+            return false;
+        }
+
+        due = CronSchedule.LatestDue(cron!, ScheduleCheckedUpTo ?? now, now);
+        ScheduleCheckedUpTo = now;
+        return true;
+    }
+
     /// <summary>The queued or running run, if any (at most one).</summary>
     public RunView? CurrentRun() => Runs.LastOrDefault(r => r.Status is RunStatus.Queued or RunStatus.Running);
 
