@@ -12,7 +12,7 @@ namespace OrleansExport.Demo;
 /// exports the segment and runs the export, and prints progress until the simulator's list is exactly
 /// the expected membership.
 /// </summary>
-public sealed class DemoRunner(
+public sealed partial class DemoRunner(
     IGrainFactory grains,
     ISegmentEventPublisher publisher,
     DemoSettings settings,
@@ -43,7 +43,7 @@ public sealed class DemoRunner(
         }
         catch (Exception exception)
         {
-            logger.LogError(exception, "The demo failed");
+            LogDemoFailed(exception);
         }
     }
 
@@ -179,4 +179,7 @@ public sealed class DemoRunner(
             await _simulator.DisposeAsync();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The demo failed")]
+    private partial void LogDemoFailed(Exception exception);
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using OrleansExport.Simulator;
 
 namespace OrleansExport.ActiveCampaign.Tests;
@@ -9,36 +8,21 @@ namespace OrleansExport.ActiveCampaign.Tests;
 /// </summary>
 public sealed class ListeningClientTests : IAsyncLifetime
 {
-    private const string ApiKey = "sim-key-0123456789abcdef";
+    private const string ApiKey = SimulatedAccount.ApiKey;
 
     private readonly RecordingPacer pacer = new();
     private readonly CapturingLoggerProvider logs = new();
-    private ActiveCampaignSimulator simulator = null!;
-    private ServiceProvider services = null!;
+    private SimulatedAccount account = null!;
 
-    private ActiveCampaignAccount Account => new(simulator.Hostname, ApiKey);
+    private ActiveCampaignSimulator Simulator => account.Simulator;
 
-    private IActiveCampaignClient Client => services.GetRequiredService<IActiveCampaignClient>();
+    private ActiveCampaignAccount Account => account.Account;
 
-    public async Task InitializeAsync()
-    {
-        simulator = await ActiveCampaignSimulator.StartAsync(new SimulatorOptions
-        {
-            ApiKeys = [ApiKey],
-            ListIds = ["1", "2"],
-            RequestsPerSecond = 100_000,
-            BulkImportsPerMinute = 100_000,
-            SingleContactImportsPerMinute = 100_000,
-            ImportApplyDelay = TimeSpan.Zero,
-        });
-        services = TestClients.Build(pacer, logs, resolver: null);
-    }
+    private IActiveCampaignClient Client => account.Client;
 
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await simulator.DisposeAsync();
-    }
+    public async Task InitializeAsync() => account = await SimulatedAccount.StartAsync(pacer, logs, "1", "2");
+
+    public async Task DisposeAsync() => await account.DisposeAsync();
 
     [Fact]
     public async Task ListStatus_SaysWhetherOurApiOrSomeoneElseSetIt_AndTellsNotOnTheListFromNoSuchContact()
@@ -48,12 +32,12 @@ public sealed class ListeningClientTests : IAsyncLifetime
         var acquiredBefore = pacer.Acquired.Count;
 
         var imported = await Client.GetListStatusAsync(Account, annId!, "1", CancellationToken.None);
-        simulator.State.Unsubscribe("ann@example.com", "1", campaignId: "5");
+        Simulator.State.Unsubscribe("ann@example.com", "1", campaignId: "5");
         var byLink = await Client.GetListStatusAsync(Account, annId!, "1", CancellationToken.None);
-        simulator.State.Bounce("bob@example.com", "1");
+        Simulator.State.Bounce("bob@example.com", "1");
         var bounced = await Client.GetListStatusAsync(Account, "2", "1", CancellationToken.None);
         var otherList = await Client.GetListStatusAsync(Account, annId!, "2", CancellationToken.None);
-        simulator.State.DeleteInApp("ann@example.com");
+        Simulator.State.DeleteInApp("ann@example.com");
         var deleted = await Client.GetListStatusAsync(Account, annId!, "1", CancellationToken.None);
 
         Assert.Equal(new ListStatusLookup.OnList(ContactListStatus.Active, SetThroughApi: true, "0", null), imported);
@@ -64,14 +48,14 @@ public sealed class ListeningClientTests : IAsyncLifetime
         Assert.IsType<ListStatusLookup.NotOnList>(otherList);
         Assert.IsType<ListStatusLookup.NoSuchContact>(deleted);
         Assert.Equal(5, pacer.Acquired.Count - acquiredBefore);
-        Assert.All(pacer.Acquired.Skip(acquiredBefore), permit => Assert.Equal((simulator.Hostname, RequestKind.Other), permit));
+        Assert.All(pacer.Acquired.Skip(acquiredBefore), permit => Assert.Equal((Simulator.Hostname, RequestKind.Other), permit));
     }
 
     [Fact]
     public async Task ResubscribingThroughContactLists_IsSeenAsOurApisChangeAgain()
     {
         await ImportAsync("ann@example.com");
-        simulator.State.Unsubscribe("ann@example.com", "1", byUser: true);
+        Simulator.State.Unsubscribe("ann@example.com", "1", byUser: true);
         var id = (await Client.FindContactIdAsync(Account, "ann@example.com", CancellationToken.None))!;
 
         var byUser = await Client.GetListStatusAsync(Account, id, "1", CancellationToken.None);
@@ -86,8 +70,8 @@ public sealed class ListeningClientTests : IAsyncLifetime
     public async Task ListContactsPages_ReadAListStatusByStatus_AHundredAPaceRequestAtATime()
     {
         await ImportAsync([.. Enumerable.Range(0, 230).Select(i => $"c{i}@example.com")]);
-        simulator.State.Unsubscribe("c7@example.com", "1");
-        simulator.State.Bounce("c8@example.com", "1");
+        Simulator.State.Unsubscribe("c7@example.com", "1");
+        Simulator.State.Bounce("c8@example.com", "1");
         var acquiredBefore = pacer.Acquired.Count;
 
         var active = new List<ListedContact>();
@@ -132,7 +116,7 @@ public sealed class ListeningClientTests : IAsyncLifetime
         var id = await Client.CreateWebhookAsync(Account,
             new WebhookRegistration("OrleansExport export 7", url, ["unsubscribe", "bounce", "subscribe"], ["public", "admin", "system"], "1"),
             CancellationToken.None);
-        var registered = Assert.Single(simulator.State.GetWebhooks());
+        var registered = Assert.Single(Simulator.State.GetWebhooks());
         var deleted = await Client.DeleteWebhookAsync(Account, id, CancellationToken.None);
         var again = await Client.DeleteWebhookAsync(Account, id, CancellationToken.None);
 
@@ -141,7 +125,7 @@ public sealed class ListeningClientTests : IAsyncLifetime
         Assert.Equal(["public", "admin", "system"], registered.Sources);
         Assert.True(deleted);
         Assert.False(again);
-        Assert.Empty(simulator.State.GetWebhooks());
+        Assert.Empty(Simulator.State.GetWebhooks());
     }
 
     [Fact]

@@ -6,42 +6,28 @@ namespace OrleansExport.ActiveCampaign.Tests;
 /// <summary>The client against the project's simulator over real HTTP: paging, tags, contactTags and refused keys.</summary>
 public sealed class SimulatorClientTests : IAsyncLifetime
 {
-    private const string ApiKey = "sim-key-0123456789abcdef";
+    private const string ApiKey = SimulatedAccount.ApiKey;
 
     private readonly HookedPacer pacer = new();
     private readonly CapturingLoggerProvider logs = new();
-    private ActiveCampaignSimulator simulator = null!;
-    private ServiceProvider services = null!;
+    private SimulatedAccount account = null!;
 
-    private ActiveCampaignAccount Account => new(simulator.Hostname, ApiKey);
+    private ActiveCampaignSimulator Simulator => account.Simulator;
 
-    private IActiveCampaignClient Client => services.GetRequiredService<IActiveCampaignClient>();
+    private ActiveCampaignAccount Account => account.Account;
 
-    public async Task InitializeAsync()
-    {
-        simulator = await ActiveCampaignSimulator.StartAsync(new SimulatorOptions
-        {
-            ApiKeys = [ApiKey],
-            ListIds = [],
-            RequestsPerSecond = 100_000,
-            BulkImportsPerMinute = 100_000,
-            ImportApplyDelay = TimeSpan.Zero,
-        });
-        services = TestClients.Build(pacer, logs, resolver: null);
-    }
+    private IActiveCampaignClient Client => account.Client;
 
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await simulator.DisposeAsync();
-    }
+    public async Task InitializeAsync() => account = await SimulatedAccount.StartAsync(pacer, logs);
+
+    public async Task DisposeAsync() => await account.DisposeAsync();
 
     [Fact]
     public async Task Lists_EveryPageOfAnAccountWith250_InPagesOfAHundred()
     {
         for (var i = 1; i <= 250; i++)
         {
-            simulator.State.AddList($"{i}", $"List number {i}");
+            Simulator.State.AddList($"{i}", $"List number {i}");
         }
 
         var lists = await Client.GetListsAsync(Account, CancellationToken.None);
@@ -53,7 +39,7 @@ public sealed class SimulatorClientTests : IAsyncLifetime
     [Fact]
     public async Task DeleteContact_LooksTheIdUpByEmailAndDeletes_TwoPacedRequests_AndAnUnknownEmailIsFalseWithoutADelete()
     {
-        simulator.State.AddList("1");
+        Simulator.State.AddList("1");
         var queued = await Client.BulkImportAsync(Account,
             [new BulkContact("ann@example.com", "Ann", null, null, [], [], SubscribeListId: "1", UnsubscribeListId: null)], CancellationToken.None);
         Assert.IsType<BulkImportResult.Queued>(queued);
@@ -67,8 +53,8 @@ public sealed class SimulatorClientTests : IAsyncLifetime
         Assert.False(again);
         Assert.Equal(2, afterDelete - before);
         Assert.Equal(1, pacer.Acquired - afterDelete);
-        Assert.Empty(simulator.State.GetListContacts("1"));
-        Assert.Equal(1, simulator.State.GetStats().ContactsDeleted);
+        Assert.Empty(Simulator.State.GetListContacts("1"));
+        Assert.Equal(1, Simulator.State.GetStats().ContactsDeleted);
         Assert.DoesNotContain(logs.Lines, line => line.Contains("ann@example.com", StringComparison.OrdinalIgnoreCase));
     }
 
@@ -77,7 +63,7 @@ public sealed class SimulatorClientTests : IAsyncLifetime
     {
         for (var i = 1; i <= 130; i++)
         {
-            simulator.State.AddField($"Field {i}", "dropdown");
+            Simulator.State.AddField($"Field {i}", "dropdown");
         }
 
         var fields = await Client.GetFieldsAsync(Account, CancellationToken.None);
@@ -91,7 +77,7 @@ public sealed class SimulatorClientTests : IAsyncLifetime
     {
         for (var i = 0; i < 150; i++)
         {
-            simulator.State.AddTag($"campaign-{i}");
+            Simulator.State.AddTag($"campaign-{i}");
         }
 
         var found = await Client.GetTagsAsync(Account, "campaign-", CancellationToken.None);
@@ -106,9 +92,9 @@ public sealed class SimulatorClientTests : IAsyncLifetime
     [Fact]
     public async Task TagIdCache_LooksATagUpOncePerAccount_AndAttachesItToEveryContact()
     {
-        simulator.State.AddList("1");
-        simulator.State.AddTag("FROM-CI");
-        var cache = services.GetRequiredService<TagIdCache>();
+        Simulator.State.AddList("1");
+        Simulator.State.AddTag("FROM-CI");
+        var cache = account.Services.GetRequiredService<TagIdCache>();
         for (var i = 0; i < 5; i++)
         {
             var sync = await Client.SyncContactAsync(Account, new SyncContact($"c{i}@example.com", null, null, null, []), CancellationToken.None);
@@ -116,33 +102,33 @@ public sealed class SimulatorClientTests : IAsyncLifetime
             await Client.AddContactTagAsync(Account, sync.ContactId!, await cache.GetOrCreateAsync(Account, "from-ci", CancellationToken.None), CancellationToken.None);
         }
 
-        Assert.All(simulator.State.GetListContacts("1"), contact => Assert.Equal(["FROM-CI"], contact.Tags));
-        Assert.Equal(5 * 3 + 1, simulator.State.GetStats().Requests);   // 5 x (sync, list status, contactTags) + one look-up
+        Assert.All(Simulator.State.GetListContacts("1"), contact => Assert.Equal(["FROM-CI"], contact.Tags));
+        Assert.Equal(5 * 3 + 1, Simulator.State.GetStats().Requests);   // 5 x (sync, list status, contactTags) + one look-up
     }
 
     [Fact]
     public async Task TagIdCache_WhenAnotherSiloCreatesTheTagMeanwhile_LooksItUpAgain()
     {
-        var cache = services.GetRequiredService<TagIdCache>();
+        var cache = account.Services.GetRequiredService<TagIdCache>();
         // Between our look-up (first request) and our creation (second), someone else creates the tag.
         pacer.BeforeRequest = number =>
         {
             if (number == 2)
             {
-                simulator.State.AddTag("Race");
+                Simulator.State.AddTag("Race");
             }
         };
 
         var id = await cache.GetOrCreateAsync(Account, "race", CancellationToken.None);
 
-        Assert.Equal(simulator.State.AddTag("race").Id, id);
+        Assert.Equal(Simulator.State.AddTag("race").Id, id);
         Assert.Equal(3, pacer.Acquired);   // look-up, refused creation ("Duplicate entry"), look-up
     }
 
     [Fact]
     public async Task RevokedKey_AnsweredWithTheLoginPage_IsARefusedKey_Everywhere()
     {
-        simulator.State.RevokeApiKey(ApiKey);
+        Simulator.State.RevokeApiKey(ApiKey);
 
         await Assert.ThrowsAsync<ActiveCampaignAuthException>(() => Client.VerifyApiKeyAsync(Account, CancellationToken.None));
         await Assert.ThrowsAsync<ActiveCampaignAuthException>(() => Client.GetListsAsync(Account, CancellationToken.None));

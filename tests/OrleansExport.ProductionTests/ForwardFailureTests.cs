@@ -22,19 +22,8 @@ public sealed class ForwardFailureTests
         const string segment = "forward-failure";
         var simulatorOptions = new SimulatorOptions { TimeScale = 60 };
         await using var simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions);
-        await using var cluster = TestClusters.Builder(1, silo =>
-        {
-            silo.AddMemoryGrainStorage(Constants.ExportStore);
-            silo.AddMemoryGrainStorage(Constants.ShardStore);
-            silo.AddMemoryGrainStorage(Constants.PubSubStore);
-            silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams(Constants.StreamProvider);
-            silo.AddIncomingGrainCallFilter(context =>
-                context.InterfaceMethod?.DeclaringType == typeof(IExportShardGrain) && context.InterfaceMethod.Name == nameof(IExportShardGrain.ApplyAsync)
-                && Interlocked.Exchange(ref _failNextForward, 0) == 1
-                    ? throw new InvalidOperationException("Injected: the export shard is unreachable.")
-                    : context.Invoke());
-        }).Build();
+        await using var cluster = TestClusters.InMemory(1, silo => silo.FailCalls<IExportShardGrain>(
+            nameof(IExportShardGrain.ApplyAsync), () => Interlocked.Exchange(ref _failNextForward, 0) == 1, "Injected: the export shard is unreachable.")).Build();
         await cluster.DeployAsync();
         var exportId = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, simulatorOptions.ApiKeys[0], segment);
         var export = cluster.Client.GetGrain<IExportGrain>(exportId);

@@ -12,25 +12,18 @@ public sealed class RunQueueTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
     private static int _failNextQueueRelease;
 
-    private static async Task<(InProcessTestCluster Cluster, ActiveCampaignSimulator Simulator, SimulatorOptions Options)> StartAsync(TimeSpan importApplyDelay)
+    /// <summary>A cluster and a simulator with two exports on the same account, one per segment.</summary>
+    private static async Task<(InProcessTestCluster Cluster, ActiveCampaignSimulator Simulator, string First, string Second)> StartAsync(
+        TimeSpan importApplyDelay, string firstSegment, string secondSegment)
     {
         var options = new SimulatorOptions { TimeScale = 60, ImportApplyDelay = importApplyDelay };
         var simulator = await ActiveCampaignSimulator.StartAsync(options);
-        var cluster = TestClusters.Builder(1, silo =>
-        {
-            silo.AddMemoryGrainStorage(Constants.ExportStore);
-            silo.AddMemoryGrainStorage(Constants.ShardStore);
-            silo.AddMemoryGrainStorage(Constants.PubSubStore);
-            silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams(Constants.StreamProvider);
-            silo.AddIncomingGrainCallFilter(context =>
-                context.InterfaceMethod?.DeclaringType == typeof(IAccountRunQueueGrain) && context.InterfaceMethod.Name == nameof(IAccountRunQueueGrain.FinishAsync)
-                && Interlocked.Exchange(ref _failNextQueueRelease, 0) == 1
-                    ? throw new InvalidOperationException("Injected: the run queue is unreachable.")
-                    : context.Invoke());
-        }).Build();
+        var cluster = TestClusters.InMemory(1, silo => silo.FailCalls<IAccountRunQueueGrain>(
+            nameof(IAccountRunQueueGrain.FinishAsync), () => Interlocked.Exchange(ref _failNextQueueRelease, 0) == 1, "Injected: the run queue is unreachable.")).Build();
         await cluster.DeployAsync();
-        return (cluster, simulator, options);
+        var first = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, options.ApiKeys[0], firstSegment);
+        var second = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, options.ApiKeys[0], secondSegment);
+        return (cluster, simulator, first, second);
     }
 
     private static async Task<RunView> RunAsync(InProcessTestCluster cluster, string exportId)
@@ -47,11 +40,9 @@ public sealed class RunQueueTests
     [Fact]
     public async Task FailureBetweenTheRunsEndAndTheQueueRelease_DoesNotHoldTheAccountsQueue()
     {
-        var (cluster, simulator, options) = await StartAsync(TimeSpan.FromSeconds(1));
+        var (cluster, simulator, first, second) = await StartAsync(TimeSpan.FromSeconds(1), "queue-release-a", "queue-release-b");
         await using var _ = cluster;
         await using var __ = simulator;
-        var first = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, options.ApiKeys[0], "queue-release-a");
-        var second = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, options.ApiKeys[0], "queue-release-b");
 
         Interlocked.Exchange(ref _failNextQueueRelease, 1);
         var firstRun = await RunAsync(cluster, first);
@@ -65,11 +56,9 @@ public sealed class RunQueueTests
     [Fact]
     public async Task ExportPausedDuringItsRun_GivesUpItsPlace_SoTheAccountsNextRunGoes()
     {
-        var (cluster, simulator, options) = await StartAsync(TimeSpan.FromMinutes(10));
+        var (cluster, simulator, paused, other) = await StartAsync(TimeSpan.FromMinutes(10), "queue-paused", "queue-other");
         await using var _ = cluster;
         await using var __ = simulator;
-        var paused = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, options.ApiKeys[0], "queue-paused");
-        var other = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, options.ApiKeys[0], "queue-other");
         await cluster.Client.GetGrain<ISegmentShardGrain>("queue-paused/0").ApplyAsync(
             [.. Enumerable.Range(0, 20).Select(i => new SegmentEvent($"j{i}", "queue-paused", $"p{i}", SegmentEventType.Joined, T0,
                 new Dictionary<string, string> { ["EmailAddress"] = $"p{i}@example.com" }))],

@@ -12,14 +12,7 @@ public sealed class ShardPlacementTests
     {
         var simulatorOptions = new SimulatorOptions { TimeScale = 60 };
         await using var simulator = await ActiveCampaignSimulator.StartAsync(simulatorOptions);
-        await using var cluster = TestClusters.Builder(3, silo =>
-        {
-            silo.AddMemoryGrainStorage(Constants.ExportStore);
-            silo.AddMemoryGrainStorage(Constants.ShardStore);
-            silo.AddMemoryGrainStorage(Constants.PubSubStore);
-            silo.UseInMemoryReminderService();
-            silo.AddMemoryStreams(Constants.StreamProvider);
-        }).Build();
+        await using var cluster = TestClusters.InMemory(3).Build();
         await cluster.DeployAsync();
 
         var exportId = await TestClusters.CreateExportAsync(cluster.Client, simulator.Hostname, simulatorOptions.ApiKeys[0], "placement-segment");

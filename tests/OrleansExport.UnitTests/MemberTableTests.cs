@@ -22,6 +22,32 @@ public sealed class MemberTableTests
     }
 
     [Fact]
+    public void Find_AllocatesNothing_OnceTheIndexIsBuilt()
+    {
+        var table = new MemberTable();
+        var ids = Enumerable.Range(0, 1_000).Select(i => $"p-{i}").Append("missing").ToArray();
+        foreach (var id in ids.SkipLast(1))
+        {
+            table.Add(id);
+        }
+
+        long allocated = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            // The first round builds the index and fills the buffer pool; the second must allocate nothing.
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (var id in ids)
+            {
+                table.Find(id);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Data_RoundTripsEveryField_IncludingNullsAndNonAscii()
     {
         var table = new MemberTable();

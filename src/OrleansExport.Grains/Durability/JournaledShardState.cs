@@ -56,8 +56,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         if (entries.Count > 0)
         {
             _changed = true;
-            logger.LogInformation("Shard {Shard} replays {Entries} journal entries ({Events} events, {Outcomes} delivery outcomes) on its last snapshot",
-                journalKey, entries.Count, entries.Sum(e => e.Events.Length), entries.Sum(e => e.Outcomes?.Length ?? 0));
+            ShardStateLog.Replaying(logger, journalKey, entries.Count, entries.Sum(e => e.Events.Length), entries.Sum(e => e.Outcomes?.Length ?? 0));
         }
 
         return entries;
@@ -133,7 +132,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
             catch (Exception exception)
             {
                 // Harmless: the next activation deletes journals of older generations unread.
-                logger.LogWarning("Shard {Shard} could not delete journal {Generation}: {Error}", journalKey, journaled, exception.GetType().Name);
+                ShardStateLog.JournalNotDeleted(logger, journalKey, journaled, exception.GetType().Name);
             }
         }
     }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace OrleansExport.Grains.Members;
 
-// How a MemberTable entry is written to and read from its arena: each string is a varint of (UTF-8 length + 1),
+// How a MemberTable entry is written to and read from its MemberArena: each string is a varint of (UTF-8 length + 1),
 // 0 for null, then its bytes.
 
 internal ref struct EntryWriter(Span<byte> buffer)

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace OrleansExport.Grains.Members;
@@ -8,9 +6,9 @@ namespace OrleansExport.Grains.Members;
 /// <summary>
 /// The members of one shard, laid out for a million per export: one fixed-size
 /// <see cref="MemberSlot"/> per profile in an array, the profile id and mapped contact data as UTF-8
-/// in one shared byte arena, and an open-addressing index from profile id to slot. No object per
-/// member: about 110 bytes each instead of about 450 with a dictionary of records, strings and
-/// <see cref="ContactData"/> objects, and a state that serializes as two arrays.
+/// in one shared byte arena (<see cref="MemberArena"/>), and an open-addressing index from profile id to slot
+/// (<see cref="ProfileIdIndex"/>). No object per member: about 110 bytes each instead of about 450 with a
+/// dictionary of records, strings and <see cref="ContactData"/> objects, and a state that serializes as two arrays.
 /// </summary>
 /// <remarks>
 /// Members are never removed (a profile that left keeps its slot: its timestamps still decide
@@ -20,23 +18,17 @@ namespace OrleansExport.Grains.Members;
 [GenerateSerializer]
 public sealed class MemberTable
 {
-    private const int MinimumArenaForCompaction = 1 << 16;
-
     // Persisted through the properties below, trimmed to what is in use.
     [NonSerialized] private MemberSlot[] _slots = [];
     [NonSerialized] private int _count;
-    [NonSerialized] private byte[] _arena = [];
-    [NonSerialized] private int _arenaLength;
-    [NonSerialized] private int _garbage;
+    [NonSerialized] private readonly MemberArena _arena = new();
 
-    // Slot + 1 per bucket, 0 for empty; rebuilt on demand, never persisted.
-    [NonSerialized] private int[] _index = [];
+    // Rebuilt on demand, never persisted.
+    [NonSerialized] private readonly ProfileIdIndex _index = new();
 
-    // Attribute names, each stored once and referenced by number from the entries (a segment's members share a
-    // handful of names: inline, they were about 40% of its arena). Null in a table whose names are all inline,
-    // as every table written before names were shared; such a table converts itself on its first attribute write.
-    [NonSerialized] private List<string>? _names;
-    [NonSerialized] private Dictionary<string, string>? _references;
+    // Null in a table whose names are all inline, as every table written before names were shared; such a table
+    // converts itself on its first attribute write.
+    [NonSerialized] private SharedAttributeNames? _names;
 
     public int Count => _count;
 
@@ -44,12 +36,12 @@ public sealed class MemberTable
     [Id(0)]
     public MemberSlot[] Slots
     {
-        get => _slots.AsSpan(0, _count).ToArray();
+        get => InUse.ToArray();
         set
         {
             _slots = value;
             _count = value.Length;
-            _index = [];
+            _index.Clear();
         }
     }
 
@@ -57,59 +49,44 @@ public sealed class MemberTable
     [Id(1)]
     public byte[] Arena
     {
-        get => _arena.AsSpan(0, _arenaLength).ToArray();
+        get => _arena.ToArray();
         set
         {
-            _arena = value;
-            _arenaLength = value.Length;
-            _index = [];
+            _arena.Load(value);
+            _index.Clear();
         }
     }
 
     [Id(2)]
-    public int GarbageBytes { get => _garbage; set => _garbage = value; }
+    public int GarbageBytes { get => _arena.Garbage; set => _arena.Garbage = value; }
 
     /// <summary>The attribute names the entries refer to by number (what is persisted); null while names are inline.</summary>
     [Id(3)]
     public string[]? AttributeNames
     {
         get => _names?.ToArray();
-        set
-        {
-            _names = value is null ? null : [.. value];
-            _references = null;
-        }
+        set => _names = value is null ? null : new SharedAttributeNames(value);
     }
+
+    /// <summary>
+    /// Names beyond this many stay inline: upstream decides the names, and a stream of distinct ones must not
+    /// grow the shared list without end (a name that is no longer used stays in it).
+    /// </summary>
+    public const int MaxSharedNames = 4_096;
+
+    /// <summary>Bytes held by the table's arrays: what the shard's members cost in memory.</summary>
+    public long AllocatedBytes => (long)_slots.Length * Unsafe.SizeOf<MemberSlot>() + _arena.Capacity + _index.AllocatedBytes;
 
     /// <summary>A reference to the slot; valid until the next <see cref="Add"/>.</summary>
     public ref MemberSlot this[int slot] => ref _slots[slot];
 
+    private Span<MemberSlot> InUse => _slots.AsSpan(0, _count);
+
     /// <summary>The slot of <paramref name="profileId"/>, or -1.</summary>
     public int Find(string profileId)
     {
-        EnsureIndex();
-        var key = Utf8(profileId, out var rented);
-        try
-        {
-            var mask = _index.Length - 1;
-            for (var bucket = (int)(Hash(key) & (uint)mask); ; bucket = (bucket + 1) & mask)
-            {
-                var entry = _index[bucket];
-                if (entry == 0)
-                {
-                    return -1;
-                }
-
-                if (ProfileIdBytes(entry - 1).SequenceEqual(key))
-                {
-                    return entry - 1;
-                }
-            }
-        }
-        finally
-        {
-            Return(rented);
-        }
+        using var key = new PooledUtf8(profileId);
+        return _index.Find(key.Bytes, InUse, _arena);
     }
 
     /// <summary>Adds a profile that is not in the table yet; returns its slot.</summary>
@@ -117,35 +94,21 @@ public sealed class MemberTable
     {
         if (_count == _slots.Length)
         {
-            Array.Resize(ref _slots, Grown(_slots.Length, _count + 1));
+            Array.Resize(ref _slots, MemberArena.Grown(_slots.Length, _count + 1));
         }
 
         var slot = _count++;
         _slots[slot] = default;
-        var key = Utf8(profileId, out var rented);
-        try
+        using (var key = new PooledUtf8(profileId))
         {
-            _slots[slot].EntryOffset = Append(key, []);
-        }
-        finally
-        {
-            Return(rented);
+            _slots[slot].EntryOffset = _arena.Append(key.Bytes, []);
         }
 
-        EnsureIndex();
-        if (_index.Length < _count * 4 / 3 + 1)
-        {
-            RebuildIndex();
-        }
-        else
-        {
-            Insert(slot);
-        }
-
+        _index.Added(InUse, _arena);
         return slot;
     }
 
-    public string ProfileId(int slot) => Encoding.UTF8.GetString(ProfileIdBytes(slot));
+    public string ProfileId(int slot) => Encoding.UTF8.GetString(_arena.ProfileId(_slots[slot].EntryOffset));
 
     /// <summary>The member's mapped contact data, or null when none is set.</summary>
     public ContactData? Data(int slot)
@@ -155,12 +118,7 @@ public sealed class MemberTable
     }
 
     /// <summary>The email of the member's data without decoding the rest, or null.</summary>
-    public string? Email(int slot)
-    {
-        var reader = new EntryReader(_arena.AsSpan(_slots[slot].EntryOffset));
-        reader.Skip();
-        return reader.ReadLength() == 0 ? null : reader.ReadString();
-    }
+    public string? Email(int slot) => _arena.FirstValue(_slots[slot].EntryOffset);
 
     public void SetData(int slot, ContactData? data) =>
         SetValues(slot, data is null ? [] : [data.Email, data.FirstName, data.LastName, data.Phone, .. data.FieldValues]);
@@ -177,7 +135,7 @@ public sealed class MemberTable
         var attributes = new Dictionary<string, string>(values.Length / 2, StringComparer.Ordinal);
         for (var i = 0; i + 1 < values.Length; i += 2)
         {
-            attributes[NameOf(values[i]!)] = values[i + 1]!;
+            attributes[_names is null ? values[i]! : _names.NameOf(values[i]!)] = values[i + 1]!;
         }
 
         return attributes;
@@ -185,71 +143,16 @@ public sealed class MemberTable
 
     public void SetAttributes(int slot, IReadOnlyDictionary<string, string>? attributes)
     {
-        if (_names is null)
-        {
-            ShareAttributeNames();
-        }
-
+        var names = _names ?? ShareAttributeNames();
         var values = new string?[attributes is null ? 0 : attributes.Count * 2];
         var i = 0;
         foreach (var (name, value) in attributes ?? new Dictionary<string, string>())
         {
-            values[i++] = NameReference(name);
+            values[i++] = names.Reference(name);
             values[i++] = value;
         }
 
         SetValues(slot, values);
-    }
-
-    /// <summary>
-    /// Names beyond this many stay inline: upstream decides the names, and a stream of distinct ones must not
-    /// grow the shared list without end (a name that is no longer used stays in it).
-    /// </summary>
-    public const int MaxSharedNames = 4_096;
-
-    // A reference is stored in the place of the name: U+0000 then the name's number. A name that itself begins
-    // with U+0000 is always shared, so an inline name never reads as a reference.
-    private const char ReferenceMark = '\0';
-
-    private string NameReference(string name)
-    {
-        _references ??= _names!.Select((n, id) => (n, id)).ToDictionary(p => p.n, p => Reference(p.id), StringComparer.Ordinal);
-        if (!_references.TryGetValue(name, out var reference))
-        {
-            if (_names!.Count >= MaxSharedNames && !name.StartsWith(ReferenceMark))
-            {
-                return name;
-            }
-
-            reference = Reference(_names!.Count);
-            _names.Add(name);
-            _references[name] = reference;
-        }
-
-        return reference;
-    }
-
-    private static string Reference(int id) => ReferenceMark + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private string NameOf(string stored) =>
-        _names is not null && stored.Length > 1 && stored[0] == ReferenceMark
-            ? _names[int.Parse(stored.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)]
-            : stored;
-
-    /// <summary>A table written with inline names (before they were shared) rewrites its attribute entries once.</summary>
-    private void ShareAttributeNames()
-    {
-        _names = [];
-        var withAttributes = Enumerable.Range(0, _count).Select(slot => (slot, values: Values(slot))).Where(e => e.values.Length > 0).ToList();
-        foreach (var (slot, values) in withAttributes)
-        {
-            for (var i = 0; i + 1 < values.Length; i += 2)
-            {
-                values[i] = NameReference(values[i]!);
-            }
-
-            SetValues(slot, values);
-        }
     }
 
     /// <summary>
@@ -259,176 +162,35 @@ public sealed class MemberTable
     public void Forget(int slot)
     {
         SetValues(slot, []);
-        Compact();
+        _arena.Compact(InUse);
     }
 
-    /// <summary>The strings stored with the member, none when it has no data.</summary>
-    private string?[] Values(int slot)
+    /// <summary>A table written with inline names (before they were shared) rewrites its attribute entries once.</summary>
+    private SharedAttributeNames ShareAttributeNames()
     {
-        var reader = new EntryReader(_arena.AsSpan(_slots[slot].EntryOffset));
-        reader.Skip(); // profile id
-        var values = new string?[reader.ReadLength()];
-        for (var i = 0; i < values.Length; i++)
+        _names = new SharedAttributeNames([]);
+        var withAttributes = Enumerable.Range(0, _count).Select(slot => (slot, values: Values(slot))).Where(e => e.values.Length > 0).ToList();
+        foreach (var (slot, values) in withAttributes)
         {
-            values[i] = reader.ReadString();
+            for (var i = 0; i + 1 < values.Length; i += 2)
+            {
+                values[i] = _names.Reference(values[i]!);
+            }
+
+            SetValues(slot, values);
         }
 
-        return values;
+        return _names;
     }
+
+    private string?[] Values(int slot) => _arena.Values(_slots[slot].EntryOffset);
 
     private void SetValues(int slot, string?[] values)
     {
-        var old = _slots[slot].EntryOffset;
-        var oldLength = EntryLength(old);
-
-        // The id's bytes are read from the old entry, which stays in the arena (as garbage) or in the array it
-        // was in before the arena grew.
-        _slots[slot].EntryOffset = Append(ProfileIdBytes(slot), values);
-        _garbage += oldLength;
-        if (_garbage > MinimumArenaForCompaction && _garbage > _arenaLength / 2)
+        _slots[slot].EntryOffset = _arena.Replace(_slots[slot].EntryOffset, values);
+        if (_arena.NeedsCompaction)
         {
-            Compact();
-        }
-    }
-
-    private ReadOnlySpan<byte> ProfileIdBytes(int slot)
-    {
-        var reader = new EntryReader(_arena.AsSpan(_slots[slot].EntryOffset));
-        return reader.ReadBytes();
-    }
-
-    private int EntryLength(int offset)
-    {
-        var reader = new EntryReader(_arena.AsSpan(offset));
-        reader.Skip();
-        for (var values = reader.ReadLength(); values > 0; values--)
-        {
-            reader.Skip();
-        }
-
-        return reader.Position;
-    }
-
-    // Entry: profile id, the number of values (0: no data), the values. Contact data is email, first
-    // name, last name, phone, field values; attributes are name, value pairs. Each string is a varint
-    // of (UTF-8 length + 1), 0 for null, then its bytes.
-    private int Append(ReadOnlySpan<byte> profileId, string?[] values)
-    {
-        var size = profileId.Length + 10;
-        foreach (var value in values)
-        {
-            size += MaxSize(value);
-        }
-
-        EnsureArena(size);
-        var offset = _arenaLength;
-        var writer = new EntryWriter(_arena.AsSpan(offset));
-        writer.Write(profileId);
-        writer.WriteLength(values.Length);
-        foreach (var value in values)
-        {
-            writer.Write(value);
-        }
-
-        _arenaLength += writer.Position;
-        return offset;
-    }
-
-    private static int MaxSize(string? value) => 5 + (value is null ? 0 : Encoding.UTF8.GetMaxByteCount(value.Length));
-
-    private void EnsureArena(int extra)
-    {
-        if (_arenaLength + extra <= _arena.Length)
-        {
-            return;
-        }
-
-        Array.Resize(ref _arena, Grown(_arena.Length, _arenaLength + extra));
-    }
-
-    /// <summary>Bytes held by the table's arrays: what the shard's members cost in memory.</summary>
-    public long AllocatedBytes => (long)_slots.Length * Unsafe.SizeOf<MemberSlot>() + _arena.Length + (long)_index.Length * sizeof(int);
-
-    // A quarter more each time: at most 25% unused (12% on average), for a little more copying.
-    private static int Grown(int current, int needed) => Math.Max(needed, Math.Max(16, current + current / 4));
-
-    private void Compact()
-    {
-        var arena = new byte[Math.Max(4096, (_arenaLength - _garbage) * 5 / 4)];
-        var length = 0;
-        for (var slot = 0; slot < _count; slot++)
-        {
-            var offset = _slots[slot].EntryOffset;
-            var entryLength = EntryLength(offset);
-            _arena.AsSpan(offset, entryLength).CopyTo(arena.AsSpan(length));
-            _slots[slot].EntryOffset = length;
-            length += entryLength;
-        }
-
-        _arena = arena;
-        _arenaLength = length;
-        _garbage = 0;
-    }
-
-    private void EnsureIndex()
-    {
-        if (_index.Length == 0)
-        {
-            RebuildIndex();
-        }
-    }
-
-    // Load stays between 3/8 and 3/4: short probes, about 7 bytes per member.
-    private void RebuildIndex()
-    {
-        var size = 16;
-        while (size < _count * 2)
-        {
-            size <<= 1;
-        }
-
-        _index = new int[size];
-        for (var slot = 0; slot < _count; slot++)
-        {
-            Insert(slot);
-        }
-    }
-
-    private void Insert(int slot)
-    {
-        var mask = _index.Length - 1;
-        var bucket = (int)(Hash(ProfileIdBytes(slot)) & (uint)mask);
-        while (_index[bucket] != 0)
-        {
-            bucket = (bucket + 1) & mask;
-        }
-
-        _index[bucket] = slot + 1;
-    }
-
-    private static uint Hash(ReadOnlySpan<byte> key)
-    {
-        var hash = 2166136261u;
-        foreach (var b in key)
-        {
-            hash = (hash ^ b) * 16777619;
-        }
-
-        // Spread the low bits, which pick the bucket.
-        return hash ^ (hash >> 15);
-    }
-
-    private static ReadOnlySpan<byte> Utf8(string value, out byte[]? rented)
-    {
-        rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
-        return rented.AsSpan(0, Encoding.UTF8.GetBytes(value, rented));
-    }
-
-    private static void Return(byte[]? rented)
-    {
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
+            _arena.Compact(InUse);
         }
     }
 }

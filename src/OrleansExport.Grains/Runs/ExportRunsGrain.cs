@@ -20,7 +20,6 @@ public sealed partial class ExportRunsGrain(
     TimeProvider time,
     ILogger<ExportRunsGrain> logger) : Grain, IExportRunsGrain, IRemindable
 {
-    public const int HistoryLength = 50;
     private const string WatchdogReminder = "run-watchdog";
     private const string ScheduleReminder = "schedule";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
@@ -33,7 +32,7 @@ public sealed partial class ExportRunsGrain(
 
     private string ExportId => this.GetPrimaryKeyString();
 
-    private RunView? Current => state.State.Runs.LastOrDefault(r => r.Status is RunStatus.Queued or RunStatus.Running);
+    private RunView? Current => state.State.CurrentRun();
 
     private IExportGrain Export => GrainFactory.GetGrain<IExportGrain>(ExportId);
 
@@ -69,7 +68,7 @@ public sealed partial class ExportRunsGrain(
 
         var run = new RunView($"run-{Guid.NewGuid():N}"[..16], RunStatus.Queued, null, null, 0, 0, 0, 0, 0, 0, trigger, null);
         state.State.Hostname = connection.Hostname;
-        Save(run);
+        state.State.Save(run);
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(WatchdogReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await AuditAsync(by, AuditAction.RunStarted, run.RunId);
@@ -100,7 +99,7 @@ public sealed partial class ExportRunsGrain(
     private async Task<RunView> BeginAsync(RunView run)
     {
         run = run with { Status = RunStatus.Running, StartedAt = time.GetUtcNow() };
-        Save(run);
+        state.State.Save(run);
         await state.WriteStateAsync();
         try
         {
@@ -112,7 +111,7 @@ public sealed partial class ExportRunsGrain(
             return Current ?? state.State.Runs[^1];
         }
 
-        Save(run);
+        state.State.Save(run);
         await state.WriteStateAsync();
         StartProgressTimer();
         LogRunStarted(run.RunId, ExportId, run.Trigger, run.Total);
@@ -160,22 +159,17 @@ public sealed partial class ExportRunsGrain(
         {
             await this.RegisterOrUpdateReminder(ScheduleReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         }
-        else if (await this.GetReminder(ScheduleReminder) is { } reminder)
+        else
         {
-            await this.UnregisterReminder(reminder);
+            await UnregisterAsync(ScheduleReminder);
         }
     }
 
     public async Task ClearAsync()
     {
         _progressTimer?.Dispose();
-        foreach (var name in new[] { WatchdogReminder, ScheduleReminder })
-        {
-            if (await this.GetReminder(name) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-        }
+        await UnregisterAsync(WatchdogReminder);
+        await UnregisterAsync(ScheduleReminder);
 
         if (state.State.Hostname is not null)
         {
@@ -197,7 +191,7 @@ public sealed partial class ExportRunsGrain(
 
         if (Current is not { } run)
         {
-            await UnregisterWatchdogAsync();
+            await UnregisterAsync(WatchdogReminder);
         }
         else if (run.Status == RunStatus.Running)
         {
@@ -213,21 +207,18 @@ public sealed partial class ExportRunsGrain(
     /// <summary>Starts a run if the schedule had an occurrence since the last look; overlapping triggers are skipped.</summary>
     private async Task FireScheduleAsync()
     {
-        var now = time.GetUtcNow();
-        if (state.State.Schedule is not { } schedule || !CronSchedule.TryParse(schedule, out var cron, out _))
+        if (!state.State.TryLookAtSchedule(time.GetUtcNow(), out var due))
         {
             return;
         }
 
-        var due = CronSchedule.LatestDue(cron!, state.State.ScheduleCheckedUpTo ?? now, now);
-        state.State.ScheduleCheckedUpTo = now;
         await state.WriteStateAsync();
         if (due is null)
         {
             return;
         }
 
-        var result = await StartRunAsync($"scheduled ({schedule}, due {due:u})", "schedule");
+        var result = await StartRunAsync($"scheduled ({state.State.Schedule}, due {due:u})", "schedule");
         if (result.Error is { } error)
         {
             LogScheduledRunSkipped(ExportId, due, error.Detail);
@@ -271,38 +262,14 @@ public sealed partial class ExportRunsGrain(
             return;
         }
 
-        var remaining = progress.Remaining;
-        run = run with
-        {
-            Total = progress.Total,
-            Sent = progress.Sent,
-            Unsubscribed = progress.Unsubscribed,
-            Failed = progress.Failed,
-            SkippedByCap = progress.SkippedByCap,
-            Progress = progress.Total == 0 ? 1 : Math.Clamp((double)(progress.Total - remaining) / progress.Total, 0, 1),
-            Error = progress.Error,
-            Eta = EstimateEnd(remaining),
-        };
-
+        run = RunProgressRules.Observed(run, progress, activeCampaign.Value.Limits, time.GetUtcNow());
         if (!progress.Done)
         {
-            Save(run);
+            state.State.Save(run);
             return;
         }
 
-        // Unsubscribes the mass-unsubscribe guard holds wait for a person: the run ends without them (its error says so).
-        var status = progress.Failed == 0 && progress.Held == 0 ? RunStatus.Succeeded
-            : progress.Failed == 0 || progress.Sent + progress.Unsubscribed > 0 ? RunStatus.PartiallySucceeded
-            : RunStatus.Failed;
-        await FinishAsync(run with { Status = status, FinishedAt = time.GetUtcNow(), Progress = 1, Eta = null });
-    }
-
-    /// <summary>The run has the account to itself (one run per account), so its budget sets the pace: 250 contacts per import.</summary>
-    private DateTimeOffset EstimateEnd(long remainingContacts)
-    {
-        var limits = activeCampaign.Value.Limits;
-        var imports = Math.Ceiling(remainingContacts / (double)limits.MaxContactsPerImport);
-        return time.GetUtcNow() + TimeSpan.FromMinutes(imports / (limits.BulkImportsPerMinute * limits.TimeScale));
+        await FinishAsync(run with { Status = RunProgressRules.Outcome(progress), FinishedAt = time.GetUtcNow(), Progress = 1, Eta = null });
     }
 
     /// <summary>A paused export sends nothing, so its run would hold the account's run queue for good: it ends, cancelled.</summary>
@@ -316,22 +283,19 @@ public sealed partial class ExportRunsGrain(
             Eta = null,
             Error = $"Cancelled because the export was paused during the run ({pausedBecause}); the account's other exports run in the meantime. Start a new run after resuming it.",
         });
-        LogPausedRunGaveUp(logger, run.RunId, ExportId);
+        LogPausedRunGaveUp(run.RunId, ExportId);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} gave up its place in the account's run queue: the export was paused")]
-    private static partial void LogPausedRunGaveUp(ILogger logger, string runId, string exportId);
 
     private async Task FinishAsync(RunView run)
     {
         // The account's queue first: releasing is idempotent, and a failure here leaves the run running, so the progress
         // timer or the watchdog ends it again. Saved first, a failure in between held the queue for good.
         var next = state.State.Hostname is null ? null : await Queue.FinishAsync(ExportId, run.RunId);
-        Save(run);
+        state.State.Save(run);
         await state.WriteStateAsync();
         _progressTimer?.Dispose();
         _progressTimer = null;
-        await UnregisterWatchdogAsync();
+        await UnregisterAsync(WatchdogReminder);
         LogRunEnded(run.RunId, ExportId, run.Status, run.Sent, run.Unsubscribed, run.Failed);
         await StartNextAsync(next);
 
@@ -349,9 +313,7 @@ public sealed partial class ExportRunsGrain(
             return;
         }
 
-        var alertEvent = run.Status == RunStatus.Failed ? AlertEvents.RunFailed : AlertEvents.RunPartiallySucceeded;
-        var reason = run.Error ?? $"{run.Failed} of {run.Total} contacts were rejected; see the export's rejections.";
-        alerts.Enqueue(webhook, new ExportAlert(ExportId, status.Definition.DisplayName, alertEvent, run.RunId, reason, time.GetUtcNow()));
+        alerts.Enqueue(webhook, RunProgressRules.Alert(run, ExportId, status.Definition.DisplayName, time.GetUtcNow()));
     }
 
     /// <summary>Hands the account to the next queued run; a run that is gone passes it on.</summary>
@@ -366,26 +328,9 @@ public sealed partial class ExportRunsGrain(
 
     private IAccountRunQueueGrain Queue => GrainFactory.GetGrain<IAccountRunQueueGrain>(state.State.Hostname!);
 
-    private void Save(RunView run)
+    private async Task UnregisterAsync(string reminderName)
     {
-        var runs = state.State.Runs;
-        var index = runs.FindIndex(r => r.RunId == run.RunId);
-        if (index >= 0)
-        {
-            runs[index] = run;
-            return;
-        }
-
-        runs.Add(run);
-        if (runs.Count > HistoryLength)
-        {
-            runs.RemoveRange(0, runs.Count - HistoryLength);
-        }
-    }
-
-    private async Task UnregisterWatchdogAsync()
-    {
-        if (await this.GetReminder(WatchdogReminder) is { } reminder)
+        if (await this.GetReminder(reminderName) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
@@ -396,6 +341,9 @@ public sealed partial class ExportRunsGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} started ({Trigger}): {Total} contacts")]
     private partial void LogRunStarted(string runId, string exportId, string trigger, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} gave up its place in the account's run queue: the export was paused")]
+    private partial void LogPausedRunGaveUp(string runId, string exportId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled run of export {ExportId} due {Due} skipped: {Reason}")]
     private partial void LogScheduledRunSkipped(string exportId, DateTimeOffset? due, string? reason);

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using Microsoft.Extensions.Options;
 using OrleansExport.Grains;
 using OrleansExport.Grains.Exports;
@@ -7,9 +6,12 @@ using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace OrleansExport.Silo.Api;
 
+/// <summary>
+/// An export's definition: create, list, get, change, pause, resume, delete (docs/api.md: Exports). Its rejections, runs
+/// and guardrails hang off the same route group, each in a file of its own.
+/// </summary>
 public static class ExportsApi
 {
-    public const int MaxRejectionsLimit = 1000;
     public const int MaxExportsLimit = 1000;
 
     public static void MapExportsApi(this IEndpointRouteBuilder app)
@@ -36,25 +38,8 @@ public static class ExportsApi
             .WithSummary("Send again after a pause").Produces<ExportResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Access.CanWrite)
             .WithSummary("Delete an export").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/rejections", RejectionsAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("The newest contacts that ActiveCampaign refused or that could not be sent, newest first; ?reason= keeps one kind, ?offset= skips (limit: 1 to 1000, default 100)")
-            .Produces<List<Rejection>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/rejections/summary", RejectionSummaryAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("The export's rejections counted by kind, most frequent first, with the newest examples of each")
-            .Produces<RejectionSummary>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/rejections.csv", RejectionsCsvAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("Every rejection the export keeps, as CSV (profileId, email, kind, reason, at), newest first")
-            .Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id}/runs", StartRunAsync).RequireAuthorization(Access.CanWrite)
-            .WithSummary("Start a full run (resync); one run per export at a time")
-            .Produces<RunStarted>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapGet("/{id}/runs", ListRunsAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("The export's runs, newest first").Produces<List<RunView>>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{id}/runs/{runId}", GetRunAsync).RequireAuthorization(Access.CanRead)
-            .WithSummary("One run's status and progress").Produces<RunView>().ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id}/runs/{runId}/cancel", CancelRunAsync).RequireAuthorization(Access.CanWrite)
-            .WithSummary("Cancel a queued or running run").Produces<RunView>()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapExportRejectionsApi();
+        group.MapExportRunsApi();
         group.MapGuardrailsApi();
     }
 
@@ -334,96 +319,6 @@ public static class ExportsApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> RejectionsAsync(string id, int? limit, int? offset, string? reason, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        if (limit is < 1 or > MaxRejectionsLimit)
-        {
-            return Problems.BadRequest($"limit must be between 1 and {MaxRejectionsLimit}.", "limit");
-        }
-
-        if (offset is < 0)
-        {
-            return Problems.BadRequest("offset must be 0 or more: how many of the newest rejections to skip.", "offset");
-        }
-
-        RejectionKind? kind = null;
-        if (reason is not null)
-        {
-            kind = Enum.GetValues<RejectionKind>().Select(k => (RejectionKind?)k).FirstOrDefault(k => RejectionCsv.KindName(k!.Value) == reason);
-            if (kind is null)
-            {
-                var names = string.Join(", ", Enum.GetValues<RejectionKind>().Select(RejectionCsv.KindName));
-                return Problems.BadRequest($"reason '{reason}' is not a kind of rejection; use one of {names}.", "reason");
-            }
-        }
-
-        var (export, _) = await FindVisibleAsync(id, user, grains);
-        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportGrain>(id).GetRejectionsAsync(kind, offset ?? 0, limit ?? 100));
-    }
-
-    private static async Task<IResult> RejectionSummaryAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var (export, _) = await FindVisibleAsync(id, user, grains);
-        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportGrain>(id).GetRejectionSummaryAsync());
-    }
-
-    private static async Task<IResult> RejectionsCsvAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var (export, _) = await FindVisibleAsync(id, user, grains);
-        if (export is null)
-        {
-            return NotFound(id);
-        }
-
-        var rejections = await grains.GetGrain<IExportGrain>(id).GetRejectionsAsync(null, 0, int.MaxValue);
-        return Results.File(Encoding.UTF8.GetBytes(RejectionCsv.Write(rejections)), "text/csv; charset=utf-8", $"{id}-rejections.csv");
-    }
-
-    private static async Task<IResult> StartRunAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var (export, connection) = await FindVisibleAsync(id, user, grains);
-        if (export is null)
-        {
-            return NotFound(id);
-        }
-
-        if (connection is null || !user.CanUse(connection))
-        {
-            return connection is null
-                ? Problems.Create(StatusCodes.Status409Conflict, "Conflict", $"Export '{id}' has no connection any more; it cannot run.", null)
-                : Problems.Forbidden($"You may not run export '{id}': its connection is for admins only.");
-        }
-
-        var result = await grains.GetGrain<IExportRunsGrain>(id).StartRunAsync($"on demand by {user.UserName()}", user.UserName());
-        return result.Error is { } error
-            ? Problems.From(error)
-            : Results.Accepted($"/api/exports/{id}/runs/{result.Value!.RunId}", new RunStarted(result.Value.RunId, result.Value.Status, result.Value.Total));
-    }
-
-    private static async Task<IResult> ListRunsAsync(string id, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var (export, _) = await FindVisibleAsync(id, user, grains);
-        return export is null ? NotFound(id) : Results.Ok(await grains.GetGrain<IExportRunsGrain>(id).ListRunsAsync());
-    }
-
-    private static async Task<IResult> GetRunAsync(string id, string runId, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var (export, _) = await FindVisibleAsync(id, user, grains);
-        var run = export is null ? null : await grains.GetGrain<IExportRunsGrain>(id).GetRunAsync(runId);
-        return run is null ? Problems.NotFound($"Run '{runId}' of export '{id}' does not exist.") : Results.Ok(run);
-    }
-
-    private static async Task<IResult> CancelRunAsync(string id, string runId, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        if (await FindChangeableAsync(id, user, grains, "cancel runs of") is { } refused)
-        {
-            return refused;
-        }
-
-        var result = await grains.GetGrain<IExportRunsGrain>(id).CancelRunAsync(runId, user.UserName());
-        return result.Error is { } error ? Problems.From(error) : Results.Ok(result.Value);
-    }
-
     /// <summary>
     /// The export as this user may see it (contributors: only on connections that allow them; a scoped key:
     /// only exports whose segments are all in its scope), with its connection.
@@ -448,7 +343,7 @@ public static class ExportsApi
         return (export with { AlertWebhook = ExportAccess.AlertWebhookFor(user, export.AlertWebhook) }, connection);
     }
 
-    private static IResult NotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
+    internal static IResult NotFound(string id) => Problems.NotFound($"Export '{id}' does not exist.");
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

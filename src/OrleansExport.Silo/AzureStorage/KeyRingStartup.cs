@@ -11,7 +11,7 @@ namespace OrleansExport.Silo.AzureStorage;
 /// lease. Without it, silos started together could each create their own first key and, for a day (the
 /// key ring's refresh period), fail to decrypt what the other encrypted.
 /// </summary>
-public sealed class KeyRingStartup(
+public sealed partial class KeyRingStartup(
     IKeyManager keyManager,
     IOptions<KeyManagementOptions> options,
     BlobContainerClient container,
@@ -51,7 +51,7 @@ public sealed class KeyRingStartup(
             {
                 var now = time.GetUtcNow();
                 keyManager.CreateNewKey(now, now + options.Value.NewKeyLifetime);
-                logger.LogInformation("Created the first Data Protection key in the shared key ring");
+                LogFirstKeyCreated();
             }
         }
         finally
@@ -77,4 +77,7 @@ public sealed class KeyRingStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the first Data Protection key in the shared key ring")]
+    private partial void LogFirstKeyCreated();
 }

@@ -13,7 +13,7 @@ namespace OrleansExport.Silo.EventHubs;
 /// which nobody subscribes to, so it never blocks the events behind it. Events are checked against the
 /// configured <c>Ingest:*</c> limits and the host's clock, as on <c>POST /api/events</c>.
 /// </summary>
-public sealed class SegmentEventDataAdapter(
+public sealed partial class SegmentEventDataAdapter(
     Orleans.Serialization.Serializer serializer,
     ILogger<SegmentEventDataAdapter> logger,
     IOptions<IngestOptions> ingestOptions,
@@ -35,8 +35,7 @@ public sealed class SegmentEventDataAdapter(
 
         // The reason names the field at fault, never the body's values.
         IngestMetrics.RecordMalformed();
-        logger.LogWarning("Skipped a malformed event from Event Hubs (sequence number {SequenceNumber}, {Bytes} bytes): {Reason}",
-            queueMessage.SequenceNumber, queueMessage.EventBody.ToMemory().Length, reason);
+        LogMalformedEventSkipped(queueMessage.SequenceNumber, queueMessage.EventBody.ToMemory().Length, reason);
         return MalformedStream;
     }
 
@@ -59,6 +58,9 @@ public sealed class SegmentEventDataAdapter(
     /// <summary>Upstream writes contract JSON to the hub itself; Orleans stream producers are not its way in.</summary>
     public override EventData ToQueueMessage<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token, Dictionary<string, object>? requestContext) =>
         throw new NotSupportedException("In the EventHubs profile, events reach the hub as contract JSON (POST /api/events or upstream producers), not through an Orleans stream producer.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a malformed event from Event Hubs (sequence number {SequenceNumber}, {Bytes} bytes): {Reason}")]
+    private partial void LogMalformedEventSkipped(long sequenceNumber, int bytes, string? reason);
 }
 
 /// <summary>One upstream event read from Event Hubs, delivered to its segment's grain as a batch of one.</summary>

@@ -29,6 +29,24 @@ public static class TestClusters
         return builder;
     }
 
+    /// <summary>Silos on memory storage, reminders and streams (the memory profile), with what <paramref name="configureSilo"/> adds.</summary>
+    public static InProcessTestClusterBuilder InMemory(short silos, Action<ISiloBuilder>? configureSilo = null) => Builder(silos, silo =>
+    {
+        silo.AddMemoryGrainStorage(Constants.ExportStore);
+        silo.AddMemoryGrainStorage(Constants.ShardStore);
+        silo.AddMemoryGrainStorage(Constants.PubSubStore);
+        silo.UseInMemoryReminderService();
+        silo.AddMemoryStreams(Constants.StreamProvider);
+        configureSilo?.Invoke(silo);
+    });
+
+    /// <summary>An injected fault: calls to <paramref name="method"/> of <typeparamref name="TGrain"/> throw <paramref name="fault"/> when <paramref name="failNow"/> says so.</summary>
+    public static void FailCalls<TGrain>(this ISiloBuilder silo, string method, Func<bool> failNow, string fault) =>
+        silo.AddIncomingGrainCallFilter(context =>
+            context.InterfaceMethod?.DeclaringType == typeof(TGrain) && context.InterfaceMethod.Name == method && failNow()
+                ? throw new InvalidOperationException(fault)
+                : context.Invoke());
+
     /// <summary>Creates a connection to the simulator and an export of one segment to list "1", through the grains.</summary>
     public static async Task<string> CreateExportAsync(IGrainFactory grains, string hostname, string apiKey, string segmentId)
     {
