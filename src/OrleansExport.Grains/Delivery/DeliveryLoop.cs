@@ -276,7 +276,7 @@ public sealed partial class DeliveryLoop(
     {
         if (!State.IsActive)
         {
-            throw new InvalidOperationException(State.StoppedReason ?? $"Export '{exportId}' does not exist.");
+            throw new InvalidOperationException(State.EndedReason ?? $"Export '{exportId}' does not exist.");
         }
 
         if (State.Run is { } current && current.RunId == runId)
@@ -325,7 +325,7 @@ public sealed partial class DeliveryLoop(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            State.StoppedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
+            State.EndedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
     }
 
     private static string? HeldInRun(long held) => held == 0 ? null

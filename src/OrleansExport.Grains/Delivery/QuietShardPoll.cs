@@ -27,8 +27,8 @@ public sealed partial class QuietShardPoll(string exportId, TimeSpan interval, T
         foreach (var (index, pending) in answers.Where(answer => answer.Pending > 0))
         {
             LogFoundPending(exportId, index, pending);
-            scheduler.NoteShardPending(index, pending);
             scheduler.NoteOverdue(index);
+            scheduler.NoteShardPending(index, pending);
         }
     }
 
