@@ -96,11 +96,7 @@ public sealed partial class DeliveryLoop(
         }
 
         await RetryOutcomesAsync();
-        if (State.IsSending)
-        {
-            await _quietShards.PollAsync(_scheduler, Shards);
-        }
-
+        await _quietShards.PollAsync(_scheduler, Shards, State.IsSending);
         var runActive = State.Run is { Active: true };
         var holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
         var batches = 0;

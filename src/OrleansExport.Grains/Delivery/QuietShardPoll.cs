@@ -15,9 +15,10 @@ public sealed partial class QuietShardPoll(string exportId, TimeSpan interval, T
     private readonly ILogger _logger = logger;
     private DateTimeOffset _due = time.GetUtcNow() + interval;
 
-    public async Task PollAsync(DeliveryScheduler scheduler, ExportShardSet shards)
+    /// <param name="sending">Whether the export sends now: before its first run, or paused, nothing is collected anyway.</param>
+    public async Task PollAsync(DeliveryScheduler scheduler, ExportShardSet shards, bool sending)
     {
-        if (time.GetUtcNow() < _due)
+        if (!sending || time.GetUtcNow() < _due)
         {
             return;
         }
