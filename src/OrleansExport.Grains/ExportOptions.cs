@@ -31,6 +31,13 @@ public sealed class ExportOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How often the delivery loop asks the shards it believes hold nothing whether they do: the bound on how long a lost
+    /// "has pending" notice (a one-way call from a shard) can keep contacts unsent.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan PendingPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often a changed shard writes its state.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan ShardPersistInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -138,6 +138,53 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
         Assert.Equal(2, (await segment.GetAsync())!.Members);
     }
 
+    [Fact]
+    public async Task SnapshotJoinsOnOnePartition_BeforeItsStartOnAnother_StillNameTheirMembers()
+    {
+        const string segmentId = "hub-early-joins";
+        var t0 = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+        SegmentEvent Joined(string profile, string? snapshotId = null) => new($"j-{profile}-{snapshotId}", segmentId, profile, SegmentEventType.Joined, t0,
+            new Dictionary<string, string> { ["EmailAddress"] = $"{profile}@example.com" }, snapshotId);
+
+        // Partition 1 (keyed by profile): the members, then the snapshot's joins, carrying the members' original time.
+        // Partition 0 (keyed by segment): the snapshot's markers, held back until those joins have been applied.
+        var markersReleased = false;
+        var joins = new ContractEventFeed([Joined("ann"), Joined("bob"), Joined("cid"), Joined("ann", "he-1"), Joined("bob", "he-1")], 0);
+        var markers = new ContractEventFeed([
+            new("he-start", segmentId, "", SegmentEventType.SnapshotStarted, t0.AddHours(1), null, "he-1"),
+            new("he-end", segmentId, "", SegmentEventType.SnapshotCompleted, t0.AddHours(1).AddMinutes(1), null, "he-1")], 0, () => Volatile.Read(ref markersReleased));
+        var markerStream = StreamId.Create("generator", "markers");
+        var azure = new AzureStorageClients(azurite.ConnectionString);
+        var builder = TestClusters.Builder(1, silo =>
+        {
+            silo.Services.AddSingleton(azure);
+            silo.AddAzureStorageState(azure);
+            silo.UseInMemoryReminderService();
+            silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams => streams.UseSegmentEvents(azure.Tables));
+            silo.Services.Configure<EventDataGeneratorStreamOptions>(Constants.StreamProvider, o => o.EventHubPartitionCount = 2);
+            silo.Services.Configure<SegmentIngestOptions>(o => o.SnapshotGrace = TimeSpan.FromSeconds(2));
+            silo.Services.AddKeyedSingleton<Func<StreamId, IStreamDataGenerator<EventData>>>(Constants.StreamProvider,
+                (_, _) => streamId => new ContractEventGenerator(streamId, streamId == markerStream ? markers : joins));
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        foreach (var (stream, queue) in new[] { (markerStream, 0), (StreamId.Create("generator", "joins"), 1) })
+        {
+            await management.SendControlCommandToProvider<PersistentStreamProvider>(Constants.StreamProvider,
+                (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue, new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(stream, queue));
+        }
+
+        var segment = cluster.Client.GetGrain<ISegmentGrain>(segmentId);
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == 5, Timeout, "the members and the snapshot's joins received");
+        Volatile.Write(ref markersReleased, true);
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == 7, Timeout, "the snapshot's markers received after its joins");
+        await Eventually.WaitAsync(segment.GetAsync, s => s?.Members < 3, Timeout, "cid, whom the snapshot did not name, to leave after the grace");
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(2, (await segment.GetAsync())!.Members);
+    }
+
     /// <summary>The bodies a hub would hold: one contract JSON event each, with some malformed ones among them.</summary>
     /// <param name="ready">Until it holds, the partition has nothing to read: events held back upstream.</param>
     private sealed class ContractEventFeed(Func<bool>? ready = null)

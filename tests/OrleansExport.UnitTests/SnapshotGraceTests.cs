@@ -50,6 +50,38 @@ public sealed class SnapshotGraceTests
     }
 
     [Fact]
+    public void JoinsThatOvertakeTheirSnapshotStarted_StillCountAsNamed()
+    {
+        var segment = Segment();
+        segment.Apply([Joined("a", 0), Joined("b", 0), Joined("c", 0)]);
+
+        // The snapshot's joins travel on other partitions than its markers and arrive before snapshotStarted, carrying
+        // the members' original occurredAt; another snapshot's early join names nobody in this one.
+        segment.Apply([Joined("a", 0, "snap-1"), Joined("b", 0, "snap-0")]);
+        segment.Apply([Control(SegmentEventType.SnapshotStarted, "snap-1", 10), Control(SegmentEventType.SnapshotCompleted, "snap-1", 12)]);
+        _time.Advance(Grace);
+        var due = segment.RemoveDue("s1");
+
+        Assert.Equal(["b", "c"], due.Forward.Select(e => e.ProfileId).Order());
+        Assert.Equal(["a"], MemberIds());
+    }
+
+    [Fact]
+    public void EarlyJoinsOfSnapshotsThatNeverStart_AreForgotten_OnlyTheNewestFewAreKept()
+    {
+        var segment = Segment();
+        segment.Apply([Joined("a", 0)]);
+
+        for (var i = 0; i < 10; i++)
+        {
+            segment.Apply([Joined("a", 0, $"lost-{i}")]);
+        }
+
+        Assert.Equal(SegmentMembership.MaxEarlySnapshots, _state.EarlySnapshots.Count);
+        Assert.Equal("lost-9", _state.EarlySnapshots[^1].SnapshotId);
+    }
+
+    [Fact]
     public void NextRemovalDue_IsWhenTheCompletionArrivedPlusTheGrace_AndSurvivesInTheState()
     {
         var arrived = _time.GetUtcNow();

@@ -23,6 +23,12 @@ public interface IExportShardGrain : IGrainWithStringKey
 
     Task<ShardCounters> GetCountersAsync();
 
+    /// <summary>
+    /// How many contacts it holds pending, a figure it keeps (no scan): what its last "has pending" said, for the delivery
+    /// loop to ask when that one-way notice may have been lost.
+    /// </summary>
+    Task<int> GetPendingAsync();
+
     Task<long> BeginRunAsync(string runId);
 
     Task CancelRunAsync(string runId);

@@ -11,7 +11,7 @@ namespace OrleansExport.Grains.Delivery;
 /// <summary>
 /// The delivery loop of one export, run by its <see cref="ExportGrain"/> on the grain's timer: collects pending
 /// contacts from the shards into full batches (when, and from which shards: <see cref="DeliveryScheduler"/>),
-/// sends them through <see cref="BatchSender"/>, holds off on a refused key, an open circuit or failures
+/// asks quiet shards now and then in case their notice was lost (<see cref="QuietShardPoll"/>), sends them through <see cref="BatchSender"/>, holds off on a refused key, an open circuit or failures
 /// (<see cref="DeliveryHold"/>, alerting when it pauses itself and resumes), records activity, hands outcomes
 /// back to the shards (again later when a shard cannot take them) and counts the running full run. Before collecting,
 /// the mass-unsubscribe guard (<see cref="UnsubscribeHoldWatch"/>) decides whether unsubscribes are held back.
@@ -42,6 +42,7 @@ public sealed partial class DeliveryLoop(
     private readonly SelfPauseWatch _selfPause = new();
     private readonly ActivityBuckets _activity = new();
     private readonly UnsubscribeHoldWatch _unsubscribes = new(exportId, exportState, writeState, time, logger);
+    private readonly QuietShardPoll _quietShards = new(exportId, options.PendingPollInterval, time, logger);
     private DeliveryScheduler _scheduler = null!;
     private int _inFlight;
     private bool _changed;
@@ -95,6 +96,7 @@ public sealed partial class DeliveryLoop(
         }
 
         await RetryOutcomesAsync();
+        await _quietShards.PollAsync(_scheduler, Shards, State.IsSending);
         var runActive = State.Run is { Active: true };
         var holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
         var batches = 0;
@@ -270,7 +272,7 @@ public sealed partial class DeliveryLoop(
     {
         if (!State.IsActive)
         {
-            throw new InvalidOperationException(State.StoppedReason ?? $"Export '{exportId}' does not exist.");
+            throw new InvalidOperationException(State.EndedReason ?? $"Export '{exportId}' does not exist.");
         }
 
         if (State.Run is { } current && current.RunId == runId)
@@ -319,7 +321,7 @@ public sealed partial class DeliveryLoop(
         }
 
         return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            State.StoppedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
+            State.EndedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
     }
 
     private static string? HeldInRun(long held) => held == 0 ? null

@@ -44,6 +44,9 @@ public sealed class DeliveryScheduler(int shardCount, int maxContactsPerImport, 
         }
     }
 
+    /// <summary>The shards it believes hold nothing pending.</summary>
+    public List<int> QuietShards() => Enumerable.Range(0, _shardPending.Length).Where(i => _shardPending[i] == 0).ToList();
+
     public bool IsBatchDue(bool runActive)
     {
         var anything = _carry.Count > 0 || _shardPending.Any(p => p > 0);

@@ -199,6 +199,8 @@ public sealed class ExportShardGrain(
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());
 
+    public Task<int> GetPendingAsync() => Task.FromResult(_membership.PendingEstimate);
+
     public async Task<long> BeginRunAsync(string runId)
     {
         var total = _membership.BeginRun(runId);

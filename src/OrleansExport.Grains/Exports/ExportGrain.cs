@@ -14,7 +14,8 @@ namespace OrleansExport.Grains.Exports;
 /// it takes members from, and its status gathered from its shards. Validation and the effects of a change live in
 /// <see cref="ExportDefinitionRules"/> and <see cref="ExportDefinitionCheck"/>; delivery, with the full run's
 /// counters, is the <see cref="DeliveryLoop"/> it runs on its timer; the unsubscribe release, send preview and member
-/// look-ups are <see cref="ExportGuardrails"/>. New-member slots are not leased here: shards lease them from the
+/// look-ups are <see cref="ExportGuardrails"/>; pausing is <see cref="ExportPausing"/>, deleting (a saved intent rolled forward
+/// until done) <see cref="ExportDeletion"/>. New-member slots are not leased here: shards lease them from the
 /// connection, which enforces both caps in one step.
 /// Reentrant so that many batches can wait for permits at once.
 /// </summary>
@@ -32,12 +33,15 @@ public sealed partial class ExportGrain(
 {
     private const string KeepAliveReminder = "keep-delivering";
 
+    private static readonly TimeSpan DeletionRetryInterval = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     // Changes of the definition go one at a time: each reconfigures shards and segments.
     private readonly SemaphoreSlim _definitionLock = new(1, 1);
     private DeliveryLoop _delivery = null!;
     private IGrainTimer? _pump;
+    private IGrainTimer? _deletionRetry;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -57,6 +61,11 @@ public sealed partial class ExportGrain(
         }
 
         _delivery.Reset();
+        if (state.State.Deletion is not null)
+        {
+            RetryDeletion(TimeSpan.Zero);
+        }
+
         if (!Active)
         {
             return;
@@ -153,7 +162,7 @@ public sealed partial class ExportGrain(
             return new(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.", null);
         }
 
-        if (state.State.StoppedReason is { } stopped)
+        if (state.State.EndedReason is { } stopped)
         {
             return new(OperationErrorKind.Conflict, $"Export '{Id}' cannot be {verb}: {stopped}", null);
         }
@@ -165,39 +174,14 @@ public sealed partial class ExportGrain(
                 $"Export '{Id}' cannot be {verb} while run {current.RunId} is {current.Status.ToString().ToLowerInvariant()}; wait for it to finish or cancel it.", null);
     }
 
-    public Task<OperationResult<ExportStatus>> PauseAsync(string user) => SetPausedAsync(user,
-        $"Paused by {user} on {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC: events are still applied, nothing is sent until it is resumed.");
+    public Task<OperationResult<ExportStatus>> PauseAsync(string user) => SetPausedAsync(user, pause: true);
 
-    public Task<OperationResult<ExportStatus>> ResumeAsync(string user) => SetPausedAsync(user, null);
+    public Task<OperationResult<ExportStatus>> ResumeAsync(string user) => SetPausedAsync(user, pause: false);
 
-    /// <param name="pausedBy">Who paused the export and when, as a sentence; null to resume it.</param>
-    private async Task<OperationResult<ExportStatus>> SetPausedAsync(string user, string? pausedBy)
-    {
-        if (state.State.Definition is null)
-        {
-            return OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
-        }
-
-        var resuming = pausedBy is null;
-        if (resuming != (state.State.PausedBy is null))
-        {
-            state.State.PausedBy = pausedBy;
-            state.State.AddHistory(time.GetUtcNow(), user, resuming ? DefinitionAction.Resumed : DefinitionAction.Paused, []);
-            await WriteStateAsync();
-            await AuditAsync(user, resuming ? AuditAction.Resumed : AuditAction.Paused, []);
-            if (resuming)
-            {
-                _delivery.NoteAllOverdue();
-                LogResumed(Id, user);
-            }
-            else
-            {
-                LogPaused(Id, user);
-            }
-        }
-
-        return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
-    }
+    private async Task<OperationResult<ExportStatus>> SetPausedAsync(string user, bool pause) =>
+        await new ExportPausing(Id, state.State, WriteStateAsync, _delivery, (by, action) => AuditAsync(by, action, []), time, logger).SetAsync(user, pause)
+            ? OperationResult<ExportStatus>.Ok((await GetStatusAsync())!)
+            : OperationResult<ExportStatus>.Fail(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.");
 
     /// <summary>The audit trail (docs/api.md: GET /api/audit) learns of an action once it is saved.</summary>
     private Task AuditAsync(string user, AuditAction action, IReadOnlyList<string> fields) =>
@@ -211,31 +195,35 @@ public sealed partial class ExportGrain(
 
     public async Task DeleteAsync(string user)
     {
-        if (state.State.Definition is not { } definition)
+        if (await Deletion.BeginAsync(user))
         {
-            return;
+            _pump?.Dispose();
+            await FinishDeletionAsync();
         }
-
-        _pump?.Dispose();
-        await Segments.UnsubscribeAllAsync();
-        await Shards.ForEachAsync(shard => shard.ClearAsync());
-        await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
-        await Catalog.RemoveExportAsync(Id);
-        await Runs.ClearAsync();
-        await GrainFactory.GetGrain<IReconciliationGrain>(Id).ClearAsync();
-        await Webhook.RemoveAsync(definition.ConnectionId);
-        if (await this.GetReminder(KeepAliveReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-
-        await state.ClearStateAsync();
-        state.State = new ExportState();
-        ExportMetrics.Forget(Id);
-        await AuditAsync(user, AuditAction.Deleted, []);
-        LogDeleted(Id);
-        DeactivateOnIdle();
     }
+
+    /// <summary>One at a time with changes of the definition; a failure is thrown, and retried shortly (<see cref="RetryDeletion"/>).</summary>
+    private async Task FinishDeletionAsync()
+    {
+        await _definitionLock.WaitAsync();
+        try
+        {
+            await Deletion.RollForwardAsync();
+        }
+        catch (Exception)
+        {
+            RetryDeletion(DeletionRetryInterval);
+            throw;
+        }
+        finally
+        {
+            _definitionLock.Release();
+        }
+    }
+
+    /// <summary>Until the deletion is done (a failed attempt is logged, and thrown to the timer); after a restart, activation starts it again.</summary>
+    private void RetryDeletion(TimeSpan due) => _deletionRetry ??=
+        this.RegisterGrainTimer(_ => FinishDeletionAsync(), new GrainTimerCreationOptions { DueTime = due, Period = DeletionRetryInterval, Interleave = true });
 
     /// <remarks>
     /// The segments keep forwarding changes (the shards stay current, should the export be deleted or looked at);
@@ -315,7 +303,15 @@ public sealed partial class ExportGrain(
             }
         }
 
-        if (!Active && reminderName == KeepAliveReminder && await this.GetReminder(KeepAliveReminder) is { } reminder)
+        if (!Active && state.State.Deletion is null && reminderName == KeepAliveReminder)
+        {
+            await UnregisterKeepAliveAsync();
+        }
+    }
+
+    private async Task UnregisterKeepAliveAsync()
+    {
+        if (await this.GetReminder(KeepAliveReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
         }
@@ -341,6 +337,14 @@ public sealed partial class ExportGrain(
 
     private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport, Webhook);
 
+    private ExportDeletion Deletion => new(GrainFactory, Id, state, WriteStateAsync, Segments, Shards, Webhook, DeletedAsync, time, logger);
+
+    private async Task DeletedAsync()
+    {
+        await UnregisterKeepAliveAsync();
+        DeactivateOnIdle();
+    }
+
     private ExportGuardrails Guardrails => new(Id, state.State, Shards, _delivery, logger);
 
     private ExportDefinitionCheck Check => new(GrainFactory, protector, client, activeCampaignOptions.Value, Options);
@@ -364,15 +368,6 @@ public sealed partial class ExportGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} changed by {User}: {Fields}")]
     private partial void LogChanged(string exportId, string user, string fields);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} paused by {User}")]
-    private partial void LogPaused(string exportId, string user);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} resumed by {User}")]
-    private partial void LogResumed(string exportId, string user);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} deleted")]
-    private partial void LogDeleted(string exportId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} stopped: {Reason}")]
     private partial void LogStopped(string exportId, string reason);

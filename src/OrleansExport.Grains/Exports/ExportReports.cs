@@ -19,8 +19,8 @@ public static class ExportReports
         }
 
         ExportMetrics.ReportPending(exportId, counters.Pending);
-        var paused = state.StoppedReason ?? state.PausedBy ?? holdReason;
-        return new ExportStatus(state.Definition, counters, paused, state.StoppedReason, !state.FirstRunStarted,
+        var paused = state.EndedReason ?? state.PausedBy ?? holdReason;
+        return new ExportStatus(state.Definition, counters, paused, state.EndedReason, !state.FirstRunStarted,
             [.. state.History], state.PausedBy is not null, state.UnsubscribeHold?.Held);
     }
 

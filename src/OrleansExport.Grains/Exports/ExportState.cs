@@ -41,8 +41,14 @@ public sealed class ExportState
     /// </summary>
     [Id(11)] public PendingChange? PendingChange { get; set; }
 
-    /// <summary>The export exists and was not stopped for good.</summary>
-    public bool IsActive => Definition is not null && StoppedReason is null;
+    /// <summary>Someone asked to delete the export and the deletion is not finished yet (<see cref="ExportDeletion"/>).</summary>
+    [Id(12)] public DeletionIntent? Deletion { get; set; }
+
+    /// <summary>The export exists, was not stopped for good and is not being deleted.</summary>
+    public bool IsActive => Definition is not null && StoppedReason is null && Deletion is null;
+
+    /// <summary>Why the export will never deliver again, as a sentence; null while it may.</summary>
+    public string? EndedReason => StoppedReason ?? Deletion?.Sentence;
 
     /// <summary>Sending is on: the first run has started and nobody paused the export.</summary>
     public bool IsSending => IsActive && FirstRunStarted && PausedBy is null;
@@ -56,6 +62,13 @@ public sealed class ExportState
             history.RemoveRange(0, history.Count - HistoryLength);
         }
     }
+}
+
+/// <summary>Who asked to delete the export, and when.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DeletionIntent([property: Id(0)] string User, [property: Id(1)] DateTimeOffset At)
+{
+    public string Sentence => $"Being deleted: {User} deleted it on {At:yyyy-MM-dd HH:mm} UTC; it sends nothing and is removed shortly.";
 }
 
 /// <summary>The definition before a change and what changed; the definition after is <see cref="ExportState.Definition"/>.</summary>

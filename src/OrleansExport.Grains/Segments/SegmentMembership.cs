@@ -14,6 +14,9 @@ namespace OrleansExport.Grains.Segments;
 /// </param>
 public sealed class SegmentMembership(SegmentShardState state, TimeProvider? time = null, TimeSpan snapshotGrace = default)
 {
+    /// <summary>Snapshots whose joins came before their start that a shard remembers (<see cref="SegmentShardState.EarlySnapshots"/>).</summary>
+    public const int MaxEarlySnapshots = 2;
+
     private const ulong Member = 1;
 
     private MemberTable Members => state.Members;
@@ -28,14 +31,13 @@ public sealed class SegmentMembership(SegmentShardState state, TimeProvider? tim
         foreach (var e in events)
         {
             ApplyOne(e, outcome);
-            if (e.SnapshotId is { } snapshotId && FindSnapshot(snapshotId) is { } snapshot
-                && e.Type is not (SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
+            if (e.SnapshotId is { } snapshotId && e.Type is not (SegmentEventType.SnapshotStarted or SegmentEventType.SnapshotCompleted)
                 && Members.Find(e.ProfileId) is var slot and >= 0 && Members[slot].SegmentMask == Member)
             {
-                // Named by the snapshot (also after its completion arrived, within the grace), even if the event itself is a
-                // duplicate or older than what we have. Only members are remembered (only they can be removed), so the set
+                // Named by the snapshot (also before its start or after its completion arrived), even if the event itself is
+                // a duplicate or older than what we have. Only members are remembered (only they can be removed), so a set
                 // never outgrows the segment.
-                snapshot.Seen.Add(e.ProfileId);
+                (FindSnapshot(snapshotId) ?? EarlySnapshot(snapshotId)).Seen.Add(e.ProfileId);
             }
         }
 
@@ -48,7 +50,7 @@ public sealed class SegmentMembership(SegmentShardState state, TimeProvider? tim
         switch (e.Type)
         {
             case SegmentEventType.SnapshotStarted:
-                state.Snapshot = new SnapshotProgress { SnapshotId = e.SnapshotId!, StartedTicks = ticks };
+                StartSnapshot(e.SnapshotId!, ticks);
                 outcome.Applied++;
                 return;
             case SegmentEventType.SnapshotCompleted:
@@ -133,6 +135,41 @@ public sealed class SegmentMembership(SegmentShardState state, TimeProvider? tim
 
         outcome.Applied++;
         outcome.Forward.Add(e);
+    }
+
+    /// <summary>The joins it named before its start arrived count; a repeated start keeps those it named since.</summary>
+    private void StartSnapshot(string snapshotId, long ticks)
+    {
+        var named = state.Snapshot?.SnapshotId == snapshotId ? state.Snapshot.Seen : new HashSet<string>(StringComparer.Ordinal);
+        if (state.EarlySnapshots.Find(s => s.SnapshotId == snapshotId) is { } early)
+        {
+            state.EarlySnapshots.Remove(early);
+            named.UnionWith(early.Seen);
+        }
+
+        state.Snapshot = new SnapshotProgress { SnapshotId = snapshotId, StartedTicks = ticks, Seen = named };
+    }
+
+    /// <summary>
+    /// Who a snapshot whose start has not arrived yet named: its markers travel on another partition than its joins. Only
+    /// the newest <see cref="MaxEarlySnapshots"/> are kept, so joins of a snapshot that never starts (or whose removals
+    /// are long done) cost a bounded amount.
+    /// </summary>
+    private SnapshotProgress EarlySnapshot(string snapshotId)
+    {
+        if (state.EarlySnapshots.Find(s => s.SnapshotId == snapshotId) is { } early)
+        {
+            return early;
+        }
+
+        if (state.EarlySnapshots.Count == MaxEarlySnapshots)
+        {
+            state.EarlySnapshots.RemoveAt(0);
+        }
+
+        early = new SnapshotProgress { SnapshotId = snapshotId };
+        state.EarlySnapshots.Add(early);
+        return early;
     }
 
     /// <summary>When the earliest completed snapshot's removals are due; null when none waits.</summary>
@@ -244,6 +281,7 @@ public sealed class SegmentMembership(SegmentShardState state, TimeProvider? tim
         Members.Forget(slot);
         state.Snapshot?.Seen.Remove(e.ProfileId);
         state.CompletedSnapshots.ForEach(snapshot => snapshot.Seen.Remove(e.ProfileId));
+        state.EarlySnapshots.ForEach(snapshot => snapshot.Seen.Remove(e.ProfileId));
         outcome.Applied++;
     }
 

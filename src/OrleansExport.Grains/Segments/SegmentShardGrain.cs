@@ -26,8 +26,14 @@ public sealed partial class SegmentShardGrain(
     ILogger<SegmentShardGrain> logger,
     IShardJournal? journal = null) : Grain, ISegmentShardGrain
 {
-    /// <summary>Members per call when backfilling an export: bounded messages, each journaled on its own.</summary>
-    private const int BackfillPage = 5000;
+    /// <summary>Most members per call when backfilling an export: bounded messages, each journaled on its own.</summary>
+    public const int BackfillPageMembers = 5000;
+
+    /// <summary>
+    /// Most estimated bytes per backfill call, however large the members' attributes: far below Orleans' largest message
+    /// body (100 MB by default), and one page's journal frame fits one 4 MiB append.
+    /// </summary>
+    public const int BackfillPageBytes = 2 * 1024 * 1024;
 
     private SegmentMembership _membership = null!;
 
@@ -124,10 +130,10 @@ public sealed partial class SegmentShardGrain(
     {
         var backfillId = $"backfill:{Guid.NewGuid():N}";
         long sent = 0;
-        foreach (var page in _membership.Backfill(SegmentId, backfillId).Chunk(BackfillPage))
+        foreach (var page in SegmentEventPages.Split(_membership.Backfill(SegmentId, backfillId), BackfillPageMembers, BackfillPageBytes))
         {
             await ForwardAsync(page, [export]);
-            sent += page.Length;
+            sent += page.Count;
         }
 
         return sent;

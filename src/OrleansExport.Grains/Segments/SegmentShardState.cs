@@ -24,6 +24,12 @@ public sealed class SegmentShardState
 
     /// <summary>Completed snapshots whose removals wait for <c>Ingest:SnapshotGrace</c>: their own joins may still come.</summary>
     [Id(4)] public List<SnapshotProgress> CompletedSnapshots { get; set; } = [];
+
+    /// <summary>
+    /// Snapshots whose joins arrived before their <c>snapshotStarted</c> (markers and joins travel on different
+    /// partitions): who they named so far, taken over when the start arrives; the newest two, oldest first.
+    /// </summary>
+    [Id(5)] public List<SnapshotProgress> EarlySnapshots { get; set; } = [];
 }
 
 /// <summary>A full refresh of the segment from upstream: who it has named so far.</summary>

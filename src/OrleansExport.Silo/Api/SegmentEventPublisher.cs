@@ -43,43 +43,6 @@ public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEvent
     }
 
     /// <summary>Splits events into messages of at most <see cref="EventsPerMessage"/> events and about <see cref="MaxMessageBytes"/>.</summary>
-    public static IEnumerable<List<SegmentEvent>> Messages(IEnumerable<SegmentEvent> events)
-    {
-        var message = new List<SegmentEvent>();
-        var bytes = 0;
-        foreach (var e in events)
-        {
-            var size = EstimatedBytes(e);
-            if (message.Count > 0 && (message.Count == EventsPerMessage || bytes + size > MaxMessageBytes))
-            {
-                yield return message;
-                message = [];
-                bytes = 0;
-            }
-
-            message.Add(e);
-            bytes += size;
-        }
-
-        if (message.Count > 0)
-        {
-            yield return message;
-        }
-    }
-
-    /// <summary>An upper estimate of an event's serialized size: UTF-8 takes at most 3 bytes per UTF-16 character.</summary>
-    private static int EstimatedBytes(SegmentEvent e)
-    {
-        var chars = e.EventId.Length + e.SegmentId.Length + e.ProfileId.Length + (e.SnapshotId?.Length ?? 0);
-        var fields = 4;
-        foreach (var (name, value) in e.Attributes ?? EmptyAttributes)
-        {
-            chars += name.Length + value.Length;
-            fields += 2;
-        }
-
-        return 32 + chars * 3 + fields * 4;
-    }
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyAttributes = new Dictionary<string, string>();
+    public static IEnumerable<List<SegmentEvent>> Messages(IEnumerable<SegmentEvent> events) =>
+        SegmentEventPages.Split(events, EventsPerMessage, MaxMessageBytes);
 }
