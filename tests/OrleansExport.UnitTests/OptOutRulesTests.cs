@@ -196,6 +196,57 @@ public sealed class OptOutRulesTests
     }
 
     [Theory]
+    [InlineData(OutcomeKind.Accepted)]
+    [InlineData(OutcomeKind.Unconfirmed)]
+    [InlineData(null)]
+    public void Reconciliation_FindingTheExportsOwnUnsubscribeUnderWay_DoesNotOptOut_SoARejoinResubscribes(OutcomeKind? outcome)
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted);
+        shard.Apply([Event("p1", SegmentEventType.Left, 1)]);
+        var unsubscribe = Assert.Single(shard.TakePending(10));
+        Assert.Equal(ContactAction.Unsubscribe, unsubscribe.Action);
+
+        // ActiveCampaign applied the unsubscribe; the reconciliation reads the status-2 page while its answer is under way
+        // (in flight, or lost and queued again).
+        var reconciliation = shard.BeginReconciliation("rec-1");
+        if (outcome is null)
+        {
+            Assert.Empty(reconciliation.Read(ContactListStatus.Unsubscribed, ["p1@example.com"]).Facts);
+        }
+        else
+        {
+            shard.Complete([new ContactOutcome("p1", unsubscribe.Action, unsubscribe.Hash, outcome.Value, null)]);
+            Assert.Empty(shard.BeginReconciliation("rec-2").Read(ContactListStatus.Unsubscribed, ["p1@example.com"]).Facts);
+            Answer(shard, OutcomeKind.Accepted);
+        }
+
+        if (outcome is null)
+        {
+            shard.Complete([new ContactOutcome("p1", unsubscribe.Action, unsubscribe.Hash, OutcomeKind.Accepted, null)]);
+        }
+
+        shard.Apply([Event("p1", SegmentEventType.Joined, 2)]);
+        Assert.Equal(0, shard.GetCounters().OptedOut);
+        Assert.Equal(ContactAction.Resubscribe, Assert.Single(shard.TakePending(10)).Action);
+    }
+
+    [Fact]
+    public void Reconciliation_AMemberUnsubscribedBySomeoneElse_IsOptedOut_EvenWhileAnUpdateIsInFlight()
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted);
+        shard.Apply([Event("p1", SegmentEventType.Updated, 1, first: "New")]);
+        Assert.Single(shard.TakePending(10));
+
+        var facts = shard.BeginReconciliation("rec-1").Read(ContactListStatus.Unsubscribed, ["p1@example.com"]).Facts;
+
+        Assert.Equal(ListFactKind.OptedOut, Assert.Single(facts).Kind);
+    }
+
+    [Theory]
     [InlineData(MemberFlags.SubscribedInAc, ListSignal.Unsubscribed, ListFactKind.OptedOut)]
     [InlineData(MemberFlags.SubscribedInAc, ListSignal.Bounced, ListFactKind.OptedOut)]
     [InlineData(MemberFlags.OptedOut, ListSignal.Subscribed, ListFactKind.Lifted)]

@@ -231,7 +231,7 @@ public sealed class ExportShardGrain(
 
     public Task BeginReconciliationAsync(string reconciliationId)
     {
-        _reconciliation = new ShardReconciliation(reconciliationId, state.State.Members);
+        _reconciliation = _membership.BeginReconciliation(reconciliationId);
         return Task.CompletedTask;
     }
 

@@ -104,6 +104,9 @@ public sealed class ExportShardRules
     /// <inheritdoc cref="ShardListFacts.Apply"/>
     public void ApplyListFacts(IReadOnlyList<ListFact> facts) => _listFacts.Apply(facts);
 
+    /// <summary>A reconciliation's view of this shard's members (<see cref="ShardReconciliation"/>).</summary>
+    public ShardReconciliation BeginReconciliation(string reconciliationId) => new(reconciliationId, _state.Members, _outbox.ActionFor);
+
     /// <summary>
     /// Sets the export's definition as the shard needs it. Members keep their place in segments that stay
     /// (segments may be reordered); those in none of the remaining segments leave, and onLeave applies.
