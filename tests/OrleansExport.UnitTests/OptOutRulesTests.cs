@@ -210,15 +210,15 @@ public sealed class OptOutRulesTests
 
         // ActiveCampaign applied the unsubscribe; the reconciliation reads the status-2 page while its answer is under way
         // (in flight, or lost and queued again).
-        var reconciliation = shard.BeginReconciliation("rec-1");
-        if (outcome is null)
-        {
-            Assert.Empty(reconciliation.Read(ContactListStatus.Unsubscribed, ["p1@example.com"]).Facts);
-        }
-        else
+        shard.BeginReconciliation("rec-1");
+        if (outcome is not null)
         {
             shard.Complete([new ContactOutcome("p1", unsubscribe.Action, unsubscribe.Hash, outcome.Value, null)]);
-            Assert.Empty(shard.BeginReconciliation("rec-2").Read(ContactListStatus.Unsubscribed, ["p1@example.com"]).Facts);
+        }
+
+        Assert.Empty(shard.Reconcile("rec-1", ContactListStatus.Unsubscribed, ["p1@example.com"])!.Value.Facts);
+        if (outcome is not null)
+        {
             Answer(shard, OutcomeKind.Accepted);
         }
 
@@ -241,9 +241,26 @@ public sealed class OptOutRulesTests
         shard.Apply([Event("p1", SegmentEventType.Updated, 1, first: "New")]);
         Assert.Single(shard.TakePending(10));
 
-        var facts = shard.BeginReconciliation("rec-1").Read(ContactListStatus.Unsubscribed, ["p1@example.com"]).Facts;
+        shard.BeginReconciliation("rec-1");
+        var facts = shard.Reconcile("rec-1", ContactListStatus.Unsubscribed, ["p1@example.com"])!.Value.Facts;
 
         Assert.Equal(ListFactKind.OptedOut, Assert.Single(facts).Kind);
+    }
+
+    [Fact]
+    public void Reconciliation_OfTheOldList_LearnsNothingOnceTheExportMovedToAnotherList()
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted);
+        shard.BeginReconciliation("rec-1");
+
+        // PATCH listId while the reconciliation reads the old list: a status there is no choice about the new one.
+        shard.ResetDelivery();
+
+        Assert.Null(shard.Reconcile("rec-1", ContactListStatus.Unsubscribed, ["p1@example.com"]));
+        Assert.Null(shard.EndReconciliation("rec-1"));
+        Assert.Equal(0, shard.GetCounters().OptedOut);
     }
 
     [Theory]
