@@ -82,6 +82,27 @@ public sealed class WebhookTests(WebhookFixture fixture)
     }
 
     [Fact]
+    public async Task ARegistrationRetriedAfterALostAnswer_LeavesNoWebhookBehind_WhenTheExportIsDeleted()
+    {
+        var (export, listId) = await NewExportAsync("seg-hook-retried");
+        var hook = Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+
+        // The first POST of a retried registration: ActiveCampaign made it, its answer never came back.
+        using var account = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
+        account.DefaultRequestHeaders.Add("Api-Token", SiloFixture.SimulatorApiKey);
+        var first = await account.PostAsync("/api/3/webhooks", System.Net.Http.Json.JsonContent.Create(new
+        {
+            webhook = new { name = hook.Name, url = hook.Url, events = hook.Events, sources = hook.Sources, listid = listId },
+        }));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(2, fixture.Simulator.State.GetWebhooks().Count(h => h.Url == hook.Url));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client().DeleteAsync($"/api/exports/{export}")).StatusCode);
+
+        Assert.DoesNotContain(fixture.Simulator.State.GetWebhooks(), h => h.Url == hook.Url);
+    }
+
+    [Fact]
     public async Task DeletingTheConnection_RemovesItsExportsWebhooksFromTheAccount()
     {
         var (export, listId) = await NewExportAsync("seg-hook-connection-delete");

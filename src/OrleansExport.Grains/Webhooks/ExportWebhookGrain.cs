@@ -66,16 +66,21 @@ public sealed partial class ExportWebhookGrain(
         await DeleteRegisteredAsync(account);
         var secret = WebhookSecrets.New();
         await GrainFactory.GetGrain<IWebhookSecretGrain>(WebhookSecrets.GrainKey(secret)).SetAsync(ExportId);
+
+        // The secret is stored before the webhook is created: if the answer is lost (or this silo dies), the next
+        // registration or removal finds whatever ActiveCampaign made with it by its URL, and deletes it.
+        (state.State.Secret, state.State.WebhookId, state.State.ListId, state.State.ExportListId) = (secret, null, listId, listId);
+        await state.WriteStateAsync();
         var url = options.Value.WebhookBaseUrl.TrimEnd('/') + RoutePrefix + secret;
         var webhookId = await client.CreateWebhookAsync(account, new WebhookRegistration($"OrleansExport {ExportId}", url, Events, Sources, listId), CancellationToken.None);
-        (state.State.Secret, state.State.WebhookId, state.State.ListId, state.State.ExportListId) = (secret, webhookId, listId, listId);
+        state.State.WebhookId = webhookId;
         await state.WriteStateAsync();
         LogRegistered(ExportId, listId, webhookId);
     }
 
     public async Task RemoveAsync(ProtectedCredentials? credentials)
     {
-        if (state.State.WebhookId is not null && credentials is not null)
+        if (state.State.Secret is not null && credentials is not null)
         {
             await DeleteRegisteredAsync(Account(credentials));
         }
@@ -100,10 +105,26 @@ public sealed partial class ExportWebhookGrain(
 
     public Task<string?> GetRegisteredListAsync() => Task.FromResult(state.State.WebhookId is null ? null : state.State.ListId);
 
-    /// <summary>Removes the registered webhook, if any, and its secret: a delivery to the old URL finds no export.</summary>
+    /// <summary>
+    /// Removes the registered webhook, and every other the account holds with its secret's URL (a POST retried after a
+    /// lost answer, or one whose id was never stored), then the secret: a delivery to the old URL finds no export.
+    /// </summary>
     private async Task DeleteRegisteredAsync(ActiveCampaignAccount account)
     {
-        if (state.State.WebhookId is { } webhookId)
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (state.State.WebhookId is { } registered)
+        {
+            ids.Add(registered);
+        }
+
+        if (state.State.Secret is { } ours)
+        {
+            var path = RoutePrefix + ours;
+            ids.UnionWith((await client.GetWebhooksAsync(account, CancellationToken.None))
+                .Where(webhook => webhook.Url.EndsWith(path, StringComparison.Ordinal)).Select(webhook => webhook.Id));
+        }
+
+        foreach (var webhookId in ids)
         {
             await client.DeleteWebhookAsync(account, webhookId, CancellationToken.None);
             LogRemoved(ExportId, webhookId);
