@@ -169,6 +169,27 @@ public sealed class WebhookTests(WebhookFixture fixture)
     }
 
     [Fact]
+    public async Task ASecretStoredUnderItsOwnText_IsStillFound_AndMovesToItsHash()
+    {
+        const string segment = "seg-hook-stored-secret";
+        var (export, listId) = await NewExportAsync(segment);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "ss1", "stored@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+        var hook = Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+        var secret = hook.Url[(hook.Url.LastIndexOf('/') + 1)..];
+
+        // As a webhook registered before secrets were keyed by their hash left it.
+        await fixture.Grains.GetGrain<IWebhookSecretGrain>(OrleansExport.Grains.Webhooks.WebhookSecrets.GrainKey(secret)).ClearAsync();
+        await fixture.Grains.GetGrain<IWebhookSecretGrain>(secret).SetAsync(export);
+
+        fixture.Simulator.State.Unsubscribe("stored@example.com", listId);
+        await Api.EventuallyAsync(async () => await OptedOutAsync(export) == 1, "the webhook to mark the contact opted out", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(export, await fixture.Grains.GetGrain<IWebhookSecretGrain>(OrleansExport.Grains.Webhooks.WebhookSecrets.GrainKey(secret)).GetExportIdAsync());
+        Assert.Null(await fixture.Grains.GetGrain<IWebhookSecretGrain>(secret).GetExportIdAsync());
+    }
+
+    [Fact]
     public async Task ForgedCall_UnknownSecret_Is404AndChangesNothing()
     {
         const string segment = "seg-hook-forged";

@@ -17,6 +17,29 @@ public static class WebhookSecrets
     /// </summary>
     public static string GrainKey(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
+    /// <summary>
+    /// The export whose webhook posts to <paramref name="secret"/>, or null. A secret stored under its own text (before
+    /// secrets were keyed by their hash) is found there once and moved to its hash.
+    /// </summary>
+    public static async Task<string?> FindExportAsync(IGrainFactory grains, string secret)
+    {
+        var hashed = grains.GetGrain<IWebhookSecretGrain>(GrainKey(secret));
+        if (await hashed.GetExportIdAsync() is { } exportId)
+        {
+            return exportId;
+        }
+
+        var stored = grains.GetGrain<IWebhookSecretGrain>(secret);
+        if (await stored.GetExportIdAsync() is not { } storedExportId)
+        {
+            return null;
+        }
+
+        await hashed.SetAsync(storedExportId);
+        await stored.ClearAsync();
+        return storedExportId;
+    }
+
     /// <summary>Whether <paramref name="candidate"/> has the shape of a secret: anything else is turned away without a look-up.</summary>
     public static bool HasTheShape(string candidate) =>
         candidate.Length == Length && candidate.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
