@@ -83,6 +83,10 @@ public sealed partial class ActiveCampaignClient
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<AccountWebhook>> GetWebhooksAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) =>
+        GetEveryPageAsync(account, "webhooks", "api/3/webhooks?", ApiResponseJson.ReadWebhook, cancellationToken);
+
+    /// <inheritdoc />
     public async Task<bool> DeleteWebhookAsync(ActiveCampaignAccount account, string webhookId, CancellationToken cancellationToken)
     {
         var call = ApiCall.Delete("webhooks", $"api/3/webhooks/{Uri.EscapeDataString(webhookId)}");

@@ -78,6 +78,9 @@ internal static class ApiResponseJson
     public static AccountTag? ReadTag(JsonElement item) =>
         Text(Member(item, "id")) is { } id ? new AccountTag(id, Text(Member(item, "tag")) ?? "") : null;
 
+    public static AccountWebhook? ReadWebhook(JsonElement item) =>
+        Text(Member(item, "id")) is { } id && Text(Member(item, "url")) is { } url ? new AccountWebhook(id, url) : null;
+
     public static string? ReadCreatedTagId(JsonElement? root) => Text(Member(Member(root, "tag"), "id"));
 
     /// <summary>Whether an answer says that what was to be created exists already ("Duplicate entry ... for key 'typetag'").</summary>

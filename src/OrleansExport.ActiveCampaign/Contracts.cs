@@ -193,4 +193,7 @@ public interface IActiveCampaignClient
 
     /// <summary>DELETE /api/3/webhooks/{id}: false when the account has no such webhook (404).</summary>
     Task<bool> DeleteWebhookAsync(ActiveCampaignAccount account, string webhookId, CancellationToken cancellationToken);
+
+    /// <summary>GET /api/3/webhooks, every page: the account's webhooks with their URLs (which carry receivers' secrets: never log them).</summary>
+    Task<IReadOnlyList<AccountWebhook>> GetWebhooksAsync(ActiveCampaignAccount account, CancellationToken cancellationToken);
 }

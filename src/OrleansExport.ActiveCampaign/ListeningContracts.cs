@@ -50,6 +50,9 @@ public sealed record ListContactsPage(IReadOnlyList<ListedContact> Contacts, int
     public int? NextOffset => Contacts.Count > 0 && Offset + PageSize < Total ? Offset + PageSize : null;
 }
 
+/// <summary>A webhook of the account, as <c>GET /api/3/webhooks</c> lists it.</summary>
+public sealed record AccountWebhook(string Id, string Url);
+
 /// <summary>A webhook to register with <c>POST /api/3/webhooks</c>.</summary>
 /// <param name="Name">A name users see in the account.</param>
 /// <param name="Url">Where ActiveCampaign posts; it carries the receiver's secret, so it never appears in an exception or log.</param>

@@ -129,6 +129,21 @@ public sealed class ListeningClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Webhooks_AreListedWithTheirUrls()
+    {
+        var urls = new[] { "http://127.0.0.1:9/api/activecampaign/webhooks/one", "http://127.0.0.1:9/api/activecampaign/webhooks/two" };
+        var ids = new List<string>();
+        foreach (var url in urls)
+        {
+            ids.Add(await Client.CreateWebhookAsync(Account, new WebhookRegistration("OrleansExport", url, ["unsubscribe"], ["public"], "1"), CancellationToken.None));
+        }
+
+        var listed = await Client.GetWebhooksAsync(Account, CancellationToken.None);
+
+        Assert.Equal(ids.Zip(urls, (id, url) => new AccountWebhook(id, url)).OrderBy(w => w.Id), listed.OrderBy(w => w.Id));
+    }
+
+    [Fact]
     public async Task ARefusedWebhook_ThrowsWithoutItsUrlOrTheKey()
     {
         var url = "ftp://127.0.0.1/hooks/s3cret-0123456789abcdef0123456789abcdef";

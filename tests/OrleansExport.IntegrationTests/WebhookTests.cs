@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using OrleansExport.TestSupport;
@@ -77,6 +79,114 @@ public sealed class WebhookTests(WebhookFixture fixture)
         fixture.Simulator.State.Resubscribe("hooked@example.com", listId);
         await Api.EventuallyAsync(async () => await OptedOutAsync(export) == 0, "the webhook to lift the opt-out", TimeSpan.FromSeconds(10));
         await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "in sync again");
+    }
+
+    [Fact]
+    public async Task ARegistrationRetriedAfterALostAnswer_LeavesNoWebhookBehind_WhenTheExportIsDeleted()
+    {
+        var (export, listId) = await NewExportAsync("seg-hook-retried");
+        var hook = Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+
+        // The first POST of a retried registration: ActiveCampaign made it, its answer never came back.
+        using var account = new HttpClient { BaseAddress = fixture.Simulator.BaseAddress };
+        account.DefaultRequestHeaders.Add("Api-Token", SiloFixture.SimulatorApiKey);
+        var first = await account.PostAsync("/api/3/webhooks", System.Net.Http.Json.JsonContent.Create(new
+        {
+            webhook = new { name = hook.Name, url = hook.Url, events = hook.Events, sources = hook.Sources, listid = listId },
+        }));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(2, fixture.Simulator.State.GetWebhooks().Count(h => h.Url == hook.Url));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client().DeleteAsync($"/api/exports/{export}")).StatusCode);
+
+        Assert.DoesNotContain(fixture.Simulator.State.GetWebhooks(), h => h.Url == hook.Url);
+    }
+
+    [Fact]
+    public async Task DeletingTheConnection_RemovesItsExportsWebhooksFromTheAccount()
+    {
+        var (export, listId) = await NewExportAsync("seg-hook-connection-delete");
+        Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+        var connection = (await Api.GetExportAsync(fixture, export)).GetProperty("connectionId").GetString();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client().DeleteAsync($"/api/connections/{connection}")).StatusCode);
+
+        // Else ActiveCampaign would post the list's contacts to the service for ever, and nothing could remove it: the key is gone.
+        Assert.DoesNotContain(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+    }
+
+    [Fact]
+    public async Task MoveToAnotherListWhoseWebhookCouldNotMove_ADeliveryAboutTheOldListChangesNothing()
+    {
+        const string segment = "seg-hook-stale-list";
+        var key = "stale-list-key-" + Guid.NewGuid().ToString("N");
+        fixture.Simulator.State.AddApiKey(key);
+        var created = await fixture.Client().PostJsonAsync("/api/connections", Api.ConnectionBody(fixture, apiKey: key));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var connection = (await created.ReadAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var oldList = fixture.Simulator.State.NewList("l-stale-old");
+        var newList = fixture.Simulator.State.NewList("l-stale-new");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, oldList);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "st1", "stale@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+
+        // The export moves to another list, and the old webhook cannot be removed (the account refuses the call).
+        fixture.Simulator.State.RevokeApiKey(key);
+        var webhook = fixture.Grains.GetGrain<IExportWebhookGrain>(export);
+        await Assert.ThrowsAnyAsync<Exception>(() => webhook.EnsureRegisteredAsync(connection, newList));
+
+        // A person unsubscribes from the old list: a choice about that list, not the export's (opt-outs are per list).
+        Assert.False(await webhook.ReceiveAsync(oldList, "stale@example.com", ListSignal.Unsubscribed));
+        Assert.Equal(0, await OptedOutAsync(export));
+    }
+
+    [Fact]
+    public async Task ADelivery_PutsTheSecretInNoTraceAndNoLogLine()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        const string segment = "seg-hook-no-trace";
+        var (export, listId) = await NewExportAsync(segment);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "t1", "traced@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+        var hook = Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+        var secret = hook.Url[(hook.Url.LastIndexOf('/') + 1)..];
+
+        fixture.Simulator.State.Unsubscribe("traced@example.com", listId);
+        await Api.EventuallyAsync(async () => await OptedOutAsync(export) == 1, "the webhook to mark the contact opted out", TimeSpan.FromSeconds(10));
+
+        // Orleans traces every grain call, the look-up of the secret's export included, and names its target grain.
+        Assert.Contains(spans, span => span.DisplayName.Contains("WebhookSecretGrain", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, span => span.DisplayName.Contains(secret, StringComparison.Ordinal) || span.OperationName.Contains(secret, StringComparison.Ordinal)
+            || span.TagObjects.Any(tag => tag.Value?.ToString()?.Contains(secret, StringComparison.Ordinal) == true));
+        Assert.DoesNotContain(fixture.LogLines, line => line.Contains(secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASecretStoredUnderItsOwnText_IsStillFound_AndMovesToItsHash()
+    {
+        const string segment = "seg-hook-stored-secret";
+        var (export, listId) = await NewExportAsync(segment);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "ss1", "stored@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+        var hook = Assert.Single(fixture.Simulator.State.GetWebhooks(), h => h.ListId == listId);
+        var secret = hook.Url[(hook.Url.LastIndexOf('/') + 1)..];
+
+        // As a webhook registered before secrets were keyed by their hash left it.
+        await fixture.Grains.GetGrain<IWebhookSecretGrain>(OrleansExport.Grains.Webhooks.WebhookSecrets.GrainKey(secret)).ClearAsync();
+        await fixture.Grains.GetGrain<IWebhookSecretGrain>(secret).SetAsync(export);
+
+        fixture.Simulator.State.Unsubscribe("stored@example.com", listId);
+        await Api.EventuallyAsync(async () => await OptedOutAsync(export) == 1, "the webhook to mark the contact opted out", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(export, await fixture.Grains.GetGrain<IWebhookSecretGrain>(OrleansExport.Grains.Webhooks.WebhookSecrets.GrainKey(secret)).GetExportIdAsync());
+        Assert.Null(await fixture.Grains.GetGrain<IWebhookSecretGrain>(secret).GetExportIdAsync());
     }
 
     [Fact]

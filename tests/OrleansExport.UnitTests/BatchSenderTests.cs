@@ -313,5 +313,8 @@ public sealed class BatchSenderTests
 
         public Task<bool> DeleteWebhookAsync(ActiveCampaignAccount account, string webhookId, CancellationToken cancellationToken) =>
             throw new NotSupportedException(nameof(DeleteWebhookAsync));
+
+        public Task<IReadOnlyList<AccountWebhook>> GetWebhooksAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) =>
+            throw new NotSupportedException(nameof(GetWebhooksAsync));
     }
 }

@@ -196,6 +196,74 @@ public sealed class OptOutRulesTests
     }
 
     [Theory]
+    [InlineData(OutcomeKind.Accepted)]
+    [InlineData(OutcomeKind.Unconfirmed)]
+    [InlineData(null)]
+    public void Reconciliation_FindingTheExportsOwnUnsubscribeUnderWay_DoesNotOptOut_SoARejoinResubscribes(OutcomeKind? outcome)
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted);
+        shard.Apply([Event("p1", SegmentEventType.Left, 1)]);
+        var unsubscribe = Assert.Single(shard.TakePending(10));
+        Assert.Equal(ContactAction.Unsubscribe, unsubscribe.Action);
+
+        // ActiveCampaign applied the unsubscribe; the reconciliation reads the status-2 page while its answer is under way
+        // (in flight, or lost and queued again).
+        shard.BeginReconciliation("rec-1");
+        if (outcome is not null)
+        {
+            shard.Complete([new ContactOutcome("p1", unsubscribe.Action, unsubscribe.Hash, outcome.Value, null)]);
+        }
+
+        Assert.Empty(shard.Reconcile("rec-1", ContactListStatus.Unsubscribed, ["p1@example.com"], ["11"])!.Value.Facts);
+        if (outcome is not null)
+        {
+            Answer(shard, OutcomeKind.Accepted);
+        }
+
+        if (outcome is null)
+        {
+            shard.Complete([new ContactOutcome("p1", unsubscribe.Action, unsubscribe.Hash, OutcomeKind.Accepted, null)]);
+        }
+
+        shard.Apply([Event("p1", SegmentEventType.Joined, 2)]);
+        Assert.Equal(0, shard.GetCounters().OptedOut);
+        Assert.Equal(ContactAction.Resubscribe, Assert.Single(shard.TakePending(10)).Action);
+    }
+
+    [Fact]
+    public void Reconciliation_AMemberUnsubscribedBySomeoneElse_IsOptedOut_EvenWhileAnUpdateIsInFlight()
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted);
+        shard.Apply([Event("p1", SegmentEventType.Updated, 1, first: "New")]);
+        Assert.Single(shard.TakePending(10));
+
+        shard.BeginReconciliation("rec-1");
+        var facts = shard.Reconcile("rec-1", ContactListStatus.Unsubscribed, ["p1@example.com"], ["11"])!.Value.Facts;
+
+        Assert.Equal(ListFactKind.OptedOut, Assert.Single(facts).Kind);
+    }
+
+    [Fact]
+    public void Reconciliation_OfTheOldList_LearnsNothingOnceTheExportMovedToAnotherList()
+    {
+        var shard = NewShard();
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted);
+        shard.BeginReconciliation("rec-1");
+
+        // PATCH listId while the reconciliation reads the old list: a status there is no choice about the new one.
+        shard.ResetDelivery();
+
+        Assert.Null(shard.Reconcile("rec-1", ContactListStatus.Unsubscribed, ["p1@example.com"], ["11"]));
+        Assert.Null(shard.EndReconciliation("rec-1"));
+        Assert.Equal(0, shard.GetCounters().OptedOut);
+    }
+
+    [Theory]
     [InlineData(MemberFlags.SubscribedInAc, ListSignal.Unsubscribed, ListFactKind.OptedOut)]
     [InlineData(MemberFlags.SubscribedInAc, ListSignal.Bounced, ListFactKind.OptedOut)]
     [InlineData(MemberFlags.OptedOut, ListSignal.Subscribed, ListFactKind.Lifted)]

@@ -9,10 +9,17 @@ public interface IExportWebhookGrain : IGrainWithStringKey
     /// <summary>Registers the webhook on <paramref name="listId"/> unless it is there already (removing one on another list).</summary>
     Task EnsureRegisteredAsync(string connectionId, string listId);
 
-    /// <summary>Removes the webhook from ActiveCampaign and forgets its secret.</summary>
-    Task RemoveAsync(string connectionId);
+    /// <summary>
+    /// Removes the webhook from ActiveCampaign with <paramref name="credentials"/> (the connection's; given by the caller,
+    /// so that a connection being deleted can remove its exports' webhooks) and forgets its secret. With no credentials
+    /// the webhook is only forgotten here.
+    /// </summary>
+    Task RemoveAsync(ProtectedCredentials? credentials);
 
-    /// <summary>Applies what a delivery said about the contact with <paramref name="email"/> on <paramref name="listId"/>; false when it was about another list.</summary>
+    /// <summary>
+    /// Applies what a delivery said about the contact with <paramref name="email"/> on <paramref name="listId"/>; false
+    /// when it was about another list than the webhook's or the export's now.
+    /// </summary>
     Task<bool> ReceiveAsync(string listId, string email, ListSignal signal);
 
     /// <summary>Whether a webhook is registered now, and on which list.</summary>

@@ -164,6 +164,7 @@ public sealed partial class ConnectionGrain(
         foreach (var exportId in exports)
         {
             await GrainFactory.GetGrain<IExportGrain>(exportId).StopAsync("its connection was deleted");
+            await RemoveWebhookAsync(exportId);
         }
 
         // ClearStateAsync erases the stored record, credentials included.
@@ -174,6 +175,22 @@ public sealed partial class ConnectionGrain(
         LogDeleted(Id);
         DeactivateOnIdle();
         return true;
+    }
+
+    /// <summary>
+    /// The export's webhook goes with the key that could remove it: left behind, ActiveCampaign would post the list's
+    /// contacts to the service for ever. A failure is logged: the connection is deleted all the same.
+    /// </summary>
+    private async Task RemoveWebhookAsync(string exportId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IExportWebhookGrain>(exportId).RemoveAsync(Credentials());
+        }
+        catch (Exception exception)
+        {
+            LogWebhookNotRemoved(Id, exportId, exception.GetType().Name, exception.Message);
+        }
     }
 
     /// <remarks>The grain is not reentrant: the read, the grant and the write are one step.</remarks>
@@ -309,6 +326,9 @@ public sealed partial class ConnectionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} changed by {User}: {Fields}")]
     private partial void LogChanged(string connectionId, string user, string fields);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the ActiveCampaign webhook of export {ExportId} could not be removed: {Error}: {Message}")]
+    private partial void LogWebhookNotRemoved(string connectionId, string exportId, string error, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} deleted and its credentials erased")]
     private partial void LogDeleted(string connectionId);

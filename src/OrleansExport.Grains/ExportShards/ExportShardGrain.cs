@@ -27,7 +27,6 @@ public sealed class ExportShardGrain(
     IShardJournal? journal = null) : Grain, IExportShardGrain
 {
     private ExportShardRules _membership = null!;
-    private ShardReconciliation? _reconciliation;
     private JournaledShardState<ExportShardState> _store = null!;
 
     public static string Key(string exportId, int index) => $"{exportId}/{index}";
@@ -233,38 +232,35 @@ public sealed class ExportShardGrain(
 
     public Task BeginReconciliationAsync(string reconciliationId)
     {
-        _reconciliation = new ShardReconciliation(reconciliationId, state.State.Members);
+        _membership.BeginReconciliation(reconciliationId);
         return Task.CompletedTask;
     }
 
     public async Task<ReconcileChunkResult> ReconcileChunkAsync(string reconciliationId, int status, string[] emails, string[] contactIds)
     {
-        if (_reconciliation?.Id != reconciliationId)
+        if (_membership.Reconcile(reconciliationId, (ActiveCampaign.ContactListStatus)status, emails, contactIds) is not { } read)
         {
-            // Reactivated since the reconciliation began: what it saw is gone, so the end resends nothing.
+            // Reactivated, or moved to another list, since the reconciliation began: it learns nothing more here.
             return new ReconcileChunkResult(new bool[emails.Length], 0);
         }
 
-        var (matched, facts) = _reconciliation.Read((ActiveCampaign.ContactListStatus)status, emails, contactIds);
-        if (matched.Contains(true))
+        if (read.Matched.Contains(true))
         {
             // Contact ids learned are kept with the next snapshot; one lost to a crash is read again by the next reconciliation.
             _store.MarkChanged();
         }
 
-        await ApplyFactsAsync(facts);
-        return new ReconcileChunkResult(matched, facts.Count(f => f.Kind == ListFactKind.OptedOut));
+        await ApplyFactsAsync(read.Facts);
+        return new ReconcileChunkResult(read.Matched, read.Facts.Count(f => f.Kind == ListFactKind.OptedOut));
     }
 
     public async Task<ReconcileEndResult> EndReconciliationAsync(string reconciliationId)
     {
-        if (_reconciliation?.Id != reconciliationId)
+        if (_membership.EndReconciliation(reconciliationId) is not { } missing)
         {
             return new ReconcileEndResult(0, 0, Complete: false);
         }
 
-        var missing = _reconciliation.Missing();
-        _reconciliation = null;
         await ApplyFactsAsync(missing);
         return new ReconcileEndResult(missing.Count, missing.Count, Complete: true);
     }

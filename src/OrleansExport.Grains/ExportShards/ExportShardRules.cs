@@ -1,3 +1,4 @@
+using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Members;
 
 namespace OrleansExport.Grains.ExportShards;
@@ -22,6 +23,7 @@ public sealed class ExportShardRules
     private readonly ShardRuns _runs;
     private readonly ShardInspection _inspection;
     private readonly ShardListFacts _listFacts;
+    private ShardReconciliation? _reconciliation;
 
     public ExportShardRules(ExportShardState state, TimeProvider time)
     {
@@ -75,7 +77,12 @@ public sealed class ExportShardRules
     public int ExpireLeases(TimeSpan timeout) => _outbox.ExpireLeases(timeout);
 
     /// <inheritdoc cref="ShardOutbox.ResetDelivery"/>
-    public void ResetDelivery() => _outbox.ResetDelivery();
+    /// <summary>The export sends to another list now: a reconciliation under way reads the old one, so it learns nothing more here.</summary>
+    public void ResetDelivery()
+    {
+        _outbox.ResetDelivery();
+        _reconciliation = null;
+    }
 
     /// <inheritdoc cref="ShardRuns.Begin"/>
     public long BeginRun(string runId) => _runs.Begin(runId);
@@ -103,6 +110,29 @@ public sealed class ExportShardRules
 
     /// <inheritdoc cref="ShardListFacts.Apply"/>
     public void ApplyListFacts(IReadOnlyList<ListFact> facts) => _listFacts.Apply(facts);
+
+    /// <summary>Starts this shard's part in a reconciliation (<see cref="ShardReconciliation"/>); held in memory only.</summary>
+    public void BeginReconciliation(string reconciliationId) => _reconciliation = new(reconciliationId, _state.Members, _outbox.ActionFor);
+
+    /// <summary>
+    /// Which of <paramref name="emails"/>, read from the list at <paramref name="status"/>, this shard holds and what that
+    /// tells; null when the shard is not in that reconciliation (reactivated, or moved to another list, since it began).
+    /// </summary>
+    public (bool[] Matched, List<ListFact> Facts)? Reconcile(string reconciliationId, ContactListStatus status, IReadOnlyList<string> emails, IReadOnlyList<string> contactIds) =>
+        _reconciliation?.Id == reconciliationId ? _reconciliation.Read(status, emails, contactIds) : null;
+
+    /// <summary>Members missing from the list at the reconciliation's end; null when the shard is not in it (<see cref="Reconcile"/>).</summary>
+    public List<ListFact>? EndReconciliation(string reconciliationId)
+    {
+        if (_reconciliation?.Id != reconciliationId)
+        {
+            return null;
+        }
+
+        var missing = _reconciliation.Missing();
+        _reconciliation = null;
+        return missing;
+    }
 
     /// <summary>
     /// Sets the export's definition as the shard needs it. Members keep their place in segments that stay

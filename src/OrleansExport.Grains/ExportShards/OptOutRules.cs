@@ -60,13 +60,14 @@ public static class OptOutRules
 
     /// <summary>
     /// The fact a reconciliation's read of the list tells about a member found there with <paramref name="status"/>.
-    /// Status 2 on a contact OrleansExport unsubscribed itself is its own doing; the contact API checks who set it
-    /// before any re-subscribe.
+    /// Status 2 on a contact OrleansExport unsubscribed itself is its own doing, and so is status 2 on a member that left
+    /// while OrleansExport is unsubscribing it (<paramref name="unsubscribing"/>: in flight, or its answer lost and the
+    /// unsubscribe queued again); the contact API checks who set it before any re-subscribe.
     /// </summary>
-    public static ListFactKind? FromListedStatus(in MemberSlot member, ContactListStatus status) => status switch
+    public static ListFactKind? FromListedStatus(in MemberSlot member, ContactListStatus status, bool unsubscribing = false) => status switch
     {
         ContactListStatus.Active when member.Has(MemberFlags.OptedOut) => ListFactKind.Lifted,
-        ContactListStatus.Unsubscribed when !member.Has(MemberFlags.OptedOut) && !member.Has(MemberFlags.UnsubscribedInAc) => ListFactKind.OptedOut,
+        ContactListStatus.Unsubscribed when !member.Has(MemberFlags.OptedOut) && !member.Has(MemberFlags.UnsubscribedInAc) && !unsubscribing => ListFactKind.OptedOut,
         ContactListStatus.Bounced when !member.Has(MemberFlags.OptedOut) => ListFactKind.OptedOut,
         _ => null,
     };

@@ -11,13 +11,16 @@ namespace OrleansExport.Grains.ExportShards;
 public sealed class ShardReconciliation
 {
     private readonly MemberTable _members;
+    private readonly OutcomeEffects.ActionOf _actionFor;
     private readonly Dictionary<string, List<int>> _slotsByEmail = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<int> _seen = [];
 
-    public ShardReconciliation(string id, MemberTable members)
+    /// <param name="actionFor">What ActiveCampaign needs to hear about a member now (<see cref="SendPolicy"/>).</param>
+    public ShardReconciliation(string id, MemberTable members, OutcomeEffects.ActionOf actionFor)
     {
         Id = id;
         _members = members;
+        _actionFor = actionFor;
         for (var slot = 0; slot < members.Count; slot++)
         {
             if (members[slot].HasData && members.Email(slot) is { } email)
@@ -54,7 +57,7 @@ public sealed class ShardReconciliation
                     _members[slot].ContactId = contactId;
                 }
 
-                if (OptOutRules.FromListedStatus(_members[slot], status) is { } fact)
+                if (OptOutRules.FromListedStatus(_members[slot], status, IsBeingUnsubscribed(_members[slot])) is { } fact)
                 {
                     facts.Add(new ListFact(_members.ProfileId(slot), fact));
                 }
@@ -63,6 +66,10 @@ public sealed class ShardReconciliation
 
         return (matched, facts);
     }
+
+    /// <summary>A member that left whose unsubscribe is in flight (a left member's lease is one) or waits to go out.</summary>
+    private bool IsBeingUnsubscribed(in MemberSlot member) =>
+        !member.IsMember && (member.Has(MemberFlags.Leased) || _actionFor(member) is ContactAction.Unsubscribe);
 
     /// <summary>Members the export had subscribed that no status of the list holds: deleted in the app, to be sent again.</summary>
     public List<ListFact> Missing()

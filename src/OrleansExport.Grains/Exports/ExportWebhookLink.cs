@@ -30,7 +30,7 @@ public sealed partial class ExportWebhookLink(IGrainFactory grains, string expor
     {
         try
         {
-            await Webhook.RemoveAsync(connectionId);
+            await Webhook.RemoveAsync(await grains.GetGrain<IConnectionGrain>(connectionId).GetCredentialsAsync());
         }
         catch (Exception exception)
         {

@@ -135,7 +135,7 @@ public sealed partial class ReconciliationGrain(
                 Missing = ends.Sum(e => (long)e.Missing),
                 Resent = ends.Sum(e => (long)e.Resent),
                 Status = ends.All(e => e.Complete) ? ReconciliationStatus.Succeeded : ReconciliationStatus.Failed,
-                Error = ends.All(e => e.Complete) ? null : "Some of the export's shards restarted while the list was read: members missing from the list were not looked for. Start another.",
+                Error = ends.All(e => e.Complete) ? null : "Some of the export's shards restarted, or the export moved to another list, while the list was read: members missing from the list were not looked for. Start another.",
                 FinishedAt = time.GetUtcNow(),
             };
         }

@@ -8,7 +8,8 @@ public sealed class SegmentIndexState
 
 /// <summary>
 /// One shard of the segment index (see <see cref="SegmentIndex"/>). A new segment first takes a place of the
-/// cluster's count, then is written here: a crash between the two costs one place, never lets one more in.
+/// cluster's count (held by its id), then is written here, then confirms its place: a crash or a failed write between
+/// the two never lets one more in, and the segment's retry finds its place again (<see cref="SegmentPlaces"/>).
 /// </summary>
 public sealed class SegmentIndexGrain([PersistentState("segmentIndex", Constants.ExportStore)] IPersistentState<SegmentIndexState> state)
     : Grain, ISegmentIndexGrain
@@ -20,7 +21,8 @@ public sealed class SegmentIndexGrain([PersistentState("segmentIndex", Constants
             return true;
         }
 
-        if (!await GrainFactory.GetGrain<ISegmentCountGrain>(ISegmentCountGrain.Key).TryTakeAsync(maxSegments))
+        var count = GrainFactory.GetGrain<ISegmentCountGrain>(ISegmentCountGrain.Key);
+        if (!await count.TryTakeAsync(segmentId, maxSegments))
         {
             return false;
         }
@@ -37,30 +39,34 @@ public sealed class SegmentIndexGrain([PersistentState("segmentIndex", Constants
             throw;
         }
 
+        await count.ConfirmAsync(segmentId);
         return true;
     }
 
     public Task<IReadOnlyList<string>> ListAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Segments]);
 }
 
-[GenerateSerializer]
-public sealed class SegmentCountState
-{
-    [Id(0)] public int Count { get; set; }
-}
-
 public sealed class SegmentCountGrain([PersistentState("segmentCount", Constants.ExportStore)] IPersistentState<SegmentCountState> state)
     : Grain, ISegmentCountGrain
 {
-    public async Task<bool> TryTakeAsync(int maxSegments)
+    private SegmentPlaces Places => new(state.State);
+
+    public async Task<bool> TryTakeAsync(string segmentId, int maxSegments)
     {
-        if (state.State.Count >= maxSegments)
+        var (admitted, changed) = Places.TryTake(segmentId, maxSegments);
+        if (changed)
         {
-            return false;
+            await state.WriteStateAsync();
         }
 
-        state.State.Count++;
-        await state.WriteStateAsync();
-        return true;
+        return admitted;
+    }
+
+    public async Task ConfirmAsync(string segmentId)
+    {
+        if (Places.Confirm(segmentId))
+        {
+            await state.WriteStateAsync();
+        }
     }
 }

@@ -14,7 +14,14 @@ public sealed class ExportWebhookState
     /// <summary>The webhook's id in ActiveCampaign; null while none is registered.</summary>
     [Id(1)] public string? WebhookId { get; set; }
 
+    /// <summary>The list the webhook is registered on (or was, while its removal failed).</summary>
     [Id(2)] public string? ListId { get; set; }
+
+    /// <summary>
+    /// The list the export sends to, as last told: a delivery about another list is ignored even while a webhook that could
+    /// not be moved still posts from it (opt-outs are per list). Null in state stored before it was kept.
+    /// </summary>
+    [Id(3)] public string? ExportListId { get; set; }
 }
 
 /// <summary>
@@ -39,6 +46,13 @@ public sealed partial class ExportWebhookGrain(
 
     public async Task EnsureRegisteredAsync(string connectionId, string listId)
     {
+        if (state.State.ExportListId != listId && state.State.Secret is not null)
+        {
+            // Stored before ActiveCampaign is called: if moving the webhook fails, what the old list posts changes nothing.
+            state.State.ExportListId = listId;
+            await state.WriteStateAsync();
+        }
+
         if (string.IsNullOrEmpty(options.Value.WebhookBaseUrl) || (state.State.WebhookId is not null && state.State.ListId == listId))
         {
             return;
@@ -51,19 +65,24 @@ public sealed partial class ExportWebhookGrain(
 
         await DeleteRegisteredAsync(account);
         var secret = WebhookSecrets.New();
-        await GrainFactory.GetGrain<IWebhookSecretGrain>(secret).SetAsync(ExportId);
+        await GrainFactory.GetGrain<IWebhookSecretGrain>(WebhookSecrets.GrainKey(secret)).SetAsync(ExportId);
+
+        // The secret is stored before the webhook is created: if the answer is lost (or this silo dies), the next
+        // registration or removal finds whatever ActiveCampaign made with it by its URL, and deletes it.
+        (state.State.Secret, state.State.WebhookId, state.State.ListId, state.State.ExportListId) = (secret, null, listId, listId);
+        await state.WriteStateAsync();
         var url = options.Value.WebhookBaseUrl.TrimEnd('/') + RoutePrefix + secret;
         var webhookId = await client.CreateWebhookAsync(account, new WebhookRegistration($"OrleansExport {ExportId}", url, Events, Sources, listId), CancellationToken.None);
-        (state.State.Secret, state.State.WebhookId, state.State.ListId) = (secret, webhookId, listId);
+        state.State.WebhookId = webhookId;
         await state.WriteStateAsync();
         LogRegistered(ExportId, listId, webhookId);
     }
 
-    public async Task RemoveAsync(string connectionId)
+    public async Task RemoveAsync(ProtectedCredentials? credentials)
     {
-        if (state.State.WebhookId is not null && await AccountAsync(connectionId) is { } account)
+        if (state.State.Secret is not null && credentials is not null)
         {
-            await DeleteRegisteredAsync(account);
+            await DeleteRegisteredAsync(Account(credentials));
         }
 
         await state.ClearStateAsync();
@@ -72,7 +91,7 @@ public sealed partial class ExportWebhookGrain(
 
     public async Task<bool> ReceiveAsync(string listId, string email, ListSignal signal)
     {
-        if (state.State.WebhookId is null || listId != state.State.ListId)
+        if (state.State.WebhookId is null || listId != state.State.ListId || (state.State.ExportListId is { } exportList && exportList != listId))
         {
             return false;
         }
@@ -86,10 +105,26 @@ public sealed partial class ExportWebhookGrain(
 
     public Task<string?> GetRegisteredListAsync() => Task.FromResult(state.State.WebhookId is null ? null : state.State.ListId);
 
-    /// <summary>Removes the registered webhook, if any, and its secret: a delivery to the old URL finds no export.</summary>
+    /// <summary>
+    /// Removes the registered webhook, and every other the account holds with its secret's URL (a POST retried after a
+    /// lost answer, or one whose id was never stored), then the secret: a delivery to the old URL finds no export.
+    /// </summary>
     private async Task DeleteRegisteredAsync(ActiveCampaignAccount account)
     {
-        if (state.State.WebhookId is { } webhookId)
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (state.State.WebhookId is { } registered)
+        {
+            ids.Add(registered);
+        }
+
+        if (state.State.Secret is { } ours)
+        {
+            var path = RoutePrefix + ours;
+            ids.UnionWith((await client.GetWebhooksAsync(account, CancellationToken.None))
+                .Where(webhook => webhook.Url.EndsWith(path, StringComparison.Ordinal)).Select(webhook => webhook.Id));
+        }
+
+        foreach (var webhookId in ids)
         {
             await client.DeleteWebhookAsync(account, webhookId, CancellationToken.None);
             LogRemoved(ExportId, webhookId);
@@ -97,7 +132,7 @@ public sealed partial class ExportWebhookGrain(
 
         if (state.State.Secret is { } secret)
         {
-            await GrainFactory.GetGrain<IWebhookSecretGrain>(secret).ClearAsync();
+            await GrainFactory.GetGrain<IWebhookSecretGrain>(WebhookSecrets.GrainKey(secret)).ClearAsync();
         }
 
         (state.State.Secret, state.State.WebhookId, state.State.ListId) = (null, null, null);
@@ -105,9 +140,9 @@ public sealed partial class ExportWebhookGrain(
     }
 
     private async Task<ActiveCampaignAccount?> AccountAsync(string connectionId) =>
-        await GrainFactory.GetGrain<IConnectionGrain>(connectionId).GetCredentialsAsync() is { } credentials
-            ? new ActiveCampaignAccount(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey))
-            : null;
+        await GrainFactory.GetGrain<IConnectionGrain>(connectionId).GetCredentialsAsync() is { } credentials ? Account(credentials) : null;
+
+    private ActiveCampaignAccount Account(ProtectedCredentials credentials) => new(credentials.Hostname, protector.Unprotect(credentials.ProtectedApiKey));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: webhook {WebhookId} registered on list {ListId}")]
     private partial void LogRegistered(string exportId, string listId, string webhookId);

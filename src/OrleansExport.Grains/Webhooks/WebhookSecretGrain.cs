@@ -6,7 +6,7 @@ public sealed class WebhookSecretState
     [Id(0)] public string? ExportId { get; set; }
 }
 
-/// <summary>Maps one webhook secret to its export (key: the secret), so that a delivery finds its export in one call.</summary>
+/// <summary>Maps one webhook secret to its export (key: <see cref="WebhookSecrets.GrainKey"/>, the secret's hash), so that a delivery finds its export in one call.</summary>
 public sealed class WebhookSecretGrain(
     [PersistentState("webhookSecret", Constants.ExportStore)] IPersistentState<WebhookSecretState> state) : Grain, IWebhookSecretGrain
 {

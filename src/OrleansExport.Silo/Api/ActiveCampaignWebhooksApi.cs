@@ -16,7 +16,7 @@ public static class ActiveCampaignWebhooksApi
 
     private static async Task<IResult> ReceiveAsync(string secret, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var exportId = WebhookSecrets.HasTheShape(secret) ? await grains.GetGrain<IWebhookSecretGrain>(secret).GetExportIdAsync() : null;
+        var exportId = WebhookSecrets.HasTheShape(secret) ? await WebhookSecrets.FindExportAsync(grains, secret) : null;
         if (exportId is null)
         {
             return Problems.NotFound("No webhook has this address.");
