@@ -5,6 +5,7 @@ using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Connections;
 using OrleansExport.Grains.Delivery;
+using OrleansExport.Grains.Durability;
 using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.Grains.Exports;
@@ -28,7 +29,8 @@ public sealed partial class ExportGrain(
     IOptions<ActiveCampaignOptions> activeCampaignOptions,
     IAlertSender alerts,
     TimeProvider time,
-    ILogger<ExportGrain> logger) : Grain, IExportGrain, IRemindable
+    ILogger<ExportGrain> logger,
+    IShardJournal? journal = null) : Grain, IExportGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-delivering";
 
@@ -37,6 +39,7 @@ public sealed partial class ExportGrain(
     // Changes of the definition go one at a time: each reconfigures shards and segments.
     private readonly SemaphoreSlim _definitionLock = new(1, 1);
     private DeliveryLoop _delivery = null!;
+    private AcceptedImports _imports = null!;
     private IGrainTimer? _pump;
 
     private string Id => this.GetPrimaryKeyString();
@@ -49,8 +52,9 @@ public sealed partial class ExportGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _imports = new AcceptedImports(Id, journal, () => state.State, WriteStateAsync, logger);
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
-            activeCampaignOptions.Value.Limits, Webhook, time, logger);
+            activeCampaignOptions.Value.Limits, Webhook, time, logger) { Imports = _imports };
         if (state.State.Definition is null)
         {
             return;
@@ -65,10 +69,44 @@ public sealed partial class ExportGrain(
         await Segments.RollForwardAsync();
         await Segments.SubscribeMissingAsync();
 
+        // Imports the gone activation had accepted are confirmed first (off this call: it may take ImportInfoTimeout).
+        var outstanding = await _imports.RecoverAsync();
+        if (outstanding.Count == 0)
+        {
+            await ResumeDeliveryAsync();
+        }
+        else
+        {
+            _ = RecoverImportsThenResumeAsync(outstanding);
+        }
+    }
+
+    private async Task ResumeDeliveryAsync()
+    {
         // A new activation holds no leases: whatever an earlier one leased goes back to pending.
         await Shards.ForEachAsync(shard => shard.ReleaseLeasesAsync());
         _delivery.NoteAllOverdue();
         StartPump();
+    }
+
+    private async Task RecoverImportsThenResumeAsync(IReadOnlyList<AcceptedImport> outstanding)
+    {
+        try
+        {
+            var connectionId = state.State.Definition!.ConnectionId;
+            await new ImportRecovery(Id, _imports, new ImportConfirmation(client, Options, activeCampaignOptions.Value.Limits, time, logger),
+                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), _delivery.HandOutcomesToShardsAsync, logger).RecoverAsync(outstanding);
+            if (Active)
+            {
+                await ResumeDeliveryAsync();
+            }
+        }
+        catch (Exception exception)
+        {
+            // The keep-alive reminder (or a shard's next report) activates the export again, and recovery starts over.
+            LogResumeFailed(Id, exception.GetType().Name);
+            DeactivateOnIdle();
+        }
     }
 
     public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
@@ -219,6 +257,7 @@ public sealed partial class ExportGrain(
         _pump?.Dispose();
         await Segments.UnsubscribeAllAsync();
         await Shards.ForEachAsync(shard => shard.ClearAsync());
+        await _imports.DeleteAllAsync();
         await GrainFactory.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(Id);
         await Catalog.RemoveExportAsync(Id);
         await Runs.ClearAsync();
@@ -370,6 +409,9 @@ public sealed partial class ExportGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} resumed by {User}")]
     private partial void LogResumed(string exportId, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not resume delivery after confirming its accepted imports ({Error}); it reactivates and tries again")]
+    private partial void LogResumeFailed(string exportId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} deleted")]
     private partial void LogDeleted(string exportId);

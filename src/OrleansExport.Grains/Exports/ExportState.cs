@@ -41,6 +41,9 @@ public sealed class ExportState
     /// </summary>
     [Id(11)] public PendingChange? PendingChange { get; set; }
 
+    /// <summary>The generation of the journal of imports ActiveCampaign accepted (<see cref="Delivery.AcceptedImports"/>); null: the first.</summary>
+    [Id(12)] public string? AcceptedImportsGeneration { get; set; }
+
     /// <summary>The export exists and was not stopped for good.</summary>
     public bool IsActive => Definition is not null && StoppedReason is null;
 
