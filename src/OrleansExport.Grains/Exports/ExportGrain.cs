@@ -91,6 +91,8 @@ public sealed partial class ExportGrain(
 
     private async Task RecoverImportsThenResumeAsync(IReadOnlyList<AcceptedImport> outstanding)
     {
+        // No pump keeps the activation alive meanwhile: asking may take up to ImportInfoTimeout.
+        DelayDeactivation(Options.ImportInfoTimeout / activeCampaignOptions.Value.Limits.TimeScale + TimeSpan.FromMinutes(1));
         try
         {
             var connectionId = state.State.Definition!.ConnectionId;
