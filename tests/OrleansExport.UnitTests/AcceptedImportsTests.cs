@@ -79,6 +79,26 @@ public sealed class AcceptedImportsTests
     }
 
     [Fact]
+    public async Task WhatIsAcceptedWhileAnAppendIsUnderWay_GoesInOneAppend_AndEachCallerReturnsOnceItsImportIsDurable()
+    {
+        var imports = NewImports();
+        await imports.RecoverAsync();
+        _journal.Gate = new TaskCompletionSource();
+        var first = imports.AcceptedAsync(Import("b1", 1));
+        var second = imports.AcceptedAsync(Import("b2", 2));
+        var confirmed = imports.ConfirmedAsync(["b1"]);
+        var third = imports.AcceptedAsync(Import("b3", 3));
+        Assert.False(second.IsCompleted || third.IsCompleted);
+
+        _journal.Gate.SetResult();
+        await Task.WhenAll(first, second, confirmed, third);
+
+        Assert.Equal(2, Assert.Single(_journal.Blobs).Value.Count);
+        Assert.Equal(["b2", "b3"], imports.Outstanding.Select(i => i.BatchId));
+        Assert.Equal(["b2", "b3"], (await NewImports().RecoverAsync()).Select(i => i.BatchId));
+    }
+
+    [Fact]
     public async Task AFullGeneration_StartsANewOne_HoldingOnlyTheOutstanding_AndTheOldIsDeleted()
     {
         var imports = NewImports(entriesPerGeneration: 4);

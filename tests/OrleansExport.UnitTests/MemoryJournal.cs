@@ -13,8 +13,16 @@ internal sealed class MemoryJournal : IShardJournal
 
     public bool FailNextAppend { get; set; }
 
-    public Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken)
+    /// <summary>When set, appends wait for it (an append under way).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    public async Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken)
     {
+        if (Gate is { } gate)
+        {
+            await gate.Task;
+        }
+
         if (FailNextAppend)
         {
             FailNextAppend = false;
@@ -23,7 +31,6 @@ internal sealed class MemoryJournal : IShardJournal
 
         var blob = Blobs.TryGetValue((shardKey, generation), out var found) ? found : Blobs[(shardKey, generation)] = [];
         blob.Add(Serializer.SerializeToArray(entry));
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(string shardKey, string generation, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace OrleansExport.Grains.Delivery;
 /// <remarks>
 /// Append-only, under the journal key <c>export/{id}/imports</c>: one entry per accepted import (its batch id and, per
 /// contact, profile id, action, hash, email and import failures: about 70 bytes a contact) and one per delivery whose
-/// outcomes were handed over. After <paramref name="entriesPerGeneration"/> entries (or a failed append) the imports
+/// outcomes were handed over, those written while an append is under way gathered into the next one. After <paramref name="entriesPerGeneration"/> entries (or a failed append) the imports
 /// still outstanding start a new generation, named in the export's state; the old one is deleted, or, after a crash in
 /// between, deleted unread by the next recovery.
 /// </remarks>
@@ -31,6 +31,7 @@ public sealed partial class AcceptedImports(
 
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly OrderedDictionary<string, AcceptedImport> _outstanding = new(StringComparer.Ordinal);
+    private GatheredWrite _gathering = new();
     private int _entries;
     private bool _mustStartGeneration;
 
@@ -71,8 +72,7 @@ public sealed partial class AcceptedImports(
     }
 
     /// <summary>Returns once the import is durable.</summary>
-    public Task AcceptedAsync(AcceptedImport import) =>
-        AppendAsync(ShardJournalEntry.Accepted([import]), () => _outstanding[import.BatchId] = import);
+    public Task AcceptedAsync(AcceptedImport import) => WriteAsync(gathered => gathered.Accepted.Add(import));
 
     /// <summary>
     /// The shards were handed these imports' outcomes: recovery need not ask about them again. A failure to record it
@@ -87,13 +87,7 @@ public sealed partial class AcceptedImports(
 
         try
         {
-            await AppendAsync(ShardJournalEntry.Confirmed([.. batchIds]), () =>
-            {
-                foreach (var batchId in batchIds)
-                {
-                    _outstanding.Remove(batchId);
-                }
-            });
+            await WriteAsync(gathered => gathered.Confirmed.AddRange(batchIds));
         }
         catch (Exception exception)
         {
@@ -112,14 +106,38 @@ public sealed partial class AcceptedImports(
         _outstanding.Clear();
     }
 
-    private async Task AppendAsync(ShardJournalEntry entry, Action applied)
+    /// <summary>
+    /// Group commit: what callers add while an append is under way goes in the next one, as a single entry, so that one
+    /// append at a time carries every import accepted meanwhile (appends to one journal cannot overlap anyway).
+    /// </summary>
+    private async Task WriteAsync(Action<GatheredWrite> add)
     {
         if (journal is null)
         {
             return;
         }
 
+        var mine = _gathering;
+        add(mine);
         await _lock.WaitAsync();
+        try
+        {
+            if (!mine.Written.Task.IsCompleted)
+            {
+                _gathering = new GatheredWrite();
+                await AppendAsync(journal, mine);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        await mine.Written.Task;
+    }
+
+    private async Task AppendAsync(IShardJournal journal, GatheredWrite gathered)
+    {
         try
         {
             if (_mustStartGeneration || _entries >= entriesPerGeneration)
@@ -127,20 +145,28 @@ public sealed partial class AcceptedImports(
                 await StartGenerationAsync(journal);
             }
 
-            await journal.AppendAsync(Key, Generation, entry, CancellationToken.None);
+            await journal.AppendAsync(Key, Generation, gathered.ToEntry(), CancellationToken.None);
             _entries++;
-            applied();
         }
-        catch (Exception)
+        catch (Exception exception)
         {
             // Whether the append (or the state naming a new generation) landed is unknown: the next append starts anew.
             _mustStartGeneration = true;
-            throw;
+            gathered.Written.SetException(exception);
+            return;
         }
-        finally
+
+        foreach (var import in gathered.Accepted)
         {
-            _lock.Release();
+            _outstanding[import.BatchId] = import;
         }
+
+        foreach (var batchId in gathered.Confirmed)
+        {
+            _outstanding.Remove(batchId);
+        }
+
+        gathered.Written.SetResult();
     }
 
     /// <summary>Copies the outstanding imports into a new generation, names it in the export's state, deletes the old one.</summary>
@@ -165,6 +191,19 @@ public sealed partial class AcceptedImports(
         {
             LogOldGenerationKept(exportId, exception.GetType().Name);
         }
+    }
+
+    /// <summary>Imports accepted and confirmed since the last append began: the next entry (accepted ones read first).</summary>
+    private sealed class GatheredWrite
+    {
+        public List<AcceptedImport> Accepted { get; } = [];
+
+        public List<string> Confirmed { get; } = [];
+
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ShardJournalEntry ToEntry() =>
+            new(0, [], ImportsAccepted: Accepted.Count > 0 ? [.. Accepted] : null, ImportsConfirmed: Confirmed.Count > 0 ? [.. Confirmed] : null);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not journal that {Count} accepted imports were confirmed ({Error}); a recovery would ask about them again")]
