@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains;
 using OrleansExport.Grains.Delivery;
+using OrleansExport.Grains.Exports;
 
 namespace OrleansExport.UnitTests;
 
@@ -215,6 +216,65 @@ public sealed class BatchSenderTests
         Assert.Contains(contacts, c => !wentOut.Contains(c.Data.Email));
     }
 
+    [Fact]
+    public async Task AnAcceptedImport_IsJournaledBeforeImportInfoIsAsked_AndStaysOutstandingUntilTheLoopHandedItsOutcomes()
+    {
+        var journal = new MemoryJournal();
+        var imports = new AcceptedImports("exp-1", journal, () => new ExportState(), () => Task.CompletedTask, NullLogger.Instance);
+        var journaledWhenAsked = new List<int>();
+        _client.InfoAsked = () => journaledWhenAsked.Add(journal.Blobs.Values.Sum(entries => entries.Count));
+        var contacts = Enumerable.Range(0, 20).Select(i => Contact(i) with { ImportFailures = i % 2 }).ToList();
+        var tally = new ImportTally { Journal = imports };
+
+        await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None, tally);
+
+        Assert.NotEmpty(journaledWhenAsked);
+        Assert.All(journaledWhenAsked, entries => Assert.Equal(1, entries));
+        var import = Assert.Single(imports.Outstanding);
+        Assert.Equal([import.BatchId], tally.Accepted);
+        Assert.Equal(contacts.Select(c => new ImportedContact(c.ProfileId, c.Action, c.Hash, c.Data.Email, c.ImportFailures)), import.Contacts);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Recovery_HandsTheOutcomesImportInfoGives_OrUnconfirmedWithoutAKey_AndLeavesNothingOutstanding(bool keyKnown)
+    {
+        var journal = new MemoryJournal();
+        var state = new ExportState();
+        AcceptedImports Imports() => new("exp-1", journal, () => state, () => Task.CompletedTask, NullLogger.Instance);
+        var before = Imports();
+        await before.RecoverAsync();
+        var contacts = Enumerable.Range(0, 6).Select(i => Contact(i)).ToList();
+        await before.AcceptedAsync(AcceptedImport.Of("b1", contacts[..3]));
+        await before.AcceptedAsync(AcceptedImport.Of("b2", contacts[3..]));
+        await before.AcceptedAsync(AcceptedImport.Of("b3", [Contact(9)]));
+        await before.ConfirmedAsync(["b3"]);
+        _client.FailedEmails.Add("p4@example.com");
+        var handed = new List<ContactOutcome>();
+        var after = Imports();
+        var confirmation = new ImportConfirmation(_client, new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }, new ActiveCampaignOptions().Limits,
+            TimeProvider.System, NullLogger.Instance);
+        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult(keyKnown ? Account : null), outcomes =>
+        {
+            lock (handed)
+            {
+                handed.AddRange(outcomes);
+            }
+
+            return Task.CompletedTask;
+        }, NullLogger.Instance);
+
+        await recovery.RecoverAsync(await after.RecoverAsync());
+
+        var expected = keyKnown
+            ? new[] { OutcomeKind.Accepted, OutcomeKind.Accepted, OutcomeKind.Accepted, OutcomeKind.Accepted, OutcomeKind.FailedInImport, OutcomeKind.Accepted }
+            : Enumerable.Repeat(OutcomeKind.Unconfirmed, 6).ToArray();
+        Assert.Equal(contacts.Select((c, i) => (c.ProfileId, c.Hash, expected[i])), handed.OrderBy(o => o.ProfileId).Select(o => (o.ProfileId, o.Hash, o.Kind)));
+        Assert.Equal(keyKnown ? 4 : 0, _client.InfoCalls);
+        Assert.Empty(await Imports().RecoverAsync());
+    }
+
     /// <summary>Answers like ActiveCampaign would, and records what it was asked.</summary>
     private sealed class ScriptedClient : IActiveCampaignClient
     {
@@ -229,6 +289,7 @@ public sealed class BatchSenderTests
         public Func<SyncContact, SyncResult?>? SyncAnswer { get; set; }
         public Func<IReadOnlyList<BulkContact>, BulkImportResult?>? ImportAnswer { get; set; }
         public bool ImportNeverCompletes { get; set; }
+        public Action? InfoAsked { get; set; }
 
         public Task VerifyApiKeyAsync(ActiveCampaignAccount account, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -244,6 +305,7 @@ public sealed class BatchSenderTests
         public Task<ImportInfo> GetImportInfoAsync(ActiveCampaignAccount account, string batchId, CancellationToken cancellationToken)
         {
             InfoCalls++;
+            InfoAsked?.Invoke();
             return Task.FromResult(InfoCalls % 2 == 1 || ImportNeverCompletes
                 ? new ImportInfo("processing", [], [])
                 : new ImportInfo("completed", [], [.. FailedEmails]));

@@ -97,13 +97,13 @@ public sealed class MemberLookupTests
         shard.Apply([Event("p1", SegmentEventType.Joined, 0), Event("p2", SegmentEventType.Joined, 0)]);
         Answer(shard, OutcomeKind.Accepted);
 
-        var reconciliation = new ShardReconciliation("r1", _state.Members);
-        var (matched, _) = reconciliation.Read(ContactListStatus.Active, ["P1@example.com", "stranger@example.com"], ["901", "902"]);
+        shard.BeginReconciliation("r1");
+        var (matched, _) = shard.Reconcile("r1", ContactListStatus.Active, ["P1@example.com", "stranger@example.com"], ["901", "902"])!.Value;
         Assert.Equal([true, false], matched);
         Assert.Equal("901", shard.Story("p1")!.ContactId);
         Assert.Null(shard.Story("p2")!.ContactId);
 
-        shard.ApplyListFacts(reconciliation.Missing());
+        shard.ApplyListFacts(shard.EndReconciliation("r1")!);
         Assert.Equal(("901", (string?)null), (shard.Story("p1")!.ContactId, shard.Story("p2")!.ContactId));
     }
 

@@ -23,6 +23,8 @@ public sealed partial class BatchSender(
     TimeProvider time,
     ILogger<BatchSender> logger)
 {
+    private readonly ImportConfirmation _confirmation = new(client, exportOptions.Value, activeCampaignOptions.Value.Limits, time, logger);
+
     private ActiveCampaignLimits Limits => activeCampaignOptions.Value.Limits;
 
     /// <param name="tally">When given, counts the bulk-import requests made (the account's import budget counts them).</param>
@@ -90,7 +92,9 @@ public sealed partial class BatchSender(
             {
                 case BulkImportResult.Queued queued:
                     ExportMetrics.RecordImportQueued(export.Id);
-                    await ConfirmAsync(account, queued.BatchId, batch, outcomes, cancellationToken);
+                    var accepted = AcceptedImport.Of(queued.BatchId, batch);
+                    await tally.AcceptedAsync(accepted);
+                    outcomes.AddRange(await _confirmation.ConfirmAsync(account, accepted, cancellationToken));
                     return;
 
                 case BulkImportResult.Invalid invalid when invalid.Failures.Any(f => f.Index >= 0 && f.Index < batch.Count):
@@ -133,40 +137,6 @@ public sealed partial class BatchSender(
         var half = batch.Count / 2;
         await SendOneImportAsync(account, batch[..half], export, outcomes, tally, cancellationToken);
         await SendOneImportAsync(account, batch[half..], export, outcomes, tally, cancellationToken);
-    }
-
-    /// <summary>Asks import/info until ActiveCampaign has applied the import; contacts it lists as failed are rejected.</summary>
-    private async Task ConfirmAsync(ActiveCampaignAccount account, string batchId, List<OutgoingContact> batch, List<ContactOutcome> outcomes, CancellationToken cancellationToken)
-    {
-        var delay = Scaled(exportOptions.Value.ImportInfoDelay);
-        var maxDelay = Scaled(TimeSpan.FromMinutes(1));
-        var deadline = time.GetUtcNow() + Scaled(exportOptions.Value.ImportInfoTimeout);
-        while (true)
-        {
-            await Task.Delay(delay, time, cancellationToken);
-            var info = await client.GetImportInfoAsync(account, batchId, cancellationToken);
-            if (info.IsCompleted)
-            {
-                var failed = new HashSet<string>(info.FailedEmails, StringComparer.OrdinalIgnoreCase);
-                foreach (var contact in batch)
-                {
-                    outcomes.Add(!failed.Contains(contact.Data.Email) ? Accepted(contact)
-                        : contact.ImportFailures < exportOptions.Value.ImportFailureRetries ? FailedInImport(contact)
-                        : Failed(contact, RejectionKind.FailedInImport, $"ActiveCampaign listed the contact as failed in import/info {contact.ImportFailures + 1} times in a row"));
-                }
-
-                return;
-            }
-
-            if (time.GetUtcNow() >= deadline)
-            {
-                LogImportNotConfirmed(batchId, batch.Count);
-                outcomes.AddRange(batch.Select(Unconfirmed));
-                return;
-            }
-
-            delay = delay * 2 < maxDelay ? delay * 2 : maxDelay;
-        }
     }
 
     private async Task<ContactOutcome> SendThroughContactApiAsync(ActiveCampaignAccount account, ExportDefinition export, OutgoingContact contact, ImportTally tally, CancellationToken cancellationToken)
@@ -241,13 +211,9 @@ public sealed partial class BatchSender(
         }
     }
 
-    private TimeSpan Scaled(TimeSpan span) => span / Limits.TimeScale;
-
     private static ContactOutcome Accepted(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Accepted, null);
 
     private static ContactOutcome Failed(OutgoingContact c, RejectionKind kind, string reason) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Failed, reason, kind);
-
-    private static ContactOutcome FailedInImport(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.FailedInImport, null);
 
     public static ContactOutcome Returned(OutgoingContact c) => new(c.ProfileId, c.Action, c.Hash, OutcomeKind.Returned, null);
 
@@ -259,16 +225,31 @@ public sealed partial class BatchSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
     private partial void LogSplitting(string exportId, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Import {BatchId} not confirmed in time; its {Count} contacts go back to pending, as possibly in the account")]
-    private partial void LogImportNotConfirmed(string batchId, int count);
 }
 
-/// <summary>Bulk-import requests one <see cref="BatchSender.SendAsync"/> made, and the contacts that went out in a request.</summary>
+/// <summary>
+/// Bulk-import requests one <see cref="BatchSender.SendAsync"/> made, the contacts that went out in a request, and the
+/// imports ActiveCampaign accepted (journaled in <see cref="Journal"/>, when given, before import/info is asked).
+/// </summary>
 public sealed partial class ImportTally
 {
     private readonly HashSet<OutgoingContact> _wentOut = new(ReferenceEqualityComparer.Instance);
 
     public int Imports { get; set; }
+
+    public AcceptedImports? Journal { get; init; }
+
+    /// <summary>Batch ids of the accepted imports <see cref="Journal"/> holds.</summary>
+    public List<string> Accepted { get; } = [];
+
+    public async Task AcceptedAsync(AcceptedImport import)
+    {
+        if (Journal is not null)
+        {
+            await Journal.AcceptedAsync(import);
+            Accepted.Add(import.BatchId);
+        }
+    }
 
     public void WentOut(IEnumerable<OutgoingContact> contacts) => _wentOut.UnionWith(contacts);
 

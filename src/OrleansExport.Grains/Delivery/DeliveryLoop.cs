@@ -54,6 +54,9 @@ public sealed partial class DeliveryLoop(
 
     public UnsubscribeHoldWatch Unsubscribes => _unsubscribes;
 
+    /// <summary>Where imports ActiveCampaign accepted are journaled until their outcomes reached the shards (<see cref="ImportRecovery"/>).</summary>
+    public AcceptedImports? Imports { get; init; }
+
     private ExportState State => exportState();
 
     private ExportShardSet Shards => new(grains, exportId, State.ShardCount);
@@ -144,7 +147,7 @@ public sealed partial class DeliveryLoop(
         List<ContactOutcome> outcomes;
         var connection = grains.GetGrain<IConnectionGrain>(definition.ConnectionId);
         ProtectedCredentials? credentials = null;
-        var tally = new ImportTally();
+        var tally = new ImportTally { Journal = Imports };
         try
         {
             credentials = await connection.GetCredentialsAsync() ?? throw new InvalidOperationException("the connection no longer exists");
@@ -200,6 +203,7 @@ public sealed partial class DeliveryLoop(
             outcomes.Count(o => o.Kind == OutcomeKind.Failed), tally.Imports);
         ExportMetrics.RecordOutcomes(exportId, outcomes);
         await HandOutcomesToShardsAsync(outcomes);
+        await (Imports?.ConfirmedAsync(tally.Accepted) ?? Task.CompletedTask);
     }
 
     private void PausedItself()
@@ -223,7 +227,7 @@ public sealed partial class DeliveryLoop(
     /// Outcomes a shard could not take are kept and handed over again by the pump: until they arrive, the
     /// shard holds those contacts as leased and would never send them again.
     /// </summary>
-    private async Task HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
+    public async Task HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
     {
         var shards = Shards;
         await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shards.Count)).Select(async group =>

@@ -1,3 +1,4 @@
+using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.Grains.Durability;
@@ -41,14 +42,22 @@ public interface IShardJournal
 /// </param>
 /// <param name="Facts">What ActiveCampaign told about members' contacts (a webhook, a reconciliation): opt-outs are never lost.</param>
 /// <param name="LeasesReleased">The export released every lease here (its delivery loop started over): replayed, so that no lease of a gone sender comes back.</param>
+/// <param name="ImportsAccepted">An export's journal of accepted imports (<see cref="AcceptedImports"/>): imports ActiveCampaign queued.</param>
+/// <param name="ImportsConfirmed">An export's journal of accepted imports: batch ids whose outcomes the shards were handed.</param>
 [GenerateSerializer, Immutable]
 public sealed record ShardJournalEntry(
     [property: Id(0)] long CapacityLeft,
     [property: Id(1)] SegmentEvent[] Events,
     [property: Id(2)] ContactOutcome[]? Outcomes = null,
     [property: Id(3)] bool LeasesReleased = false,
-    [property: Id(4)] ListFact[]? Facts = null)
+    [property: Id(4)] ListFact[]? Facts = null,
+    [property: Id(5)] AcceptedImport[]? ImportsAccepted = null,
+    [property: Id(6)] string[]? ImportsConfirmed = null)
 {
+    public static ShardJournalEntry Accepted(AcceptedImport[] imports) => new(0, [], ImportsAccepted: imports);
+
+    public static ShardJournalEntry Confirmed(string[] batchIds) => new(0, [], ImportsConfirmed: batchIds);
+
     public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);
 
     public static ShardJournalEntry ReleaseOfLeases() => new(0, [], LeasesReleased: true);

@@ -10,7 +10,7 @@ namespace OrleansExport.Grains.Exports;
 /// </summary>
 /// <param name="finished">Called once the state is cleared: removes the grain's keep-alive reminder and lets it deactivate.</param>
 public sealed partial class ExportDeletion(IGrainFactory grains, string exportId, IPersistentState<ExportState> state, Func<Task> writeState,
-    ExportSegments segments, ExportShardSet shards, ExportWebhookLink webhook, Func<Task> finished, TimeProvider time, ILogger logger)
+    ExportSegments segments, ExportShardSet shards, Delivery.AcceptedImports imports, ExportWebhookLink webhook, Func<Task> finished, TimeProvider time, ILogger logger)
 {
     private readonly ILogger _logger = logger;
 
@@ -43,6 +43,7 @@ public sealed partial class ExportDeletion(IGrainFactory grains, string exportId
         {
             await segments.UnsubscribeAllAsync();
             await shards.ForEachAsync(shard => shard.ClearAsync());
+            await imports.DeleteAllAsync();
             await grains.GetGrain<IConnectionGrain>(definition.ConnectionId).ReleaseCapacityAsync(exportId);
             await grains.GetGrain<ICatalogGrain>(ICatalogGrain.CatalogGrainKey).RemoveExportAsync(exportId);
             await grains.GetGrain<IExportRunsGrain>(exportId).ClearAsync();

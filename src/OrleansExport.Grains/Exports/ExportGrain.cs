@@ -5,6 +5,7 @@ using OrleansExport.ActiveCampaign;
 using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Connections;
 using OrleansExport.Grains.Delivery;
+using OrleansExport.Grains.Durability;
 using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.Grains.Exports;
@@ -29,7 +30,8 @@ public sealed partial class ExportGrain(
     IOptions<ActiveCampaignOptions> activeCampaignOptions,
     IAlertSender alerts,
     TimeProvider time,
-    ILogger<ExportGrain> logger) : Grain, IExportGrain, IRemindable
+    ILogger<ExportGrain> logger,
+    IShardJournal? journal = null) : Grain, IExportGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-delivering";
 
@@ -40,6 +42,7 @@ public sealed partial class ExportGrain(
     // Changes of the definition go one at a time: each reconfigures shards and segments.
     private readonly SemaphoreSlim _definitionLock = new(1, 1);
     private DeliveryLoop _delivery = null!;
+    private AcceptedImports _imports = null!;
     private IGrainTimer? _pump;
     private IGrainTimer? _deletionRetry;
 
@@ -53,8 +56,9 @@ public sealed partial class ExportGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _imports = new AcceptedImports(Id, journal, () => state.State, WriteStateAsync, logger);
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
-            activeCampaignOptions.Value.Limits, Webhook, time, logger);
+            activeCampaignOptions.Value.Limits, Webhook, time, logger) { Imports = _imports };
         if (state.State.Definition is null)
         {
             return;
@@ -74,10 +78,46 @@ public sealed partial class ExportGrain(
         await Segments.RollForwardAsync();
         await Segments.SubscribeMissingAsync();
 
+        // Imports the gone activation had accepted are confirmed first (off this call: it may take ImportInfoTimeout).
+        var outstanding = await _imports.RecoverAsync();
+        if (outstanding.Count == 0)
+        {
+            await ResumeDeliveryAsync();
+        }
+        else
+        {
+            _ = RecoverImportsThenResumeAsync(outstanding);
+        }
+    }
+
+    private async Task ResumeDeliveryAsync()
+    {
         // A new activation holds no leases: whatever an earlier one leased goes back to pending.
         await Shards.ForEachAsync(shard => shard.ReleaseLeasesAsync());
         _delivery.NoteAllOverdue();
         StartPump();
+    }
+
+    private async Task RecoverImportsThenResumeAsync(IReadOnlyList<AcceptedImport> outstanding)
+    {
+        // No pump keeps the activation alive meanwhile: asking may take up to ImportInfoTimeout.
+        DelayDeactivation(Options.ImportInfoTimeout / activeCampaignOptions.Value.Limits.TimeScale + TimeSpan.FromMinutes(1));
+        try
+        {
+            var connectionId = state.State.Definition!.ConnectionId;
+            await new ImportRecovery(Id, _imports, new ImportConfirmation(client, Options, activeCampaignOptions.Value.Limits, time, logger),
+                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), _delivery.HandOutcomesToShardsAsync, logger).RecoverAsync(outstanding);
+            if (Active)
+            {
+                await ResumeDeliveryAsync();
+            }
+        }
+        catch (Exception exception)
+        {
+            // The keep-alive reminder (or a shard's next report) activates the export again, and recovery starts over.
+            LogResumeFailed(Id, exception.GetType().Name);
+            DeactivateOnIdle();
+        }
     }
 
     public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
@@ -337,7 +377,7 @@ public sealed partial class ExportGrain(
 
     private ExportSegments Segments => new(GrainFactory, Id, state.State, WriteStateAsync, Options.MaxProfilesPerExport, Webhook);
 
-    private ExportDeletion Deletion => new(GrainFactory, Id, state, WriteStateAsync, Segments, Shards, Webhook, DeletedAsync, time, logger);
+    private ExportDeletion Deletion => new(GrainFactory, Id, state, WriteStateAsync, Segments, Shards, _imports, Webhook, DeletedAsync, time, logger);
 
     private async Task DeletedAsync()
     {
@@ -368,6 +408,9 @@ public sealed partial class ExportGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} changed by {User}: {Fields}")]
     private partial void LogChanged(string exportId, string user, string fields);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not resume delivery after confirming its accepted imports ({Error}); it reactivates and tries again")]
+    private partial void LogResumeFailed(string exportId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} stopped: {Reason}")]
     private partial void LogStopped(string exportId, string reason);

@@ -50,6 +50,9 @@ public sealed class ExportState
     /// <summary>Why the export will never deliver again, as a sentence; null while it may.</summary>
     public string? EndedReason => StoppedReason ?? Deletion?.Sentence;
 
+    /// <summary>The generation of the journal of imports ActiveCampaign accepted (<see cref="Delivery.AcceptedImports"/>); null: the first.</summary>
+    [Id(13)] public string? AcceptedImportsGeneration { get; set; }
+
     /// <summary>Sending is on: the first run has started and nobody paused the export.</summary>
     public bool IsSending => IsActive && FirstRunStarted && PausedBy is null;
 
