@@ -37,12 +37,26 @@ public static class LoadTestCommand
                           "of the way into the first run, and measure duplicates and the time until ActiveCampaign accepts the next import.",
         };
 
+        var accounts = new Option<int>("--accounts")
+        {
+            Description = "Deliver to this many ActiveCampaign accounts at once: one export of the segment per simulated account, each with its own limits, their first runs together; " +
+                          "reports the aggregate imports per second and each account's utilization.",
+            DefaultValueFactory = _ => defaults.Accounts,
+        };
+        accounts.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--accounts must be at least 1.");
+            }
+        });
+
         var reconcile = new Option<bool>("--reconcile") { Description = "After the first run, reconcile the export with its list: reports reconcileSeconds and its ActiveCampaign requests." };
         var command = new RootCommand("Load test of OrleansExport: generates segment events for N profiles and pushes them through the real ingest path into segment state, " +
                                       "then creates an export on the segment (backfill), runs it to the ActiveCampaign simulator at its real limits under a time scale, " +
                                       "checks the list, adds a second export on the segment and reports the figures.")
         {
-            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive, killSilo, reconcile,
+            profiles, timeScale, json, html, ingest, publishBatch, publishers, gateway, apiUrl, apiKey, silo, seed, churn, applyDelay, timeout, ingestOnly, hold, storage, azurite, noLive, killSilo, reconcile, accounts,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -70,6 +84,7 @@ public static class LoadTestCommand
                 AzuriteConnectionString = parse.GetValue(azurite),
                 KillSilo = parse.GetValue(killSilo),
                 Reconcile = parse.GetValue(reconcile),
+                Accounts = parse.GetValue(accounts),
             };
             return await RunAsync(options, live: !parse.GetValue(noLive) && !Console.IsOutputRedirected, cancellationToken);
         });
@@ -95,7 +110,7 @@ public static class LoadTestCommand
         }
 
         LiveDisplay.PrintSummary(result, options);
-        return result.ListMatchesMembership != false && result.Throttled429 == 0 ? 0 : 1;
+        return result.ListMatchesMembership != false && result.Throttled429 == 0 && result.Accounts is not { AllListsMatch: false } ? 0 : 1;
     }
 
     private static async Task<LoadTestResult> RunPlainAsync(LoadTestOptions options, LoadTestProgress progress, CancellationToken cancellationToken)

@@ -80,6 +80,12 @@ public sealed record LoadTestOptions
     /// </summary>
     public bool KillSilo { get; init; }
 
+    /// <summary>
+    /// ActiveCampaign accounts delivered to at once: K exports of the loaded segment, each to a simulated account of its own (its own
+    /// limits), whose first runs go together; the report adds the aggregate imports per second and each account's utilization.
+    /// </summary>
+    public int Accounts { get; init; } = 1;
+
     /// <summary>After the first run, reconcile the export with its list and report how long that took and its requests.</summary>
     public bool Reconcile { get; init; }
 

@@ -60,6 +60,9 @@ public sealed record LoadTestResult
     /// <summary>With <c>--reconcile</c>: the reconciliation after the first run (null otherwise).</summary>
     public required ReconcileFigures? Reconcile { get; init; }
 
+    /// <summary>With <c>--accounts</c> above 1: the first runs of every account's export, run at once (null otherwise).</summary>
+    public required AccountsFigures? Accounts { get; init; }
+
     /// <summary>A second export on the same segment, to another list, created after the first run; it is never run.</summary>
     public required BackfillFigures? SecondExport { get; init; }
 
@@ -176,3 +179,18 @@ public sealed record Sample(double Seconds, long EventsReceived, long ContactsIm
 
 /// <summary>A reconciliation's cost: seconds, ActiveCampaign requests (list pages, 100 contacts each), and what it found.</summary>
 public sealed record ReconcileFigures(double Seconds, long Requests, string Status, long Read, long Missing, long OptedOut, long Strangers);
+
+/// <summary>With <c>--accounts K</c>: K exports of the loaded segment, each to its own simulated ActiveCampaign account, their first runs at once.</summary>
+/// <param name="ImportsPerSecond">Bulk imports of every account / seconds from the first import of any to the last of any (wall clock, at this time scale).</param>
+/// <param name="ImportsPerSecondAllowed">What K accounts allow together at this time scale: K x 100 per minute, divided by the time scale.</param>
+/// <param name="ContactsPerSecond">Contacts imported by every account over the same span.</param>
+/// <param name="AccountsAtOrAbove99">Accounts whose utilization is at least 0.99.</param>
+/// <param name="PerAccount">Each account's figures, account 1 (the first export's) first.</param>
+public sealed record AccountsFigures(int Count, double ImportsPerSecond, double ImportsPerSecondAllowed, double ContactsPerSecond, double SpanSeconds,
+    double UtilizationMin, double UtilizationMedian, double UtilizationMax, int AccountsAtOrAbove99, bool AllListsMatch, long Throttled429,
+    IReadOnlyList<AccountFigures> PerAccount);
+
+/// <summary>One account of <see cref="AccountsFigures"/>: its export's first run, as its own simulator counted it.</summary>
+/// <param name="Utilization">Its bulk imports per minute at real limits, first to last import, over the 100 it allows.</param>
+public sealed record AccountFigures(int Account, string ExportId, string Hostname, long BulkImports, long ContactsImported, double BulkImportsPerMinute,
+    double Utilization, double SteadyStateSeconds, double Seconds, long Throttled429, bool ListMatchesMembership);

@@ -63,14 +63,14 @@ public sealed class LoadTestRunner
         using var budget = new BudgetTimeline();
 
         _progress.Enter("starting the simulator and the cluster");
-        await using var simulator = await ActiveCampaignSimulator.StartAsync(
-            new SimulatorOptions { TimeScale = _options.TimeScale, ImportApplyDelay = _options.ImportApplyDelay / _options.TimeScale }, ct: token);
+        await using var simulator = await ActiveCampaignSimulator.StartAsync(SimulatorOptionsFor(_options), ct: token);
         await using var azure = _options.Storage == StorageMode.Azurite || _options.KillSilo ? await HarnessAzurite.StartAsync(_options.AzuriteConnectionString, token) : null;
         await using var target = _options.KillSilo ? await SiloProcessCluster.StartAsync(_options, azure!, token)
             : _options.ClusterGatewayPort is { } gatewayPort ? (ILoadTarget)await ClusterClient.ConnectAsync(_options, gatewayPort, token)
             : await InProcessSiloTarget.StartAsync(_options, azure, token);
         var connectionId = $"loadtest-{Guid.NewGuid():N}"[..17];
         await CreateConnectionAsync(target.Grains, simulator, connectionId);
+        await using var otherAccounts = await StartOtherAccountsAsync(target.Grains, connectionId, token);
         var segment = target.Grains.GetGrain<ISegmentGrain>(GeneratedLoad.SegmentId);
 
         var heapBaseline = target.SiloInProcess ? ManagedHeap.MeasureLiveBytes() : (long?)null;
@@ -99,6 +99,7 @@ public sealed class LoadTestRunner
 
         BackfillFigures? backfill = null;
         FirstRun? run = null;
+        AccountsFigures? accounts = null;
         BackfillFigures? secondExport = null;
         long? heapAfterSecondExport = null;
         long? stateBytes = null;
@@ -107,10 +108,25 @@ public sealed class LoadTestRunner
         if (!_options.IngestOnly)
         {
             backfill = await CreateAndBackfillAsync(target.Grains, simulator, connectionId, $"{connectionId}-1", ListId, segment, expectedMembers, token);
+            var exports = new List<(SimulatedAccount Account, string ExportId)> { (new SimulatedAccount(1, simulator, connectionId), backfill.ExportId) };
+            foreach (var other in otherAccounts.Others)
+            {
+                var otherExport = await CreateAndBackfillAsync(target.Grains, other.Simulator, other.ConnectionId, $"{other.ConnectionId}-1", ListId, segment, expectedMembers, token);
+                exports.Add((other, otherExport.ExportId));
+            }
+
             budget.Start();
-            run = target is SiloProcessCluster cluster
-                ? await RunFirstRunWithKillAsync(cluster, backfill.ExportId, simulator, expectedMembers, token)
-                : await RunFirstRunAsync(target.Grains, backfill.ExportId, simulator, token);
+            if (target is SiloProcessCluster cluster)
+            {
+                run = await RunFirstRunWithKillAsync(cluster, backfill.ExportId, simulator, expectedMembers, token);
+            }
+            else
+            {
+                var runs = await RunFirstRunsAsync(target.Grains, exports, token);
+                run = runs[0];
+                accounts = exports.Count > 1 ? AccountsOf(exports, runs, expectedMembers) : null;
+            }
+
             budget.Stop();
             var status = await target.Grains.GetGrain<IExportGrain>(backfill.ExportId).GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
             members = status.Counters.Members;
@@ -124,8 +140,13 @@ public sealed class LoadTestRunner
         await sampling.CancelAsync();
         await sampler;
 
-        // Forget the simulated account's contacts (the list is checked) before measuring the silo's heap; its lists stay for the second export.
+        // Forget the simulated accounts' contacts (the lists are checked) before measuring the silo's heap; their lists stay for the second export.
         simulator.State.Reset();
+        foreach (var other in otherAccounts.Others)
+        {
+            other.Simulator.State.Reset();
+        }
+
         var heapAfterLoad = await MeasureSettledHeapAsync(target, token);
         var segmentStateBytes = await segment.GetStateBytesAsync();
         var streamCacheBytes = target.SiloInProcess ? StreamCacheSize.ReadClaimedBytes() : (long?)null;
@@ -151,8 +172,54 @@ public sealed class LoadTestRunner
             segmentMembers, backfill, run, secondExport, throttles.ByEndpoint, members, stateBytes, heapBaseline, heapAfterLoad, heapAfterSecondExport, peakWorkingSet,
             bareStreamSeconds, _options.Storage == StorageMode.Azurite && target.SiloInProcess ? (ingestStorage, runStorage) : null,
             run is not null && target.SiloInProcess ? budget.Figures(new ActiveCampaignLimits { TimeScale = _options.TimeScale }) : null,
-            segmentStateBytes, streamCacheBytes, reconcile));
+            segmentStateBytes, streamCacheBytes, reconcile, accounts));
     }
+
+    /// <summary>With <see cref="LoadTestOptions.Accounts"/> above 1: accounts 2..K, each a simulator with a connection of its own.</summary>
+    private async Task<SimulatedAccounts> StartOtherAccountsAsync(IGrainFactory grains, string connectionId, CancellationToken cancellationToken)
+    {
+        if (_options.Accounts > 1 && (_options.KillSilo || _options.IngestOnly))
+        {
+            throw new InvalidOperationException("--accounts runs every account's first run at once: it does not go with --kill-silo or --ingest-only.");
+        }
+
+        var accounts = await SimulatedAccounts.StartAsync(_options.Accounts, SimulatorOptionsFor(_options), connectionId, cancellationToken);
+        foreach (var account in accounts.Others)
+        {
+            await CreateConnectionAsync(grains, account.Simulator, account.ConnectionId);
+        }
+
+        return accounts;
+    }
+
+    private static SimulatorOptions SimulatorOptionsFor(LoadTestOptions options) =>
+        new() { TimeScale = options.TimeScale, ImportApplyDelay = options.ImportApplyDelay / options.TimeScale };
+
+    /// <summary>Each account's utilization from its own simulator, and what they imported together from the first import of any to the last of any.</summary>
+    private AccountsFigures AccountsOf(List<(SimulatedAccount Account, string ExportId)> exports, IReadOnlyList<FirstRun> runs, long needed)
+    {
+        var allowedPerMinute = new SimulatorOptions().BulkImportsPerMinute;
+        var perAccount = exports.Zip(runs, (export, run) =>
+        {
+            var figures = Figures(run.Stats, run.Seconds, needed, new Dictionary<string, long>());
+            return new AccountFigures(export.Account.Number, export.ExportId, export.Account.Simulator.Hostname, figures.BulkImports, figures.ContactsImported,
+                figures.BulkImportsPerMinute, Math.Round(figures.BulkImportsPerMinute / allowedPerMinute, 4), figures.SteadyStateSeconds, figures.Seconds,
+                run.Stats.Throttled429, run.List.Matches);
+        }).ToList();
+        var first = runs.Select(r => r.Stats.FirstImportAt).Where(t => t is not null).Min();
+        var last = runs.Select(r => r.Stats.LastImportAt).Where(t => t is not null).Max();
+        var span = first is { } from && last is { } to ? (to - from).TotalSeconds : 0;
+        var utilizations = perAccount.Select(a => a.Utilization).Order().ToList();
+        return new AccountsFigures(exports.Count,
+            span > 0 ? Math.Round(perAccount.Sum(a => a.BulkImports) / span, 2) : 0,
+            Math.Round(exports.Count * allowedPerMinute * _options.TimeScale / 60, 2),
+            span > 0 ? Math.Round(perAccount.Sum(a => a.ContactsImported) / span, 1) : 0,
+            Math.Round(span, 3), utilizations[0], Median(utilizations), utilizations[^1], utilizations.Count(u => u >= 0.99),
+            perAccount.All(a => a.ListMatchesMembership), perAccount.Sum(a => a.Throttled429), perAccount);
+    }
+
+    private static double Median(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : Math.Round((sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2, 4);
 
     /// <summary>
     /// A reconciliation of the first export with its list, right after its first run: every contact read, status by status, at
@@ -427,23 +494,40 @@ public sealed class LoadTestRunner
     }
 
     /// <summary>
-    /// The export's first run: every member is sent, so the export works at the ceiling from its first import
-    /// to its last. Ends when nothing is pending, that is when ActiveCampaign accepted every member; the list
-    /// must then equal the membership.
+    /// The exports' first runs, started together (one export per account): every member is sent, so each export works at
+    /// its account's ceiling from its first import to its last. Each ends when nothing is pending, that is when its
+    /// ActiveCampaign accepted every member; its list must then equal the membership. Progress shows the first export.
     /// </summary>
-    private async Task<FirstRun> RunFirstRunAsync(IGrainFactory grains, string exportId, ActiveCampaignSimulator simulator, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<FirstRun>> RunFirstRunsAsync(IGrainFactory grains, List<(SimulatedAccount Account, string ExportId)> exports,
+        CancellationToken cancellationToken)
     {
-        _progress.Enter("first run: every member to ActiveCampaign, at the ceiling");
+        _progress.Enter(exports.Count == 1 ? "first run: every member to ActiveCampaign, at the ceiling"
+            : $"first runs of {exports.Count} exports, one per account, at once: every member to each account, at its ceiling");
         var clock = Stopwatch.StartNew();
+        var started = new List<RunView>();
+        foreach (var (_, exportId) in exports)
+        {
+            var start = await grains.GetGrain<IExportRunsGrain>(exportId).StartRunAsync("loadtest", "loadtest");
+            started.Add(start.Value ?? throw new InvalidOperationException($"Could not start the first run of {exportId}: {start.Error?.Detail}"));
+        }
+
+        return await Task.WhenAll(exports.Select((export, i) => FinishFirstRunAsync(grains, export.ExportId, started[i], export.Account.Simulator, clock, showProgress: i == 0, cancellationToken)));
+    }
+
+    private async Task<FirstRun> FinishFirstRunAsync(IGrainFactory grains, string exportId, RunView run, ActiveCampaignSimulator simulator, Stopwatch clock, bool showProgress,
+        CancellationToken cancellationToken)
+    {
         var control = grains.GetGrain<IExportRunsGrain>(exportId);
-        var started = await control.StartRunAsync("loadtest", "loadtest");
-        var run = started.Value ?? throw new InvalidOperationException($"Could not start the first run: {started.Error?.Detail}");
         var export = grains.GetGrain<IExportGrain>(exportId);
         while (run.Status is RunStatus.Queued or RunStatus.Running)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
             run = await control.GetRunAsync(run.RunId) ?? throw new InvalidOperationException($"Run {run.RunId} disappeared");
-            ShowProgress(await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared"));
+            var status = await export.GetStatusAsync() ?? throw new InvalidOperationException("the export disappeared");
+            if (showProgress)
+            {
+                ShowProgress(status);
+            }
         }
 
         // A member is pending until ActiveCampaign accepted it.
@@ -510,7 +594,8 @@ public sealed class LoadTestRunner
         BudgetFigures? Budget,
         long SegmentStateBytes,
         long? StreamCacheBytes,
-        ReconcileFigures? Reconcile);
+        ReconcileFigures? Reconcile,
+        AccountsFigures? Accounts);
 
     private LoadTestResult Compute(RunMeasurements m)
     {
@@ -531,7 +616,7 @@ public sealed class LoadTestRunner
             BulkImportsPerMinuteAllowed = limits.BulkImportsPerMinute,
             Utilization = Math.Round(usedPerMinute / limits.BulkImportsPerMinute, 4),
             AvgContactsPerImport = run?.ContactsPerImport ?? 0,
-            Throttled429 = m.Run?.Stats.Throttled429 ?? 0,
+            Throttled429 = m.Accounts?.Throttled429 ?? m.Run?.Stats.Throttled429 ?? 0,
             ProjectedMinutesPer1MProfiles = contactsPerMinute > 0 ? Math.Round(1_000_000 / contactsPerMinute, 2) : double.PositiveInfinity,
             BytesPerMember = PerMember(m.HeapAfterLoad - m.HeapBaseline, m.Members),
             BytesPerMemberSecondExport = PerMember(m.HeapAfterSecondExport - m.HeapAfterLoad, m.SecondExport?.Members ?? 0),
@@ -543,6 +628,7 @@ public sealed class LoadTestRunner
             ResumeSecondsAfterKill = m.Run?.Kill?.ResumeSeconds,
             ReconcileSeconds = m.Reconcile?.Seconds,
             Reconcile = m.Reconcile,
+            Accounts = m.Accounts,
             Kill = m.Run?.Kill,
             Setup = new RunSetup(_options.Profiles, scale, _options.Ingest.ToString().ToLowerInvariant(), (_options.KillSilo ? StorageMode.Azurite : _options.Storage).ToString().ToLowerInvariant(), _options.IngestOnly, m.Target.SiloInProcess, m.Target.ShardCount,
                 _options.Churn.ToString(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,

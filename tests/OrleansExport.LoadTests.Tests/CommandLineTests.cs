@@ -38,6 +38,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Accounts_BelowOne_IsRefused()
+    {
+        Assert.Contains(LoadTestCommand.Create().Parse(["--accounts", "0"]).Errors, error => error.Message == "--accounts must be at least 1.");
+        Assert.Empty(LoadTestCommand.Create().Parse(["--accounts", "3"]).Errors);
+    }
+
+    [Fact]
     public async Task IngestOnly_FillsTheSegment_AndCreatesNoExport()
     {
         var json = Path.Combine(Path.GetTempPath(), $"orleansexport-ingest-only-{Guid.NewGuid():N}.json");

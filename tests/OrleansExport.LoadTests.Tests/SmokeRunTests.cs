@@ -112,6 +112,48 @@ public sealed class SmokeRunTests
     }
 
     [Fact]
+    public async Task Accounts_RunsOneExportPerSimulatedAccountAtOnce_AndReportsEachAccountsUtilization()
+    {
+        var options = new LoadTestOptions { Profiles = 3_000, TimeScale = 60, Churn = OrleansExport.Demo.ChurnOptions.None, Accounts = 3, Timeout = TimeSpan.FromMinutes(4) };
+
+        var result = await LoadTestRunner.RunAsync(options);
+
+        var accounts = result.Accounts!;
+        Assert.Equal(3, accounts.Count);
+        Assert.Equal([1, 2, 3], accounts.PerAccount.Select(a => a.Account));
+        // Each its own account (its own simulator, so its own limits) and its own export; every list exact, no 429.
+        Assert.Equal(3, accounts.PerAccount.Select(a => a.Hostname).Distinct().Count());
+        Assert.Equal(3, accounts.PerAccount.Select(a => a.ExportId).Distinct().Count());
+        Assert.Equal(result.Backfill!.ExportId, accounts.PerAccount[0].ExportId);
+        Assert.True(accounts.AllListsMatch);
+        Assert.Equal(0, accounts.Throttled429);
+        foreach (var account in accounts.PerAccount)
+        {
+            Assert.True(account.ListMatchesMembership, $"account {account.Account}");
+            Assert.Equal(result.Ingest.ExpectedMembers, account.ContactsImported);
+            Assert.True(account.BulkImports >= result.Ingest.ExpectedMembers / 250, $"account {account.Account}: {account.BulkImports} imports");
+            // Over the 100 a minute each account allows, measured from its own first import to its last (a first window's burst may read a little above 1).
+            Assert.InRange(account.Utilization, 0.001, 2);
+            Assert.Equal(Math.Round(account.BulkImportsPerMinute / result.BulkImportsPerMinuteAllowed, 4), account.Utilization);
+        }
+
+        var sorted = accounts.PerAccount.Select(a => a.Utilization).Order().ToList();
+        Assert.Equal((sorted[0], sorted[1], sorted[2]), (accounts.UtilizationMin, accounts.UtilizationMedian, accounts.UtilizationMax));
+        Assert.Equal(sorted.Count(u => u >= 0.99), accounts.AccountsAtOrAbove99);
+        Assert.Equal(accounts.PerAccount[0].Utilization, result.Utilization);
+        Assert.True(accounts.ImportsPerSecond > 0);
+        Assert.Equal(3 * 100 * 60 / 60.0, accounts.ImportsPerSecondAllowed);
+        Assert.Equal(3 * result.Ingest.ExpectedMembers, accounts.PerAccount.Sum(a => a.ContactsImported));
+
+        // The JSON carries every account, the summary their spread.
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(result, LoadTestResult.Json));
+        Assert.Equal(3, json.RootElement.GetProperty("accounts").GetProperty("perAccount").GetArrayLength());
+        Assert.True(json.RootElement.GetProperty("accounts").GetProperty("perAccount")[2].GetProperty("utilization").GetDouble() > 0);
+        Assert.Contains(TargetChecks.For(result), check => check.Figure.StartsWith("Utilization per account (3 accounts", StringComparison.Ordinal));
+        Assert.Contains(ResultFiles.Details(result), line => line.StartsWith("3 accounts at once", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ProductionStorage_InAzurite_EndsWithTheExactList_AndCountsWhatWasWritten()
     {
         var options = new LoadTestOptions { Profiles = 5_000, TimeScale = 60, Storage = StorageMode.Azurite, Timeout = TimeSpan.FromMinutes(5) };

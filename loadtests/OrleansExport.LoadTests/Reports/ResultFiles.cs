@@ -70,6 +70,14 @@ public static class ResultFiles
             yield return Phase($"First run ({r.RunStatus}; every member is sent, the budget figures come from it)", run, r.Setup.TimeScale);
         }
 
+        if (r.Accounts is { } accounts)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{accounts.Count} accounts at once, one export each (their first runs together): {accounts.ImportsPerSecond:F1} bulk imports a second over {accounts.SpanSeconds:F1} s ({accounts.ImportsPerSecondAllowed:F1} allowed); ")
+                + "utilization per account: " + string.Join(", ", accounts.PerAccount.Select(a => string.Create(CultureInfo.InvariantCulture,
+                    $"{a.Account}: {a.Utilization:F3}{(a.ListMatchesMembership ? "" : " (list WRONG)")}"))) + ".";
+        }
+
         if (r.Kill is { } kill)
         {
             yield return string.Create(CultureInfo.InvariantCulture,

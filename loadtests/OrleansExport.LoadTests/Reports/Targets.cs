@@ -18,6 +18,7 @@ public static class TargetChecks
         new("Memory per member (managed heap)", r.BytesPerMember is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 160", r.BytesPerMember is { } m ? m <= 160 : null),
         .. MemoryBreakdown(r.Memory),
         .. r.Setup.IngestOnly ? [] : ExportMemoryChecks(r),
+        .. r.Accounts is { } accounts ? AccountsChecks(accounts) : [],
         .. r.Kill is { } kill ? KillChecks(kill) : [],
         .. r.Storage is { } storage ? StorageChecks(storage) : [],
         new("Peak working set", $"{r.PeakWorkingSetBytes / (1024.0 * 1024):F0} MiB", "(reported)", null),
@@ -43,6 +44,16 @@ public static class TargetChecks
         new("Memory per member, second export on the segment (managed heap)",
             r.BytesPerMemberSecondExport is { } b ? $"{b:F1} bytes" : "n/a (remote silo)", "<= 32", r.BytesPerMemberSecondExport is { } m ? m <= 32 : null),
         new("Memory per member (first export's member tables only)", $"{r.Memory.MemberStateBytesPerMember:F1} bytes", "(reported)", null),
+    ];
+
+    private static TargetCheck[] AccountsChecks(AccountsFigures a) =>
+    [
+        new($"Utilization per account ({a.Count} accounts at once: min / median / max)",
+            string.Create(CultureInfo.InvariantCulture, $"{a.UtilizationMin:P1} / {a.UtilizationMedian:P1} / {a.UtilizationMax:P1} ({a.AccountsAtOrAbove99} of {a.Count} at 99% or more)"),
+            ">= 99% each", a.UtilizationMin >= 0.99),
+        new("Bulk imports per second, every account together",
+            string.Create(CultureInfo.InvariantCulture, $"{a.ImportsPerSecond:F1} of {a.ImportsPerSecondAllowed:F1} allowed ({a.ContactsPerSecond:N0} contacts/s)"), "(reported)", null),
+        new("Every account's list equals membership", a.AllListsMatch ? "yes" : "NO", "yes", a.AllListsMatch),
     ];
 
     private static TargetCheck[] KillChecks(SiloKillFigures k) =>

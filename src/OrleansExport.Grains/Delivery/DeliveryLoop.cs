@@ -44,6 +44,7 @@ public sealed partial class DeliveryLoop(
     private readonly UnsubscribeHoldWatch _unsubscribes = new(exportId, exportState, writeState, time, logger);
     private readonly QuietShardPoll _quietShards = new(exportId, options.PendingPollInterval, time, logger);
     private DeliveryScheduler _scheduler = null!;
+    private ExportShardSet? _shards;
     private int _inFlight;
     private bool _changed;
     private DateTimeOffset _pendingReportDue;
@@ -59,7 +60,8 @@ public sealed partial class DeliveryLoop(
 
     private ExportState State => exportState();
 
-    private ExportShardSet Shards => new(grains, exportId, State.ShardCount);
+    /// <summary>Kept while the export's shard count stays, so that its grain references are made once.</summary>
+    private ExportShardSet Shards => _shards is { } shards && shards.Count == State.ShardCount ? shards : _shards = new(grains, exportId, State.ShardCount);
 
     /// <summary>Starts over with the export's shards: none is known to hold anything yet.</summary>
     public void Reset() => _scheduler = new(State.ShardCount, limits.MaxContactsPerImport, options.MaxBatchDelay, time);

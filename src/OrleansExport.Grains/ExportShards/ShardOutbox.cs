@@ -19,6 +19,10 @@ public sealed class ShardOutbox
 
     // Unsubscribes the mass-unsubscribe guard holds back: still Dirty (a reactivated shard queues them again), out of the queue.
     private readonly HashSet<int> _held = [];
+
+    // The queued slots that may be unsubscribes (they were out of every segment when queued or marked): what the guard counts,
+    // so that weighing it before each batch costs the leavers waiting, not the whole queue (a full run queues every member).
+    private readonly HashSet<int> _mayBeHoldable = [];
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
@@ -32,7 +36,7 @@ public sealed class ShardOutbox
         {
             if (Members[slot].Has(MemberFlags.Dirty))
             {
-                _dirtyQueue.Enqueue(slot);
+                Enqueue(slot);
             }
 
             if (Members[slot].Has(MemberFlags.Leased))
@@ -91,11 +95,14 @@ public sealed class ShardOutbox
         ref var member = ref Members[slot];
         if (member.Has(MemberFlags.Dirty))
         {
+            // Queued as a member, it may have left since: the guard counts it from now on.
+            NoteIfMayBeHoldable(slot);
+
             // A held slot waits outside the queue: it changed, so it goes back in line (and counts as pending).
             if (_held.Remove(slot))
             {
                 _dirtySince ??= _time.GetUtcNow();
-                _dirtyQueue.Enqueue(slot);
+                Enqueue(slot);
             }
 
             return;
@@ -109,7 +116,25 @@ public sealed class ShardOutbox
 
         member.Set(MemberFlags.Dirty);
         _dirtySince ??= _time.GetUtcNow();
+        Enqueue(slot);
+    }
+
+    private void Enqueue(int slot)
+    {
         _dirtyQueue.Enqueue(slot);
+        NoteIfMayBeHoldable(slot);
+    }
+
+    /// <summary>
+    /// Only a profile out of every segment can be a holdable unsubscribe (<see cref="UnsubscribeGuard.IsHoldable"/>), and a
+    /// member leaves only through an event or a changed definition, both of which mark it (<see cref="MarkDirty"/>).
+    /// </summary>
+    private void NoteIfMayBeHoldable(int slot)
+    {
+        if (!Members[slot].IsMember)
+        {
+            _mayBeHoldable.Add(slot);
+        }
     }
 
     /// <summary>
@@ -173,7 +198,7 @@ public sealed class ShardOutbox
             {
                 _held.Remove(slot);
                 _dirtySince ??= _time.GetUtcNow();
-                _dirtyQueue.Enqueue(slot);
+                Enqueue(slot);
             }
         }
     }
@@ -187,11 +212,13 @@ public sealed class ShardOutbox
     /// </summary>
     public long CountHoldable()
     {
+        // Held slots are noted too (they were queued first); a slot no longer queued, or back in a segment, is noted again when it is marked.
+        _mayBeHoldable.RemoveWhere(slot => !Members[slot].Has(MemberFlags.Dirty) || Members[slot].IsMember);
         long pending = 0;
-        foreach (var slot in _dirtyQueue.Concat(_held).ToHashSet())
+        foreach (var slot in _mayBeHoldable)
         {
             ref readonly var member = ref Members[slot];
-            if (member.Has(MemberFlags.Dirty) && !member.Has(MemberFlags.Leased) && ActionFor(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
+            if (!member.Has(MemberFlags.Leased) && ActionFor(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
             {
                 pending++;
             }

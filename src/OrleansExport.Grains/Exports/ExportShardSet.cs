@@ -5,9 +5,12 @@ namespace OrleansExport.Grains.Exports;
 /// <summary>The shard grains of one export (<see cref="ExportState.ShardCount"/> of them), and calls to all of them at once.</summary>
 public sealed class ExportShardSet(IGrainFactory grains, string exportId, int count)
 {
+    // Made once each: the delivery loop calls every shard several times per batch, and a reference costs a key and a lookup.
+    private readonly IExportShardGrain?[] _references = new IExportShardGrain?[count];
+
     public int Count => count;
 
-    public IExportShardGrain this[int index] => grains.GetGrain<IExportShardGrain>(ExportShardGrain.Key(exportId, index));
+    public IExportShardGrain this[int index] => _references[index] ??= grains.GetGrain<IExportShardGrain>(ExportShardGrain.Key(exportId, index));
 
     public Task ForEachAsync(Func<IExportShardGrain, Task> action) => Task.WhenAll(Enumerable.Range(0, count).Select(i => action(this[i])));
 
