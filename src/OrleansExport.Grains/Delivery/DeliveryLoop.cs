@@ -303,48 +303,10 @@ public sealed partial class DeliveryLoop(
         return total;
     }
 
-    public async Task<RunProgress> GetRunProgressAsync(string runId)
-    {
-        if (State.Run is not { } run || run.RunId != runId)
-        {
-            return new RunProgress(false, false, 0, 0, 0, 0, 0, 0, null);
-        }
+    public Task<RunProgress> GetRunProgressAsync(string runId) =>
+        new RunProgressCheck(exportId, State, Shards, writeState, _hold.Reason, _logger).GetAsync(runId);
 
-        long remaining = 0;
-        if (run.Active)
-        {
-            var counters = await Shards.GetCountersAsync();
-            remaining = counters.Sum(c => c.RunRemaining);
-            run.Held = counters.Sum(c => c.RunHeld);
-            run.SkippedByCap = counters.Sum(c => c.SkippedByCap);
-        }
-
-        if (run.Active && remaining == 0)
-        {
-            run.Active = false;
-            await writeState();
-            LogRunFinished(runId, exportId, run.Sent, run.Unsubscribed, run.Failed);
-        }
-
-        return new RunProgress(true, !run.Active, run.Total, remaining, run.Sent, run.Unsubscribed, run.Failed, run.SkippedByCap,
-            State.EndedReason ?? _hold.Reason ?? (run.Active ? null : HeldInRun(run.Held)), run.Held);
-    }
-
-    private static string? HeldInRun(long held) => held == 0 ? null
-        : $"{held} unsubscribes of this run are held by the mass-unsubscribe guard (maxUnsubscribePercent), awaiting release: " +
-          "they are sent once someone releases them or the hold lifts, outside this run; everything else was sent.";
-
-    public async Task CancelRunAsync(string runId)
-    {
-        if (State.Run is not { Active: true } run || run.RunId != runId)
-        {
-            return;
-        }
-
-        run.Active = false;
-        await Shards.ForEachAsync(shard => shard.CancelRunAsync(runId));
-        await writeState();
-    }
+    public Task CancelRunAsync(string runId) => new RunProgressCheck(exportId, State, Shards, writeState, _hold.Reason, _logger).CancelAsync(runId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Shard {Index} of export {ExportId} did not answer: {Error}")]
     private partial void LogShardDidNotAnswer(int index, string exportId, string error);
@@ -360,7 +322,4 @@ public sealed partial class DeliveryLoop(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} started: {Total} contacts to send")]
     private partial void LogRunStarted(string runId, string exportId, long total);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} finished: {Sent} sent, {Unsubscribed} unsubscribed, {Failed} failed")]
-    private partial void LogRunFinished(string runId, string exportId, long sent, long unsubscribed, long failed);
 }

@@ -17,12 +17,7 @@ public sealed class ShardOutbox
     // When each lease was taken (in memory: a lease found in storage counts from the shard's activation).
     private readonly Dictionary<int, DateTimeOffset> _leasedAt = [];
 
-    // Unsubscribes the mass-unsubscribe guard holds back: still Dirty (a reactivated shard queues them again), out of the queue.
-    private readonly HashSet<int> _held = [];
-
-    // The queued slots that may be unsubscribes (they were out of every segment when queued or marked): what the guard counts,
-    // so that weighing it before each batch costs the leavers waiting, not the whole queue (a full run queues every member).
-    private readonly HashSet<int> _mayBeHoldable = [];
+    private readonly ShardHeldUnsubscribes _held;
     private DateTimeOffset? _dirtySince;
     private bool _leasesMayBeLost;
 
@@ -32,6 +27,7 @@ public sealed class ShardOutbox
         _time = time;
         _rejections = rejections;
         _retired = retired;
+        _held = new ShardHeldUnsubscribes(state.Members, ActionFor);
         for (var slot = 0; slot < Members.Count; slot++)
         {
             if (Members[slot].Has(MemberFlags.Dirty))
@@ -96,10 +92,10 @@ public sealed class ShardOutbox
         if (member.Has(MemberFlags.Dirty))
         {
             // Queued as a member, it may have left since: the guard counts it from now on.
-            NoteIfMayBeHoldable(slot);
+            _held.NoteQueued(slot);
 
             // A held slot waits outside the queue: it changed, so it goes back in line (and counts as pending).
-            if (_held.Remove(slot))
+            if (_held.Release(slot))
             {
                 _dirtySince ??= _time.GetUtcNow();
                 Enqueue(slot);
@@ -122,19 +118,7 @@ public sealed class ShardOutbox
     private void Enqueue(int slot)
     {
         _dirtyQueue.Enqueue(slot);
-        NoteIfMayBeHoldable(slot);
-    }
-
-    /// <summary>
-    /// Only a profile out of every segment can be a holdable unsubscribe (<see cref="UnsubscribeGuard.IsHoldable"/>), and a
-    /// member leaves only through an event or a changed definition, both of which mark it (<see cref="MarkDirty"/>).
-    /// </summary>
-    private void NoteIfMayBeHoldable(int slot)
-    {
-        if (!Members[slot].IsMember)
-        {
-            _mayBeHoldable.Add(slot);
-        }
+        _held.NoteQueued(slot);
     }
 
     /// <summary>
@@ -144,7 +128,12 @@ public sealed class ShardOutbox
     /// </summary>
     public OutgoingContact[] TakePending(int max, bool holdUnsubscribes)
     {
-        RequeueNoLongerHeld(holdUnsubscribes);
+        foreach (var slot in _held.ReleaseNoLongerHeld(holdUnsubscribes))
+        {
+            _dirtySince ??= _time.GetUtcNow();
+            Enqueue(slot);
+        }
+
         var taken = new List<OutgoingContact>(Math.Min(max, PendingEstimate));
         _retired.Take(taken, max, profileId => Members.Find(profileId) is var slot and >= 0 && Members[slot].Has(MemberFlags.Leased));
         while (taken.Count < max && _dirtyQueue.TryDequeue(out var slot))
@@ -172,7 +161,7 @@ public sealed class ShardOutbox
             if (holdUnsubscribes && UnsubscribeGuard.IsHoldable(member, action.Value))
             {
                 member.Set(MemberFlags.Dirty);
-                _held.Add(slot);
+                _held.Hold(slot);
                 continue;
             }
 
@@ -190,42 +179,11 @@ public sealed class ShardOutbox
         return [.. taken];
     }
 
-    private void RequeueNoLongerHeld(bool holdUnsubscribes)
-    {
-        foreach (var slot in _held.ToList())
-        {
-            if (!holdUnsubscribes || ActionFor(Members[slot]) is not { } action || !UnsubscribeGuard.IsHoldable(Members[slot], action))
-            {
-                _held.Remove(slot);
-                _dirtySince ??= _time.GetUtcNow();
-                Enqueue(slot);
-            }
-        }
-    }
+    /// <inheritdoc cref="ShardHeldUnsubscribes.IsHeld"/>
+    public bool IsHeld(int slot) => _held.IsHeld(slot);
 
-    /// <summary>The mass-unsubscribe guard holds the member's unsubscribe or delete back.</summary>
-    public bool IsHeld(int slot) => _held.Contains(slot);
-
-    /// <summary>
-    /// Unsubscribes and deletes waiting to be sent that the guard may hold, found in the queue and among the held
-    /// (contacts in flight are not counted: they are sent already).
-    /// </summary>
-    public long CountHoldable()
-    {
-        // Held slots are noted too (they were queued first); a slot no longer queued, or back in a segment, is noted again when it is marked.
-        _mayBeHoldable.RemoveWhere(slot => !Members[slot].Has(MemberFlags.Dirty) || Members[slot].IsMember);
-        long pending = 0;
-        foreach (var slot in _mayBeHoldable)
-        {
-            ref readonly var member = ref Members[slot];
-            if (!member.Has(MemberFlags.Leased) && ActionFor(member) is { } action && UnsubscribeGuard.IsHoldable(member, action))
-            {
-                pending++;
-            }
-        }
-
-        return pending;
-    }
+    /// <inheritdoc cref="ShardHeldUnsubscribes.CountHoldable"/>
+    public long CountHoldable() => _held.CountHoldable();
 
     /// <returns>How the profiles the running full run is now done with ended.</returns>
     public RunTally Complete(IReadOnlyList<ContactOutcome> outcomes)

@@ -77,47 +77,13 @@ public sealed partial class ExportGrain(
 
         await Segments.RollForwardAsync();
         await Segments.SubscribeMissingAsync();
-
-        // Imports the gone activation had accepted are confirmed first (off this call: it may take ImportInfoTimeout).
-        var outstanding = await _imports.RecoverAsync();
-        if (outstanding.Count == 0)
-        {
-            await ResumeDeliveryAsync();
-        }
-        else
-        {
-            _ = RecoverImportsThenResumeAsync(outstanding);
-        }
-    }
-
-    private async Task ResumeDeliveryAsync()
-    {
-        // A new activation holds no leases: whatever an earlier one leased goes back to pending.
-        await Shards.ForEachAsync(shard => shard.ReleaseLeasesAsync());
-        _delivery.NoteAllOverdue();
-        StartPump();
-    }
-
-    private async Task RecoverImportsThenResumeAsync(IReadOnlyList<AcceptedImport> outstanding)
-    {
-        // No pump keeps the activation alive meanwhile: asking may take up to ImportInfoTimeout.
-        DelayDeactivation(Options.ImportInfoTimeout / activeCampaignOptions.Value.Limits.TimeScale + TimeSpan.FromMinutes(1));
-        try
-        {
-            var connectionId = state.State.Definition!.ConnectionId;
-            await new ImportRecovery(Id, _imports, new ImportConfirmation(client, Options, activeCampaignOptions.Value.Limits, time, logger),
-                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), _delivery.HandOutcomesToShardsAsync, logger).RecoverAsync(outstanding);
-            if (Active)
-            {
-                await ResumeDeliveryAsync();
-            }
-        }
-        catch (Exception exception)
-        {
-            // The keep-alive reminder (or a shard's next report) activates the export again, and recovery starts over.
-            LogResumeFailed(Id, exception.GetType().Name);
-            DeactivateOnIdle();
-        }
+        var connectionId = state.State.Definition.ConnectionId;
+        var limits = activeCampaignOptions.Value.Limits;
+        await new DeliveryRestart(Id, Shards, _delivery, _imports,
+            () => new ImportRecovery(Id, _imports, new ImportConfirmation(client, Options, limits, time, logger),
+                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), _delivery.HandOutcomesToShardsAsync, logger),
+            () => Active, StartPump, () => DelayDeactivation(Options.ImportInfoTimeout / limits.TimeScale + TimeSpan.FromMinutes(1)), DeactivateOnIdle, logger)
+            .StartAsync();
     }
 
     public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
@@ -161,57 +127,24 @@ public sealed partial class ExportGrain(
         await _definitionLock.WaitAsync();
         try
         {
-            if (await CheckChangeableAsync("changed") is { } refused)
+            var (refused, changed) = await new ExportChange(Id, state.State, WriteStateAsync, Segments, Check, Runs, time).ApplyAsync(patch, user);
+            if (refused is not null)
             {
                 return new(null, refused);
             }
 
-            await Segments.RollForwardAsync();
-            var before = state.State.Definition!;
-            var (after, changed) = ExportDefinitionRules.Apply(before, patch);
-            if (changed.Count == 0)
+            if (changed.Count > 0)
             {
-                return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
+                await AuditAsync(user, AuditAction.Updated, changed);
+                LogChanged(Id, user, string.Join(", ", changed));
             }
 
-            if (await Check.CheckAsync(after, verifyList: changed.Contains("listId")) is { } invalid)
-            {
-                return new(null, invalid);
-            }
-
-            state.State.Definition = after;
-            state.State.PendingChange = new PendingChange(before, [.. changed]);
-            state.State.AddHistory(time.GetUtcNow(), user, DefinitionAction.Updated, changed);
-            await WriteStateAsync();
-            await Segments.RollForwardAsync();
-            await AuditAsync(user, AuditAction.Updated, changed);
-            LogChanged(Id, user, string.Join(", ", changed));
             return OperationResult<ExportStatus>.Ok((await GetStatusAsync())!);
         }
         finally
         {
             _definitionLock.Release();
         }
-    }
-
-    /// <returns>null when the definition may change now, else why not.</returns>
-    private async Task<OperationError?> CheckChangeableAsync(string verb)
-    {
-        if (state.State.Definition is null)
-        {
-            return new(OperationErrorKind.NotFound, $"Export '{Id}' does not exist.", null);
-        }
-
-        if (state.State.EndedReason is { } stopped)
-        {
-            return new(OperationErrorKind.Conflict, $"Export '{Id}' cannot be {verb}: {stopped}", null);
-        }
-
-        var current = (await Runs.ListRunsAsync()).FirstOrDefault(run => run.Status is RunStatus.Queued or RunStatus.Running);
-        return current is null
-            ? null
-            : new(OperationErrorKind.Conflict,
-                $"Export '{Id}' cannot be {verb} while run {current.RunId} is {current.Status.ToString().ToLowerInvariant()}; wait for it to finish or cancel it.", null);
     }
 
     public Task<OperationResult<ExportStatus>> PauseAsync(string user) => SetPausedAsync(user, pause: true);
@@ -408,9 +341,6 @@ public sealed partial class ExportGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} changed by {User}: {Fields}")]
     private partial void LogChanged(string exportId, string user, string fields);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not resume delivery after confirming its accepted imports ({Error}); it reactivates and tries again")]
-    private partial void LogResumeFailed(string exportId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} stopped: {Reason}")]
     private partial void LogStopped(string exportId, string reason);
