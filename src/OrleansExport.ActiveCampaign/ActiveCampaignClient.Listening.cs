@@ -50,7 +50,8 @@ public sealed partial class ActiveCampaignClient
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var statusCode = status is { } given ? ((int)given).ToString(CultureInfo.InvariantCulture) : "-1";
         var since = updatedAfter is { } after
-            ? "&updated_after=" + Uri.EscapeDataString(after.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture))
+            // In UTC with a Z: a "+" offset would read as a space in a query string.
+            ? "&updated_after=" + Uri.EscapeDataString(after.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
             : "";
         var call = ApiCall.Get("contacts",
             $"api/3/contacts?listid={Uri.EscapeDataString(listId)}&status={statusCode}&limit={ListContactsPage.PageSize}&offset={offset.ToString(CultureInfo.InvariantCulture)}{since}");

@@ -5,6 +5,8 @@ namespace OrleansExport.Simulator;
 /// <summary><c>contact/sync</c> and <c>contactLists</c>: the synchronous contact API.</summary>
 internal sealed class ContactEndpoints(SimulatorState state)
 {
+    private static readonly string[] UpdatedAfterFormats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd"];
+
     public async Task SyncAsync(HttpContext context)
     {
         var contact = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ContactSyncRequest))?.Contact;
@@ -47,9 +49,10 @@ internal sealed class ContactEndpoints(SimulatorState state)
         DateTimeOffset? updatedAfter = null;
         if (query["updated_after"].ToString() is { Length: > 0 } since)
         {
-            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            // Exact ISO 8601 only: an offset's "+" sent unescaped arrives as a space, and must not be read as another time.
+            if (!DateTimeOffset.TryParseExact(since, UpdatedAfterFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "updated_after must be a date-time.");
+                return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "updated_after must be an ISO 8601 date-time, such as 2026-12-01T08:00:00Z.");
             }
 
             updatedAfter = parsed;
