@@ -110,7 +110,7 @@ public sealed partial class OptOutSweep(
 
     private async Task ReadAsync(ActiveCampaignAccount account, ExportDefinition export, ExportSweep sweep, CancellationToken cancellationToken)
     {
-        await Task.Yield(); // joined under the lock: read outside it
+        await Task.Yield(); // started under the lock: the requests go out after it is released
         try
         {
             var startedAt = time.GetUtcNow();
