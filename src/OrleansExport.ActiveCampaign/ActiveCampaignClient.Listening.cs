@@ -45,12 +45,16 @@ public sealed partial class ActiveCampaignClient
 
     /// <inheritdoc />
     public async Task<ListContactsPage> GetListContactsPageAsync(
-        ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken)
+        ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken, DateTimeOffset? updatedAfter = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var statusCode = status is { } given ? ((int)given).ToString(CultureInfo.InvariantCulture) : "-1";
+        var since = updatedAfter is { } after
+            // In UTC with a Z: a "+" offset would read as a space in a query string.
+            ? "&updated_after=" + Uri.EscapeDataString(after.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
+            : "";
         var call = ApiCall.Get("contacts",
-            $"api/3/contacts?listid={Uri.EscapeDataString(listId)}&status={statusCode}&limit={ListContactsPage.PageSize}&offset={offset.ToString(CultureInfo.InvariantCulture)}");
+            $"api/3/contacts?listid={Uri.EscapeDataString(listId)}&status={statusCode}&limit={ListContactsPage.PageSize}&offset={offset.ToString(CultureInfo.InvariantCulture)}{since}");
         using var response = await SendAsync(account, call, cancellationToken).ConfigureAwait(false);
         var json = await ApiResponseJson.ReadAsync(response, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode || ApiResponseJson.ReadListedContacts(json) is not { } page)

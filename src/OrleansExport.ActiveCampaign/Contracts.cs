@@ -186,7 +186,9 @@ public interface IActiveCampaignClient
     /// status when null), from <paramref name="offset"/> (GET /api/3/contacts?listid=&amp;status=&amp;limit=100&amp;offset=).
     /// A page without its <c>contacts</c> array, <c>meta.total</c>, or a contact's id or email throws.
     /// </summary>
-    Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken);
+    /// <param name="updatedAfter">When given, only contacts updated after it (<c>updated_after=</c>, an ISO 8601 date-time in UTC).</param>
+    Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken,
+        DateTimeOffset? updatedAfter = null);
 
     /// <summary>POST /api/3/webhooks: registers a webhook and returns its id. The URL never appears in an exception.</summary>
     Task<string> CreateWebhookAsync(ActiveCampaignAccount account, WebhookRegistration webhook, CancellationToken cancellationToken);

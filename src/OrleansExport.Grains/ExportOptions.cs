@@ -72,6 +72,14 @@ public sealed class ExportOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How far back the first opt-out sweep of an export (after a silo start or the export's activation) reads bounces and
+    /// unsubscribes before a bulk import that unsubscribes (divided by the time scale); later sweeps read what changed since
+    /// the one before. Older ones are found by reconciliations.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "31.00:00:00")]
+    public TimeSpan OptOutSweepLookBack { get; set; } = TimeSpan.FromHours(24);
 }
 
 /// <summary>Checks the ranges of <see cref="ExportOptions"/> at start (generated from its attributes).</summary>

@@ -34,6 +34,7 @@ public static class GrainServices
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<SegmentIngestOptions>, SegmentIngestOptionsValidator>());
         services.AddDataProtection().SetApplicationName("OrleansExport");
         services.TryAddSingleton<ApiKeyProtector>();
+        services.TryAddSingleton<OptOutSweep>();
         services.TryAddSingleton<BatchSender>();
         services.AddAlertSender();
         return services;

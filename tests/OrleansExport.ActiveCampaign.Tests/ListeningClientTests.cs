@@ -67,6 +67,20 @@ public sealed class ListeningClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListContactsPage_UpdatedAfter_ListsOnlyContactsChangedSince()
+    {
+        await ImportAsync("c1@example.com", "c2@example.com");
+        Simulator.State.Bounce("c2@example.com", "1");
+        var now = DateTimeOffset.UtcNow;
+
+        var recent = await Client.GetListContactsPageAsync(Account, "1", ContactListStatus.Bounced, 0, CancellationToken.None, now - TimeSpan.FromMinutes(1));
+        var later = await Client.GetListContactsPageAsync(Account, "1", ContactListStatus.Bounced, 0, CancellationToken.None, now + TimeSpan.FromMinutes(1));
+
+        Assert.Equal("c2@example.com", Assert.Single(recent.Contacts).Email);
+        Assert.Equal((0, 0), (later.Contacts.Count, later.Total));
+    }
+
+    [Fact]
     public async Task ListContactsPages_ReadAListStatusByStatus_AHundredAPaceRequestAtATime()
     {
         await ImportAsync([.. Enumerable.Range(0, 230).Select(i => $"c{i}@example.com")]);

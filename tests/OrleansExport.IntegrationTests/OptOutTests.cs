@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using OrleansExport.Simulator;
 
 namespace OrleansExport.IntegrationTests;
 
@@ -53,6 +55,38 @@ public sealed class OptOutTests(SiloFixture fixture)
         Assert.Equal([2, 2, 3], emails.Select(email => StatusOf(listId, email)));
         var status = await Api.GetExportAsync(fixture, export);
         Assert.Equal(0, status.GetProperty("inSync").GetInt64());
+    }
+
+    [Fact]
+    public async Task BouncedWithNoWebhookToTellIt_ThenAllLeaveInABulkImportAndRejoin_StaysBounced_AndIsOptedOut()
+    {
+        const string segment = "seg-optout-sweep";
+        var (export, listId) = await NewExportAsync(segment);
+        var emails = Enumerable.Range(0, 20).Select(i => $"sweep{i}@example.com").ToArray();
+        await Api.PostEventsAsync(fixture, emails.Select((email, i) => Api.Joined(segment, $"s{i}", email, T0)));
+        await Api.EventuallyAsync(() => Task.FromResult(Api.SubscribedEmails(fixture, listId).Count == 20), "20 subscribed");
+
+        // No webhook is registered (the fixture sets no WebhookBaseUrl): OrleansExport is not told of the bounce.
+        Assert.Equal(PersonActionOutcome.Done, fixture.Simulator.State.Bounce(emails[4], listId));
+
+        // All leave together: one bulk import unsubscribes them, with no contact/sync (that path reads the status first).
+        var before = fixture.Simulator.State.GetStats();
+        await Api.PostEventsAsync(fixture, emails.Select((_, i) => Api.Left(segment, $"s{i}", T0.AddMinutes(1))));
+        await Api.EventuallyAsync(async () =>
+            fixture.Simulator.State.GetListContacts(listId).Count(c => c.Status == 2) >= 19
+            && (await Api.GetExportAsync(fixture, export)).GetProperty("pending").GetInt64() == 0, "the leaves to be sent");
+        var after = fixture.Simulator.State.GetStats();
+        Assert.True(after.BulkImports > before.BulkImports, "the unsubscribes went as a bulk import");
+        Assert.Equal(before.ContactSyncs, after.ContactSyncs);
+        Assert.Equal(3, StatusOf(listId, emails[4]));
+
+        await Api.PostEventsAsync(fixture, emails.Select((email, i) => Api.Joined(segment, $"s{i}", email, T0.AddMinutes(2), first: "Back")));
+        await UntilSettledAsync(export, members: 20, optedOut: 1);
+
+        Assert.Equal(3, StatusOf(listId, emails[4]));
+        Assert.All(emails.Where((_, i) => i != 4), email => Assert.Equal(1, StatusOf(listId, email)));
+        var member = await (await fixture.Client().GetAsync($"/api/exports/{export}/members/s4")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("optedOut", member.GetProperty("state").GetString());
     }
 
     [Fact]

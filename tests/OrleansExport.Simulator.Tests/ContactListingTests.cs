@@ -56,6 +56,39 @@ public sealed class ContactListingTests
     }
 
     [Fact]
+    public async Task UpdatedAfter_ListsOnlyContactsWhoseListStatusOrDataChangedAfterIt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        await using var sim = await TestSimulator.StartAsync(time: time);
+        await sim.ImportAsync(TestSimulator.Contacts(4));
+        sim.State.Bounce("c0@example.com", "1");
+        sim.State.Unsubscribe("c1@example.com", "1");
+        var mark = time.GetUtcNow();
+        time.Advance(TimeSpan.FromMinutes(5));
+        sim.State.Bounce("c2@example.com", "1");
+        sim.State.Unsubscribe("c3@example.com", "1");
+        await sim.ImportAsync(new { email = "c1@example.com", first_name = "Changed", subscribe = new[] { new { listid = "1" } } });
+
+        var since = mark.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        async Task<string[]> EmailsAsync(string query)
+        {
+            using var response = await sim.Client.GetAsync("api/3/contacts?" + query);
+            Assert.Equal(200, (int)response.StatusCode);
+            return [.. (await TestSimulator.ReadJsonAsync(response))["contacts"]!.AsArray().Select(c => c!["email"]!.GetValue<string>())];
+        }
+
+        Assert.Equal(new[] { "c2@example.com" }, await EmailsAsync($"listid=1&status=3&updated_after={since}"));
+        Assert.Equal(new[] { "c0@example.com", "c2@example.com" }, await EmailsAsync("listid=1&status=3"));
+        // c1's unsubscribe is older, but its data changed since: it is listed, as "updated" means the contact.
+        Assert.Equal(new[] { "c1@example.com", "c3@example.com" }, await EmailsAsync($"listid=1&status=2&updated_after={since}"));
+        Assert.Empty(await EmailsAsync($"listid=1&status=2&updated_after={Uri.EscapeDataString(time.GetUtcNow().ToOffset(TimeSpan.FromHours(-5)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture))}"));
+        Assert.Equal(new[] { "c0@example.com", "c2@example.com" }, await EmailsAsync("listid=1&status=3&updated_after=2026-12-01T07:59:00Z"));
+        using var bad = await sim.Client.GetAsync("api/3/contacts?listid=1&status=3&updated_after=yesterday");
+        using var unescapedPlus = await sim.Client.GetAsync("api/3/contacts?listid=1&status=3&updated_after=2026-12-01T08:00:00+00:00");
+        Assert.Equal((400, 400), ((int)bad.StatusCode, (int)unescapedPlus.StatusCode));
+    }
+
+    [Fact]
     public async Task EmailAndList_Combine_AndABadStatusAnswers400()
     {
         await using var sim = await TestSimulator.StartAsync();

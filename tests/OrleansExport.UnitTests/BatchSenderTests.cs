@@ -15,9 +15,13 @@ public sealed class BatchSenderTests
 
     private readonly ScriptedClient _client = new();
 
-    private BatchSender NewSender() => new(_client, new TagIdCache(_client),
-        Options.Create(new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }),
-        Options.Create(new ActiveCampaignOptions()), TimeProvider.System, NullLogger<BatchSender>.Instance);
+    private BatchSender NewSender() => NewSender(new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) });
+
+    private BatchSender NewSender(ExportOptions options, OptOutSweep? sweep = null) => new(_client, new TagIdCache(_client),
+        sweep ?? NewSweep(), Options.Create(options), Options.Create(new ActiveCampaignOptions()), TimeProvider.System, NullLogger<BatchSender>.Instance);
+
+    private OptOutSweep NewSweep() => new(_client, Options.Create(new ExportOptions()), Options.Create(new ActiveCampaignOptions()), TimeProvider.System,
+        NullLogger<OptOutSweep>.Instance);
 
     private static OutgoingContact Contact(int i, ContactAction action = ContactAction.Upsert, bool subscribed = false) =>
         new($"p{i}", action, new ContactData($"p{i}@example.com", $"First{i}", null, null, ["gold"]), (ulong)i + 1, subscribed, InRun: false);
@@ -192,9 +196,7 @@ public sealed class BatchSenderTests
     public async Task ImportAcceptedButNeverConfirmed_IsUnconfirmed_NotReturned()
     {
         _client.ImportNeverCompletes = true;
-        var sender = new BatchSender(_client, new TagIdCache(_client),
-            Options.Create(new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1), ImportInfoTimeout = TimeSpan.FromMilliseconds(20) }),
-            Options.Create(new ActiveCampaignOptions()), TimeProvider.System, NullLogger<BatchSender>.Instance);
+        var sender = NewSender(new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1), ImportInfoTimeout = TimeSpan.FromMilliseconds(20) });
 
         var outcomes = await sender.SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i))], CancellationToken.None);
 
@@ -273,6 +275,93 @@ public sealed class BatchSenderTests
         Assert.Equal(contacts.Select((c, i) => (c.ProfileId, c.Hash, expected[i])), handed.OrderBy(o => o.ProfileId).Select(o => (o.ProfileId, o.Hash, o.Kind)));
         Assert.Equal(keyKnown ? 4 : 0, _client.InfoCalls);
         Assert.Empty(await Imports().RecoverAsync());
+    }
+
+    [Fact]
+    public async Task BulkUnsubscribes_OfABouncedContactAndOfOneUnsubscribedBySomeoneElse_AreNotSent_TheirMembersAreOptedOut()
+    {
+        var now = DateTimeOffset.UtcNow;
+        _client.OnList.Add(("P3@example.com", ContactListStatus.Bounced, now));
+        _client.OnList.Add(("p5@example.com", ContactListStatus.Unsubscribed, now));
+        _client.OnList.Add(("p7@example.com", ContactListStatus.Unsubscribed, now)); // the export unsubscribed p7 itself before
+        _client.OnList.Add(("p9@example.com", ContactListStatus.Bounced, now - TimeSpan.FromDays(3))); // older than the look-back
+        _client.OnList.AddRange(Enumerable.Range(100, 250).Select(i => ($"other{i}@example.com", ContactListStatus.Unsubscribed, now)));
+        var contacts = Enumerable.Range(0, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: i != 7)).ToList();
+
+        var outcomes = await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None);
+
+        var import = Assert.Single(_client.Imports);
+        Assert.Equal(18, import.Count);
+        Assert.DoesNotContain(import, c => c.Email is "p3@example.com" or "p5@example.com");
+        Assert.Equal(["p3", "p5"], outcomes.Where(o => o.Kind == OutcomeKind.OptedOut).Select(o => o.ProfileId).Order());
+        Assert.Equal(18, outcomes.Count(o => o.Kind == OutcomeKind.Accepted));
+        // Status 3, then status 2 page by page (3 pages of 100), both from the look-back on.
+        Assert.Equal([(ContactListStatus.Bounced, 0), (ContactListStatus.Unsubscribed, 0), (ContactListStatus.Unsubscribed, 100), (ContactListStatus.Unsubscribed, 200)],
+            _client.PageReads.Select(r => (r.Status!.Value, r.Offset)));
+        var from = Assert.Single(_client.PageReads.Select(r => r.UpdatedAfter).Distinct())!.Value;
+        Assert.InRange(from, now - TimeSpan.FromHours(24) - OptOutSweep.Overlap - TimeSpan.FromMinutes(1), now - TimeSpan.FromHours(24) - OptOutSweep.Overlap + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task BatchWithoutUnsubscribes_MakesNoSweep()
+    {
+        _client.OnList.Add(("p3@example.com", ContactListStatus.Bounced, DateTimeOffset.UtcNow));
+
+        var outcomes = await NewSender().SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i))], CancellationToken.None);
+
+        Assert.Empty(_client.PageReads);
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+    }
+
+    [Fact]
+    public async Task NextSweep_ReadsWhatChangedSinceTheOneBefore_AndABounceTheFirstFoundStillHoldsWhenItsMemberLeavesLater()
+    {
+        _client.OnList.Add(("p30@example.com", ContactListStatus.Bounced, DateTimeOffset.UtcNow));
+        var sender = NewSender();
+        var before = DateTimeOffset.UtcNow;
+
+        await sender.SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+        var outcomes = await sender.SendAsync(Account, Export, [.. Enumerable.Range(20, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+
+        Assert.Equal(OutcomeKind.OptedOut, Assert.Single(outcomes, o => o.ProfileId == "p30").Kind);
+        Assert.DoesNotContain(_client.Imports[1], c => c.Email == "p30@example.com");
+        var second = _client.PageReads.Skip(2).Select(r => r.UpdatedAfter!.Value).Distinct().Single();
+        Assert.InRange(second, before - OptOutSweep.Overlap, DateTimeOffset.UtcNow - OptOutSweep.Overlap);
+    }
+
+    [Fact]
+    public async Task BatchesSentTogether_ShareOneSweep()
+    {
+        _client.OnList.Add(("p3@example.com", ContactListStatus.Bounced, DateTimeOffset.UtcNow));
+        _client.OnList.Add(("p23@example.com", ContactListStatus.Bounced, DateTimeOffset.UtcNow));
+        _client.PagesWait = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sender = NewSender();
+
+        var first = sender.SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+        var second = sender.SendAsync(Account, Export, [.. Enumerable.Range(20, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+        await Task.Delay(50);
+        _client.PagesWait.SetResult();
+        var outcomes = (await Task.WhenAll(first, second)).SelectMany(o => o).ToList();
+
+        Assert.Equal(2, _client.PageReads.Count);
+        Assert.Equal(["p23", "p3"], outcomes.Where(o => o.Kind == OutcomeKind.OptedOut).Select(o => o.ProfileId).Order());
+    }
+
+    [Fact]
+    public async Task ResubscribeByTheExport_ForgetsTheUnsubscribeASweepFound()
+    {
+        // The export's own unsubscribe of p1, found by a sweep; then p1 re-joins and is re-subscribed through the contact API.
+        _client.OnList.Add(("p1@example.com", ContactListStatus.Unsubscribed, DateTimeOffset.UtcNow));
+        _client.StatusesOnList["id-p1@example.com"] = new ListStatusLookup.OnList(ContactListStatus.Unsubscribed, true, "0", null);
+        var sender = NewSender();
+        await sender.SendAsync(Account, Export, [.. Enumerable.Range(2, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+        await sender.SendAsync(Account, Export, [Contact(1, ContactAction.Resubscribe)], CancellationToken.None);
+        _client.OnList.Clear();
+
+        var outcomes = await sender.SendAsync(Account, Export, [.. Enumerable.Range(1, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        Assert.Contains(_client.Imports[^1], c => c.Email == "p1@example.com");
     }
 
     /// <summary>Answers like ActiveCampaign would, and records what it was asked.</summary>
@@ -367,8 +456,31 @@ public sealed class BatchSenderTests
             return Task.FromResult(StatusesOnList.GetValueOrDefault(contactId) ?? new ListStatusLookup.NotOnList());
         }
 
-        public Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken) =>
-            throw new NotSupportedException(nameof(GetListContactsPageAsync));
+        /// <summary>The list's contacts at each status, with when they were last updated.</summary>
+        public List<(string Email, ContactListStatus Status, DateTimeOffset UpdatedAt)> OnList { get; } = [];
+
+        public List<(ContactListStatus? Status, int Offset, DateTimeOffset? UpdatedAfter)> PageReads { get; } = [];
+
+        /// <summary>When set, a page is answered only once it completes.</summary>
+        public TaskCompletionSource? PagesWait { get; set; }
+
+        public async Task<ListContactsPage> GetListContactsPageAsync(ActiveCampaignAccount account, string listId, ContactListStatus? status, int offset, CancellationToken cancellationToken,
+            DateTimeOffset? updatedAfter = null)
+        {
+            lock (PageReads)
+            {
+                PageReads.Add((status, offset, updatedAfter));
+            }
+
+            if (PagesWait is { } wait)
+            {
+                await wait.Task;
+            }
+
+            var matching = OnList.Where(c => (status is null || c.Status == status) && (updatedAfter is null || c.UpdatedAt > updatedAfter))
+                .Select((c, i) => new ListedContact($"{i + 1}", c.Email)).ToList();
+            return new ListContactsPage([.. matching.Skip(offset).Take(ListContactsPage.PageSize)], matching.Count, offset);
+        }
 
         public Task<string> CreateWebhookAsync(ActiveCampaignAccount account, WebhookRegistration webhook, CancellationToken cancellationToken) =>
             throw new NotSupportedException(nameof(CreateWebhookAsync));

@@ -18,6 +18,7 @@ namespace OrleansExport.Grains.Delivery;
 public sealed partial class BatchSender(
     IActiveCampaignClient client,
     TagIdCache tagIds,
+    OptOutSweep optOutSweep,
     IOptions<ExportOptions> exportOptions,
     IOptions<ActiveCampaignOptions> activeCampaignOptions,
     TimeProvider time,
@@ -63,6 +64,8 @@ public sealed partial class BatchSender(
 
     private async Task SendBulkAsync(ActiveCampaignAccount account, ExportDefinition export, List<OutgoingContact> contacts, List<ContactOutcome> outcomes, ImportTally tally, CancellationToken cancellationToken)
     {
+        // Bulk import writes status 2 without reading the status first: a bounce or a person's unsubscribe is read beforehand.
+        contacts = await optOutSweep.WithholdOptedOutAsync(account, export, contacts, outcomes, cancellationToken);
         var byWire = new Dictionary<BulkContact, OutgoingContact>(ReferenceEqualityComparer.Instance);
         foreach (var contact in contacts)
         {
@@ -163,6 +166,10 @@ public sealed partial class BatchSender(
         if (status is { } listStatus)
         {
             await client.SetListStatusAsync(account, export.ListId, sync.ContactId!, listStatus, cancellationToken);
+            if (listStatus == 1)
+            {
+                optOutSweep.Forget(export, contact.Data.Email);
+            }
         }
 
         if (contact.Action != ContactAction.Unsubscribe)

@@ -21,7 +21,7 @@ public sealed class RetiredAddress
 /// When a member's mapped email changes, the contact at the old address is unsubscribed, whatever onLeave says: the
 /// export no longer holds that address, so it must not stay on the list. The unsubscribe goes out as a contact of its
 /// own (the member's profile id, the old address, <see cref="RetiredAddress.Hash"/>), once no send of the old address
-/// is in flight; an accepted or refused one is done, any other outcome queues it again.
+/// is in flight; an accepted, refused or opted-out one is done, any other outcome queues it again.
 /// </summary>
 public sealed class RetiredAddresses(ExportShardState state)
 {
@@ -79,7 +79,8 @@ public sealed class RetiredAddresses(ExportShardState state)
             return false;
         }
 
-        if (outcome.Kind is OutcomeKind.Accepted or OutcomeKind.Failed)
+        // Opted out: the old address is bounced or unsubscribed by the person already, and needs no unsubscribe.
+        if (outcome.Kind is OutcomeKind.Accepted or OutcomeKind.Failed or OutcomeKind.OptedOut)
         {
             Addresses.Remove(address);
         }

@@ -5,6 +5,8 @@ namespace OrleansExport.Simulator;
 /// <summary><c>contact/sync</c> and <c>contactLists</c>: the synchronous contact API.</summary>
 internal sealed class ContactEndpoints(SimulatorState state)
 {
+    private static readonly string[] UpdatedAfterFormats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd"];
+
     public async Task SyncAsync(HttpContext context)
     {
         var contact = (await context.ReadJsonOrNullAsync(SimulatorJson.Default.ContactSyncRequest))?.Contact;
@@ -31,7 +33,8 @@ internal sealed class ContactEndpoints(SimulatorState state)
     /// <summary>
     /// <c>GET /api/3/contacts</c>: every contact by id, paged (<c>limit</c> at most 100, <c>offset</c>, <c>meta.total</c>);
     /// <c>listid</c> keeps those on a list, <c>status</c> (-1 any, 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced) those
-    /// with that status there, <c>email</c> the one with that address (any case). <c>status</c> without <c>listid</c> is ignored.
+    /// with that status there, <c>email</c> the one with that address (any case), <c>updated_after</c> (an ISO 8601 date-time)
+    /// those whose contact or list statuses changed after it. <c>status</c> without <c>listid</c> is ignored.
     /// </summary>
     public Task ListAsync(HttpContext context)
     {
@@ -43,8 +46,20 @@ internal sealed class ContactEndpoints(SimulatorState state)
             return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "status must be -1 (any), 0, 1, 2 or 3.");
         }
 
+        DateTimeOffset? updatedAfter = null;
+        if (query["updated_after"].ToString() is { Length: > 0 } since)
+        {
+            // Exact ISO 8601 only: an offset's "+" sent unescaped arrives as a space, and must not be read as another time.
+            if (!DateTimeOffset.TryParseExact(since, UpdatedAfterFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return context.WriteMessageAsync(StatusCodes.Status400BadRequest, "updated_after must be an ISO 8601 date-time, such as 2026-12-01T08:00:00Z.");
+            }
+
+            updatedAfter = parsed;
+        }
+
         string? listId = query["listid"].ToString() is { Length: > 0 } list ? list : null;
-        var page = state.ListContacts(listId, status, query["email"], Paging.From(query));
+        var page = state.ListContacts(listId, status, query["email"], Paging.From(query), updatedAfter);
         return context.WriteJsonAsync(StatusCodes.Status200OK,
             new ContactsPage([], page.Items, new PageMeta(page.Total.ToString(CultureInfo.InvariantCulture))),
             SimulatorJson.Default.ContactsPage);

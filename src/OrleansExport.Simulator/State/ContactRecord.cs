@@ -14,6 +14,12 @@ internal sealed class ContactRecord(int id, string email)
 
     public string? Phone { get; set; }
 
+    /// <summary>
+    /// When the contact or one of its list statuses last changed, in whole seconds since the Unix epoch: what
+    /// <c>updated_after</c> filters on.
+    /// </summary>
+    public uint UpdatedAt { get; set; }
+
     /// <summary>Deleted (DELETE /api/3/contacts/{id}): its id answers 404 and its email makes a new contact.</summary>
     public bool Deleted { get; set; }
 
@@ -23,7 +29,8 @@ internal sealed class ContactRecord(int id, string email)
 
     public string[] Tags { get; private set; } = [];
 
-    public void SetField(string fieldId, string value)
+    /// <summary>False when the field had this value already.</summary>
+    public bool SetField(string fieldId, string value)
     {
         int index = Fields.Length - 1;
         while (index >= 0 && Fields[index].FieldId != fieldId)
@@ -34,13 +41,18 @@ internal sealed class ContactRecord(int id, string email)
         if (index < 0)
         {
             Fields = [.. Fields, (fieldId, value)];
+            return true;
         }
-        else if (Fields[index].Value != value)
+
+        if (Fields[index].Value == value)
         {
-            var fields = ((string FieldId, string Value)[])Fields.Clone();
-            fields[index].Value = value;
-            Fields = fields;
+            return false;
         }
+
+        var fields = ((string FieldId, string Value)[])Fields.Clone();
+        fields[index].Value = value;
+        Fields = fields;
+        return true;
     }
 
     /// <summary>False when the contact had the tag already.</summary>

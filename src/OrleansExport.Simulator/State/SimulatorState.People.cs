@@ -95,23 +95,27 @@ public sealed partial class SimulatorState
 
     /// <summary>
     /// <c>GET /api/3/contacts</c>: contacts by id, optionally only those on <paramref name="listId"/> (with
-    /// <paramref name="status"/> there, -1 for any) and with <paramref name="email"/> (any case). An unknown list lists none.
+    /// <paramref name="status"/> there, -1 for any), with <paramref name="email"/> (any case), and updated (the contact or
+    /// one of its list statuses) after <paramref name="updatedAfter"/>. An unknown list lists none.
     /// </summary>
-    internal Page<ContactBody> ListContacts(string? listId, int status, string? email, Paging paging)
+    internal Page<ContactBody> ListContacts(string? listId, int status, string? email, Paging paging, DateTimeOffset? updatedAfter = null)
     {
         lock (_gate)
         {
             ApplyDueImportsLocked();
             if (!string.IsNullOrEmpty(email))
             {
-                ContactRecord[] found = _contactsByEmail.TryGetValue(email, out var contact) && IsListedLocked(contact.Id, listId, status) ? [contact] : [];
+                ContactRecord[] found = _contactsByEmail.TryGetValue(email, out var contact) && IsListedLocked(contact.Id, listId, status)
+                    && UpdatedAfter(contact, updatedAfter) ? [contact] : [];
                 return new Page<ContactBody>([.. found.Skip(paging.Offset).Take(paging.Limit).Select(Body)], found.Length);
             }
 
             // A reader pages through a list at 100 a page: sorting it once per change, not once per page, keeps a million cheap.
-            if (_listing is not { } listing || listing.ListId != listId || listing.Status != status || listing.Changes != _changes)
+            if (_listing is not { } listing || listing.ListId != listId || listing.Status != status || listing.UpdatedAfter != updatedAfter
+                || listing.Changes != _changes)
             {
-                listing = new ContactListing(listId, status, _changes, ListedIdsLocked(listId, status));
+                listing = new ContactListing(listId, status, updatedAfter, _changes,
+                    [.. ListedIdsLocked(listId, status).Where(id => UpdatedAfter(_contacts[id - 1], updatedAfter))]);
                 _listing = listing;
             }
 
@@ -204,7 +208,7 @@ public sealed partial class SimulatorState
         }
 
         statuses[contact.Id] = after;
-        _changes++;
+        TouchLocked(contact);
         if (status is Unsubscribed && detail is not null)
         {
             _unsubscribeDetails[(listId, contact.Id)] = detail;
@@ -245,7 +249,7 @@ public sealed partial class SimulatorState
         _contactsByEmail.Remove(contact.Email);
         contact.Email = newEmail;
         _contactsByEmail.Add(newEmail, contact);
-        _changes++;
+        TouchLocked(contact);
         foreach (var listId in ListsOfLocked(contact.Id))
         {
             NotifyLocked("update", source, listId, contact, null);
@@ -340,7 +344,17 @@ public sealed partial class SimulatorState
     private static ContactBody Body(ContactRecord contact) =>
         new(contact.Id.ToString(CultureInfo.InvariantCulture), contact.Email, contact.FirstName, contact.LastName, contact.Phone);
 
-    private sealed record ContactListing(string? ListId, int Status, long Changes, int[] ContactIds);
+    private sealed record ContactListing(string? ListId, int Status, DateTimeOffset? UpdatedAfter, long Changes, int[] ContactIds);
+
+    private static bool UpdatedAfter(ContactRecord contact, DateTimeOffset? after) =>
+        after is not { } since || DateTimeOffset.FromUnixTimeSeconds(contact.UpdatedAt) > since;
+
+    /// <summary>The contact or one of its list statuses changed now.</summary>
+    private void TouchLocked(ContactRecord contact)
+    {
+        contact.UpdatedAt = NowSeconds();
+        _changes++;
+    }
 }
 
 /// <summary>What a person's action on the simulated account did.</summary>

@@ -290,7 +290,14 @@ public sealed partial class SimulatorState : IDisposable
                 return ContactTagOutcome.UnknownTag;
             }
 
-            return _contacts[contactId - 1].AddTag(tag.Tag) ? ContactTagOutcome.Created : ContactTagOutcome.Existing;
+            var contact = _contacts[contactId - 1];
+            if (!contact.AddTag(tag.Tag))
+            {
+                return ContactTagOutcome.Existing;
+            }
+
+            TouchLocked(contact);
+            return ContactTagOutcome.Created;
         }
     }
 
@@ -471,6 +478,10 @@ public sealed partial class SimulatorState : IDisposable
             _contactsByEmail.Add(email, contact);
         }
 
+        bool changed = created
+            || (firstName is not null && firstName != contact.FirstName)
+            || (lastName is not null && lastName != contact.LastName)
+            || (phone is not null && phone != contact.Phone);
         contact.FirstName = firstName ?? contact.FirstName;
         contact.LastName = lastName ?? contact.LastName;
         contact.Phone = phone ?? contact.Phone;
@@ -478,7 +489,7 @@ public sealed partial class SimulatorState : IDisposable
         {
             if (!string.IsNullOrEmpty(field.FieldId))
             {
-                contact.SetField(Intern(field.FieldId), field.Value ?? "");
+                changed |= contact.SetField(Intern(field.FieldId), field.Value ?? "");
             }
         }
 
@@ -486,8 +497,13 @@ public sealed partial class SimulatorState : IDisposable
         {
             if (!string.IsNullOrWhiteSpace(tag))
             {
-                contact.AddTag(_catalog.EnsureTag(tag.Trim()).Tag);
+                changed |= contact.AddTag(_catalog.EnsureTag(tag.Trim()).Tag);
             }
+        }
+
+        if (changed)
+        {
+            TouchLocked(contact);
         }
 
         return (contact, created);

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansExport.ActiveCampaign;
+
+namespace OrleansExport.Grains.Delivery;
+
+/// <summary>
+/// The opt-out sweep before a bulk import that unsubscribes. Bulk import cannot read a contact's list status before
+/// writing 2, and writing it over a bounce (3) or a person's unsubscribe would make the status look like OrleansExport's
+/// own, which a re-join then undoes. So the list's contacts at status 3 and 2 changed since the export's previous sweep
+/// are read first (<c>updated_after=</c>, paged 100 at a time), and an unsubscribe of a contact found there is not sent:
+/// its member is opted out. No Orleans here.
+/// </summary>
+/// <remarks>
+/// What a sweep finds is kept in memory per export, so a bounce found by one sweep still counts when its member leaves
+/// later. Batches sent while a sweep runs share it. The first sweep of an export after a start reads
+/// <see cref="ExportOptions.OptOutSweepLookBack"/> back; older opt-outs are for reconciliations and webhooks to find.
+/// A bounce between the sweep and ActiveCampaign applying the import (seconds) is not seen.
+/// </remarks>
+public sealed partial class OptOutSweep(
+    IActiveCampaignClient client,
+    IOptions<ExportOptions> exportOptions,
+    IOptions<ActiveCampaignOptions> activeCampaignOptions,
+    TimeProvider time,
+    ILogger<OptOutSweep> logger)
+{
+    /// <summary>Read again before the previous sweep began: covers ActiveCampaign's whole-second times and clock skew.</summary>
+    public static readonly TimeSpan Overlap = TimeSpan.FromMinutes(2);
+
+    /// <summary>Emails remembered per export; past it they are forgotten, and reconciliations remain.</summary>
+    public const int MaxRemembered = 200_000;
+
+    private static readonly ContactListStatus[] StatusesRead = [ContactListStatus.Bounced, ContactListStatus.Unsubscribed];
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ExportSweep> _exports = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The unsubscribes of <paramref name="contacts"/> whose contact is bounced, or unsubscribed while the export had it
+    /// subscribed, get an <see cref="OutcomeKind.OptedOut"/> outcome; the rest are returned to be sent. No request at all
+    /// when there is no unsubscribe.
+    /// </summary>
+    public async Task<List<OutgoingContact>> WithholdOptedOutAsync(ActiveCampaignAccount account, ExportDefinition export, List<OutgoingContact> contacts,
+        List<ContactOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (!contacts.Exists(c => c.Action == ContactAction.Unsubscribe))
+        {
+            return contacts;
+        }
+
+        var sweep = await SweepAsync(account, export, cancellationToken);
+        var send = new List<OutgoingContact>(contacts.Count);
+        lock (_gate)
+        {
+            foreach (var contact in contacts)
+            {
+                if (contact.Action == ContactAction.Unsubscribe && sweep.Found.TryGetValue(contact.Data.Email, out var status) && IsOptedOut(status, contact))
+                {
+                    LogOptedOut(export.Id, contact.ProfileId, (int)status);
+                    outcomes.Add(new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.OptedOut, null));
+                }
+                else
+                {
+                    send.Add(contact);
+                }
+            }
+        }
+
+        return send;
+    }
+
+    /// <summary>
+    /// A bounce is never OrleansExport's doing. Status 2 is, for a contact the export had unsubscribed itself; for one it
+    /// had subscribed (<see cref="OutgoingContact.AlreadySubscribed"/>), someone else unsubscribed it.
+    /// </summary>
+    public static bool IsOptedOut(ContactListStatus status, OutgoingContact contact) =>
+        status == ContactListStatus.Bounced || (status == ContactListStatus.Unsubscribed && contact.AlreadySubscribed);
+
+    /// <summary>OrleansExport set the contact to status 1 itself: what a sweep found about it is out of date.</summary>
+    public void Forget(ExportDefinition export, string email)
+    {
+        lock (_gate)
+        {
+            if (_exports.TryGetValue(export.Id, out var sweep) && sweep.ListId == export.ListId)
+            {
+                sweep.Found.Remove(email);
+            }
+        }
+    }
+
+    private async Task<ExportSweep> SweepAsync(ActiveCampaignAccount account, ExportDefinition export, CancellationToken cancellationToken)
+    {
+        ExportSweep sweep;
+        Task running;
+        lock (_gate)
+        {
+            if (!_exports.TryGetValue(export.Id, out sweep!) || sweep.ListId != export.ListId)
+            {
+                // Opt-outs are per list: a new list starts over.
+                sweep = new ExportSweep(export.ListId, time.GetUtcNow() - exportOptions.Value.OptOutSweepLookBack / activeCampaignOptions.Value.Limits.TimeScale);
+                _exports[export.Id] = sweep;
+            }
+
+            running = sweep.Running ??= ReadAsync(account, export, sweep, cancellationToken);
+        }
+
+        await running;
+        return sweep;
+    }
+
+    private async Task ReadAsync(ActiveCampaignAccount account, ExportDefinition export, ExportSweep sweep, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // started under the lock: the requests go out after it is released
+        try
+        {
+            var startedAt = time.GetUtcNow();
+            var updatedAfter = sweep.Since - Overlap;
+            var found = new List<(string Email, ContactListStatus Status)>();
+            foreach (var status in StatusesRead)
+            {
+                int? offset = 0;
+                while (offset is { } at)
+                {
+                    var page = await client.GetListContactsPageAsync(account, export.ListId, status, at, cancellationToken, updatedAfter);
+                    found.AddRange(page.Contacts.Select(c => (c.Email, status)));
+                    offset = page.NextOffset;
+                }
+            }
+
+            lock (_gate)
+            {
+                if (sweep.Found.Count + found.Count > MaxRemembered)
+                {
+                    sweep.Found.Clear();
+                }
+
+                foreach (var (email, status) in found)
+                {
+                    sweep.Found[email] = status;
+                }
+
+                sweep.Since = startedAt;
+            }
+
+            LogSwept(export.Id, found.Count, updatedAfter);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                sweep.Running = null;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: profile {ProfileId}'s contact is at status {Status} on the list by someone else's hand: its unsubscribe is not sent, it is opted out")]
+    private partial void LogOptedOut(string exportId, string profileId, int status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Export {ExportId}: opt-out sweep found {Count} contacts bounced or unsubscribed since {UpdatedAfter}")]
+    private partial void LogSwept(string exportId, int count, DateTimeOffset updatedAfter);
+
+    private sealed class ExportSweep(string listId, DateTimeOffset since)
+    {
+        public string ListId { get; } = listId;
+
+        /// <summary>Where the next sweep reads from: when the previous one began.</summary>
+        public DateTimeOffset Since { get; set; } = since;
+
+        public Dictionary<string, ContactListStatus> Found { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public Task? Running { get; set; }
+    }
+}
