@@ -10,6 +10,7 @@ using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
 using Orleans.Streaming.EventHubs.Testing;
 using Orleans.Streams;
+using Orleans.TestingHost;
 using OrleansExport.Demo;
 using OrleansExport.Grains;
 using OrleansExport.Grains.Durability;
@@ -106,27 +107,7 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
             new("hs-start", segmentId, "", SegmentEventType.SnapshotStarted, t0.AddHours(1), null, "hs-1"),
             new("hs-end", segmentId, "", SegmentEventType.SnapshotCompleted, t0.AddHours(1).AddMinutes(1), null, "hs-1")], 0);
         var joins = new ContractEventFeed([Joined("ann", "hs-1"), Joined("bob", "hs-1")], 0, () => Volatile.Read(ref joinsReleased));
-        var markerStream = StreamId.Create("generator", "markers");
-        var azure = new AzureStorageClients(azurite.ConnectionString);
-        var builder = TestClusters.Builder(1, silo =>
-        {
-            silo.Services.AddSingleton(azure);
-            silo.AddAzureStorageState(azure);
-            silo.UseInMemoryReminderService();
-            silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams => streams.UseSegmentEvents(azure.Tables));
-            silo.Services.Configure<EventDataGeneratorStreamOptions>(Constants.StreamProvider, o => o.EventHubPartitionCount = 2);
-            silo.Services.Configure<SegmentIngestOptions>(o => o.SnapshotGrace = TimeSpan.FromSeconds(15));
-            silo.Services.AddKeyedSingleton<Func<StreamId, IStreamDataGenerator<EventData>>>(Constants.StreamProvider,
-                (_, _) => streamId => new ContractEventGenerator(streamId, streamId == markerStream ? markers : joins));
-        });
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        foreach (var (stream, queue) in new[] { (markerStream, 0), (StreamId.Create("generator", "joins"), 1) })
-        {
-            await management.SendControlCommandToProvider<PersistentStreamProvider>(Constants.StreamProvider,
-                (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue, new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(stream, queue));
-        }
+        await using var cluster = await TwoPartitionClusterAsync(markers, joins, TimeSpan.FromSeconds(15));
 
         var segment = cluster.Client.GetGrain<ISegmentGrain>(segmentId);
         await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == 5, Timeout, "the members and the snapshot's markers received");
@@ -136,6 +117,37 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
 
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.Equal(2, (await segment.GetAsync())!.Members);
+    }
+
+    /// <summary>
+    /// One silo on Azurite whose Event Hubs generator has two partitions: the stream of <paramref name="markers"/> on
+    /// partition 0 (keyed by segment), that of <paramref name="joins"/> on partition 1 (keyed by profile).
+    /// </summary>
+    private async Task<InProcessTestCluster> TwoPartitionClusterAsync(ContractEventFeed markers, ContractEventFeed joins, TimeSpan snapshotGrace)
+    {
+        var markerStream = StreamId.Create("generator", "markers");
+        var azure = new AzureStorageClients(azurite.ConnectionString);
+        var builder = TestClusters.Builder(1, silo =>
+        {
+            silo.Services.AddSingleton(azure);
+            silo.AddAzureStorageState(azure);
+            silo.UseInMemoryReminderService();
+            silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams => streams.UseSegmentEvents(azure.Tables));
+            silo.Services.Configure<EventDataGeneratorStreamOptions>(Constants.StreamProvider, o => o.EventHubPartitionCount = 2);
+            silo.Services.Configure<SegmentIngestOptions>(o => o.SnapshotGrace = snapshotGrace);
+            silo.Services.AddKeyedSingleton<Func<StreamId, IStreamDataGenerator<EventData>>>(Constants.StreamProvider,
+                (_, _) => streamId => new ContractEventGenerator(streamId, streamId == markerStream ? markers : joins));
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var management = cluster.Client.GetGrain<IManagementGrain>(0);
+        foreach (var (stream, queue) in new[] { (markerStream, 0), (StreamId.Create("generator", "joins"), 1) })
+        {
+            await management.SendControlCommandToProvider<PersistentStreamProvider>(Constants.StreamProvider,
+                (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue, new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(stream, queue));
+        }
+
+        return cluster;
     }
 
     [Fact]
@@ -153,27 +165,7 @@ public sealed class EventHubsGeneratorTests(AzuriteFixture azurite, ITestOutputH
         var markers = new ContractEventFeed([
             new("he-start", segmentId, "", SegmentEventType.SnapshotStarted, t0.AddHours(1), null, "he-1"),
             new("he-end", segmentId, "", SegmentEventType.SnapshotCompleted, t0.AddHours(1).AddMinutes(1), null, "he-1")], 0, () => Volatile.Read(ref markersReleased));
-        var markerStream = StreamId.Create("generator", "markers");
-        var azure = new AzureStorageClients(azurite.ConnectionString);
-        var builder = TestClusters.Builder(1, silo =>
-        {
-            silo.Services.AddSingleton(azure);
-            silo.AddAzureStorageState(azure);
-            silo.UseInMemoryReminderService();
-            silo.AddEventDataGeneratorStreams(Constants.StreamProvider, streams => streams.UseSegmentEvents(azure.Tables));
-            silo.Services.Configure<EventDataGeneratorStreamOptions>(Constants.StreamProvider, o => o.EventHubPartitionCount = 2);
-            silo.Services.Configure<SegmentIngestOptions>(o => o.SnapshotGrace = TimeSpan.FromSeconds(2));
-            silo.Services.AddKeyedSingleton<Func<StreamId, IStreamDataGenerator<EventData>>>(Constants.StreamProvider,
-                (_, _) => streamId => new ContractEventGenerator(streamId, streamId == markerStream ? markers : joins));
-        });
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        foreach (var (stream, queue) in new[] { (markerStream, 0), (StreamId.Create("generator", "joins"), 1) })
-        {
-            await management.SendControlCommandToProvider<PersistentStreamProvider>(Constants.StreamProvider,
-                (int)EventDataGeneratorAdapterFactory.Commands.Randomly_Place_Stream_To_Queue, new EventDataGeneratorAdapterFactory.StreamRandomPlacementArg(stream, queue));
-        }
+        await using var cluster = await TwoPartitionClusterAsync(markers, joins, TimeSpan.FromSeconds(2));
 
         var segment = cluster.Client.GetGrain<ISegmentGrain>(segmentId);
         await Eventually.WaitAsync(segment.GetAsync, s => s?.EventsReceived == 5, Timeout, "the members and the snapshot's joins received");
