@@ -7,6 +7,9 @@ namespace OrleansExport.LoadTests;
 /// <summary>The command line: options map one to one onto <see cref="LoadTestOptions"/>.</summary>
 public static class LoadTestCommand
 {
+    /// <summary>The most accounts <c>--accounts</c> runs at once: ports and memory bound it, not ActiveCampaign.</summary>
+    public const int MaxAccounts = 1000;
+
     public static RootCommand Create()
     {
         var defaults = new LoadTestOptions();
@@ -45,9 +48,9 @@ public static class LoadTestCommand
         };
         accounts.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            if (result.GetValueOrDefault<int>() is < 1 or > MaxAccounts)
             {
-                result.AddError("--accounts must be at least 1.");
+                result.AddError($"--accounts must be between 1 and {MaxAccounts} (each account is a simulator of its own in this process).");
             }
         });
 

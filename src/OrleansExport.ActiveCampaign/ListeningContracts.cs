@@ -51,7 +51,11 @@ public sealed record ListContactsPage(IReadOnlyList<ListedContact> Contacts, int
 }
 
 /// <summary>A webhook of the account, as <c>GET /api/3/webhooks</c> lists it.</summary>
-public sealed record AccountWebhook(string Id, string Url);
+public sealed record AccountWebhook(string Id, string Url)
+{
+    /// <summary>The id only: a webhook's URL may carry an export's secret.</summary>
+    public override string ToString() => $"AccountWebhook {Id}";
+}
 
 /// <summary>A webhook to register with <c>POST /api/3/webhooks</c>.</summary>
 /// <param name="Name">A name users see in the account.</param>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using OrleansExport.Grains.Webhooks;
 using OrleansExport.TestSupport;
 
 namespace OrleansExport.IntegrationTests;
@@ -136,8 +137,31 @@ public sealed class WebhookTests(WebhookFixture fixture)
         await Assert.ThrowsAnyAsync<Exception>(() => webhook.EnsureRegisteredAsync(connection, newList));
 
         // A person unsubscribes from the old list: a choice about that list, not the export's (opt-outs are per list).
-        Assert.False(await webhook.ReceiveAsync(oldList, "stale@example.com", ListSignal.Unsubscribed));
+        var secret = fixture.Simulator.State.GetWebhooks().Single(w => w.ListId == oldList).Url.Split('/')[^1];
+        Assert.False(await webhook.ReceiveAsync(WebhookSecrets.GrainKey(secret), oldList, "stale@example.com", ListSignal.Unsubscribed));
         Assert.Equal(0, await OptedOutAsync(export));
+    }
+
+    [Fact]
+    public async Task TheOldAddress_AfterTheWebhookMovedToAnotherList_ChangesNothing_TheNewOneDoes()
+    {
+        const string segment = "seg-hook-old-address";
+        var connection = await Api.CreateConnectionAsync(fixture);
+        var oldList = fixture.Simulator.State.NewList("l-old-address");
+        var newList = fixture.Simulator.State.NewList("l-new-address");
+        var export = await Api.CreateExportAsync(fixture, connection, segment, oldList);
+        await Api.PostEventsAsync(fixture, [Api.Joined(segment, "oa1", "old-address@example.com", T0)]);
+        await Api.EventuallyAsync(async () => (await Api.GetExportAsync(fixture, export)).GetProperty("inSync").GetInt64() == 1, "the join");
+        var oldSecret = fixture.Simulator.State.GetWebhooks().Single(w => w.ListId == oldList).Url.Split('/')[^1];
+
+        var webhook = fixture.Grains.GetGrain<IExportWebhookGrain>(export);
+        await webhook.EnsureRegisteredAsync(connection, newList);
+        var newSecret = fixture.Simulator.State.GetWebhooks().Single(w => w.ListId == newList).Url.Split('/')[^1];
+
+        // Someone who kept the old address posts about the list the export sends to now.
+        Assert.False(await webhook.ReceiveAsync(WebhookSecrets.GrainKey(oldSecret), newList, "old-address@example.com", ListSignal.Unsubscribed));
+        Assert.Equal(0, await OptedOutAsync(export));
+        Assert.True(await webhook.ReceiveAsync(WebhookSecrets.GrainKey(newSecret), newList, "old-address@example.com", ListSignal.Unsubscribed));
     }
 
     [Fact]

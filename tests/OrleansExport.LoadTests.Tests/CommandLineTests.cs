@@ -38,9 +38,10 @@ public sealed class CommandLineTests
     }
 
     [Fact]
-    public void Accounts_BelowOne_IsRefused()
+    public void Accounts_BelowOneOrAboveTheMost_AreRefused()
     {
-        Assert.Contains(LoadTestCommand.Create().Parse(["--accounts", "0"]).Errors, error => error.Message == "--accounts must be at least 1.");
+        Assert.Contains(LoadTestCommand.Create().Parse(["--accounts", "0"]).Errors, error => error.Message.StartsWith("--accounts must be between 1 and", StringComparison.Ordinal));
+        Assert.NotEmpty(LoadTestCommand.Create().Parse(["--accounts", $"{LoadTestCommand.MaxAccounts + 1}"]).Errors);
         Assert.Empty(LoadTestCommand.Create().Parse(["--accounts", "3"]).Errors);
     }
 

@@ -284,6 +284,7 @@ public sealed class BatchSenderTests
         _client.OnList.Add(("P3@example.com", ContactListStatus.Bounced, now));
         _client.OnList.Add(("p5@example.com", ContactListStatus.Unsubscribed, now));
         _client.OnList.Add(("p7@example.com", ContactListStatus.Unsubscribed, now)); // the export unsubscribed p7 itself before
+        _client.StatusesOnList["id-p7@example.com"] = new ListStatusLookup.OnList(ContactListStatus.Unsubscribed, true, "0", null);
         _client.OnList.Add(("p9@example.com", ContactListStatus.Bounced, now - TimeSpan.FromDays(3))); // older than the look-back
         _client.OnList.AddRange(Enumerable.Range(100, 250).Select(i => ($"other{i}@example.com", ContactListStatus.Unsubscribed, now)));
         var contacts = Enumerable.Range(0, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: i != 7)).ToList();
@@ -364,6 +365,52 @@ public sealed class BatchSenderTests
         Assert.Contains(_client.Imports[^1], c => c.Email == "p1@example.com");
     }
 
+    [Fact]
+    public async Task AnUnsubscribeSentAgainAfterItsOutcomeNeverCame_FindsItsOwnStatus2_AndIsSentNotOptedOut()
+    {
+        // The first send applied the unsubscribe, but its outcome was lost: the member was still subscribed when it went out again.
+        _client.OnList.Add(("p4@example.com", ContactListStatus.Unsubscribed, DateTimeOffset.UtcNow));
+        _client.StatusesOnList["id-p4@example.com"] = new ListStatusLookup.OnList(ContactListStatus.Unsubscribed, true, "0", null);
+
+        var outcomes = await NewSender().SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        Assert.Contains(Assert.Single(_client.Imports), c => c.Email == "p4@example.com");
+        Assert.Equal(["id-p4@example.com"], _client.StatusReads);
+    }
+
+    [Fact]
+    public async Task WhatAnEarlierSweepFound_IsReadAgain_APersonWhoSubscribedAgainIsUnsubscribedWhenTheyLeave()
+    {
+        _client.OnList.Add(("p5@example.com", ContactListStatus.Unsubscribed, DateTimeOffset.UtcNow));
+        var sender = NewSender();
+        await sender.SendAsync(Account, Export, [.. Enumerable.Range(20, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+        // The person subscribed again through a form; no webhook told the export.
+        _client.StatusesOnList["id-p5@example.com"] = new ListStatusLookup.OnList(ContactListStatus.Active, false, "4", null);
+
+        var outcomes = await sender.SendAsync(Account, Export, [.. Enumerable.Range(0, 20).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))], CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
+        Assert.Contains(_client.Imports[^1], c => c.Email == "p5@example.com");
+    }
+
+    [Fact]
+    public async Task ASweepThatCannotReadTheList_SendsTheUnsubscribesThroughTheContactApi_WhichReadsEachStatusFirst()
+    {
+        _client.PagesFail = true;
+        _client.StatusesOnList["id-p3@example.com"] = new ListStatusLookup.OnList(ContactListStatus.Bounced, false, "0", null);
+        var contacts = Enumerable.Range(0, 12).Select(i => Contact(i, ContactAction.Unsubscribe, subscribed: true))
+            .Concat(Enumerable.Range(12, 12).Select(i => Contact(i))).ToList();
+
+        var outcomes = await NewSender().SendAsync(Account, Export, contacts, CancellationToken.None);
+
+        Assert.DoesNotContain(_client.Imports.SelectMany(i => i), c => c.UnsubscribeListId is not null);
+        Assert.Equal(12, Assert.Single(_client.Imports).Count);
+        Assert.Equal(12, _client.Syncs.Count);
+        Assert.Equal(OutcomeKind.OptedOut, Assert.Single(outcomes, o => o.ProfileId == "p3").Kind);
+        Assert.Equal(23, outcomes.Count(o => o.Kind == OutcomeKind.Accepted));
+    }
+
     /// <summary>Answers like ActiveCampaign would, and records what it was asked.</summary>
     private sealed class ScriptedClient : IActiveCampaignClient
     {
@@ -442,8 +489,12 @@ public sealed class BatchSenderTests
         }
 
         // Calls the batch sender does not make: a test that reaches one fails loudly.
+        /// <summary>Every contact is found, with the id its contact/sync answer gives (<c>id-</c> and its email).</summary>
         public Task<string?> FindContactIdAsync(ActiveCampaignAccount account, string email, CancellationToken cancellationToken) =>
-            throw new NotSupportedException(nameof(FindContactIdAsync));
+            Task.FromResult<string?>("id-" + email);
+
+        /// <summary>The read of list pages fails (a 5xx, a page without its contacts).</summary>
+        public bool PagesFail { get; set; }
 
         /// <summary>Each contact's status on the list, read before a contactLists call; a contact not named is not on the list.</summary>
         public Dictionary<string, ListStatusLookup> StatusesOnList { get; } = [];
@@ -453,7 +504,10 @@ public sealed class BatchSenderTests
         public Task<ListStatusLookup> GetListStatusAsync(ActiveCampaignAccount account, string contactId, string listId, CancellationToken cancellationToken)
         {
             StatusReads.Add(contactId);
-            return Task.FromResult(StatusesOnList.GetValueOrDefault(contactId) ?? new ListStatusLookup.NotOnList());
+            // Not named: as the list's pages have it, set by someone else's hand; else not on the list.
+            var listed = OnList.Where(c => "id-" + c.Email.ToLowerInvariant() == contactId.ToLowerInvariant()).ToList();
+            return Task.FromResult(StatusesOnList.GetValueOrDefault(contactId)
+                ?? (listed.Count > 0 ? new ListStatusLookup.OnList(listed[^1].Status, false, "4", null) : new ListStatusLookup.NotOnList()));
         }
 
         /// <summary>The list's contacts at each status, with when they were last updated.</summary>
@@ -475,6 +529,11 @@ public sealed class BatchSenderTests
             if (PagesWait is { } wait)
             {
                 await wait.Task;
+            }
+
+            if (PagesFail)
+            {
+                throw new ActiveCampaignException("ActiveCampaign account acme.api-us1.com answered 500 Internal Server Error to a page of list 1's contacts.", 500);
             }
 
             var matching = OnList.Where(c => (status is null || c.Status == status) && (updatedAfter is null || c.UpdatedAt > updatedAfter))

@@ -79,6 +79,20 @@ public sealed class MemberLookupTests
     }
 
     [Fact]
+    public void AnErasedProfile_KeepsNeitherItsContactIdNorWhenItWasSent()
+    {
+        var shard = new ExportShardRules(new ExportShardState { Config = new ShardConfig(["s1"], Mapping, LeaveAction.Unsubscribe, EraseAction.Unsubscribe) }, _time);
+        shard.AddCapacity(100);
+        shard.Apply([Event("p1", SegmentEventType.Joined, 0)]);
+        Answer(shard, OutcomeKind.Accepted, contactId: "12");
+        shard.Apply([Event("p1", SegmentEventType.Erased, 1)]);
+        Answer(shard, OutcomeKind.Accepted);
+
+        var story = shard.Story("p1")!;
+        Assert.Equal((MemberState.Erased, null, null), (story.State, story.ContactId, story.LastSentAt));
+    }
+
+    [Fact]
     public void AnAcceptedDelete_ForgetsTheContactId()
     {
         var shard = NewShard();

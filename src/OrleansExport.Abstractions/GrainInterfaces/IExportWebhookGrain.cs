@@ -17,10 +17,11 @@ public interface IExportWebhookGrain : IGrainWithStringKey
     Task RemoveAsync(ProtectedCredentials? credentials);
 
     /// <summary>
-    /// Applies what a delivery said about the contact with <paramref name="email"/> on <paramref name="listId"/>; false
-    /// when it was about another list than the webhook's or the export's now.
+    /// Applies what a delivery to the address with the secret whose SHA-256 is <paramref name="secretKey"/> said about the
+    /// contact with <paramref name="email"/> on <paramref name="listId"/>; false when the address is not the webhook's now
+    /// (an old one, after a move or a removal), or it was about another list than the webhook's or the export's now.
     /// </summary>
-    Task<bool> ReceiveAsync(string listId, string email, ListSignal signal);
+    Task<bool> ReceiveAsync(string secretKey, string listId, string email, ListSignal signal);
 
     /// <summary>Whether a webhook is registered now, and on which list.</summary>
     Task<string?> GetRegisteredListAsync();

@@ -65,7 +65,13 @@ public sealed partial class BatchSender(
     private async Task SendBulkAsync(ActiveCampaignAccount account, ExportDefinition export, List<OutgoingContact> contacts, List<ContactOutcome> outcomes, ImportTally tally, CancellationToken cancellationToken)
     {
         // Bulk import writes status 2 without reading the status first: a bounce or a person's unsubscribe is read beforehand.
-        contacts = await optOutSweep.WithholdOptedOutAsync(account, export, contacts, outcomes, cancellationToken);
+        var oneByOne = new List<OutgoingContact>();
+        contacts = await optOutSweep.WithholdOptedOutAsync(account, export, contacts, outcomes, oneByOne, cancellationToken);
+        foreach (var contact in oneByOne)
+        {
+            outcomes.Add(await SendThroughContactApiAsync(account, export, contact, tally, cancellationToken));
+        }
+
         var byWire = new Dictionary<BulkContact, OutgoingContact>(ReferenceEqualityComparer.Instance);
         foreach (var contact in contacts)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
+using OrleansExport.Grains.ExportShards;
 
 namespace OrleansExport.Grains.Delivery;
 
@@ -8,8 +9,9 @@ namespace OrleansExport.Grains.Delivery;
 /// The opt-out sweep before a bulk import that unsubscribes. Bulk import cannot read a contact's list status before
 /// writing 2, and writing it over a bounce (3) or a person's unsubscribe would make the status look like OrleansExport's
 /// own, which a re-join then undoes. So the list's contacts at status 3 and 2 changed since the export's previous sweep
-/// are read first (<c>updated_after=</c>, paged 100 at a time), and an unsubscribe of a contact found there is not sent:
-/// its member is opted out. No Orleans here.
+/// are read first (<c>updated_after=</c>, paged 100 at a time); an unsubscribe of a contact found there has its status
+/// read afresh, and is not sent when that status is a bounce or someone else's unsubscribe: its member is opted out.
+/// No Orleans here.
 /// </summary>
 /// <remarks>
 /// What a sweep finds is kept in memory per export, so a bounce found by one sweep still counts when its member leaves
@@ -36,45 +38,58 @@ public sealed partial class OptOutSweep(
     private readonly Dictionary<string, ExportSweep> _exports = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The unsubscribes of <paramref name="contacts"/> whose contact is bounced, or unsubscribed while the export had it
-    /// subscribed, get an <see cref="OutcomeKind.OptedOut"/> outcome; the rest are returned to be sent. No request at all
-    /// when there is no unsubscribe.
+    /// Splits <paramref name="contacts"/> for a bulk import that unsubscribes. An unsubscribe whose contact the sweep found
+    /// bounced or unsubscribed is a candidate: its status on the list is read afresh (the sweep's memory may be out of
+    /// date, and a 2 may be OrleansExport's own, from an earlier send whose outcome never came), and one bounced, or
+    /// unsubscribed by someone else's hand, gets an <see cref="OutcomeKind.OptedOut"/> outcome instead of being sent.
+    /// When the sweep cannot read the list, the unsubscribes go through the contact API instead (<paramref name="oneByOne"/>),
+    /// which reads each contact's status before writing 2. No request at all when there is no unsubscribe.
     /// </summary>
+    /// <returns>The contacts to send in bulk.</returns>
     public async Task<List<OutgoingContact>> WithholdOptedOutAsync(ActiveCampaignAccount account, ExportDefinition export, List<OutgoingContact> contacts,
-        List<ContactOutcome> outcomes, CancellationToken cancellationToken)
+        List<ContactOutcome> outcomes, List<OutgoingContact> oneByOne, CancellationToken cancellationToken)
     {
         if (!contacts.Exists(c => c.Action == ContactAction.Unsubscribe))
         {
             return contacts;
         }
 
-        var sweep = await SweepAsync(account, export, cancellationToken);
-        var send = new List<OutgoingContact>(contacts.Count);
+        ExportSweep sweep;
+        try
+        {
+            sweep = await SweepAsync(account, export, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogSweepFailed(export.Id, exception.GetType().Name, exception.Message);
+            oneByOne.AddRange(contacts.Where(c => c.Action == ContactAction.Unsubscribe));
+            return contacts.FindAll(c => c.Action != ContactAction.Unsubscribe);
+        }
+
+        List<OutgoingContact> candidates;
         lock (_gate)
         {
-            foreach (var contact in contacts)
+            candidates = contacts.FindAll(c => c.Action == ContactAction.Unsubscribe && sweep.Found.ContainsKey(c.Data.Email));
+        }
+
+        var send = contacts.Except(candidates).ToList();
+        foreach (var contact in candidates)
+        {
+            var contactId = await client.FindContactIdAsync(account, contact.Data.Email, cancellationToken);
+            var status = contactId is null ? null : await client.GetListStatusAsync(account, contactId, export.ListId, cancellationToken);
+            if (status is not null && OptOutRules.IsOptedOut(status))
             {
-                if (contact.Action == ContactAction.Unsubscribe && sweep.Found.TryGetValue(contact.Data.Email, out var status) && IsOptedOut(status, contact))
-                {
-                    LogOptedOut(export.Id, contact.ProfileId, (int)status);
-                    outcomes.Add(new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.OptedOut, null));
-                }
-                else
-                {
-                    send.Add(contact);
-                }
+                LogOptedOut(export.Id, contact.ProfileId);
+                outcomes.Add(new ContactOutcome(contact.ProfileId, contact.Action, contact.Hash, OutcomeKind.OptedOut, null, ContactId: contactId));
+            }
+            else
+            {
+                send.Add(contact);
             }
         }
 
         return send;
     }
-
-    /// <summary>
-    /// A bounce is never OrleansExport's doing. Status 2 is, for a contact the export had unsubscribed itself; for one it
-    /// had subscribed (<see cref="OutgoingContact.AlreadySubscribed"/>), someone else unsubscribed it.
-    /// </summary>
-    public static bool IsOptedOut(ContactListStatus status, OutgoingContact contact) =>
-        status == ContactListStatus.Bounced || (status == ContactListStatus.Unsubscribed && contact.AlreadySubscribed);
 
     /// <summary>OrleansExport set the contact to status 1 itself: what a sweep found about it is out of date.</summary>
     public void Forget(ExportDefinition export, string email)
@@ -124,6 +139,11 @@ public sealed partial class OptOutSweep(
                     var page = await client.GetListContactsPageAsync(account, export.ListId, status, at, cancellationToken, updatedAfter);
                     found.AddRange(page.Contacts.Select(c => (c.Email, status)));
                     offset = page.NextOffset;
+                    if (found.Count > MaxRemembered)
+                    {
+                        // Read again by the next sweep (Since stays); meanwhile the contact API reads each status itself.
+                        throw new InvalidOperationException($"More than {MaxRemembered} contacts of list {export.ListId} were bounced or unsubscribed since {updatedAfter:O}.");
+                    }
                 }
             }
 
@@ -153,8 +173,11 @@ public sealed partial class OptOutSweep(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: profile {ProfileId}'s contact is at status {Status} on the list by someone else's hand: its unsubscribe is not sent, it is opted out")]
-    private partial void LogOptedOut(string exportId, string profileId, int status);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId}: profile {ProfileId}'s contact is bounced or unsubscribed on the list by someone else's hand: its unsubscribe is not sent, it is opted out")]
+    private partial void LogOptedOut(string exportId, string profileId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: the opt-out sweep could not read the list ({Error}: {Message}); this round's unsubscribes go through the contact API, which reads each status first")]
+    private partial void LogSweepFailed(string exportId, string error, string message);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Export {ExportId}: opt-out sweep found {Count} contacts bounced or unsubscribed since {UpdatedAfter}")]
     private partial void LogSwept(string exportId, int count, DateTimeOffset updatedAfter);

@@ -108,9 +108,9 @@ public sealed class ShardInspection(ExportShardState state, ShardOutbox outbox)
         var mask = member.SegmentMask;
         var segments = Config.SegmentIds.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).ToList();
         return new MemberStory(profileId, Members.Email(slot) ?? (memberState == MemberState.Erased ? null : rejection?.Email), memberState, segments,
-            member.ContactId > 0 ? member.ContactId.ToString(CultureInfo.InvariantCulture) : null,
+            member.ContactId > 0 && memberState != MemberState.Erased ? member.ContactId.ToString(CultureInfo.InvariantCulture) : null,
             member.LastOccurredTicks > 0 ? new DateTimeOffset(member.LastOccurredTicks, TimeSpan.Zero) : null,
-            MemberClock.FromSeconds(member.LastAcceptedSeconds),
+            memberState == MemberState.Erased ? null : MemberClock.FromSeconds(member.LastAcceptedSeconds),
             MemberStories.Reason(memberState, desired, rejection, outbox.IsHeld(slot), Config.OnLeave, member.MaybeInAccount));
     }
 }

@@ -67,6 +67,8 @@ public sealed class ShardOutbox
         member.ImportFailures = 0;
         member.Clear(MemberFlags.Failed | MemberFlags.InRun);
         member.MaybeInAccount = false;
+        member.ContactId = 0;
+        member.LastAcceptedSeconds = 0;
         Members.Forget(slot);
     }
 

@@ -51,6 +51,12 @@ public sealed class ExportChange(string exportId, ExportState state, Func<Task> 
             return (invalid, []);
         }
 
+        if (state.EndedReason is { } ended)
+        {
+            // Deleted or stopped while the change was being checked (a DELETE does not wait for a PATCH).
+            return (new(OperationErrorKind.Conflict, $"Export '{exportId}' cannot be changed: {ended}", null), []);
+        }
+
         state.Definition = after;
         state.PendingChange = new PendingChange(before, [.. changed]);
         state.AddHistory(time.GetUtcNow(), user, DefinitionAction.Updated, changed);

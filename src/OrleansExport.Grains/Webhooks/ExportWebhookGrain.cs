@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansExport.ActiveCampaign;
@@ -89,9 +91,14 @@ public sealed partial class ExportWebhookGrain(
         DeactivateOnIdle();
     }
 
-    public async Task<bool> ReceiveAsync(string listId, string email, ListSignal signal)
+    /// <summary>An old address may still point here (a lookup left behind by a crash or an earlier version): only the current one counts.</summary>
+    private static bool IsCurrent(string secret, string secretKey) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(WebhookSecrets.GrainKey(secret)), Encoding.ASCII.GetBytes(secretKey));
+
+    public async Task<bool> ReceiveAsync(string secretKey, string listId, string email, ListSignal signal)
     {
-        if (state.State.WebhookId is null || listId != state.State.ListId || (state.State.ExportListId is { } exportList && exportList != listId))
+        if (state.State.WebhookId is null || state.State.Secret is not { } secret || !IsCurrent(secret, secretKey)
+            || listId != state.State.ListId || (state.State.ExportListId is { } exportList && exportList != listId))
         {
             return false;
         }

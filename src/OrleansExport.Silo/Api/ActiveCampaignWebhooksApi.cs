@@ -25,7 +25,7 @@ public static class ActiveCampaignWebhooksApi
         switch (await ActiveCampaignWebhookForm.ReadAsync(request.Body, cancellationToken))
         {
             case WebhookFormResult.Accepted { Event: var e } when e.InitiatedFrom != WebhookSource.Api:
-                await grains.GetGrain<IExportWebhookGrain>(exportId).ReceiveAsync(e.ListId, e.Email, e.Type switch
+                await grains.GetGrain<IExportWebhookGrain>(exportId).ReceiveAsync(WebhookSecrets.GrainKey(secret), e.ListId, e.Email, e.Type switch
                 {
                     WebhookEventType.Subscribe => ListSignal.Subscribed,
                     WebhookEventType.Unsubscribe => ListSignal.Unsubscribed,
