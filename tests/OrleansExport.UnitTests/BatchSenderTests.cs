@@ -264,7 +264,7 @@ public sealed class BatchSenderTests
                 handed.AddRange(outcomes);
             }
 
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         }, NullLogger.Instance);
 
         await recovery.RecoverAsync(await after.RecoverAsync());
@@ -363,6 +363,25 @@ public sealed class BatchSenderTests
 
         Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Accepted, o.Kind));
         Assert.Contains(_client.Imports[^1], c => c.Email == "p1@example.com");
+    }
+
+    [Fact]
+    public async Task Recovery_WhenAShardDoesNotTakeTheOutcomes_Fails_AndLeavesTheImportToBeAskedAboutAgain()
+    {
+        var journal = new MemoryJournal();
+        var state = new ExportState();
+        AcceptedImports Imports() => new("exp-1", journal, () => state, () => Task.CompletedTask, NullLogger.Instance);
+        var before = Imports();
+        await before.RecoverAsync();
+        await before.AcceptedAsync(AcceptedImport.Of("b1", [Contact(1), Contact(2)]));
+        var after = Imports();
+        var confirmation = new ImportConfirmation(_client, new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }, new ActiveCampaignOptions().Limits,
+            TimeProvider.System, NullLogger.Instance);
+        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult<ActiveCampaignAccount?>(Account), _ => Task.FromResult(false), NullLogger.Instance);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await recovery.RecoverAsync(await after.RecoverAsync()));
+
+        Assert.Equal(["b1"], (await Imports().RecoverAsync()).Select(i => i.BatchId));
     }
 
     [Fact]

@@ -38,6 +38,9 @@ public sealed partial class DeliveryLoop(
 
     private readonly ILogger _logger = logger;
     private readonly List<ContactOutcome> _outcomesToRetry = [];
+
+    // Accepted imports whose outcomes wait in _outcomesToRetry: confirmed in the journal once every shard took them.
+    private readonly List<string> _importsAwaitingOutcomes = [];
     private readonly DeliveryHold _hold = new(time);
     private readonly SelfPauseWatch _selfPause = new();
     private readonly ActivityBuckets _activity = new();
@@ -204,8 +207,15 @@ public sealed partial class DeliveryLoop(
         _activity.Record(time.GetUtcNow(), outcomes.Count(o => o.Kind != OutcomeKind.Returned), outcomes.Count(o => o.Kind == OutcomeKind.Accepted),
             outcomes.Count(o => o.Kind == OutcomeKind.Failed), tally.Imports);
         ExportMetrics.RecordOutcomes(exportId, outcomes);
-        await HandOutcomesToShardsAsync(outcomes);
-        await (Imports?.ConfirmedAsync(tally.Accepted) ?? Task.CompletedTask);
+        if (await HandOutcomesToShardsAsync(outcomes))
+        {
+            await (Imports?.ConfirmedAsync(tally.Accepted) ?? Task.CompletedTask);
+        }
+        else
+        {
+            // Until a shard took them, a crash must leave these imports to be asked about again.
+            _importsAwaitingOutcomes.AddRange(tally.Accepted);
+        }
     }
 
     private void PausedItself()
@@ -229,9 +239,11 @@ public sealed partial class DeliveryLoop(
     /// Outcomes a shard could not take are kept and handed over again by the pump: until they arrive, the
     /// shard holds those contacts as leased and would never send them again.
     /// </summary>
-    public async Task HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
+    /// <returns>Every shard took its outcomes.</returns>
+    public async Task<bool> HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
     {
         var shards = Shards;
+        var allTaken = true;
         await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shards.Count)).Select(async group =>
         {
             ShardCompletion completion;
@@ -244,6 +256,7 @@ public sealed partial class DeliveryLoop(
                 LogOutcomesNotTaken(group.Key, exportId, group.Count(), exception.GetType().Name);
                 _outcomesToRetry.AddRange(group);
                 _outcomesRetryAt = time.GetUtcNow() + OutcomeRetryDelay;
+                allTaken = false;
                 return;
             }
 
@@ -257,6 +270,7 @@ public sealed partial class DeliveryLoop(
                 _changed = true;
             }
         }));
+        return allTaken;
     }
 
     private async Task RetryOutcomesAsync()
@@ -268,7 +282,12 @@ public sealed partial class DeliveryLoop(
 
         var retry = _outcomesToRetry.ToList();
         _outcomesToRetry.Clear();
-        await HandOutcomesToShardsAsync(retry);
+        if (await HandOutcomesToShardsAsync(retry) && _outcomesToRetry.Count == 0 && _importsAwaitingOutcomes.Count > 0)
+        {
+            string[] confirmed = [.. _importsAwaitingOutcomes];
+            _importsAwaitingOutcomes.Clear();
+            await (Imports?.ConfirmedAsync(confirmed) ?? Task.CompletedTask);
+        }
     }
 
     // ---- The full run's counters ----

@@ -21,7 +21,7 @@ public sealed partial class ImportRecovery(
     AcceptedImports imports,
     ImportConfirmation confirmation,
     Func<Task<ActiveCampaignAccount?>> account,
-    Func<IReadOnlyCollection<ContactOutcome>, Task> handToShards,
+    Func<IReadOnlyCollection<ContactOutcome>, Task<bool>> handToShards,
     ILogger logger)
 {
     /// <summary>The account of the export's connection to ask import/info; null when its key is missing or refused.</summary>
@@ -41,7 +41,12 @@ public sealed partial class ImportRecovery(
         var known = await TryGetAccountAsync();
         await Task.WhenAll(outstanding.Select(async import =>
         {
-            await handToShards(await OutcomesAsync(known, import));
+            if (!await handToShards(await OutcomesAsync(known, import)))
+            {
+                // A shard is restarting: the activation starts over, and asks again, before any lease is released.
+                throw new InvalidOperationException($"A shard of export {exportId} did not take the outcomes of an accepted import.");
+            }
+
             await imports.ConfirmedAsync([import.BatchId]);
         }));
     }
