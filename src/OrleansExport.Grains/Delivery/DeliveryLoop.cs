@@ -322,10 +322,11 @@ public sealed partial class DeliveryLoop(
         return total;
     }
 
-    public Task<RunProgress> GetRunProgressAsync(string runId) =>
-        new RunProgressCheck(exportId, State, Shards, writeState, _hold.Reason, _logger).GetAsync(runId);
+    public Task<RunProgress> GetRunProgressAsync(string runId) => RunProgress.GetAsync(runId);
 
-    public Task CancelRunAsync(string runId) => new RunProgressCheck(exportId, State, Shards, writeState, _hold.Reason, _logger).CancelAsync(runId);
+    public Task CancelRunAsync(string runId) => RunProgress.CancelAsync(runId);
+
+    private RunProgressCheck RunProgress => new(exportId, State, Shards, writeState, _hold.Reason, _logger);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Shard {Index} of export {ExportId} did not answer: {Error}")]
     private partial void LogShardDidNotAnswer(int index, string exportId, string error);

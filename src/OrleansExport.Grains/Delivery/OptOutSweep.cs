@@ -69,7 +69,7 @@ public sealed partial class OptOutSweep(
         List<OutgoingContact> candidates;
         lock (_gate)
         {
-            candidates = contacts.FindAll(c => c.Action == ContactAction.Unsubscribe && sweep.Found.ContainsKey(c.Data.Email));
+            candidates = contacts.FindAll(c => c.Action == ContactAction.Unsubscribe && sweep.Found.Contains(c.Data.Email));
         }
 
         var send = contacts.Except(candidates).ToList();
@@ -130,14 +130,14 @@ public sealed partial class OptOutSweep(
         {
             var startedAt = time.GetUtcNow();
             var updatedAfter = sweep.Since - Overlap;
-            var found = new List<(string Email, ContactListStatus Status)>();
+            var found = new List<string>();
             foreach (var status in StatusesRead)
             {
                 int? offset = 0;
                 while (offset is { } at)
                 {
                     var page = await client.GetListContactsPageAsync(account, export.ListId, status, at, cancellationToken, updatedAfter);
-                    found.AddRange(page.Contacts.Select(c => (c.Email, status)));
+                    found.AddRange(page.Contacts.Select(c => c.Email));
                     offset = page.NextOffset;
                     if (found.Count > MaxRemembered)
                     {
@@ -154,10 +154,7 @@ public sealed partial class OptOutSweep(
                     sweep.Found.Clear();
                 }
 
-                foreach (var (email, status) in found)
-                {
-                    sweep.Found[email] = status;
-                }
+                sweep.Found.UnionWith(found);
 
                 sweep.Since = startedAt;
             }
@@ -189,7 +186,8 @@ public sealed partial class OptOutSweep(
         /// <summary>Where the next sweep reads from: when the previous one began.</summary>
         public DateTimeOffset Since { get; set; } = since;
 
-        public Dictionary<string, ContactListStatus> Found { get; } = new(StringComparer.OrdinalIgnoreCase);
+        /// <summary>Emails found bounced or unsubscribed: candidates, whose status is read again before it counts.</summary>
+        public HashSet<string> Found { get; } = new(StringComparer.OrdinalIgnoreCase);
 
         public Task? Running { get; set; }
     }
