@@ -92,6 +92,23 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Journal_ReadAll_ReadsEveryGenerationInOrder_AndLeavesTheOwnersJournalAsItWas()
+    {
+        var container = Container("journal");
+        var owner = new BlobShardJournal(container, Serializer);
+        await owner.AppendAsync("export/exp-6/imports", "a", Entry(1, "p-1"), default);
+        await owner.AppendAsync("export/exp-6/imports", "b", Entry(2, "p-2"), default);
+        await owner.AppendAsync("export/exp-6/imports", "b", Entry(3, "p-3"), default);
+        await owner.AppendAsync("export/exp-6/importsX", "b", Entry(9, "p-9"), default);
+
+        var read = await new BlobShardJournal(container, Serializer).ReadAllAsync("export/exp-6/imports", default);
+        await owner.AppendAsync("export/exp-6/imports", "b", Entry(4, "p-4"), default);
+
+        Assert.Equal([1L, 2L, 3L], read.Select(e => e.CapacityLeft));
+        Assert.Equal([2L, 3L, 4L], (await owner.RecoverAsync("export/exp-6/imports", "b", default)).Select(e => e.CapacityLeft));
+    }
+
+    [Fact]
     public async Task Journal_DeleteAll_RemovesEveryGeneration()
     {
         var container = Container("journal");

@@ -204,7 +204,7 @@ public sealed class BatchSenderTests
     }
 
     [Fact]
-    public async Task BatchFailingAfterSomeImportsWentOut_LeavesThoseUnconfirmed_AndTheUnsentReturned()
+    public async Task BatchFailingAfterSomeImportsWentOut_KeepsWhatImportInfoSaid_LeavesTheUnansweredUnconfirmed_AndTheUnsentReturned()
     {
         var limit = new ActiveCampaignOptions().Limits.MaxContactsPerImport;
         var contacts = Enumerable.Range(0, 3 * limit).Select(i => Contact(i)).ToList();
@@ -213,16 +213,23 @@ public sealed class BatchSenderTests
 
         await Assert.ThrowsAsync<HttpRequestException>(() => NewSender().SendAsync(Account, Export, contacts, CancellationToken.None, tally));
 
+        var confirmed = _client.Imports[0].Select(c => c.Email).ToHashSet();
         var wentOut = _client.Imports.SelectMany(batch => batch).Select(c => c.Email).ToHashSet();
-        Assert.All(contacts, c => Assert.Equal(wentOut.Contains(c.Data.Email) ? OutcomeKind.Unconfirmed : OutcomeKind.Returned, tally.Unanswered(c).Kind));
+        Assert.All(contacts, c => Assert.Equal(
+            confirmed.Contains(c.Data.Email) ? OutcomeKind.Accepted : wentOut.Contains(c.Data.Email) ? OutcomeKind.Unconfirmed : OutcomeKind.Returned,
+            tally.Unanswered(c).Kind));
         Assert.Contains(contacts, c => !wentOut.Contains(c.Data.Email));
+        Assert.Contains(contacts, c => wentOut.Contains(c.Data.Email) && !confirmed.Contains(c.Data.Email));
     }
 
+    private static AcceptedImports NewImports(MemoryJournal journal, ExportState state) =>
+        new("exp-1", journal, () => state, () => Task.CompletedTask, () => Task.CompletedTask, () => 100_000, importFailureRetries: 3, NullLogger.Instance);
+
     [Fact]
-    public async Task AnAcceptedImport_IsJournaledBeforeImportInfoIsAsked_AndStaysOutstandingUntilTheLoopHandedItsOutcomes()
+    public async Task AnAcceptedImport_IsJournaledBeforeImportInfoIsAsked_AndStaysOutstandingUntilItsDeliveryIsJournaled()
     {
         var journal = new MemoryJournal();
-        var imports = new AcceptedImports("exp-1", journal, () => new ExportState(), () => Task.CompletedTask, NullLogger.Instance);
+        var imports = NewImports(journal, new ExportState());
         var journaledWhenAsked = new List<int>();
         _client.InfoAsked = () => journaledWhenAsked.Add(journal.Blobs.Values.Sum(entries => entries.Count));
         var contacts = Enumerable.Range(0, 20).Select(i => Contact(i) with { ImportFailures = i % 2 }).ToList();
@@ -233,8 +240,8 @@ public sealed class BatchSenderTests
         Assert.NotEmpty(journaledWhenAsked);
         Assert.All(journaledWhenAsked, entries => Assert.Equal(1, entries));
         var import = Assert.Single(imports.Outstanding);
-        Assert.Equal([import.BatchId], tally.Accepted);
-        Assert.Equal(contacts.Select(c => new ImportedContact(c.ProfileId, c.Action, c.Hash, c.Data.Email, c.ImportFailures)), import.Contacts);
+        Assert.Equal([import.BatchId], tally.Accepted.Select(i => i.BatchId));
+        Assert.Equal(contacts.Select(c => new ImportedContact(c.ProfileId, c.Action, c.Hash, null, c.ImportFailures, ImportedContact.EmailKey(c.Data.Email))), import.Contacts);
     }
 
     [Theory]
@@ -244,21 +251,22 @@ public sealed class BatchSenderTests
     {
         var journal = new MemoryJournal();
         var state = new ExportState();
-        AcceptedImports Imports() => new("exp-1", journal, () => state, () => Task.CompletedTask, NullLogger.Instance);
+        AcceptedImports Imports() => NewImports(journal, state);
         var before = Imports();
         await before.RecoverAsync();
         var contacts = Enumerable.Range(0, 6).Select(i => Contact(i)).ToList();
         await before.AcceptedAsync(AcceptedImport.Of("b1", contacts[..3]));
         await before.AcceptedAsync(AcceptedImport.Of("b2", contacts[3..]));
         await before.AcceptedAsync(AcceptedImport.Of("b3", [Contact(9)]));
-        await before.ConfirmedAsync(["b3"]);
+        await before.DeliveredAsync(new DeliveredOutcomes([new CompletedImport("b3", [])], []), [AcceptedImport.Of("b3", [Contact(9)])]);
         _client.FailedEmails.Add("p4@example.com");
         var handed = new List<ContactOutcome>();
         var after = Imports();
         var confirmation = new ImportConfirmation(_client, new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }, new ActiveCampaignOptions().Limits,
             TimeProvider.System, NullLogger.Instance);
-        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult(keyKnown ? Account : null), outcomes =>
+        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult(keyKnown ? Account : null), (outcomes, journaled) =>
         {
+            Assert.True(journaled);
             lock (handed)
             {
                 handed.AddRange(outcomes);
@@ -267,14 +275,18 @@ public sealed class BatchSenderTests
             return Task.FromResult(true);
         }, NullLogger.Instance);
 
-        await recovery.RecoverAsync(await after.RecoverAsync());
+        var recovered = await after.RecoverAsync();
+        Assert.Equal(["p9"], recovered.Delivered.Select(o => o.ProfileId));
+        await recovery.RecoverAsync(recovered.Outstanding);
 
         var expected = keyKnown
             ? new[] { OutcomeKind.Accepted, OutcomeKind.Accepted, OutcomeKind.Accepted, OutcomeKind.Accepted, OutcomeKind.FailedInImport, OutcomeKind.Accepted }
             : Enumerable.Repeat(OutcomeKind.Unconfirmed, 6).ToArray();
         Assert.Equal(contacts.Select((c, i) => (c.ProfileId, c.Hash, expected[i])), handed.OrderBy(o => o.ProfileId).Select(o => (o.ProfileId, o.Hash, o.Kind)));
         Assert.Equal(keyKnown ? 4 : 0, _client.InfoCalls);
-        Assert.Empty(await Imports().RecoverAsync());
+        var again = await Imports().RecoverAsync();
+        Assert.Empty(again.Outstanding);
+        Assert.Equal(handed.Select(o => (o.ProfileId, o.Kind)).Order().Append(("p9", OutcomeKind.Accepted)).Order(), again.Delivered.Select(o => (o.ProfileId, o.Kind)).Order());
     }
 
     [Fact]
@@ -366,22 +378,24 @@ public sealed class BatchSenderTests
     }
 
     [Fact]
-    public async Task Recovery_WhenAShardDoesNotTakeTheOutcomes_Fails_AndLeavesTheImportToBeAskedAboutAgain()
+    public async Task Recovery_WhenAShardDoesNotTakeTheOutcomes_Fails_AndTheNextActivationHandsThemAgainWithoutAskingAgain()
     {
         var journal = new MemoryJournal();
         var state = new ExportState();
-        AcceptedImports Imports() => new("exp-1", journal, () => state, () => Task.CompletedTask, NullLogger.Instance);
+        AcceptedImports Imports() => NewImports(journal, state);
         var before = Imports();
         await before.RecoverAsync();
         await before.AcceptedAsync(AcceptedImport.Of("b1", [Contact(1), Contact(2)]));
         var after = Imports();
         var confirmation = new ImportConfirmation(_client, new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }, new ActiveCampaignOptions().Limits,
             TimeProvider.System, NullLogger.Instance);
-        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult<ActiveCampaignAccount?>(Account), _ => Task.FromResult(false), NullLogger.Instance);
+        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult<ActiveCampaignAccount?>(Account), (_, _) => Task.FromResult(false), NullLogger.Instance);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(async () => await recovery.RecoverAsync(await after.RecoverAsync()));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await recovery.RecoverAsync((await after.RecoverAsync()).Outstanding));
 
-        Assert.Equal(["b1"], (await Imports().RecoverAsync()).Select(i => i.BatchId));
+        var next = await Imports().RecoverAsync();
+        Assert.Empty(next.Outstanding);
+        Assert.Equal([("p1", OutcomeKind.Accepted), ("p2", OutcomeKind.Accepted)], next.Delivered.Select(o => (o.ProfileId, o.Kind)));
     }
 
     [Fact]

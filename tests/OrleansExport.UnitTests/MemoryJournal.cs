@@ -46,6 +46,12 @@ internal sealed class MemoryJournal : IShardJournal
         return Task.FromResult(entries);
     }
 
+    public Task<IReadOnlyList<ShardJournalEntry>> ReadAllAsync(string key, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ShardJournalEntry> entries = [.. Blobs.Where(b => b.Key.Key == key).SelectMany(b => b.Value).Select(bytes => Serializer.Deserialize<ShardJournalEntry>(bytes)!)];
+        return Task.FromResult(entries);
+    }
+
     public Task DeleteAsync(string shardKey, string generation, CancellationToken cancellationToken)
     {
         Blobs.Remove((shardKey, generation));

@@ -178,6 +178,47 @@ public sealed class ShardCompletionReplayTests
         Assert.Equal(RejectionKind.RefusedByActiveCampaign, Assert.Single(recovered.GetRejections(null, 10)).Kind);
     }
 
+    /// <summary>What a new activation does with the outcomes its export journaled for all shards (group commit), after its own journal.</summary>
+    private static void ReplayExportJournal(ExportShardRules recovered, IReadOnlyList<ContactOutcome> delivered) =>
+        recovered.CompleteTaken(recovered.OutcomesOfLeasedContacts(delivered));
+
+    [Fact]
+    public void OutcomesTheExportJournaled_Replayed_TakeTheContactsLeasedSinceTheSnapshot_NotSentAgain()
+    {
+        var live = NewShard();
+        live.Apply([.. Enumerable.Range(0, 10).Select(i => Joined($"p{i}", 0))]);
+        live.TakeSnapshot();
+
+        // Taken and accepted since the snapshot; the outcomes are in the export's journal only (the shard journals nothing).
+        var accepted = Accepted(live.Membership.TakePending(10));
+        live.Membership.CompleteTaken(live.Membership.OutcomesOfLeasedContacts(accepted));
+        var recovered = Recover(live, senderDied: false);
+        ReplayExportJournal(recovered, accepted);
+
+        Assert.Empty(recovered.TakePending(100));
+        Assert.Equal((10L, 0L, 10L, 0L), Counts(recovered));
+    }
+
+    [Fact]
+    public void AnOldOutcomeInTheExportsJournal_ForAContactInStepSince_ChangesNothing()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0, first: "Ann"));
+        var first = Accepted(live.Membership.TakePending(10));
+        live.Membership.CompleteTaken(live.Membership.OutcomesOfLeasedContacts(first));
+        live.Apply(Joined("p1", 1, first: "Anna"));
+        var second = Accepted(live.Membership.TakePending(10));
+        live.Membership.CompleteTaken(live.Membership.OutcomesOfLeasedContacts(second));
+        live.TakeSnapshot();
+
+        // Both deliveries are still in the export's journal: the first, replayed on a contact in step, must not undo the second.
+        var recovered = Recover(live, senderDied: false);
+        ReplayExportJournal(recovered, [.. first, .. second]);
+
+        Assert.Empty(recovered.TakePending(100));
+        Assert.Equal((1L, 0L, 1L, 0L), Counts(recovered));
+    }
+
     [Fact]
     public void TheShardAloneRestarted_TheOutcomesOfContactsTakenSinceItsSnapshot_AreTaken_NotSentAgain()
     {

@@ -19,7 +19,11 @@ public interface IExportShardGrain : IGrainWithStringKey
     Task<OutgoingContact[]> TakePendingAsync(int max, bool holdUnsubscribes);
 
     /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
-    Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes);
+    /// <param name="journaled">The export's journal holds the outcomes already: the shard need not journal them.</param>
+    Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes, bool journaled);
+
+    /// <summary>Writes the shard's state now if it changed (the durable profile's snapshot).</summary>
+    Task PersistAsync();
 
     Task<ShardCounters> GetCountersAsync();
 

@@ -1,4 +1,5 @@
 using OrleansExport.Grains.Durability;
+using OrleansExport.Grains.Members;
 
 namespace OrleansExport.Grains.Delivery;
 
@@ -12,29 +13,49 @@ public sealed record AcceptedImport(
     [property: Id(1)] ImportedContact[] Contacts)
 {
     public static AcceptedImport Of(string batchId, IReadOnlyList<OutgoingContact> contacts) =>
-        new(batchId, [.. contacts.Select(c => new ImportedContact(c.ProfileId, c.Action, c.Hash, c.Data.Email, c.ImportFailures))]);
+        new(batchId, [.. contacts.Select(c => new ImportedContact(c.ProfileId, c.Action, c.Hash, null, c.ImportFailures, ImportedContact.EmailKey(c.Data.Email)))]);
 }
 
-/// <summary>One contact of an accepted import: its shard is the one <see cref="ProfileHash.Bucket"/> names, as for every outcome.</summary>
+/// <summary>
+/// One contact of an accepted import: its shard is the one <see cref="ProfileHash.Bucket"/> names, as for every outcome.
+/// The journal keeps no email: import/info's failed emails are matched by <see cref="EmailKey"/>.
+/// </summary>
+/// <param name="Email">Only in journals written before <paramref name="EmailHash"/>.</param>
 [GenerateSerializer, Immutable]
 public sealed record ImportedContact(
     [property: Id(0)] string ProfileId,
     [property: Id(1)] ContactAction Action,
     [property: Id(2)] ulong Hash,
-    [property: Id(3)] string Email,
-    [property: Id(4)] int ImportFailures);
+    [property: Id(3)] string? Email,
+    [property: Id(4)] int ImportFailures,
+    [property: Id(5)] ulong EmailHash = 0)
+{
+    /// <summary>ActiveCampaign compares emails without case.</summary>
+    public static ulong EmailKey(string email) => ProfileHash.Of(email.ToLowerInvariant());
+
+    public ulong Key => Email is { } email ? EmailKey(email) : EmailHash;
+}
 
 /// <summary>The plain rules of accepted imports: which a journal leaves outstanding, and the outcomes import/info's answer gives.</summary>
 public static class ImportOutcomes
 {
-    /// <summary>Imports journaled as accepted and not as confirmed, in the order they were accepted (each once).</summary>
-    public static IReadOnlyList<AcceptedImport> Outstanding(IEnumerable<ShardJournalEntry> entries)
+    /// <summary>Imports journaled as accepted and not (yet) as delivered or confirmed, in the order they were accepted (each once).</summary>
+    public static IReadOnlyList<AcceptedImport> Outstanding(IEnumerable<ShardJournalEntry> entries) => Read(entries).Outstanding;
+
+    /// <summary>
+    /// What a journal of accepted imports holds: the imports still outstanding, and the outcomes of every delivery it
+    /// journaled (an import's outcomes built from its contacts, which an earlier entry of the journal holds).
+    /// </summary>
+    public static (IReadOnlyList<AcceptedImport> Outstanding, List<ContactOutcome> Delivered) Read(IEnumerable<ShardJournalEntry> entries, int importFailureRetries = 0)
     {
+        var accepted = new Dictionary<string, AcceptedImport>(StringComparer.Ordinal);
         var outstanding = new OrderedDictionary<string, AcceptedImport>(StringComparer.Ordinal);
+        var delivered = new List<ContactOutcome>();
         foreach (var entry in entries)
         {
             foreach (var import in entry.ImportsAccepted ?? [])
             {
+                accepted.TryAdd(import.BatchId, import);
                 outstanding.TryAdd(import.BatchId, import);
             }
 
@@ -42,10 +63,27 @@ public static class ImportOutcomes
             {
                 outstanding.Remove(batchId);
             }
+
+            foreach (var delivery in entry.Delivered ?? [])
+            {
+                delivered.AddRange(delivery.Others);
+                foreach (var completed in delivery.Imports)
+                {
+                    outstanding.Remove(completed.BatchId);
+                    if (accepted.TryGetValue(completed.BatchId, out var import))
+                    {
+                        delivered.AddRange(Of(import, completed, importFailureRetries));
+                    }
+                }
+            }
         }
 
-        return [.. outstanding.Values];
+        return ([.. outstanding.Values], delivered);
     }
+
+    /// <summary>The outcomes of an import's contacts, given import/info's last word on it.</summary>
+    public static List<ContactOutcome> Of(AcceptedImport import, CompletedImport completed, int importFailureRetries) =>
+        completed.Unconfirmed ? Unconfirmed(import) : Completed(import, completed.FailedEmails, importFailureRetries);
 
     /// <summary>
     /// import/info says the import was applied: a contact it lists as failed goes back to pending, and is rejected after
@@ -53,19 +91,19 @@ public static class ImportOutcomes
     /// </summary>
     public static List<ContactOutcome> Completed(AcceptedImport import, IEnumerable<string> failedEmails, int importFailureRetries)
     {
-        var failed = new HashSet<string>(failedEmails, StringComparer.OrdinalIgnoreCase);
+        var failed = failedEmails.Select(ImportedContact.EmailKey).ToHashSet();
         return [.. import.Contacts.Select(c =>
-            !failed.Contains(c.Email) ? Of(c, OutcomeKind.Accepted)
-            : c.ImportFailures < importFailureRetries ? Of(c, OutcomeKind.FailedInImport)
-            : Of(c, OutcomeKind.Failed, $"ActiveCampaign listed the contact as failed in import/info {c.ImportFailures + 1} times in a row") with
+            !failed.Contains(c.Key) ? OutcomeOf(c, OutcomeKind.Accepted)
+            : c.ImportFailures < importFailureRetries ? OutcomeOf(c, OutcomeKind.FailedInImport)
+            : OutcomeOf(c, OutcomeKind.Failed, $"ActiveCampaign listed the contact as failed in import/info {c.ImportFailures + 1} times in a row") with
             {
                 RejectionKind = RejectionKind.FailedInImport,
             })];
     }
 
     /// <summary>import/info never said the import was applied: its contacts go back to pending, as possibly in the account.</summary>
-    public static List<ContactOutcome> Unconfirmed(AcceptedImport import) => [.. import.Contacts.Select(c => Of(c, OutcomeKind.Unconfirmed))];
+    public static List<ContactOutcome> Unconfirmed(AcceptedImport import) => [.. import.Contacts.Select(c => OutcomeOf(c, OutcomeKind.Unconfirmed))];
 
-    private static ContactOutcome Of(ImportedContact contact, OutcomeKind kind, string? reason = null) =>
+    private static ContactOutcome OutcomeOf(ImportedContact contact, OutcomeKind kind, string? reason = null) =>
         new(contact.ProfileId, contact.Action, contact.Hash, kind, reason);
 }

@@ -103,7 +103,8 @@ public sealed partial class BatchSender(
                     ExportMetrics.RecordImportQueued(export.Id);
                     var accepted = AcceptedImport.Of(queued.BatchId, batch);
                     await tally.AcceptedAsync(accepted);
-                    outcomes.AddRange(await _confirmation.ConfirmAsync(account, accepted, cancellationToken));
+                    var completed = await _confirmation.ConfirmAsync(account, accepted, cancellationToken);
+                    outcomes.AddRange(tally.Completed(accepted, completed, exportOptions.Value.ImportFailureRetries));
                     return;
 
                 case BulkImportResult.Invalid invalid when invalid.Failures.Any(f => f.Index >= 0 && f.Index < batch.Count):
@@ -238,38 +239,4 @@ public sealed partial class BatchSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId}: ActiveCampaign refused an import of {Count} contacts without naming one ({Reason}); sending it in halves to find the contact at fault")]
     private partial void LogSplitting(string exportId, int count, string reason);
 
-}
-
-/// <summary>
-/// Bulk-import requests one <see cref="BatchSender.SendAsync"/> made, the contacts that went out in a request, and the
-/// imports ActiveCampaign accepted (journaled in <see cref="Journal"/>, when given, before import/info is asked).
-/// </summary>
-public sealed partial class ImportTally
-{
-    private readonly HashSet<OutgoingContact> _wentOut = new(ReferenceEqualityComparer.Instance);
-
-    public int Imports { get; set; }
-
-    public AcceptedImports? Journal { get; init; }
-
-    /// <summary>Batch ids of the accepted imports <see cref="Journal"/> holds.</summary>
-    public List<string> Accepted { get; } = [];
-
-    public async Task AcceptedAsync(AcceptedImport import)
-    {
-        if (Journal is not null)
-        {
-            await Journal.AcceptedAsync(import);
-            Accepted.Add(import.BatchId);
-        }
-    }
-
-    public void WentOut(IEnumerable<OutgoingContact> contacts) => _wentOut.UnionWith(contacts);
-
-    /// <summary>
-    /// The outcome of a contact whose batch failed before its outcome was known: <see cref="OutcomeKind.Unconfirmed"/> once
-    /// a request with it went out (ActiveCampaign may have applied it), else <see cref="OutcomeKind.Returned"/>.
-    /// </summary>
-    public ContactOutcome Unanswered(OutgoingContact contact) =>
-        _wentOut.Contains(contact) ? BatchSender.Unconfirmed(contact) : BatchSender.Returned(contact);
 }

@@ -39,8 +39,8 @@ public sealed partial class DeliveryLoop(
     private readonly ILogger _logger = logger;
     private readonly List<ContactOutcome> _outcomesToRetry = [];
 
-    // Accepted imports whose outcomes wait in _outcomesToRetry: confirmed in the journal once every shard took them.
-    private readonly List<string> _importsAwaitingOutcomes = [];
+    // Journaled deliveries whose outcomes wait in _outcomesToRetry: handed once every shard took them.
+    private readonly List<DeliveredOutcomes> _deliveriesAwaitingShards = [];
     private readonly DeliveryHold _hold = new(time);
     private readonly SelfPauseWatch _selfPause = new();
     private readonly ActivityBuckets _activity = new();
@@ -207,14 +207,40 @@ public sealed partial class DeliveryLoop(
         _activity.Record(time.GetUtcNow(), outcomes.Count(o => o.Kind != OutcomeKind.Returned), outcomes.Count(o => o.Kind == OutcomeKind.Accepted),
             outcomes.Count(o => o.Kind == OutcomeKind.Failed), tally.Imports);
         ExportMetrics.RecordOutcomes(exportId, outcomes);
-        if (await HandOutcomesToShardsAsync(outcomes))
+        var delivery = tally.Record(outcomes);
+        var journaled = await JournalAsync(delivery, tally.Accepted);
+        if (await HandOutcomesToShardsAsync(outcomes, journaled))
         {
-            await (Imports?.ConfirmedAsync(tally.Accepted) ?? Task.CompletedTask);
+            Imports?.Handed(delivery);
         }
-        else
+        else if (journaled)
         {
-            // Until a shard took them, a crash must leave these imports to be asked about again.
-            _importsAwaitingOutcomes.AddRange(tally.Accepted);
+            // Until every shard took them, a new generation of the journal carries them over.
+            _deliveriesAwaitingShards.Add(delivery);
+        }
+    }
+
+    /// <summary>
+    /// Group commit: the delivery's outcomes are made durable once, in the export's journal, for all its shards. When
+    /// that fails (or there is no journal), each shard journals its own share.
+    /// </summary>
+    /// <returns>The export's journal holds the delivery.</returns>
+    private async Task<bool> JournalAsync(DeliveredOutcomes delivery, IReadOnlyList<AcceptedImport> imports)
+    {
+        if (Imports is not { Durable: true } journal)
+        {
+            return false;
+        }
+
+        try
+        {
+            await journal.DeliveredAsync(delivery, imports);
+            return true;
+        }
+        catch (Exception exception)
+        {
+            LogDeliveryNotJournaled(exportId, exception.GetType().Name);
+            return false;
         }
     }
 
@@ -239,8 +265,9 @@ public sealed partial class DeliveryLoop(
     /// Outcomes a shard could not take are kept and handed over again by the pump: until they arrive, the
     /// shard holds those contacts as leased and would never send them again.
     /// </summary>
+    /// <param name="journaled">The export's journal holds them (<see cref="AcceptedImports.DeliveredAsync"/>): the shards need not.</param>
     /// <returns>Every shard took its outcomes.</returns>
-    public async Task<bool> HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes)
+    public async Task<bool> HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes, bool journaled)
     {
         var shards = Shards;
         var allTaken = true;
@@ -249,7 +276,7 @@ public sealed partial class DeliveryLoop(
             ShardCompletion completion;
             try
             {
-                completion = await shards[group.Key].CompleteAsync([.. group]);
+                completion = await shards[group.Key].CompleteAsync([.. group], journaled);
             }
             catch (Exception exception)
             {
@@ -280,13 +307,17 @@ public sealed partial class DeliveryLoop(
             return;
         }
 
+        // Journaled by the shards this time: which of them the export's journal holds is not kept per outcome.
         var retry = _outcomesToRetry.ToList();
         _outcomesToRetry.Clear();
-        if (await HandOutcomesToShardsAsync(retry) && _outcomesToRetry.Count == 0 && _importsAwaitingOutcomes.Count > 0)
+        if (await HandOutcomesToShardsAsync(retry, journaled: false) && _outcomesToRetry.Count == 0)
         {
-            string[] confirmed = [.. _importsAwaitingOutcomes];
-            _importsAwaitingOutcomes.Clear();
-            await (Imports?.ConfirmedAsync(confirmed) ?? Task.CompletedTask);
+            foreach (var delivery in _deliveriesAwaitingShards)
+            {
+                Imports?.Handed(delivery);
+            }
+
+            _deliveriesAwaitingShards.Clear();
         }
     }
 
@@ -336,6 +367,9 @@ public sealed partial class DeliveryLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {Count} contacts of export {ExportId} failed and will be retried: {Error}: {Message}")]
     private partial void LogDeliveryFailed(int count, string exportId, string error, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not journal a delivery's outcomes ({Error}); its shards journal them")]
+    private partial void LogDeliveryNotJournaled(string exportId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Index} of export {ExportId} did not take {Count} outcomes ({Error}); retrying shortly")]
     private partial void LogOutcomesNotTaken(int index, string exportId, int count, string error);

@@ -4,8 +4,8 @@ using OrleansExport.Grains.Exports;
 namespace OrleansExport.Grains.Delivery;
 
 /// <summary>
-/// How an export's delivery starts on a new activation: the imports the gone activation had accepted are confirmed
-/// first (<see cref="ImportRecovery"/>, off the activation's call: it may take <see cref="ExportOptions.ImportInfoTimeout"/>),
+/// How an export's delivery starts on a new activation: the outcomes the gone activation journaled are handed to the
+/// shards again, the imports it had accepted are confirmed (<see cref="ImportRecovery"/>, off the activation's call: it may take <see cref="ExportOptions.ImportInfoTimeout"/>),
 /// and only then are the leases it held released (their contacts go back to pending) and the pump started.
 /// </summary>
 /// <param name="keepAlive">Keeps the activation alive this long: no pump does while the imports are asked about.</param>
@@ -26,7 +26,14 @@ public sealed partial class DeliveryRestart(
 
     public async Task StartAsync()
     {
-        var outstanding = await imports.RecoverAsync();
+        var (outstanding, delivered) = await imports.RecoverAsync();
+
+        // The gone activation may have journaled outcomes it did not hand to every shard: a shard takes each once.
+        if (delivered.Count > 0 && !await delivery.HandOutcomesToShardsAsync(delivered, journaled: true))
+        {
+            throw new InvalidOperationException($"A shard of export {exportId} did not take the journaled outcomes of its deliveries.");
+        }
+
         if (outstanding.Count == 0)
         {
             await ResumeAsync();

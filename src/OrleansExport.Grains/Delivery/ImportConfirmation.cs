@@ -5,14 +5,17 @@ namespace OrleansExport.Grains.Delivery;
 
 /// <summary>
 /// Asks import/info about an accepted import until ActiveCampaign has applied it, or gives up after
-/// <see cref="ExportOptions.ImportInfoTimeout"/> (its contacts are then <see cref="OutcomeKind.Unconfirmed"/>).
+/// <see cref="ExportOptions.ImportInfoTimeout"/> (its contacts are then <see cref="OutcomeKind.Unconfirmed"/>):
+/// the answer is what the export journals (<see cref="CompletedImport"/>), the outcomes follow from it.
 /// Used right after the import (<see cref="BatchSender"/>) and for imports a crashed activation left unconfirmed
 /// (<see cref="ImportRecovery"/>). No Orleans here.
 /// </summary>
 public sealed partial class ImportConfirmation(IActiveCampaignClient client, ExportOptions options, ActiveCampaignLimits limits, TimeProvider time, ILogger logger)
 {
+    public int ImportFailureRetries => options.ImportFailureRetries;
+
     /// <param name="firstDelay">Before the first question; null: <see cref="ExportOptions.ImportInfoDelay"/>.</param>
-    public async Task<List<ContactOutcome>> ConfirmAsync(ActiveCampaignAccount account, AcceptedImport import, CancellationToken cancellationToken, TimeSpan? firstDelay = null)
+    public async Task<CompletedImport> ConfirmAsync(ActiveCampaignAccount account, AcceptedImport import, CancellationToken cancellationToken, TimeSpan? firstDelay = null)
     {
         var delay = Scaled(options.ImportInfoDelay);
         var maxDelay = Scaled(TimeSpan.FromMinutes(1));
@@ -28,13 +31,13 @@ public sealed partial class ImportConfirmation(IActiveCampaignClient client, Exp
             var info = await client.GetImportInfoAsync(account, import.BatchId, cancellationToken);
             if (info.IsCompleted)
             {
-                return ImportOutcomes.Completed(import, info.FailedEmails, options.ImportFailureRetries);
+                return new CompletedImport(import.BatchId, [.. info.FailedEmails]);
             }
 
             if (time.GetUtcNow() >= deadline)
             {
                 LogImportNotConfirmed(import.BatchId, import.Contacts.Length);
-                return ImportOutcomes.Unconfirmed(import);
+                return CompletedImport.NotConfirmed(import.BatchId);
             }
 
             if (wait >= delay)

@@ -21,7 +21,7 @@ public sealed partial class ImportRecovery(
     AcceptedImports imports,
     ImportConfirmation confirmation,
     Func<Task<ActiveCampaignAccount?>> account,
-    Func<IReadOnlyCollection<ContactOutcome>, Task<bool>> handToShards,
+    Func<IReadOnlyCollection<ContactOutcome>, bool, Task<bool>> handToShards,
     ILogger logger)
 {
     /// <summary>The account of the export's connection to ask import/info; null when its key is missing or refused.</summary>
@@ -41,13 +41,16 @@ public sealed partial class ImportRecovery(
         var known = await TryGetAccountAsync();
         await Task.WhenAll(outstanding.Select(async import =>
         {
-            if (!await handToShards(await OutcomesAsync(known, import)))
+            var completed = await CompletedAsync(known, import);
+            var delivery = new DeliveredOutcomes([completed], []);
+            var journaled = await TryJournalAsync(delivery, import);
+            if (!await handToShards(ImportOutcomes.Of(import, completed, confirmation.ImportFailureRetries), journaled))
             {
                 // A shard is restarting: the activation starts over, and asks again, before any lease is released.
                 throw new InvalidOperationException($"A shard of export {exportId} did not take the outcomes of an accepted import.");
             }
 
-            await imports.ConfirmedAsync([import.BatchId]);
+            imports.Handed(delivery);
         }));
     }
 
@@ -64,11 +67,26 @@ public sealed partial class ImportRecovery(
         }
     }
 
-    private async Task<List<ContactOutcome>> OutcomesAsync(ActiveCampaignAccount? known, AcceptedImport import)
+    /// <summary>Journaled once for the shards; if that fails, each shard journals its share.</summary>
+    private async Task<bool> TryJournalAsync(DeliveredOutcomes delivery, AcceptedImport import)
+    {
+        try
+        {
+            await imports.DeliveredAsync(delivery, [import]);
+            return true;
+        }
+        catch (Exception exception)
+        {
+            LogNotJournaled(exportId, import.BatchId, exception.GetType().Name);
+            return false;
+        }
+    }
+
+    private async Task<CompletedImport> CompletedAsync(ActiveCampaignAccount? known, AcceptedImport import)
     {
         if (known is null)
         {
-            return ImportOutcomes.Unconfirmed(import);
+            return CompletedImport.NotConfirmed(import.BatchId);
         }
 
         try
@@ -79,9 +97,12 @@ public sealed partial class ImportRecovery(
         catch (Exception exception)
         {
             LogNotConfirmed(exportId, import.BatchId, exception.GetType().Name);
-            return ImportOutcomes.Unconfirmed(import);
+            return CompletedImport.NotConfirmed(import.BatchId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not journal what import {BatchId} came to ({Error}); its shards journal it")]
+    private partial void LogNotJournaled(string exportId, string batchId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} asks again about {Imports} imports ({Contacts} contacts) ActiveCampaign accepted before its delivery loop stopped")]
     private partial void LogRecovering(string exportId, int imports, int contacts);

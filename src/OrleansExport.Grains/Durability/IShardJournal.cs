@@ -22,6 +22,12 @@ public interface IShardJournal
     /// <summary>The entries of <paramref name="generation"/> in append order; deletes the shard's journals of other generations.</summary>
     Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(string shardKey, string generation, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every entry of every generation of another owner's journal, read only (nothing is deleted, appends are not
+    /// disturbed): an export shard reads its export's delivered outcomes this way when it comes back.
+    /// </summary>
+    Task<IReadOnlyList<ShardJournalEntry>> ReadAllAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>Deletes one generation once a newer snapshot holds everything it had.</summary>
     Task DeleteAsync(string shardKey, string generation, CancellationToken cancellationToken);
 
@@ -43,7 +49,11 @@ public interface IShardJournal
 /// <param name="Facts">What ActiveCampaign told about members' contacts (a webhook, a reconciliation): opt-outs are never lost.</param>
 /// <param name="LeasesReleased">The export released every lease here (its delivery loop started over): replayed, so that no lease of a gone sender comes back.</param>
 /// <param name="ImportsAccepted">An export's journal of accepted imports (<see cref="AcceptedImports"/>): imports ActiveCampaign queued.</param>
-/// <param name="ImportsConfirmed">An export's journal of accepted imports: batch ids whose outcomes the shards were handed.</param>
+/// <param name="ImportsConfirmed">An export's journal of accepted imports, as written before <paramref name="Delivered"/>: batch ids whose outcomes the shards were handed.</param>
+/// <param name="Delivered">
+/// An export's journal of accepted imports: deliveries whose outcomes are known, journaled once for every shard (group
+/// commit) before the shards are handed them. A shard that comes back replays them on its snapshot.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ShardJournalEntry(
     [property: Id(0)] long CapacityLeft,
@@ -52,11 +62,10 @@ public sealed record ShardJournalEntry(
     [property: Id(3)] bool LeasesReleased = false,
     [property: Id(4)] ListFact[]? Facts = null,
     [property: Id(5)] AcceptedImport[]? ImportsAccepted = null,
-    [property: Id(6)] string[]? ImportsConfirmed = null)
+    [property: Id(6)] string[]? ImportsConfirmed = null,
+    [property: Id(7)] DeliveredOutcomes[]? Delivered = null)
 {
     public static ShardJournalEntry Accepted(AcceptedImport[] imports) => new(0, [], ImportsAccepted: imports);
-
-    public static ShardJournalEntry Confirmed(string[] batchIds) => new(0, [], ImportsConfirmed: batchIds);
 
     public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);
 

@@ -3,18 +3,34 @@ using Microsoft.Extensions.Logging;
 namespace OrleansExport.Grains.Durability;
 
 /// <summary>
-/// How a shard grain persists its state: the whole state on a timer, and, when a <see cref="IShardJournal"/>
-/// is registered (the durable profile), every batch appended to the journal before the grain answers, so a
-/// batch that was acknowledged survives a crash; a new activation replays the journal on its last snapshot.
+/// How a shard grain persists its state. Without a <see cref="IShardJournal"/> (memory profile), the whole state on a
+/// timer while it changed. With one (the durable profile), every batch is appended to the journal before the grain
+/// answers, so a batch that was acknowledged survives a crash, and a new activation replays the journal on its last
+/// snapshot; the whole state is written rarely: once the journal since the snapshot holds about as many items (events,
+/// outcomes, facts) as the shard has members (<paramref name="members"/>), so that the snapshots cost about what the
+/// journal does, or once what changed outside the journal is <see cref="MaxSnapshotAge"/> old, or when asked.
 /// </summary>
-public sealed class JournaledShardState<TState>(IPersistentState<TState> state, IShardJournal? journal, string journalKey, ILogger logger)
+public sealed class JournaledShardState<TState>(IPersistentState<TState> state, IShardJournal? journal, string journalKey, ILogger logger, Func<long>? members = null)
     where TState : class, new()
 {
     /// <summary>The journal generation of a shard whose state was never written.</summary>
     private const string InitialGeneration = "initial";
 
+    /// <summary>A small shard's journal may grow to this many items before a snapshot.</summary>
+    public const int MinJournalItemsPerSnapshot = 20_000;
+
+    /// <summary>Appends per snapshot at most: an append blob holds 50,000 blocks.</summary>
+    public const int MaxJournalEntriesPerSnapshot = 5_000;
+
+    /// <summary>How long a change the journal does not carry (leases, contact ids learned) may wait for a snapshot.</summary>
+    public static readonly TimeSpan MaxSnapshotAge = TimeSpan.FromMinutes(10);
+
     private bool _changed;
     private IGrainTimer? _persistTimer;
+    private long _journalItems;
+    private int _journalEntries;
+    private long _snapshotAt = Environment.TickCount64;
+    private bool _snapshotRequested;
 
     public TState State => state.State;
 
@@ -28,9 +44,9 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
 
     public void MarkChanged() => _changed = true;
 
-    /// <summary>Writes the state every <paramref name="interval"/> while it changed, on the grain's own turn.</summary>
+    /// <summary>Every <paramref name="interval"/>, on the grain's own turn, writes the state if it changed (and, with a journal, if a snapshot is due).</summary>
     public void PersistEvery(IGrainBase grain, TimeSpan interval) =>
-        _persistTimer = grain.RegisterGrainTimer(PersistIfChangedAsync, new GrainTimerCreationOptions
+        _persistTimer = grain.RegisterGrainTimer(PersistIfDueAsync, new GrainTimerCreationOptions
         {
             DueTime = interval,
             Period = interval,
@@ -56,6 +72,8 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         if (entries.Count > 0)
         {
             _changed = true;
+            _journalEntries = entries.Count;
+            _journalItems = entries.Sum(e => (long)e.Events.Length + (e.Outcomes?.Length ?? 0) + (e.Facts?.Length ?? 0));
             ShardStateLog.Replaying(logger, journalKey, entries.Count, entries.Sum(e => e.Events.Length), entries.Sum(e => e.Outcomes?.Length ?? 0));
         }
 
@@ -75,6 +93,8 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         try
         {
             await journal.AppendAsync(journalKey, Generation, entry, CancellationToken.None);
+            _journalEntries++;
+            _journalItems += Math.Max(1, entry.Events.Length + (entry.Outcomes?.Length ?? 0) + (entry.Facts?.Length ?? 0));
         }
         catch (Exception)
         {
@@ -93,6 +113,18 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
             throw new InvalidOperationException($"Shard {journalKey} is reloading after a failed write; the batch will be retried.");
         }
     }
+
+    private Task PersistIfDueAsync(CancellationToken cancellationToken) =>
+        journal is null || SnapshotDue ? PersistIfChangedAsync(cancellationToken) : Task.CompletedTask;
+
+    /// <summary>The next tick writes the state (an erasure: the journal holds what must be gone).</summary>
+    public void RequestSnapshot() => _snapshotRequested = true;
+
+    private bool SnapshotDue =>
+        _snapshotRequested
+        || _journalItems >= Math.Max(MinJournalItemsPerSnapshot, members?.Invoke() ?? 0)
+        || _journalEntries >= MaxJournalEntriesPerSnapshot
+        || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge;
 
     public async Task PersistIfChangedAsync(CancellationToken cancellationToken)
     {
@@ -122,6 +154,10 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         }
 
         _changed = false;
+        _journalItems = 0;
+        _journalEntries = 0;
+        _snapshotRequested = false;
+        _snapshotAt = Environment.TickCount64;
         ShardStorageMetrics.RecordSnapshotWrite();
         if (journal is not null && journaled != Generation)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.Durability;
 
 namespace OrleansExport.Grains.ExportShards;
@@ -41,7 +42,7 @@ public sealed class ExportShardGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _store = new JournaledShardState<ExportShardState>(state, journal, ShardKey, logger) { OnBroken = DeactivateOnIdle };
+        _store = new JournaledShardState<ExportShardState>(state, journal, ShardKey, logger, () => state.State.Members.Count) { OnBroken = DeactivateOnIdle };
         _membership = new ExportShardRules(state.State, time);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
@@ -73,11 +74,33 @@ public sealed class ExportShardGrain(
         // Leases found in storage are kept: their sender, the export's delivery loop, may live on and answer them (and
         // those it took since the snapshot). If it died, its next activation releases them (ReleaseLeasesAsync).
         _membership.ExpectOutcomesOfLostLeases();
+        await ReplayExportDeliveriesAsync(cancellationToken);
         await ReportPendingAsync(overdue: true);
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
         var leaseCheck = options.Value.LeaseTimeout / 4;
         this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions { DueTime = leaseCheck, Period = leaseCheck });
+    }
+
+    /// <summary>
+    /// Outcomes the export journaled for all its shards (<see cref="AcceptedImports"/>) are not in this shard's journal:
+    /// those handed since the snapshot are read from the export's. Each counts only for a contact leased or waiting here
+    /// (<see cref="ExportShardRules.OutcomesOfLeasedContacts"/>), so an outcome the snapshot holds already changes nothing.
+    /// </summary>
+    private async Task ReplayExportDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        if (journal is null)
+        {
+            return;
+        }
+
+        var entries = await journal.ReadAllAsync(AcceptedImports.JournalKey(ExportId), cancellationToken);
+        var delivered = _membership.OutcomesOfLeasedContacts(ImportOutcomes.Read(entries, options.Value.ImportFailureRetries).Delivered);
+        if (delivered.Length > 0)
+        {
+            _membership.CompleteTaken(delivered);
+            _store.MarkChanged();
+        }
     }
 
     /// <summary>Leases whose answer or outcome was lost go back to pending, and the export hears of them.</summary>
@@ -116,6 +139,12 @@ public sealed class ExportShardGrain(
         }
 
         await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
+        if (events.Any(e => e.Type == SegmentEventType.Erased))
+        {
+            // Until the next snapshot, the journal still holds what the profile's earlier events said.
+            _store.RequestSnapshot();
+        }
+
         var result = _membership.Apply(events);
         ExportMetrics.RecordApplied(ExportId, result);
         await ReturnCapacityAsync(_membership.ReleaseFreedCapacity());
@@ -181,12 +210,15 @@ public sealed class ExportShardGrain(
         return Task.FromResult(taken);
     }
 
-    /// <summary>Journaled before it is applied and answered, so that a crash does not send the accepted contacts again.</summary>
-    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes)
+    /// <summary>
+    /// Durable before it is applied and answered, so that a crash does not send the accepted contacts again: in the
+    /// export's journal (<paramref name="journaled"/>, read back by <see cref="ReplayExportDeliveriesAsync"/>), else here.
+    /// </summary>
+    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes, bool journaled)
     {
         _store.ThrowIfBroken();
         var completed = _membership.OutcomesOfLeasedContacts(outcomes);
-        if (completed.Length > 0)
+        if (completed.Length > 0 && !journaled)
         {
             await _store.AppendAsync(ShardJournalEntry.Completion(completed));
         }
@@ -195,6 +227,9 @@ public sealed class ExportShardGrain(
         _store.MarkChanged();
         return new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed);
     }
+
+    /// <summary>The export starts a new generation of its journal: what this shard took from the old one must be in its snapshot.</summary>
+    public Task PersistAsync() => _store.PersistIfChangedAsync(CancellationToken.None);
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());
 

@@ -239,11 +239,14 @@ public sealed class ShardOutbox
 
     /// <summary>
     /// The outcomes to complete: those of contacts leased now. An outcome for a lease released since (its sender was given
-    /// up for gone) changes nothing; after <see cref="ExpectOutcomesOfLostLeases"/>, every outcome of a contact the shard
-    /// holds counts, since the lease it answers may have been lost with the crash. These are what the shard journals.
+    /// up for gone) changes nothing; after <see cref="ExpectOutcomesOfLostLeases"/>, an outcome of a contact waiting to be
+    /// sent counts too, since the lease it answers may have been lost with the crash (a lost lease leaves its contact
+    /// waiting: the snapshot before it had it so, or a journaled change made it so). A contact in step is left alone: an
+    /// outcome replayed from a journal could only be older than what it has. These are what the shard journals.
     /// </summary>
     public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
-        [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0 && (_leasesMayBeLost || Members[slot].Has(MemberFlags.Leased)))];
+        [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0
+            && (Members[slot].Has(MemberFlags.Leased) || _leasesMayBeLost && Members[slot].Has(MemberFlags.Dirty)))];
 
     /// <summary>
     /// Completes outcomes known to answer leases of this shard: those <see cref="OutcomesOfLeasedContacts"/> kept, or a

@@ -56,7 +56,8 @@ public sealed partial class ExportGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _imports = new AcceptedImports(Id, journal, () => state.State, WriteStateAsync, logger);
+        _imports = new AcceptedImports(Id, journal, () => state.State, WriteStateAsync, () => Shards.ForEachAsync(shard => shard.PersistAsync()),
+            () => Math.Max(MinContactsPerJournalGeneration, state.State.Run?.Total ?? 0), Options.ImportFailureRetries, logger);
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
             activeCampaignOptions.Value.Limits, Webhook, time, logger) { Imports = _imports };
         if (state.State.Definition is null)
@@ -85,6 +86,12 @@ public sealed partial class ExportGrain(
             () => Active, StartPump, () => DelayDeactivation(Options.ImportInfoTimeout / limits.TimeScale + TimeSpan.FromMinutes(1)), DeactivateOnIdle, logger)
             .StartAsync();
     }
+
+    /// <summary>
+    /// The journal of deliveries starts a new generation after about one export's worth of contacts (the last run's), so
+    /// that the shards' snapshots it waits for cost about what it does; never after fewer than this.
+    /// </summary>
+    private const long MinContactsPerJournalGeneration = 100_000;
 
     public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
     {

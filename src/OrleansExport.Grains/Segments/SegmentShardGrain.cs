@@ -50,7 +50,7 @@ public sealed partial class SegmentShardGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Segment and export ids may coincide: the journal keys of segments are apart.
-        _store = new JournaledShardState<SegmentShardState>(state, journal, $"segment:{ShardKey}", logger) { OnBroken = DeactivateOnIdle };
+        _store = new JournaledShardState<SegmentShardState>(state, journal, $"segment:{ShardKey}", logger, () => state.State.MemberCount) { OnBroken = DeactivateOnIdle };
         _membership = new SegmentMembership(state.State, time, ingestOptions.Value.SnapshotGrace);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
@@ -71,6 +71,12 @@ public sealed partial class SegmentShardGrain(
         await ForwardOrKeepAsync(outcome.Forward, exports);
 
         await _store.AppendAsync(new ShardJournalEntry(0, events));
+        if (events.Any(e => e.Type == SegmentEventType.Erased))
+        {
+            // Until the next snapshot, the journal still holds what the profile's earlier events said.
+            _store.RequestSnapshot();
+        }
+
         var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount, _membership.NextRemovalDue);
         ExportMetrics.RecordSegmentBatch(SegmentId, events.Length, result);
         return result;

@@ -82,6 +82,35 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         return entries;
     }
 
+    public async Task<IReadOnlyList<ShardJournalEntry>> ReadAllAsync(string key, CancellationToken cancellationToken)
+    {
+        var entries = new List<ShardJournalEntry>();
+        // Each generation's segments in order ("{generation}" before "{generation}-1", "-2"...); generations in any order.
+        foreach (var name in (await ListAsync(key, cancellationToken)).OrderBy(SegmentOrder, StringComparer.Ordinal))
+        {
+            try
+            {
+                var content = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
+                ReadFrames(content, entries);
+            }
+            catch (RequestFailedException exception) when (exception.Status == 404)
+            {
+                // Deleted by its owner since the listing (a generation it no longer needs).
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>"{generation}-{segment}" sorted by generation, then segment number.</summary>
+    private static string SegmentOrder(string name)
+    {
+        var dash = name.LastIndexOf('-');
+        return dash > name.LastIndexOf('/') && int.TryParse(name.AsSpan(dash + 1), out var segment)
+            ? $"{name[..dash]}/{segment:D10}"
+            : $"{name}/{0:D10}";
+    }
+
     /// <summary>Reads the generation's segments in order, skipping torn frames, and finds where the next append goes.</summary>
     private async Task<(List<ShardJournalEntry> Entries, Tail Tail)> ScanAsync(string shardKey, string generation, CancellationToken cancellationToken)
     {
