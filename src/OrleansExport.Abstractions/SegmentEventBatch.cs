@@ -5,7 +5,7 @@ namespace OrleansExport;
 /// <summary>
 /// Many events of one segment in one stream message, encoded once by the publisher in a compact binary
 /// form and decoded once by the segment grain: the stream and its cache carry one byte array instead of an
-/// object graph per event through the serializer.
+/// object graph per event through the serializer. The shards journal the batches they apply in this form too.
 /// </summary>
 /// <remarks>
 /// Layout: a version byte, the segment id, the event count, then per event its type, <c>occurredAt</c> (UTC
@@ -77,7 +77,7 @@ public sealed class SegmentEventBatch
     public IReadOnlyList<SegmentEvent> Decode()
     {
         using var reader = new BinaryReader(new MemoryStream(Encoded, writable: false), Encoding.UTF8);
-        // Batches live only in the memory streams' queues and caches, never in storage: no older version to read.
+        // Shard journals keep batches too: a new version must still read this one.
         if (reader.ReadByte() != Version)
         {
             throw new InvalidDataException("A segment event batch of an unknown version.");

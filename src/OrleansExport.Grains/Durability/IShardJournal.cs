@@ -40,7 +40,7 @@ public interface IShardJournal
 /// reproduces the shard's state.
 /// </summary>
 /// <param name="CapacityLeft">The shard's unused capacity just before the batch, leases already added.</param>
-/// <param name="Events">The batch, as <see cref="IExportShardGrain.ApplyAsync"/> received it; empty for a completion.</param>
+/// <param name="Events">The batch, as <see cref="IExportShardGrain.ApplyAsync"/> received it, when it is not in <paramref name="Batch"/>; empty for a completion.</param>
 /// <param name="Outcomes">
 /// A completion (export shards only): the outcomes <see cref="IExportShardGrain.CompleteAsync"/> acted on, so that
 /// what ActiveCampaign accepted since the snapshot is not sent again after a crash. Null for a batch, and in
@@ -50,6 +50,10 @@ public interface IShardJournal
 /// <param name="LeasesReleased">The export released every lease here (its delivery loop started over): replayed, so that no lease of a gone sender comes back.</param>
 /// <param name="ImportsAccepted">An export's journal of accepted imports (<see cref="AcceptedImports"/>): imports ActiveCampaign queued.</param>
 /// <param name="ImportsConfirmed">An export's journal of accepted imports, as written before <paramref name="Delivered"/>: batch ids whose outcomes the shards were handed.</param>
+/// <param name="Batch">
+/// The batch in the compact encoding the stream carries (<see cref="SegmentEventBatch"/>): several times cheaper to write
+/// and smaller than <paramref name="Events"/>. Every batch of one segment is journaled so (<see cref="Applied"/>).
+/// </param>
 /// <param name="Delivered">
 /// An export's journal of accepted imports: deliveries whose outcomes are known, journaled once for every shard (group
 /// commit) before the shards are handed them. A shard that comes back replays them on its snapshot.
@@ -63,8 +67,23 @@ public sealed record ShardJournalEntry(
     [property: Id(4)] ListFact[]? Facts = null,
     [property: Id(5)] AcceptedImport[]? ImportsAccepted = null,
     [property: Id(6)] string[]? ImportsConfirmed = null,
-    [property: Id(7)] DeliveredOutcomes[]? Delivered = null)
+    [property: Id(7)] DeliveredOutcomes[]? Delivered = null,
+    [property: Id(8)] SegmentEventBatch? Batch = null)
 {
+    /// <summary>An applied batch: encoded when its events are of one segment (they are, but for an erasure spread to an export).</summary>
+    public static ShardJournalEntry Applied(long capacityLeft, IReadOnlyList<SegmentEvent> events) =>
+        events.Count > 0 && events.All(e => string.Equals(e.SegmentId, events[0].SegmentId, StringComparison.Ordinal))
+            ? new(capacityLeft, [], Batch: SegmentEventBatch.Encode(events[0].SegmentId, events))
+            : new(capacityLeft, [.. events]);
+
+    /// <summary>The applied batch's events (none for a completion, facts, released leases or accepted imports).</summary>
+    public IReadOnlyList<SegmentEvent> ReadEvents() => Batch?.Decode() ?? Events;
+
+    public int EventCount => Batch?.Count ?? Events.Length;
+
+    /// <summary>What the entry weighs in a shard's journal: events, outcomes and facts it holds (at least one).</summary>
+    public long Items => Math.Max(1, EventCount + (Outcomes?.Length ?? 0) + (Facts?.Length ?? 0));
+
     public static ShardJournalEntry Accepted(AcceptedImport[] imports) => new(0, [], ImportsAccepted: imports);
 
     public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);

@@ -73,8 +73,8 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         {
             _changed = true;
             _journalEntries = entries.Count;
-            _journalItems = entries.Sum(e => (long)e.Events.Length + (e.Outcomes?.Length ?? 0) + (e.Facts?.Length ?? 0));
-            ShardStateLog.Replaying(logger, journalKey, entries.Count, entries.Sum(e => e.Events.Length), entries.Sum(e => e.Outcomes?.Length ?? 0));
+            _journalItems = entries.Sum(e => e.Items);
+            ShardStateLog.Replaying(logger, journalKey, entries.Count, entries.Sum(e => e.EventCount), entries.Sum(e => e.Outcomes?.Length ?? 0));
         }
 
         return entries;
@@ -94,7 +94,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         {
             await journal.AppendAsync(journalKey, Generation, entry, CancellationToken.None);
             _journalEntries++;
-            _journalItems += Math.Max(1, entry.Events.Length + (entry.Outcomes?.Length ?? 0) + (entry.Facts?.Length ?? 0));
+            _journalItems += entry.Items;
         }
         catch (Exception)
         {

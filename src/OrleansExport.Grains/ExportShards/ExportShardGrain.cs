@@ -65,7 +65,7 @@ public sealed class ExportShardGrain(
             }
 
             state.State.CapacityLeft = entry.CapacityLeft;
-            _membership.Apply(entry.Events);
+            _membership.Apply(entry.ReadEvents());
 
             // Given back to the connection when the batch was first applied (or lost with the crash: never twice).
             _membership.ReleaseFreedCapacity();
@@ -138,7 +138,7 @@ public sealed class ExportShardGrain(
             _membership.AddCapacity(granted);
         }
 
-        await _store.AppendAsync(new ShardJournalEntry(state.State.CapacityLeft, events));
+        await _store.AppendAsync(ShardJournalEntry.Applied(state.State.CapacityLeft, events));
         if (events.Any(e => e.Type == SegmentEventType.Erased))
         {
             // Until the next snapshot, the journal still holds what the profile's earlier events said.

@@ -54,7 +54,7 @@ public sealed partial class SegmentShardGrain(
         _membership = new SegmentMembership(state.State, time, ingestOptions.Value.SnapshotGrace);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
-            _membership.Apply(entry.Events);
+            _membership.Apply(entry.ReadEvents());
         }
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
@@ -70,7 +70,7 @@ public sealed partial class SegmentShardGrain(
         _store.MarkChanged();
         await ForwardOrKeepAsync(outcome.Forward, exports);
 
-        await _store.AppendAsync(new ShardJournalEntry(0, events));
+        await _store.AppendAsync(ShardJournalEntry.Applied(0, events));
         if (events.Any(e => e.Type == SegmentEventType.Erased))
         {
             // Until the next snapshot, the journal still holds what the profile's earlier events said.
@@ -94,7 +94,7 @@ public sealed partial class SegmentShardGrain(
 
             // Journaled as the leaves they are: replayed on the snapshot, they remove the same members (a member that
             // joined again since keeps a newer clock, so its leave is stale).
-            await _store.AppendAsync(new ShardJournalEntry(0, [.. outcome.Forward]));
+            await _store.AppendAsync(ShardJournalEntry.Applied(0, outcome.Forward));
             LogSnapshotRemovals(logger, ShardKey, outcome.Forward.Count);
         }
 

@@ -19,6 +19,12 @@ public static class OrleansSetup
     public const int EventsPerDelivery = 1000;
 
     /// <summary>
+    /// Messages (of up to <see cref="SegmentEventPublisher.EventsPerMessage"/> events each) delivered to a segment in one
+    /// call from memory streams: its shards journal once per call, so a burst costs one append per shard per this many messages.
+    /// </summary>
+    public const int MessagesPerDelivery = 16;
+
+    /// <summary>
     /// How long the pulling agent retries delivering a batch before skipping it. Longer than a silo
     /// failover, so a dead silo never turns into lost events; shorter than the cache's 30-minute data age.
     /// </summary>
@@ -107,7 +113,11 @@ public static class OrleansSetup
         else
         {
             silo.AddMemoryStreams(Constants.StreamProvider, streams =>
-                streams.ConfigurePullingAgent(options => options.Configure(o => o.MaxEventDeliveryTime = MaxEventDeliveryTime)));
+                streams.ConfigurePullingAgent(options => options.Configure(o =>
+                {
+                    o.BatchContainerBatchSize = MessagesPerDelivery;
+                    o.MaxEventDeliveryTime = MaxEventDeliveryTime;
+                })));
         }
 
         return silo;
