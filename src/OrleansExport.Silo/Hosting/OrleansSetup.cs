@@ -22,7 +22,7 @@ public static class OrleansSetup
     /// Messages (of up to <see cref="SegmentEventPublisher.EventsPerMessage"/> events each) delivered to a segment in one
     /// call from memory streams: its shards journal once per call, so a burst costs one append per shard per this many messages.
     /// </summary>
-    public const int MessagesPerDelivery = 16;
+    public const int MessagesPerDelivery = 64;
 
     /// <summary>
     /// How long the pulling agent retries delivering a batch before skipping it. Longer than a silo
