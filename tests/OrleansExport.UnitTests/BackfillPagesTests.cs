@@ -24,21 +24,21 @@ public sealed class BackfillPagesTests
     [Fact]
     public void MembersWithLargeAttributes_ComeInPagesUnderTheByteBound_AndNoneIsLeftOut()
     {
-        // 400 members of 50,000 characters each: one page bounded by count only would be 20 MB, and 5,000 such 250 MB.
-        var pages = Pages(SegmentOf(400, 50_000));
+        // 1,000 members of 50,000 characters each: one page bounded by count only would be 50 MB, and 32,000 such 1.6 GB.
+        var pages = Pages(SegmentOf(1000, 50_000));
 
-        Assert.True(pages.Count >= 10, $"{pages.Count} pages");
+        Assert.True(pages.Count >= 6, $"{pages.Count} pages");
         Assert.All(pages, page => Assert.True(page.Sum(SegmentEventPages.EstimatedBytes) <= SegmentShardGrain.BackfillPageBytes));
-        Assert.Equal(400, pages.Sum(page => page.Count));
-        Assert.Equal(400, pages.SelectMany(page => page).Select(e => e.ProfileId).Distinct().Count());
+        Assert.Equal(1000, pages.Sum(page => page.Count));
+        Assert.Equal(1000, pages.SelectMany(page => page).Select(e => e.ProfileId).Distinct().Count());
     }
 
     [Fact]
     public void SmallMembers_StillComeInPagesOfTheMemberBound()
     {
-        var pages = Pages(SegmentOf(12_000, 10));
+        var pages = Pages(SegmentOf(70_000, 10));
 
-        Assert.Equal([5000, 5000, 2000], pages.Select(page => page.Count));
+        Assert.Equal([32_000, 32_000, 6_000], pages.Select(page => page.Count));
     }
 
     [Fact]

@@ -54,6 +54,8 @@ public interface IShardJournal
 /// The batch in the compact encoding the stream carries (<see cref="SegmentEventBatch"/>): several times cheaper to write
 /// and smaller than <paramref name="Events"/>. Every batch of one segment is journaled so (<see cref="Applied"/>).
 /// </param>
+/// <param name="RunBegun">A full run began in the export shard (<see cref="IExportShardGrain.BeginRunAsync"/>): replayed, it marks the same members.</param>
+/// <param name="RunCancelled">The full run was cancelled in the export shard.</param>
 /// <param name="Delivered">
 /// An export's journal of accepted imports: deliveries whose outcomes are known, journaled once for every shard (group
 /// commit) before the shards are handed them. A shard that comes back replays them on its snapshot.
@@ -68,8 +70,14 @@ public sealed record ShardJournalEntry(
     [property: Id(5)] AcceptedImport[]? ImportsAccepted = null,
     [property: Id(6)] string[]? ImportsConfirmed = null,
     [property: Id(7)] DeliveredOutcomes[]? Delivered = null,
-    [property: Id(8)] SegmentEventBatch? Batch = null)
+    [property: Id(8)] SegmentEventBatch? Batch = null,
+    [property: Id(9)] string? RunBegun = null,
+    [property: Id(10)] string? RunCancelled = null)
 {
+    public static ShardJournalEntry BeginningOfRun(string runId) => new(0, [], RunBegun: runId);
+
+    public static ShardJournalEntry CancellingOfRun(string runId) => new(0, [], RunCancelled: runId);
+
     /// <summary>An applied batch: encoded when its events are of one segment (they are, but for an erasure spread to an export).</summary>
     public static ShardJournalEntry Applied(long capacityLeft, IReadOnlyList<SegmentEvent> events) =>
         events.Count > 0 && events.All(e => string.Equals(e.SegmentId, events[0].SegmentId, StringComparison.Ordinal))

@@ -6,9 +6,10 @@ namespace OrleansExport.Grains.Durability;
 /// How a shard grain persists its state. Without a <see cref="IShardJournal"/> (memory profile), the whole state on a
 /// timer while it changed. With one (the durable profile), every batch is appended to the journal before the grain
 /// answers, so a batch that was acknowledged survives a crash, and a new activation replays the journal on its last
-/// snapshot; the whole state is written rarely: once the journal since the snapshot holds about as many items (events,
-/// outcomes, facts) as the shard has members (<paramref name="members"/>), so that the snapshots cost about what the
-/// journal does, or once what changed outside the journal is <see cref="MaxSnapshotAge"/> old, or when asked.
+/// snapshot; the whole state is written rarely: once the journal since the snapshot holds twice as many items (events,
+/// outcomes, facts) as the shard has members (<paramref name="members"/>), so that the snapshots cost about half what the
+/// journal does and a recovery replays at most that, or once what changed outside the journal is
+/// <see cref="MaxSnapshotAge"/> old, or when asked.
 /// </summary>
 public sealed class JournaledShardState<TState>(IPersistentState<TState> state, IShardJournal? journal, string journalKey, ILogger logger, Func<long>? members = null)
     where TState : class, new()
@@ -122,7 +123,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
 
     private bool SnapshotDue =>
         _snapshotRequested
-        || _journalItems >= Math.Max(MinJournalItemsPerSnapshot, members?.Invoke() ?? 0)
+        || _journalItems >= Math.Max(MinJournalItemsPerSnapshot, 2 * (members?.Invoke() ?? 0))
         || _journalEntries >= MaxJournalEntriesPerSnapshot
         || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge;
 

@@ -64,6 +64,18 @@ public sealed class ExportShardGrain(
                 continue;
             }
 
+            if (entry.RunBegun is { } begun)
+            {
+                _membership.BeginRun(begun);
+                continue;
+            }
+
+            if (entry.RunCancelled is { } cancelled)
+            {
+                _membership.CancelRun(cancelled);
+                continue;
+            }
+
             state.State.CapacityLeft = entry.CapacityLeft;
             _membership.Apply(entry.ReadEvents());
 
@@ -235,19 +247,19 @@ public sealed class ExportShardGrain(
 
     public Task<int> GetPendingAsync() => Task.FromResult(_membership.PendingEstimate);
 
+    /// <summary>Journaled (a few bytes, replayed as the same marking) rather than a snapshot of every member's new flag.</summary>
     public async Task<long> BeginRunAsync(string runId)
     {
-        var total = _membership.BeginRun(runId);
-        _store.MarkChanged();
-        await _store.WriteSnapshotIfDurableAsync();
-        return total;
+        _store.ThrowIfBroken();
+        await _store.AppendAsync(ShardJournalEntry.BeginningOfRun(runId));
+        return _membership.BeginRun(runId);
     }
 
     public async Task CancelRunAsync(string runId)
     {
+        _store.ThrowIfBroken();
+        await _store.AppendAsync(ShardJournalEntry.CancellingOfRun(runId));
         _membership.CancelRun(runId);
-        _store.MarkChanged();
-        await _store.WriteSnapshotIfDurableAsync();
     }
 
     public Task<IReadOnlyList<Rejection>> GetRejectionsAsync(RejectionKind? kind, int limit) => Task.FromResult(_membership.GetRejections(kind, limit));

@@ -26,14 +26,17 @@ public sealed partial class SegmentShardGrain(
     ILogger<SegmentShardGrain> logger,
     IShardJournal? journal = null) : Grain, ISegmentShardGrain
 {
-    /// <summary>Most members per call when backfilling an export: bounded messages, each journaled on its own.</summary>
-    public const int BackfillPageMembers = 5000;
+    /// <summary>
+    /// Most members per page when backfilling an export (a page is split over the export's shards): bounded messages, and
+    /// few of them, since each export shard journals each call it gets with one append.
+    /// </summary>
+    public const int BackfillPageMembers = 32_000;
 
     /// <summary>
-    /// Most estimated bytes per backfill call, however large the members' attributes: far below Orleans' largest message
-    /// body (100 MB by default), and one page's journal frame fits one 4 MiB append.
+    /// Most estimated bytes per backfill page, however large the members' attributes: far below Orleans' largest message
+    /// body (100 MB by default); a journal frame over 4 MiB (an export of one shard) takes several appends.
     /// </summary>
-    public const int BackfillPageBytes = 2 * 1024 * 1024;
+    public const int BackfillPageBytes = 8 * 1024 * 1024;
 
     private SegmentMembership _membership = null!;
 
