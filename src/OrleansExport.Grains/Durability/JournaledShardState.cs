@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace OrleansExport.Grains.Durability;
 
 /// <summary>
-/// How a shard grain persists its state. Without a <see cref="IShardJournal"/> (memory profile), the whole state on a
-/// timer while it changed. With one (the durable profile), every batch is appended to the journal before the grain
+/// How a shard grain persists its state. Without a <see cref="IShardJournal"/> (memory profile), the whole state when the
+/// grain deactivates (and when asked): memory storage keeps what it is given as a serialized copy, which on a timer would
+/// only double the heap of a silo that loses everything when it stops anyway. With one (the durable profile), every batch is appended to the journal before the grain
 /// answers, so a batch that was acknowledged survives a crash, and a new activation replays the journal on its last
 /// snapshot; the whole state is written rarely: once the journal since the snapshot holds twice as many items (events,
 /// outcomes, facts) as the shard has members (<paramref name="members"/>), so that the snapshots cost about half what the
@@ -45,14 +46,21 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
 
     public void MarkChanged() => _changed = true;
 
-    /// <summary>Every <paramref name="interval"/>, on the grain's own turn, writes the state if it changed (and, with a journal, if a snapshot is due).</summary>
-    public void PersistEvery(IGrainBase grain, TimeSpan interval) =>
+    /// <summary>With a journal, every <paramref name="interval"/>, on the grain's own turn, writes the state if a snapshot is due.</summary>
+    public void PersistEvery(IGrainBase grain, TimeSpan interval)
+    {
+        if (journal is null)
+        {
+            return;
+        }
+
         _persistTimer = grain.RegisterGrainTimer(PersistIfDueAsync, new GrainTimerCreationOptions
         {
             DueTime = interval,
             Period = interval,
             Interleave = false,
         });
+    }
 
     /// <summary>The grain deactivates: a last write of what changed.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -116,7 +124,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
     }
 
     private Task PersistIfDueAsync(CancellationToken cancellationToken) =>
-        journal is null || SnapshotDue ? PersistIfChangedAsync(cancellationToken) : Task.CompletedTask;
+        SnapshotDue ? PersistIfChangedAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>The next tick writes the state (an erasure: the journal holds what must be gone).</summary>
     public void RequestSnapshot() => _snapshotRequested = true;
