@@ -29,6 +29,7 @@ public sealed class ExportShardGrain(
 {
     private ExportShardRules _membership = null!;
     private JournaledShardState<ExportShardState> _store = null!;
+    private long _erasuresForgotten;
 
     public static string Key(string exportId, int index) => $"{exportId}/{index}";
 
@@ -158,6 +159,7 @@ public sealed class ExportShardGrain(
         }
 
         var result = _membership.Apply(events);
+        SnapshotSoonAfterForgettingErasures();
         ExportMetrics.RecordApplied(ExportId, result);
         await ReturnCapacityAsync(_membership.ReleaseFreedCapacity());
         await ReportPendingAsync(overdue: false);
@@ -237,7 +239,18 @@ public sealed class ExportShardGrain(
 
         var run = _membership.CompleteTaken(completed);
         _store.MarkChanged();
+        SnapshotSoonAfterForgettingErasures();
         return new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed);
+    }
+
+    /// <summary>The journals and the snapshot still hold the email of a profile whose erasure completed here: the next tick replaces them.</summary>
+    private void SnapshotSoonAfterForgettingErasures()
+    {
+        if (_membership.ErasuresForgotten != _erasuresForgotten)
+        {
+            _erasuresForgotten = _membership.ErasuresForgotten;
+            _store.RequestSnapshot();
+        }
     }
 
     /// <summary>The export starts a new generation of its journal: what this shard took from the old one must be in its snapshot.</summary>
@@ -324,6 +337,7 @@ public sealed class ExportShardGrain(
         await _store.AppendAsync(ShardJournalEntry.Learned([.. facts]));
         _membership.ApplyListFacts(facts);
         _store.MarkChanged();
+        SnapshotSoonAfterForgettingErasures();
         await ReportPendingAsync(overdue: false);
         return facts.Count;
     }

@@ -84,6 +84,9 @@ public sealed class ExportShardRules
         _reconciliation = null;
     }
 
+    /// <inheritdoc cref="ShardOutbox.ErasuresForgotten"/>
+    public long ErasuresForgotten => _outbox.ErasuresForgotten;
+
     /// <inheritdoc cref="ShardRuns.Begin"/>
     public long BeginRun(string runId) => _runs.Begin(runId);
 

@@ -57,9 +57,13 @@ public sealed class ShardOutbox
     /// <summary>What ActiveCampaign needs to hear about the member now, under the export's definition (<see cref="SendPolicy"/>).</summary>
     public ContactAction? ActionFor(in MemberSlot member) => SendPolicy.ActionFor(member, Config.OnLeave, Config.OnErase);
 
+    /// <summary>Erased profiles whose data this shard forgot since it was loaded: their email must leave storage too.</summary>
+    public long ErasuresForgotten { get; private set; }
+
     /// <summary>The erased profile's contact needs nothing more: its data is forgotten.</summary>
     private void ForgetErased(int slot)
     {
+        ErasuresForgotten++;
         ref var member = ref Members[slot];
         member.Erasure = ErasureState.Done;
         member.DataHash = 0;
