@@ -4,7 +4,6 @@ using OrleansExport.Grains.Activity;
 using OrleansExport.Grains.Alerts;
 using OrleansExport.Grains.Connections;
 using OrleansExport.Grains.Exports;
-using OrleansExport.Grains.Members;
 
 namespace OrleansExport.Grains.Delivery;
 
@@ -13,7 +12,7 @@ namespace OrleansExport.Grains.Delivery;
 /// contacts from the shards into full batches (when, and from which shards: <see cref="DeliveryScheduler"/>),
 /// asks quiet shards now and then in case their notice was lost (<see cref="QuietShardPoll"/>), sends them through <see cref="BatchSender"/>, holds off on a refused key, an open circuit or failures
 /// (<see cref="DeliveryHold"/>, alerting when it pauses itself and resumes), records activity, hands outcomes
-/// back to the shards (again later when a shard cannot take them) and counts the running full run. Before collecting,
+/// back to the shards, durable first (<see cref="OutcomeHandover"/>) and counts the running full run. Before collecting,
 /// the mass-unsubscribe guard (<see cref="UnsubscribeHoldWatch"/>) decides whether unsubscribes are held back.
 /// </summary>
 /// <remarks>
@@ -34,24 +33,17 @@ public sealed partial class DeliveryLoop(
     TimeProvider time,
     ILogger logger)
 {
-    private static readonly TimeSpan OutcomeRetryDelay = TimeSpan.FromSeconds(1);
-
     private readonly ILogger _logger = logger;
-    private readonly List<ContactOutcome> _outcomesToRetry = [];
-
-    // Journaled deliveries whose outcomes wait in _outcomesToRetry: handed once every shard took them.
-    private readonly List<DeliveredOutcomes> _deliveriesAwaitingShards = [];
     private readonly DeliveryHold _hold = new(time);
     private readonly SelfPauseWatch _selfPause = new();
     private readonly ActivityBuckets _activity = new();
     private readonly UnsubscribeHoldWatch _unsubscribes = new(exportId, exportState, writeState, time, logger);
     private readonly QuietShardPoll _quietShards = new(exportId, options.PendingPollInterval, time, logger);
     private DeliveryScheduler _scheduler = null!;
+    private OutcomeHandover? _handover;
     private ExportShardSet? _shards;
     private int _inFlight;
-    private bool _changed;
     private DateTimeOffset _pendingReportDue;
-    private DateTimeOffset _outcomesRetryAt;
 
     /// <summary>Why delivery holds off by itself now (a refused key, an open circuit, failures), or null.</summary>
     public string? HoldReason => _hold.Reason;
@@ -60,6 +52,9 @@ public sealed partial class DeliveryLoop(
 
     /// <summary>Where imports ActiveCampaign accepted are journaled until their outcomes reached the shards (<see cref="ImportRecovery"/>).</summary>
     public AcceptedImports? Imports { get; init; }
+
+    /// <summary>Where outcomes go, durable first (<see cref="OutcomeHandover"/>).</summary>
+    public OutcomeHandover Handover => _handover ??= new(exportId, () => Shards, exportState, () => _scheduler, Imports, time, _logger);
 
     private ExportState State => exportState();
 
@@ -91,9 +86,9 @@ public sealed partial class DeliveryLoop(
             return;
         }
 
-        if (_changed)
+        if (Handover.RunCountersChanged)
         {
-            _changed = false;
+            Handover.RunCountersChanged = false;
             await writeState();
         }
 
@@ -103,7 +98,7 @@ public sealed partial class DeliveryLoop(
             ExportMetrics.ReportPending(exportId, (await Shards.GetCountersAsync()).Sum(c => c.Pending));
         }
 
-        await RetryOutcomesAsync();
+        await Handover.RetryAsync();
         await _quietShards.PollAsync(_scheduler, Shards, State.IsSending);
         var runActive = State.Run is { Active: true };
         var holdUnsubscribes = await _unsubscribes.CheckAsync(Shards, _scheduler, runActive, Alert);
@@ -207,41 +202,7 @@ public sealed partial class DeliveryLoop(
         _activity.Record(time.GetUtcNow(), outcomes.Count(o => o.Kind != OutcomeKind.Returned), outcomes.Count(o => o.Kind == OutcomeKind.Accepted),
             outcomes.Count(o => o.Kind == OutcomeKind.Failed), tally.Imports);
         ExportMetrics.RecordOutcomes(exportId, outcomes);
-        var delivery = tally.Record(outcomes);
-        var journaled = await JournalAsync(delivery, tally.Accepted);
-        if (await HandOutcomesToShardsAsync(outcomes, journaled))
-        {
-            Imports?.Handed(delivery);
-        }
-        else if (journaled)
-        {
-            // Until every shard took them, a new generation of the journal carries them over.
-            _deliveriesAwaitingShards.Add(delivery);
-        }
-    }
-
-    /// <summary>
-    /// Group commit: the delivery's outcomes are made durable once, in the export's journal, for all its shards. When
-    /// that fails (or there is no journal), each shard journals its own share.
-    /// </summary>
-    /// <returns>The export's journal holds the delivery.</returns>
-    private async Task<bool> JournalAsync(DeliveredOutcomes delivery, IReadOnlyList<AcceptedImport> imports)
-    {
-        if (Imports is not { Durable: true } journal)
-        {
-            return false;
-        }
-
-        try
-        {
-            await journal.DeliveredAsync(delivery, imports);
-            return true;
-        }
-        catch (Exception exception)
-        {
-            LogDeliveryNotJournaled(exportId, exception.GetType().Name);
-            return false;
-        }
+        await Handover.HandAsync(tally.Record(outcomes), tally.Accepted, outcomes);
     }
 
     private void PausedItself()
@@ -258,66 +219,6 @@ public sealed partial class DeliveryLoop(
         if (State.Definition is { AlertWebhook: { } webhook } definition)
         {
             alerts.Enqueue(webhook, new ExportAlert(exportId, definition.DisplayName, alertEvent, null, reason, time.GetUtcNow()));
-        }
-    }
-
-    /// <summary>
-    /// Outcomes a shard could not take are kept and handed over again by the pump: until they arrive, the
-    /// shard holds those contacts as leased and would never send them again.
-    /// </summary>
-    /// <param name="journaled">The export's journal holds them (<see cref="AcceptedImports.DeliveredAsync"/>): the shards need not.</param>
-    /// <returns>Every shard took its outcomes.</returns>
-    public async Task<bool> HandOutcomesToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes, bool journaled)
-    {
-        var shards = Shards;
-        var allTaken = true;
-        await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, shards.Count)).Select(async group =>
-        {
-            ShardCompletion completion;
-            try
-            {
-                completion = await shards[group.Key].CompleteAsync([.. group], journaled);
-            }
-            catch (Exception exception)
-            {
-                LogOutcomesNotTaken(group.Key, exportId, group.Count(), exception.GetType().Name);
-                _outcomesToRetry.AddRange(group);
-                _outcomesRetryAt = time.GetUtcNow() + OutcomeRetryDelay;
-                allTaken = false;
-                return;
-            }
-
-            _scheduler.NoteShardPending(group.Key, completion.Pending);
-
-            if (State.Run is { Active: true } run)
-            {
-                run.Sent += completion.RunSent;
-                run.Unsubscribed += completion.RunUnsubscribed;
-                run.Failed += completion.RunFailed;
-                _changed = true;
-            }
-        }));
-        return allTaken;
-    }
-
-    private async Task RetryOutcomesAsync()
-    {
-        if (_outcomesToRetry.Count == 0 || time.GetUtcNow() < _outcomesRetryAt)
-        {
-            return;
-        }
-
-        // Journaled by the shards this time: which of them the export's journal holds is not kept per outcome.
-        var retry = _outcomesToRetry.ToList();
-        _outcomesToRetry.Clear();
-        if (await HandOutcomesToShardsAsync(retry, journaled: false) && _outcomesToRetry.Count == 0)
-        {
-            foreach (var delivery in _deliveriesAwaitingShards)
-            {
-                Imports?.Handed(delivery);
-            }
-
-            _deliveriesAwaitingShards.Clear();
         }
     }
 
@@ -367,12 +268,6 @@ public sealed partial class DeliveryLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {Count} contacts of export {ExportId} failed and will be retried: {Error}: {Message}")]
     private partial void LogDeliveryFailed(int count, string exportId, string error, string message);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not journal a delivery's outcomes ({Error}); its shards journal them")]
-    private partial void LogDeliveryNotJournaled(string exportId, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Index} of export {ExportId} did not take {Count} outcomes ({Error}); retrying shortly")]
-    private partial void LogOutcomesNotTaken(int index, string exportId, int count, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of export {ExportId} started: {Total} contacts to send")]
     private partial void LogRunStarted(string runId, string exportId, long total);

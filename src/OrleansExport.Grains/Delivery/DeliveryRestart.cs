@@ -29,7 +29,7 @@ public sealed partial class DeliveryRestart(
         var (outstanding, delivered) = await imports.RecoverAsync();
 
         // The gone activation may have journaled outcomes it did not hand to every shard: a shard takes each once.
-        if (delivered.Count > 0 && !await delivery.HandOutcomesToShardsAsync(delivered, journaled: true))
+        if (delivered.Count > 0 && !await delivery.Handover.HandToShardsAsync(delivered, journaled: true))
         {
             throw new InvalidOperationException($"A shard of export {exportId} did not take the journaled outcomes of its deliveries.");
         }

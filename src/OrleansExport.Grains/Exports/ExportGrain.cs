@@ -82,7 +82,7 @@ public sealed partial class ExportGrain(
         var limits = activeCampaignOptions.Value.Limits;
         await new DeliveryRestart(Id, Shards, _delivery, _imports,
             () => new ImportRecovery(Id, _imports, new ImportConfirmation(client, Options, limits, time, logger),
-                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), _delivery.HandOutcomesToShardsAsync, logger),
+                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), (outcomes, journaled) => _delivery.Handover.HandToShardsAsync(outcomes, journaled), logger),
             () => Active, StartPump, () => DelayDeactivation(Options.ImportInfoTimeout / limits.TimeScale + TimeSpan.FromMinutes(1)), DeactivateOnIdle, logger)
             .StartAsync();
     }
