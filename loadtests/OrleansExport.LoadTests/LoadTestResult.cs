@@ -107,10 +107,13 @@ public sealed record IngestFigures(long Events, int ExpectedMembers, int Invalid
 /// <summary>Writes to Azure Storage (requests that are not reads, retries included) and the bytes of their bodies.</summary>
 /// <param name="IngestWrites">While ingesting into segment state: shard journals, snapshots, stream and segment state.</param>
 /// <param name="IngestBytesWrittenPerMember">Over the segment's members.</param>
-/// <param name="RunWrites">From the first event until the first export's run ended (ingest, backfill, delivery).</param>
+/// <param name="RunWrites">From the first event until the first export's run ended (ingest, backfill, delivery), read as it ends: the memory
+/// phase and the second export come after. Null with <see cref="LoadTestOptions.IngestOnly"/>.</param>
 /// <param name="RunBytesWrittenPerMember">Over the export's members.</param>
+/// <param name="BytesWrittenPerDeliveredContact"><paramref name="RunBytesWritten"/> over the contacts the first run delivered: one per member
+/// its list needs (with <c>--accounts</c>, every account's). Target: at most 150.</param>
 public sealed record StorageFigures(long IngestWrites, double WritesPer1000Events, long IngestBytesWritten, double? IngestBytesWrittenPerMember,
-    long RunWrites, long RunBytesWritten, double? RunBytesWrittenPerMember);
+    long? RunWrites, long? RunBytesWritten, double? RunBytesWrittenPerMember, double? BytesWrittenPerDeliveredContact);
 
 /// <summary>An export created on the loaded segment, until its shards held every expected member (or stopped changing).</summary>
 /// <param name="CreateSeconds">Until <c>IExportGrain.CreateAsync</c> returned: it subscribes the export to the segment and backfills its shards.</param>

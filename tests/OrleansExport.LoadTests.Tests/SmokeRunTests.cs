@@ -171,5 +171,10 @@ public sealed class SmokeRunTests
         Assert.True(storage.IngestBytesWrittenPerMember > 0);
         Assert.True(storage.RunWrites > storage.IngestWrites);
         Assert.True(storage.RunBytesWritten > storage.IngestBytesWritten);
+        // Read when the first run ended, before the second export's backfill wrote more: over the contacts it delivered, one per member.
+        Assert.Equal(Math.Round((double)storage.RunBytesWritten!.Value / result.Run!.ContactsNeeded, 1), storage.BytesWrittenPerDeliveredContact);
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(result, LoadTestResult.Json));
+        Assert.True(json.RootElement.GetProperty("storage").GetProperty("bytesWrittenPerDeliveredContact").GetDouble() > 0);
+        Assert.Contains(TargetChecks.For(result), check => check.Figure.StartsWith("Azure Storage bytes written per delivered contact", StringComparison.Ordinal) && check.Target == "<= 150 bytes");
     }
 }
