@@ -109,6 +109,36 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Journal_AnAppendThatDoesNotKnowWhereTheJournalEnds_FindsItsEnd_AfterATornFrameTooInANewSegment()
+    {
+        var container = Container("journal");
+        await new BlobShardJournal(container, Serializer).AppendAsync("export/exp-7/imports", "g", Entry(1, "p-1"), default);
+
+        // As after a failed append, whose block may have landed: the next append finds the end of the generation.
+        await new BlobShardJournal(container, Serializer).AppendAsync("export/exp-7/imports", "g", Entry(2, "p-2"), default);
+        await container.GetAppendBlobClient(BlobShardJournal.BlobName("export/exp-7/imports", "g")).AppendBlockAsync(new MemoryStream([200, 0, 0, 0, 1]));
+        await new BlobShardJournal(container, Serializer).AppendAsync("export/exp-7/imports", "g", Entry(3, "p-3"), default);
+
+        var recovered = await new BlobShardJournal(container, Serializer).RecoverAsync("export/exp-7/imports", "g", default);
+        Assert.Equal([1L, 2L, 3L], recovered.Select(e => e.CapacityLeft));
+    }
+
+    [Fact]
+    public async Task Journal_DeletingAGeneration_RemovesItsLaterSegmentsToo()
+    {
+        var container = Container("journal");
+        var journal = new BlobShardJournal(container, Serializer);
+        await journal.AppendAsync("exp-8/0", "g", Entry(1, "p-1"), default);
+        await container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-8/0", "g")).AppendBlockAsync(new MemoryStream([200, 0, 0, 0, 1]));
+        await new BlobShardJournal(container, Serializer).AppendAsync("exp-8/0", "g", Entry(2, "p-2"), default);
+        await journal.AppendAsync("exp-8/0", "h", Entry(3, "p-3"), default);
+
+        await journal.DeleteAsync("exp-8/0", "g", default);
+
+        Assert.Equal([BlobShardJournal.BlobName("exp-8/0", "h")], container.GetBlobs().Select(b => b.Name));
+    }
+
+    [Fact]
     public async Task Journal_DeleteAll_RemovesEveryGeneration()
     {
         var container = Container("journal");

@@ -7,23 +7,21 @@ namespace OrleansExport.UnitTests;
 
 /// <summary>
 /// An export's journal of deliveries (<see cref="AcceptedImports"/>): imports ActiveCampaign accepted, outstanding until
-/// what they came to is journaled; deliveries journaled once for every shard (group commit); which are outstanding and
-/// what was delivered after a crash; and how the journal starts a new generation without losing either.
+/// what they came to is journaled; numbered deliveries journaled once for every shard (group commit); what is outstanding
+/// and delivered after a crash; and how the journal starts a new generation keeping what some shard may lack.
 /// </summary>
 public sealed class AcceptedImportsTests
 {
     private readonly ExportState _state = new();
     private readonly MemoryJournal _journal = new();
-    private int _stateWrites;
     private int _shardPersists;
     private bool _shardsCannotPersist;
 
+    /// <summary>The last delivery every shard's snapshot holds, as the shards answer when asked to persist.</summary>
+    private long _heldByAllShards;
+
     private AcceptedImports NewImports(long contactsPerGeneration = 100_000) =>
-        new("exp-1", _journal, () => _state, () =>
-        {
-            _stateWrites++;
-            return Task.CompletedTask;
-        }, () =>
+        new("exp-1", _journal, () => _state, () => Task.CompletedTask, () =>
         {
             if (_shardsCannotPersist)
             {
@@ -31,13 +29,22 @@ public sealed class AcceptedImportsTests
             }
 
             _shardPersists++;
-            return Task.CompletedTask;
-        }, () => contactsPerGeneration, importFailureRetries: 3, NullLogger.Instance);
+            return Task.FromResult(_heldByAllShards);
+        }, () => contactsPerGeneration, NullLogger.Instance);
 
     private static AcceptedImport Import(string batchId, params int[] profiles) =>
         new(batchId, [.. profiles.Select(p => new ImportedContact($"p{p}", ContactAction.Upsert, (ulong)p + 100, null, 0, ImportedContact.EmailKey($"p{p}@example.com")))]);
 
-    private static DeliveredOutcomes Delivered(string batchId, params string[] failedEmails) => new([new CompletedImport(batchId, failedEmails)], []);
+    /// <summary>What <see cref="OutcomeHandover.HandAsync"/> journals for an import's delivery.</summary>
+    private static async Task<long> DeliverAsync(AcceptedImports imports, string batchId, int contacts, params string[] failedEmails)
+    {
+        var sequence = imports.NextSequence();
+        await imports.DeliveredAsync(new DeliveredOutcomes([CompletedImport.Of(batchId, failedEmails)], [], sequence), contacts);
+        return sequence;
+    }
+
+    private static List<(string ProfileId, OutcomeKind Kind)> Outcomes(JournalContents journal) =>
+        [.. journal.Deliveries.Values.SelectMany(d => journal.OutcomesOf(d, importFailureRetries: 3)).Select(o => (o.ProfileId, o.Kind))];
 
     [Fact]
     public void Outstanding_AreTheAcceptedNotDelivered_InTheOrderAccepted_EachOnce_AndAnOlderJournalsConfirmationsCount()
@@ -47,7 +54,7 @@ public sealed class AcceptedImportsTests
             ShardJournalEntry.Accepted([Import("b1", 1)]),
             ShardJournalEntry.Accepted([Import("b2", 2)]),
             ShardJournalEntry.Accepted([Import("b3", 3)]),
-            new(0, [], Delivered: [Delivered("b2")]),
+            new(0, [], Delivered: [new DeliveredOutcomes([CompletedImport.Of("b2", [])], [], 1)]),
             ShardJournalEntry.Accepted([Import("b1", 1)]),
             new(0, [], ImportsConfirmed: ["b3", "b9"]),
         ];
@@ -56,20 +63,26 @@ public sealed class AcceptedImportsTests
     }
 
     [Fact]
-    public void Delivered_AreTheOutcomesOfEachJournaledDelivery_FromItsImportsAnswer_AndTheOthersAsJournaled()
+    public void Deliveries_AreReadBySequence_EachOnce_WithTheOutcomesOfTheirImportsAnswersAndTheOthers()
     {
         var other = new ContactOutcome("p7", ContactAction.Upsert, 7, OutcomeKind.Failed, null, RejectionKind.RefusedByActiveCampaign);
+        var first = new DeliveredOutcomes([CompletedImport.Of("b1", ["P2@Example.com"]), CompletedImport.NotConfirmed("b2")], [other], 4);
         ShardJournalEntry[] entries =
         [
-            ShardJournalEntry.Accepted([Import("b1", 1, 2), Import("b2", 3)]),
-            new(0, [], Delivered: [new DeliveredOutcomes([new CompletedImport("b1", ["P2@Example.com"]), CompletedImport.NotConfirmed("b2")], [other])]),
+            ShardJournalEntry.Accepted([Import("b1", 1, 2), Import("b2", 3), Import("b3", 5)]),
+            new(0, [], Delivered: [new DeliveredOutcomes([CompletedImport.Of("b3", [])], [], 9)]),
+            new(0, [], Delivered: [first]),
+            // A carried copy in a newer generation counts once.
+            new(0, [], Delivered: [first]),
         ];
 
-        var (outstanding, delivered) = ImportOutcomes.Read(entries, importFailureRetries: 3);
+        var journal = ImportOutcomes.Read(entries);
 
-        Assert.Empty(outstanding);
-        Assert.Equal([("p7", OutcomeKind.Failed), ("p1", OutcomeKind.Accepted), ("p2", OutcomeKind.FailedInImport), ("p3", OutcomeKind.Unconfirmed)],
-            delivered.Select(o => (o.ProfileId, o.Kind)));
+        Assert.Empty(journal.Outstanding);
+        Assert.Equal([4L, 9L], journal.Deliveries.Keys);
+        Assert.Equal(9, journal.LastSequence);
+        Assert.Equal([("p7", OutcomeKind.Failed), ("p1", OutcomeKind.Accepted), ("p2", OutcomeKind.FailedInImport), ("p3", OutcomeKind.Unconfirmed), ("p5", OutcomeKind.Accepted)],
+            Outcomes(journal));
     }
 
     [Fact]
@@ -83,7 +96,7 @@ public sealed class AcceptedImportsTests
             new ImportedContact("p3", ContactAction.Unsubscribe, 13, "p3@example.com", 3),
         ]);
 
-        var outcomes = ImportOutcomes.Completed(import, ["P2@Example.com", "p3@EXAMPLE.com"], importFailureRetries: 3);
+        var outcomes = ImportOutcomes.Of(import, CompletedImport.Of("b1", ["P2@Example.com", "p3@EXAMPLE.com"]), importFailureRetries: 3);
 
         Assert.Equal([("p1", OutcomeKind.Accepted, 11UL), ("p2", OutcomeKind.FailedInImport, 12UL), ("p3", OutcomeKind.Failed, 13UL)],
             outcomes.Select(o => (o.ProfileId, o.Kind, o.Hash)));
@@ -94,38 +107,41 @@ public sealed class AcceptedImportsTests
     }
 
     [Fact]
-    public async Task AnImportAcceptedAndNotDelivered_IsOutstandingForTheNextActivation_ADeliveredOnesOutcomesAreHandedAgain()
+    public async Task AnImportAcceptedAndNotDelivered_IsOutstandingForTheNextActivation_ADeliveredOneIsReadBackAndNumbersGoOn()
     {
         var imports = NewImports();
         Assert.Empty((await imports.RecoverAsync()).Outstanding);
         await imports.AcceptedAsync(Import("b1", 1, 2));
         await imports.AcceptedAsync(Import("b2", 3));
-        await imports.DeliveredAsync(Delivered("b1"), [Import("b1", 1, 2)]);
+        await DeliverAsync(imports, "b1", 2);
 
-        var (outstanding, delivered) = await NewImports().RecoverAsync();
+        var next = NewImports();
+        var journal = await next.RecoverAsync();
 
-        var import = Assert.Single(outstanding);
+        var import = Assert.Single(journal.Outstanding);
         Assert.Equal("b2", import.BatchId);
         Assert.Equal(Import("b2", 3).Contacts, import.Contacts);
-        Assert.Equal([("p1", OutcomeKind.Accepted, 101UL), ("p2", OutcomeKind.Accepted, 102UL)], delivered.Select(o => (o.ProfileId, o.Kind, o.Hash)));
+        Assert.Equal([("p1", OutcomeKind.Accepted), ("p2", OutcomeKind.Accepted)], Outcomes(journal));
+        Assert.Equal(2, next.NextSequence());
     }
 
     [Fact]
     public async Task TheJournalKeepsNoEmail_NorTheWordsOfARejection()
     {
         var tally = new ImportTally { Journal = NewImports() };
-        var contact = new OutgoingContact("p1", ContactAction.Upsert, new ContactData("ann@example.com", null, null, null, []), 1, AlreadySubscribed: false, InRun: false);
-        await tally.AcceptedAsync(AcceptedImport.Of("b1", [contact]));
+        var ann = new OutgoingContact("p1", ContactAction.Upsert, new ContactData("ann@example.com", null, null, null, []), 1, AlreadySubscribed: false, InRun: false);
+        await tally.AcceptedAsync(AcceptedImport.Of("b1", [ann]), [ann]);
         var refused = new ContactOutcome("p2", ContactAction.Upsert, 2, OutcomeKind.Failed, "ActiveCampaign refused the contact: bob@example.com is invalid", RejectionKind.RefusedByActiveCampaign);
 
-        var delivery = tally.Record([.. tally.Completed(tally.Accepted[0], new CompletedImport("b1", []), 3), refused]);
-        await tally.Journal!.DeliveredAsync(delivery, tally.Accepted);
+        var delivery = tally.Record([.. tally.Completed(tally.Accepted[0], CompletedImport.Of("b1", ["ann@example.com"]), 3), refused]);
+        await tally.Journal!.DeliveredAsync(delivery with { Sequence = tally.Journal.NextSequence() }, 2);
 
         var bytes = _journal.Blobs.Values.SelectMany(b => b).SelectMany(b => b).ToArray();
         Assert.Equal(-1, bytes.AsSpan().IndexOf("ann@example.com"u8));
         Assert.Equal(-1, bytes.AsSpan().IndexOf("bob@example.com"u8));
         var other = Assert.Single(delivery.Others);
         Assert.Equal(("p2", OutcomeKind.Failed, (string?)null), (other.ProfileId, other.Kind, other.Reason));
+        Assert.Equal(OutcomeKind.FailedInImport, tally.Unanswered(ann).Kind);
     }
 
     [Fact]
@@ -136,7 +152,7 @@ public sealed class AcceptedImportsTests
         _journal.Gate = new TaskCompletionSource();
         var first = imports.AcceptedAsync(Import("b1", 1));
         var second = imports.AcceptedAsync(Import("b2", 2));
-        var delivered = imports.DeliveredAsync(Delivered("b1"), [Import("b1", 1)]);
+        var delivered = DeliverAsync(imports, "b1", 1);
         var third = imports.AcceptedAsync(Import("b3", 3));
         Assert.False(second.IsCompleted || third.IsCompleted || delivered.IsCompleted);
 
@@ -149,33 +165,50 @@ public sealed class AcceptedImportsTests
     }
 
     [Fact]
-    public async Task AGenerationOfEnoughContacts_HasTheShardsWriteTheirSnapshots_ThenKeepsOnlyTheOutstandingAndTheUnhanded()
+    public async Task AGenerationOfEnoughContacts_HasTheShardsWriteTheirSnapshots_ThenKeepsTheOutstandingAndWhatSomeShardMayLack()
     {
         var imports = NewImports(contactsPerGeneration: 4);
         await imports.RecoverAsync();
-        var unhanded = Delivered("b1");
         await imports.AcceptedAsync(Import("b0", 0));
-        await imports.AcceptedAsync(Import("b1", 1, 2));
-        await imports.DeliveredAsync(unhanded, [Import("b1", 1, 2)]);
-        for (var i = 3; i < 5; i++)
+        for (var i = 1; i <= 4; i++)
         {
             await imports.AcceptedAsync(Import($"b{i}", i));
-            var delivery = Delivered($"b{i}");
-            await imports.DeliveredAsync(delivery, [Import($"b{i}", i)]);
-            imports.Handed(delivery);
+            await DeliverAsync(imports, $"b{i}", 1);
         }
 
+        // Every shard holds deliveries 1 and 2; some shard lacks 3 and 4.
+        _heldByAllShards = 2;
         Assert.Equal(0, _shardPersists);
-        await imports.AcceptedAsync(Import("b6", 6));
+        await imports.AcceptedAsync(Import("b5", 5));
 
         Assert.Equal(1, _shardPersists);
         Assert.NotNull(_state.AcceptedImportsGeneration);
+        Assert.Equal(4, _state.DeliveriesSequence);
         var blob = Assert.Single(_journal.Blobs);
         Assert.Equal(_state.AcceptedImportsGeneration, blob.Key.Generation);
         Assert.Equal(AcceptedImports.JournalKey("exp-1"), blob.Key.Key);
-        var (outstanding, delivered) = await NewImports().RecoverAsync();
-        Assert.Equal(["b0", "b6"], outstanding.Select(i => i.BatchId));
-        Assert.Equal(["p1", "p2"], delivered.Select(o => o.ProfileId));
+        var next = NewImports();
+        var journal = await next.RecoverAsync();
+        Assert.Equal(["b0", "b5"], journal.Outstanding.Select(i => i.BatchId));
+        Assert.Equal([3L, 4L], journal.Deliveries.Keys);
+        Assert.Equal([("p3", OutcomeKind.Accepted), ("p4", OutcomeKind.Accepted)], Outcomes(journal));
+        Assert.Equal(5, next.NextSequence());
+    }
+
+    [Fact]
+    public async Task ANewGenerationWithNothingToCarry_StillNumbersTheNextDeliveryAfterTheLast()
+    {
+        var imports = NewImports(contactsPerGeneration: 1);
+        await imports.RecoverAsync();
+        await imports.AcceptedAsync(Import("b1", 1));
+        await DeliverAsync(imports, "b1", 1);
+        _heldByAllShards = 1;
+        await imports.AcceptedAsync(Import("b2", 2));
+
+        Assert.Empty((await NewImports().RecoverAsync()).Deliveries);
+        var next = NewImports();
+        await next.RecoverAsync();
+        Assert.Equal(2, next.NextSequence());
     }
 
     [Fact]
@@ -187,53 +220,52 @@ public sealed class AcceptedImportsTests
         for (var i = 0; i < 4; i++)
         {
             await imports.AcceptedAsync(Import($"b{i}", i));
-            var delivery = Delivered($"b{i}");
-            await imports.DeliveredAsync(delivery, [Import($"b{i}", i)]);
-            imports.Handed(delivery);
+            await DeliverAsync(imports, $"b{i}", 1);
         }
 
         Assert.Null(_state.AcceptedImportsGeneration);
-        Assert.Equal(["p0", "p1", "p2", "p3"], (await NewImports().RecoverAsync()).Delivered.Select(o => o.ProfileId));
+        Assert.Equal(["p0", "p1", "p2", "p3"], Outcomes(await NewImports().RecoverAsync()).Select(o => o.ProfileId));
     }
 
     [Fact]
-    public async Task AfterAFailedAppend_TheNextStartsANewGeneration_AndNothingAcceptedIsLost()
+    public async Task AfterAFailedAppend_TheNextGoesOn_AndNothingAcceptedIsLost()
     {
         var imports = NewImports();
         await imports.RecoverAsync();
         await imports.AcceptedAsync(Import("b1", 1));
         _journal.FailNextAppend = true;
         await Assert.ThrowsAsync<IOException>(() => imports.AcceptedAsync(Import("b2", 2)));
-        var generationBefore = _state.AcceptedImportsGeneration;
 
         await imports.AcceptedAsync(Import("b3", 3));
 
-        Assert.NotEqual(generationBefore, _state.AcceptedImportsGeneration);
         Assert.Equal(["b1", "b3"], (await NewImports().RecoverAsync()).Outstanding.Select(i => i.BatchId));
     }
 
     [Fact]
-    public async Task ADeliveryThatCannotBeJournaled_Throws_SoThatTheShardsJournalIt_AndItsImportStaysOutstanding()
+    public async Task ADeliveryThatCannotBeJournaled_Throws_SoThatTheShardsJournalIt_ThenItsImportIsSettled()
     {
         var imports = NewImports();
         await imports.RecoverAsync();
         await imports.AcceptedAsync(Import("b1", 1));
         _journal.FailNextAppend = true;
 
-        await Assert.ThrowsAsync<IOException>(() => imports.DeliveredAsync(Delivered("b1"), [Import("b1", 1)]));
-
+        await Assert.ThrowsAsync<IOException>(() => DeliverAsync(imports, "b1", 1));
         Assert.Equal(["b1"], (await NewImports().RecoverAsync()).Outstanding.Select(i => i.BatchId));
+
+        imports.Settled(["b1"]);
+        Assert.Empty(imports.Outstanding);
     }
 
     [Fact]
     public async Task WithoutAJournal_NothingIsKept()
     {
-        var imports = new AcceptedImports("exp-1", null, () => _state, () => Task.CompletedTask, () => Task.CompletedTask, () => 1, 3, NullLogger.Instance);
+        var imports = new AcceptedImports("exp-1", null, () => _state, () => Task.CompletedTask, () => Task.FromResult(0L), () => 1, NullLogger.Instance);
 
         await imports.AcceptedAsync(Import("b1", 1));
-        await imports.DeliveredAsync(Delivered("b1"), [Import("b1", 1)]);
+        await imports.DeliveredAsync(new DeliveredOutcomes([CompletedImport.Of("b1", [])], []), 1);
 
         Assert.False(imports.Durable);
+        Assert.Equal(0, imports.NextSequence());
         Assert.Empty(imports.Outstanding);
         Assert.Empty((await imports.RecoverAsync()).Outstanding);
         Assert.Null(_state.AcceptedImportsGeneration);

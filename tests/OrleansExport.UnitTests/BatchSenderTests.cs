@@ -223,7 +223,14 @@ public sealed class BatchSenderTests
     }
 
     private static AcceptedImports NewImports(MemoryJournal journal, ExportState state) =>
-        new("exp-1", journal, () => state, () => Task.CompletedTask, () => Task.CompletedTask, () => 100_000, importFailureRetries: 3, NullLogger.Instance);
+        new("exp-1", journal, () => state, () => Task.CompletedTask, () => Task.FromResult(0L), () => 100_000, NullLogger.Instance);
+
+    private static List<ContactOutcome> Delivered(JournalContents journal) =>
+        [.. journal.Deliveries.Values.SelectMany(d => journal.OutcomesOf(d, importFailureRetries: 3))];
+
+    /// <summary>What <see cref="OutcomeHandover.HandAsync"/> does with the journal: numbers the delivery and journals it before handing it.</summary>
+    private static Task JournalAsync(AcceptedImports imports, DeliveredOutcomes delivery, int contacts) =>
+        imports.DeliveredAsync(delivery with { Sequence = imports.NextSequence() }, contacts);
 
     [Fact]
     public async Task AnAcceptedImport_IsJournaledBeforeImportInfoIsAsked_AndStaysOutstandingUntilItsDeliveryIsJournaled()
@@ -258,25 +265,25 @@ public sealed class BatchSenderTests
         await before.AcceptedAsync(AcceptedImport.Of("b1", contacts[..3]));
         await before.AcceptedAsync(AcceptedImport.Of("b2", contacts[3..]));
         await before.AcceptedAsync(AcceptedImport.Of("b3", [Contact(9)]));
-        await before.DeliveredAsync(new DeliveredOutcomes([new CompletedImport("b3", [])], []), [AcceptedImport.Of("b3", [Contact(9)])]);
+        await JournalAsync(before, new DeliveredOutcomes([new CompletedImport("b3", [])], []), 1);
         _client.FailedEmails.Add("p4@example.com");
         var handed = new List<ContactOutcome>();
         var after = Imports();
         var confirmation = new ImportConfirmation(_client, new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }, new ActiveCampaignOptions().Limits,
             TimeProvider.System, NullLogger.Instance);
-        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult(keyKnown ? Account : null), (outcomes, journaled) =>
+        var recovery = new ImportRecovery("exp-1", confirmation, () => Task.FromResult(keyKnown ? Account : null), async (delivery, imports, outcomes) =>
         {
-            Assert.True(journaled);
+            await JournalAsync(after, delivery, outcomes.Count);
             lock (handed)
             {
                 handed.AddRange(outcomes);
             }
 
-            return Task.FromResult(true);
+            return true;
         }, NullLogger.Instance);
 
         var recovered = await after.RecoverAsync();
-        Assert.Equal(["p9"], recovered.Delivered.Select(o => o.ProfileId));
+        Assert.Equal(["p9"], Delivered(recovered).Select(o => o.ProfileId));
         await recovery.RecoverAsync(recovered.Outstanding);
 
         var expected = keyKnown
@@ -286,7 +293,8 @@ public sealed class BatchSenderTests
         Assert.Equal(keyKnown ? 4 : 0, _client.InfoCalls);
         var again = await Imports().RecoverAsync();
         Assert.Empty(again.Outstanding);
-        Assert.Equal(handed.Select(o => (o.ProfileId, o.Kind)).Order().Append(("p9", OutcomeKind.Accepted)).Order(), again.Delivered.Select(o => (o.ProfileId, o.Kind)).Order());
+        Assert.Equal(handed.Select(o => (o.ProfileId, o.Kind)).Append(("p9", OutcomeKind.Accepted)).Order(), Delivered(again).Select(o => (o.ProfileId, o.Kind)).Order());
+        Assert.Equal([1L, 2L, 3L], again.Deliveries.Keys);
     }
 
     [Fact]
@@ -389,13 +397,17 @@ public sealed class BatchSenderTests
         var after = Imports();
         var confirmation = new ImportConfirmation(_client, new ExportOptions { ImportInfoDelay = TimeSpan.FromMilliseconds(1) }, new ActiveCampaignOptions().Limits,
             TimeProvider.System, NullLogger.Instance);
-        var recovery = new ImportRecovery("exp-1", after, confirmation, () => Task.FromResult<ActiveCampaignAccount?>(Account), (_, _) => Task.FromResult(false), NullLogger.Instance);
+        var recovery = new ImportRecovery("exp-1", confirmation, () => Task.FromResult<ActiveCampaignAccount?>(Account), async (delivery, _, outcomes) =>
+        {
+            await JournalAsync(after, delivery, outcomes.Count);
+            return false;
+        }, NullLogger.Instance);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await recovery.RecoverAsync((await after.RecoverAsync()).Outstanding));
 
         var next = await Imports().RecoverAsync();
         Assert.Empty(next.Outstanding);
-        Assert.Equal([("p1", OutcomeKind.Accepted), ("p2", OutcomeKind.Accepted)], next.Delivered.Select(o => (o.ProfileId, o.Kind)));
+        Assert.Equal([("p1", OutcomeKind.Accepted), ("p2", OutcomeKind.Accepted)], Delivered(next).Select(o => (o.ProfileId, o.Kind)));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;
+using OrleansExport.Grains.Delivery;
 using OrleansExport.Grains.Durability;
 using OrleansExport.Grains.ExportShards;
 
@@ -18,14 +19,21 @@ public sealed class ShardCompletionReplayTests
     private readonly FakeTimeProvider _time = new(T0);
     private int _eventNumber;
 
-    /// <summary>The shard as it lives, and what its journal holds since the snapshot it would recover from.</summary>
+    /// <summary>
+    /// The shard as it lives, what its journal holds since the snapshot it would recover from, and its export's journal
+    /// of deliveries (what <see cref="ExportShardGrain"/> does, without Orleans).
+    /// </summary>
     private sealed class LiveShard(ExportShardRules membership)
     {
+        private readonly List<long> _deliveriesSinceAppend = [];
+
         public ExportShardRules Membership { get; } = membership;
 
         public byte[] Snapshot { get; private set; } = Serializer.SerializeToArray(membership.State);
 
         public List<ShardJournalEntry> Journal { get; } = [];
+
+        public List<ShardJournalEntry> ExportJournal { get; } = [];
 
         public void TakeSnapshot()
         {
@@ -33,24 +41,46 @@ public sealed class ShardCompletionReplayTests
             Journal.Clear();
         }
 
+        private void Append(ShardJournalEntry entry)
+        {
+            Journal.Add(_deliveriesSinceAppend.Count > 0 ? entry with { DeliveriesBefore = [.. _deliveriesSinceAppend] } : entry);
+            _deliveriesSinceAppend.Clear();
+        }
+
         public void Apply(params SegmentEvent[] events)
         {
-            Journal.Add(new ShardJournalEntry(Membership.State.CapacityLeft, events));
+            Append(ShardJournalEntry.Applied(Membership.State.CapacityLeft, events));
             Membership.Apply(events);
         }
 
-        /// <summary>What the grain does: journal the outcomes it acts on, then complete them.</summary>
+        /// <summary>Outcomes the shard journals itself: those it acts on, then it completes them.</summary>
         public void Complete(IReadOnlyList<ContactOutcome> outcomes)
         {
             var completed = Membership.OutcomesOfLeasedContacts(outcomes);
-            Journal.Add(ShardJournalEntry.Completion(completed));
+            Append(ShardJournalEntry.Completion(completed));
             Membership.CompleteTaken(completed);
+        }
+
+        /// <summary>A delivery the export journaled for all its shards (group commit), then handed to this one.</summary>
+        public void Deliver(long sequence, long handedThrough, IReadOnlyList<ContactOutcome> outcomes)
+        {
+            ExportJournal.Add(new ShardJournalEntry(0, [], Delivered: [new DeliveredOutcomes([], [.. outcomes], sequence)]));
+            var completed = Membership.OutcomesOfLeasedContacts(outcomes);
+            Membership.CompleteTaken(completed);
+            Membership.Deliveries.Note(sequence, handedThrough);
+            _deliveriesSinceAppend.Add(sequence);
+        }
+
+        public void BeginRun(string runId)
+        {
+            Append(ShardJournalEntry.BeginningOfRun(runId));
+            Membership.BeginRun(runId);
         }
 
         /// <summary>What the grain does when the export's delivery loop starts over.</summary>
         public void ReleaseLeases()
         {
-            Journal.Add(ShardJournalEntry.ReleaseOfLeases());
+            Append(ShardJournalEntry.ReleaseOfLeases());
             Membership.ReleaseLeases();
         }
     }
@@ -64,31 +94,15 @@ public sealed class ShardCompletionReplayTests
     }
 
     /// <summary>
-    /// What a new activation does after a crash: the snapshot, then the journal in order; it keeps the leases for the sender to answer.
-    /// With <paramref name="senderDied"/>, the export's delivery loop died too, and its next activation releases them.
+    /// What a new activation does after a crash (<see cref="ShardReplay"/>): the snapshot, then the journal in order with
+    /// the export's deliveries where they came; it keeps the leases for the sender to answer. With
+    /// <paramref name="senderDied"/>, the export's delivery loop died too, and its next activation releases them.
     /// </summary>
     private ExportShardRules Recover(LiveShard live, bool senderDied)
     {
-        var recovered = new ExportShardRules(Serializer.Deserialize<ExportShardState>(live.Snapshot)!, _time);
-        foreach (var entry in live.Journal)
-        {
-            if (entry.Outcomes is { } outcomes)
-            {
-                recovered.CompleteTaken(outcomes);
-                continue;
-            }
-
-            if (entry.LeasesReleased)
-            {
-                recovered.ReleaseLeases();
-                continue;
-            }
-
-            recovered.State.CapacityLeft = entry.CapacityLeft;
-            recovered.Apply(entry.Events);
-        }
-
-        recovered.ExpectOutcomesOfLostLeases();
+        var state = Serializer.Deserialize<ExportShardState>(live.Snapshot)!;
+        var recovered = new ExportShardRules(state, _time);
+        new ShardReplay(recovered, state, ImportOutcomes.Read(live.ExportJournal), importFailureRetries: 3).Replay(live.Journal);
         if (senderDied)
         {
             recovered.ReleaseLeases();
@@ -178,45 +192,82 @@ public sealed class ShardCompletionReplayTests
         Assert.Equal(RejectionKind.RefusedByActiveCampaign, Assert.Single(recovered.GetRejections(null, 10)).Kind);
     }
 
-    /// <summary>What a new activation does with the outcomes its export journaled for all shards (group commit), after its own journal.</summary>
-    private static void ReplayExportJournal(ExportShardRules recovered, IReadOnlyList<ContactOutcome> delivered) =>
-        recovered.CompleteTaken(recovered.OutcomesOfLeasedContacts(delivered));
-
     [Fact]
-    public void OutcomesTheExportJournaled_Replayed_TakeTheContactsLeasedSinceTheSnapshot_NotSentAgain()
+    public void DeliveriesTheExportJournaled_Replayed_TakeTheContactsLeasedSinceTheSnapshot_NotSentAgain()
     {
         var live = NewShard();
         live.Apply([.. Enumerable.Range(0, 10).Select(i => Joined($"p{i}", 0))]);
         live.TakeSnapshot();
 
         // Taken and accepted since the snapshot; the outcomes are in the export's journal only (the shard journals nothing).
-        var accepted = Accepted(live.Membership.TakePending(10));
-        live.Membership.CompleteTaken(live.Membership.OutcomesOfLeasedContacts(accepted));
-        var recovered = Recover(live, senderDied: false);
-        ReplayExportJournal(recovered, accepted);
+        live.Deliver(1, handedThrough: 0, Accepted(live.Membership.TakePending(6)));
+        live.Deliver(2, handedThrough: 1, Accepted(live.Membership.TakePending(4)));
+        var recovered = Recover(live, senderDied: true);
 
         Assert.Empty(recovered.TakePending(100));
         Assert.Equal((10L, 0L, 10L, 0L), Counts(recovered));
     }
 
     [Fact]
-    public void AnOldOutcomeInTheExportsJournal_ForAContactInStepSince_ChangesNothing()
+    public void ADeliveryTheSnapshotHolds_IsNotReplayed_SoAnOldAcceptedDoesNotUndoANewerChange()
     {
         var live = NewShard();
         live.Apply(Joined("p1", 0, first: "Ann"));
-        var first = Accepted(live.Membership.TakePending(10));
-        live.Membership.CompleteTaken(live.Membership.OutcomesOfLeasedContacts(first));
+        live.Deliver(1, handedThrough: 0, Accepted(live.Membership.TakePending(10)));
         live.Apply(Joined("p1", 1, first: "Anna"));
-        var second = Accepted(live.Membership.TakePending(10));
-        live.Membership.CompleteTaken(live.Membership.OutcomesOfLeasedContacts(second));
         live.TakeSnapshot();
 
-        // Both deliveries are still in the export's journal: the first, replayed on a contact in step, must not undo the second.
-        var recovered = Recover(live, senderDied: false);
-        ReplayExportJournal(recovered, [.. first, .. second]);
+        // Delivery 1 (of the old data) is still in the export's journal; the snapshot holds it: the new data stays to send.
+        var recovered = Recover(live, senderDied: true);
 
-        Assert.Empty(recovered.TakePending(100));
-        Assert.Equal((1L, 0L, 1L, 0L), Counts(recovered));
+        Assert.Equal("Anna", Assert.Single(recovered.TakePending(10)).Data.FirstName);
+    }
+
+    [Fact]
+    public void AfterTheListChanged_ADeliveryToTheOldListInTheJournal_DoesNotCountForTheNewOne()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0));
+        live.Deliver(1, handedThrough: 0, Accepted(live.Membership.TakePending(10)));
+        live.Membership.ResetDelivery();
+        live.TakeSnapshot(); // the grain writes a snapshot when the list changes
+
+        var recovered = Recover(live, senderDied: true);
+
+        Assert.Single(recovered.TakePending(10));
+    }
+
+    [Fact]
+    public void ARunBegunAfterADelivery_KeepsEveryMemberInTheRun_AfterTheReplay()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0), Joined("p2", 0));
+        live.Deliver(1, handedThrough: 0, Accepted(live.Membership.TakePending(10)));
+        live.TakeSnapshot();
+        live.BeginRun("run-2");
+
+        var recovered = Recover(live, senderDied: true);
+
+        Assert.Equal(2, recovered.TakePending(10).Length);
+        Assert.Equal((2L, 2L, 0L, 2L), Counts(recovered));
+    }
+
+    [Fact]
+    public void ADeliveryTakenBetweenTwoEntries_IsReplayedBetweenThem()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0, first: "Old"));
+        live.TakeSnapshot();
+        live.Deliver(1, handedThrough: 0, Accepted(live.Membership.TakePending(10)));
+        live.Apply(Joined("p1", 1, first: "New"));
+
+        // Delivery 1 came before the change: replayed after it, it would find the new data pending and leave it so anyway;
+        // replayed in its place, it records what ActiveCampaign has, and the change makes the contact pending again.
+        var recovered = Recover(live, senderDied: true);
+
+        Assert.Equal(Counts(live.Membership), Counts(recovered));
+        Assert.Equal("New", Assert.Single(recovered.TakePending(10)).Data.FirstName);
+        Assert.Equal([1L], Assert.Single(live.Journal, e => e.Batch is not null).DeliveriesBefore!);
     }
 
     [Fact]

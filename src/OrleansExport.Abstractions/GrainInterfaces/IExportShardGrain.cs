@@ -20,10 +20,12 @@ public interface IExportShardGrain : IGrainWithStringKey
 
     /// <summary>Records outcomes; returns how many contacts are pending now (changes made while in flight queue again).</summary>
     /// <param name="journaled">The export's journal holds the outcomes already: the shard need not journal them.</param>
-    Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes, bool journaled);
+    /// <param name="delivery">The delivery's number in the export's journal (0: none): a delivery is taken once.</param>
+    /// <param name="handedThrough">The export handed this shard every delivery numbered up to this one.</param>
+    Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes, bool journaled, long delivery, long handedThrough);
 
-    /// <summary>Writes the shard's state now if it changed (the durable profile's snapshot).</summary>
-    Task PersistAsync();
+    /// <summary>Writes the shard's state now (the durable profile's snapshot); answers the last delivery it holds every one up to.</summary>
+    Task<long> PersistAsync(long handedThrough);
 
     Task<ShardCounters> GetCountersAsync();
 

@@ -30,8 +30,8 @@ public sealed record ImportedContact(
     [property: Id(4)] int ImportFailures,
     [property: Id(5)] ulong EmailHash = 0)
 {
-    /// <summary>ActiveCampaign compares emails without case.</summary>
-    public static ulong EmailKey(string email) => ProfileHash.Of(email.ToLowerInvariant());
+    /// <summary>ActiveCampaign compares emails without case (as <see cref="StringComparer.OrdinalIgnoreCase"/> does: upper case).</summary>
+    public static ulong EmailKey(string email) => ProfileHash.Of(email.ToUpperInvariant());
 
     public ulong Key => Email is { } email ? EmailKey(email) : EmailHash;
 }
@@ -42,15 +42,12 @@ public static class ImportOutcomes
     /// <summary>Imports journaled as accepted and not (yet) as delivered or confirmed, in the order they were accepted (each once).</summary>
     public static IReadOnlyList<AcceptedImport> Outstanding(IEnumerable<ShardJournalEntry> entries) => Read(entries).Outstanding;
 
-    /// <summary>
-    /// What a journal of accepted imports holds: the imports still outstanding, and the outcomes of every delivery it
-    /// journaled (an import's outcomes built from its contacts, which an earlier entry of the journal holds).
-    /// </summary>
-    public static (IReadOnlyList<AcceptedImport> Outstanding, List<ContactOutcome> Delivered) Read(IEnumerable<ShardJournalEntry> entries, int importFailureRetries = 0)
+    /// <summary>What a journal of deliveries holds (entries of several generations may repeat: each import and delivery counts once).</summary>
+    public static JournalContents Read(IEnumerable<ShardJournalEntry> entries)
     {
         var accepted = new Dictionary<string, AcceptedImport>(StringComparer.Ordinal);
         var outstanding = new OrderedDictionary<string, AcceptedImport>(StringComparer.Ordinal);
-        var delivered = new List<ContactOutcome>();
+        var deliveries = new SortedDictionary<long, DeliveredOutcomes>();
         foreach (var entry in entries)
         {
             foreach (var import in entry.ImportsAccepted ?? [])
@@ -66,32 +63,29 @@ public static class ImportOutcomes
 
             foreach (var delivery in entry.Delivered ?? [])
             {
-                delivered.AddRange(delivery.Others);
-                foreach (var completed in delivery.Imports)
-                {
-                    outstanding.Remove(completed.BatchId);
-                    if (accepted.TryGetValue(completed.BatchId, out var import))
-                    {
-                        delivered.AddRange(Of(import, completed, importFailureRetries));
-                    }
-                }
+                deliveries.TryAdd(delivery.Sequence, delivery);
             }
         }
 
-        return ([.. outstanding.Values], delivered);
+        foreach (var completed in deliveries.Values.SelectMany(d => d.Imports))
+        {
+            outstanding.Remove(completed.BatchId);
+        }
+
+        return new JournalContents([.. outstanding.Values], deliveries, accepted);
     }
 
     /// <summary>The outcomes of an import's contacts, given import/info's last word on it.</summary>
     public static List<ContactOutcome> Of(AcceptedImport import, CompletedImport completed, int importFailureRetries) =>
-        completed.Unconfirmed ? Unconfirmed(import) : Completed(import, completed.FailedEmails, importFailureRetries);
+        completed.Unconfirmed ? Unconfirmed(import) : Completed(import, completed.FailedEmailKeys, importFailureRetries);
 
     /// <summary>
     /// import/info says the import was applied: a contact it lists as failed goes back to pending, and is rejected after
     /// <paramref name="importFailureRetries"/> such answers in a row; every other contact was accepted.
     /// </summary>
-    public static List<ContactOutcome> Completed(AcceptedImport import, IEnumerable<string> failedEmails, int importFailureRetries)
+    public static List<ContactOutcome> Completed(AcceptedImport import, IEnumerable<ulong> failedEmailKeys, int importFailureRetries)
     {
-        var failed = failedEmails.Select(ImportedContact.EmailKey).ToHashSet();
+        var failed = failedEmailKeys.ToHashSet();
         return [.. import.Contacts.Select(c =>
             !failed.Contains(c.Key) ? OutcomeOf(c, OutcomeKind.Accepted)
             : c.ImportFailures < importFailureRetries ? OutcomeOf(c, OutcomeKind.FailedInImport)
@@ -106,4 +100,22 @@ public static class ImportOutcomes
 
     private static ContactOutcome OutcomeOf(ImportedContact contact, OutcomeKind kind, string? reason = null) =>
         new(contact.ProfileId, contact.Action, contact.Hash, kind, reason);
+}
+
+/// <summary>A journal of deliveries read back: imports still outstanding, and the deliveries by sequence with the imports they name.</summary>
+public sealed record JournalContents(
+    IReadOnlyList<AcceptedImport> Outstanding,
+    SortedDictionary<long, DeliveredOutcomes> Deliveries,
+    IReadOnlyDictionary<string, AcceptedImport> Accepted)
+{
+    public long LastSequence => Deliveries.Count > 0 ? Deliveries.Keys.Last() : 0;
+
+    /// <summary>The delivery's outcomes: its other outcomes, then each accepted import's (one whose contacts the journal lacks gives none).</summary>
+    public List<ContactOutcome> OutcomesOf(DeliveredOutcomes delivery, int importFailureRetries) =>
+        [.. delivery.Others, .. delivery.Imports.SelectMany(completed =>
+            Accepted.TryGetValue(completed.BatchId, out var import) ? ImportOutcomes.Of(import, completed, importFailureRetries) : [])];
+
+    /// <summary>The accepted imports <paramref name="deliveries"/> name.</summary>
+    public IEnumerable<AcceptedImport> ImportsOf(IEnumerable<DeliveredOutcomes> deliveries) =>
+        deliveries.SelectMany(d => d.Imports).Select(c => Accepted.GetValueOrDefault(c.BatchId)).OfType<AcceptedImport>();
 }

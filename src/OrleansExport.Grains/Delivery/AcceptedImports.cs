@@ -7,26 +7,26 @@ namespace OrleansExport.Grains.Delivery;
 /// <summary>
 /// The journal of one export's deliveries (durable profile): each import ActiveCampaign accepted, journaled before
 /// import/info is asked, so that a crash of the delivery loop does not send its contacts again (the next activation asks
-/// about it: <see cref="ImportRecovery"/>); and what each delivery came to (<see cref="DeliveredOutcomes"/>), journaled
-/// once for all the export's shards before they are handed the outcomes: the shards do not journal them themselves, and
-/// one that comes back replays them from here. Without a journal (memory profile) it does nothing.
+/// about it: <see cref="ImportRecovery"/>); and what each delivery came to (<see cref="DeliveredOutcomes"/>, numbered),
+/// journaled once for all the export's shards before they are handed the outcomes: the shards do not journal them
+/// themselves, and one that comes back replays from here those its snapshot lacks. Without a journal (memory profile)
+/// it does nothing.
 /// </summary>
 /// <remarks>
 /// Append-only, under the journal key <c>export/{id}/imports</c>; what callers add while an append is under way goes in
 /// the next one (group commit). A generation ends once it holds the deliveries of <paramref name="contactsPerGeneration"/>
-/// contacts or <see cref="MaxEntriesPerGeneration"/> entries (or after a failed append): the shards write their
-/// snapshots first (<paramref name="persistShards"/>), so that they hold every outcome handed to them, then the imports
-/// still outstanding and the deliveries not yet handed start a new generation, named in the export's state; the old one
-/// is deleted, or, after a crash in between, deleted unread by the next recovery.
+/// contacts or <see cref="MaxEntriesPerGeneration"/> entries: every shard writes its snapshot first
+/// (<paramref name="persistShards"/>, which answers the lowest delivery all of them now hold), then the imports still
+/// outstanding and the deliveries some shard may lack start a new generation, named in the export's state with the
+/// sequence reached; the old one is deleted, or, after a crash in between, deleted unread by the next recovery.
 /// </remarks>
 public sealed partial class AcceptedImports(
     string exportId,
     IShardJournal? journal,
     Func<ExportState> exportState,
     Func<Task> writeState,
-    Func<Task> persistShards,
+    Func<Task<long>> persistShards,
     Func<long> contactsPerGeneration,
-    int importFailureRetries,
     ILogger logger)
 {
     /// <summary>Well under an append blob's 50,000 blocks.</summary>
@@ -36,14 +36,11 @@ public sealed partial class AcceptedImports(
 
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly OrderedDictionary<string, AcceptedImport> _outstanding = new(StringComparer.Ordinal);
-
-    // Deliveries journaled whose outcomes not every shard has taken yet, with the imports they name.
-    private readonly Dictionary<DeliveredOutcomes, AcceptedImport[]> _unhanded = new(ReferenceEqualityComparer.Instance);
     private GatheredWrite _gathering = new();
     private int _entries;
     private long _contactsDelivered;
     private long _nextGenerationAt = -1;
-    private bool _mustStartGeneration;
+    private long _sequence;
 
     public static string JournalKey(string exportId) => $"export/{exportId}/imports";
 
@@ -52,30 +49,34 @@ public sealed partial class AcceptedImports(
 
     public bool Durable => journal is not null;
 
+    /// <summary>The number the last delivery was given (0 without a journal).</summary>
+    public long LastSequence => _sequence;
+
     private string Key => JournalKey(exportId);
 
     private string Generation => exportState().AcceptedImportsGeneration ?? InitialGeneration;
 
     /// <summary>
     /// Reads what an earlier activation journaled (and deletes older generations): the imports it left outstanding, and
-    /// the outcomes of its deliveries, which it may not have handed to every shard.
+    /// its deliveries, which it may not have handed to every shard.
     /// </summary>
-    public async Task<(IReadOnlyList<AcceptedImport> Outstanding, List<ContactOutcome> Delivered)> RecoverAsync()
+    public async Task<JournalContents> RecoverAsync()
     {
         if (journal is null)
         {
-            return ([], []);
+            return ImportOutcomes.Read([]);
         }
 
         var entries = await journal.RecoverAsync(Key, Generation, CancellationToken.None);
-        var read = ImportOutcomes.Read(entries, importFailureRetries);
+        var contents = ImportOutcomes.Read(entries);
         await _lock.WaitAsync();
         try
         {
             _entries = entries.Count;
-            _contactsDelivered = read.Delivered.Count;
+            _contactsDelivered = contents.Deliveries.Values.Sum(d => d.Others.Length + contents.ImportsOf([d]).Sum(i => (long)i.Contacts.Length));
+            _sequence = Math.Max(exportState().DeliveriesSequence, contents.LastSequence);
             _outstanding.Clear();
-            foreach (var import in read.Outstanding)
+            foreach (var import in contents.Outstanding)
             {
                 _outstanding[import.BatchId] = import;
             }
@@ -85,22 +86,28 @@ public sealed partial class AcceptedImports(
             _lock.Release();
         }
 
-        return read;
+        return contents;
     }
+
+    /// <summary>The number of the next delivery: given before it is journaled, in the order deliveries are added.</summary>
+    public long NextSequence() => journal is null ? 0 : ++_sequence;
 
     /// <summary>Returns once the import is durable.</summary>
     public Task AcceptedAsync(AcceptedImport import) => WriteAsync(gathered => gathered.Accepted.Add(import));
 
-    /// <summary>
-    /// Returns once the delivery is durable; until <see cref="Handed"/> says every shard took its outcomes, a new
-    /// generation carries it over. Throws when it could not be journaled: the shards must then journal the outcomes.
-    /// </summary>
-    /// <param name="imports">The accepted imports <paramref name="delivery"/> names.</param>
-    public Task DeliveredAsync(DeliveredOutcomes delivery, IReadOnlyList<AcceptedImport> imports) =>
-        WriteAsync(gathered => gathered.Delivered.Add((delivery, [.. imports])));
+    /// <summary>Returns once the delivery is durable; throws when it could not be journaled (the shards must then journal its outcomes).</summary>
+    /// <param name="contacts">How many contacts it delivered: a generation ends after enough of them.</param>
+    public Task DeliveredAsync(DeliveredOutcomes delivery, int contacts) =>
+        WriteAsync(gathered => gathered.Delivered.Add((delivery, contacts)));
 
-    /// <summary>Every shard took the delivery's outcomes: the shards' next snapshots hold them.</summary>
-    public void Handed(DeliveredOutcomes delivery) => _unhanded.Remove(delivery);
+    /// <summary>The shards journaled what these imports came to themselves (the delivery could not be journaled here).</summary>
+    public void Settled(IEnumerable<string> batchIds)
+    {
+        foreach (var batchId in batchIds)
+        {
+            _outstanding.Remove(batchId);
+        }
+    }
 
     /// <summary>The export was deleted.</summary>
     public async Task DeleteAllAsync()
@@ -111,7 +118,6 @@ public sealed partial class AcceptedImports(
         }
 
         _outstanding.Clear();
-        _unhanded.Clear();
     }
 
     /// <summary>
@@ -148,28 +154,17 @@ public sealed partial class AcceptedImports(
     {
         try
         {
-            if (_mustStartGeneration || _entries >= MaxEntriesPerGeneration || GenerationIsDue())
+            if (_entries >= MaxEntriesPerGeneration || GenerationIsDue())
             {
                 await StartGenerationAsync(journal);
             }
 
-            foreach (var (delivery, imports) in gathered.Delivered)
-            {
-                _unhanded[delivery] = imports;
-            }
-
+            // A failed append may have landed or not: the journal finds its end again, and a repeat counts once when read.
             await journal.AppendAsync(Key, Generation, gathered.ToEntry(), CancellationToken.None);
             _entries++;
         }
         catch (Exception exception)
         {
-            // Whether the append (or the state naming a new generation) landed is unknown: the next append starts anew.
-            _mustStartGeneration = true;
-            foreach (var (delivery, _) in gathered.Delivered)
-            {
-                _unhanded.Remove(delivery);
-            }
-
             gathered.Written.SetException(exception);
             return;
         }
@@ -179,14 +174,14 @@ public sealed partial class AcceptedImports(
             _outstanding[import.BatchId] = import;
         }
 
-        foreach (var (delivery, imports) in gathered.Delivered)
+        foreach (var (delivery, contacts) in gathered.Delivered)
         {
             foreach (var completed in delivery.Imports)
             {
                 _outstanding.Remove(completed.BatchId);
             }
 
-            _contactsDelivered += delivery.Others.Length + imports.Sum(i => i.Contacts.Length);
+            _contactsDelivered += contacts;
         }
 
         gathered.Written.SetResult();
@@ -203,42 +198,35 @@ public sealed partial class AcceptedImports(
     }
 
     /// <summary>
-    /// Copies the outstanding imports and the deliveries not yet handed into a new generation, names it in the export's
-    /// state, deletes the old one. The deliveries the old generation held are dropped, so the shards write their
-    /// snapshots first; when one cannot, a due generation waits (a quarter of the way on), a forced one fails.
+    /// The shards write their snapshots; the deliveries they all hold now are dropped, the rest and the outstanding imports
+    /// go into a new generation, named in the export's state; the old one is deleted. When a shard cannot write its
+    /// snapshot, the generation goes on, and the next try is a quarter of a generation later.
     /// </summary>
     private async Task StartGenerationAsync(IShardJournal journal)
     {
-        AcceptedImport[] outstanding = [.. _outstanding.Values];
-        var unhanded = _unhanded.ToList();
-        if (_contactsDelivered > 0 && !await TryPersistShardsAsync())
+        if (await TryPersistShardsAsync() is not { } heldByAll)
         {
-            if (_mustStartGeneration)
-            {
-                throw new InvalidOperationException($"The shards of export {exportId} could not write their snapshots; the journal keeps its generation.");
-            }
-
             _nextGenerationAt = _contactsDelivered + Math.Max(1, contactsPerGeneration() / 4);
+            _entries = Math.Min(_entries, MaxEntriesPerGeneration - 100);
             return;
         }
 
+        var contents = ImportOutcomes.Read(await journal.ReadAllAsync(Key, CancellationToken.None));
+        DeliveredOutcomes[] carried = [.. contents.Deliveries.Values.Where(d => d.Sequence > heldByAll)];
+        AcceptedImport[] imports = [.. _outstanding.Values.Concat(contents.ImportsOf(carried)).DistinctBy(i => i.BatchId)];
         var old = Generation;
         var next = Guid.NewGuid().ToString("N");
-        var carried = 0;
-        if (outstanding.Length > 0 || unhanded.Count > 0)
+        if (imports.Length > 0 || carried.Length > 0)
         {
-            var imports = outstanding.Concat(unhanded.SelectMany(d => d.Value)).DistinctBy(i => i.BatchId).ToArray();
-            await journal.AppendAsync(Key, next, new ShardJournalEntry(0, [], ImportsAccepted: imports,
-                Delivered: unhanded.Count > 0 ? [.. unhanded.Select(d => d.Key)] : null), CancellationToken.None);
-            carried = 1;
+            await journal.AppendAsync(Key, next, new ShardJournalEntry(0, [], ImportsAccepted: imports, Delivered: carried), CancellationToken.None);
         }
 
         exportState().AcceptedImportsGeneration = next;
+        exportState().DeliveriesSequence = _sequence;
         await writeState();
-        _entries = carried;
+        _entries = 1;
         _contactsDelivered = 0;
         _nextGenerationAt = contactsPerGeneration();
-        _mustStartGeneration = false;
         try
         {
             await journal.DeleteAsync(Key, old, CancellationToken.None);
@@ -249,17 +237,16 @@ public sealed partial class AcceptedImports(
         }
     }
 
-    private async Task<bool> TryPersistShardsAsync()
+    private async Task<long?> TryPersistShardsAsync()
     {
         try
         {
-            await persistShards();
-            return true;
+            return await persistShards();
         }
         catch (Exception exception)
         {
             LogShardsNotPersisted(exportId, exception.GetType().Name);
-            return false;
+            return null;
         }
     }
 
@@ -268,7 +255,7 @@ public sealed partial class AcceptedImports(
     {
         public List<AcceptedImport> Accepted { get; } = [];
 
-        public List<(DeliveredOutcomes Delivery, AcceptedImport[] Imports)> Delivered { get; } = [];
+        public List<(DeliveredOutcomes Delivery, int Contacts)> Delivered { get; } = [];
 
         public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

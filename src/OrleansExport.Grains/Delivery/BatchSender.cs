@@ -102,7 +102,7 @@ public sealed partial class BatchSender(
                 case BulkImportResult.Queued queued:
                     ExportMetrics.RecordImportQueued(export.Id);
                     var accepted = AcceptedImport.Of(queued.BatchId, batch);
-                    await tally.AcceptedAsync(accepted);
+                    await tally.AcceptedAsync(accepted, batch);
                     var completed = await _confirmation.ConfirmAsync(account, accepted, cancellationToken);
                     outcomes.AddRange(tally.Completed(accepted, completed, exportOptions.Value.ImportFailureRetries));
                     return;

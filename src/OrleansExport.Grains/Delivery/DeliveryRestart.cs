@@ -16,6 +16,7 @@ public sealed partial class DeliveryRestart(
     DeliveryLoop delivery,
     AcceptedImports imports,
     Func<ImportRecovery> recovery,
+    int importFailureRetries,
     Func<bool> active,
     Action startPump,
     Action keepAlive,
@@ -26,14 +27,18 @@ public sealed partial class DeliveryRestart(
 
     public async Task StartAsync()
     {
-        var (outstanding, delivered) = await imports.RecoverAsync();
+        var journal = await imports.RecoverAsync();
 
-        // The gone activation may have journaled outcomes it did not hand to every shard: a shard takes each once.
-        if (delivered.Count > 0 && !await delivery.Handover.HandToShardsAsync(delivered, journaled: true))
+        // The gone activation may have journaled deliveries it did not hand to every shard: a shard takes each once.
+        foreach (var (sequence, delivered) in journal.Deliveries)
         {
-            throw new InvalidOperationException($"A shard of export {exportId} did not take the journaled outcomes of its deliveries.");
+            if (!await delivery.Handover.HandJournaledAsync(journal.OutcomesOf(delivered, importFailureRetries), sequence))
+            {
+                throw new InvalidOperationException($"A shard of export {exportId} did not take the journaled outcomes of its deliveries.");
+            }
         }
 
+        var outstanding = journal.Outstanding;
         if (outstanding.Count == 0)
         {
             await ResumeAsync();

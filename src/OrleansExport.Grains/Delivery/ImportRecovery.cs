@@ -6,22 +6,21 @@ namespace OrleansExport.Grains.Delivery;
 
 /// <summary>
 /// Runs when an export's delivery loop starts over, before the shards release the leases of the gone one: each import
-/// it left accepted but unconfirmed (<see cref="AcceptedImports"/>) is asked about again, and its outcomes are handed
-/// to the shards, so that what ActiveCampaign applied is not sent again. An import import/info does not confirm within
+/// it left accepted but unconfirmed (<see cref="AcceptedImports"/>) is asked about again, and what it came to is journaled
+/// and handed to the shards (<paramref name="handOver"/>: <see cref="OutcomeHandover.HandAsync"/>), so that what
+/// ActiveCampaign applied is not sent again. An import import/info does not confirm within
 /// <see cref="ExportOptions.ImportInfoTimeout"/>, or that cannot be asked about (no key), ends as
 /// <see cref="OutcomeKind.Unconfirmed"/>, as it would have without the crash.
 /// </summary>
 /// <remarks>
-/// A crash in here leaves the imports outstanding: the next activation hands their outcomes again. That is harmless:
-/// a shard takes an outcome only for a contact still leased (or after its own restart, one it may have lost the lease
-/// of), and the first outcome ended the lease; a contact changed since stays pending.
+/// A crash in here leaves each import outstanding until its delivery is journaled: the next activation asks again, or
+/// hands the journaled delivery again, which a shard takes once (by its number).
 /// </remarks>
 public sealed partial class ImportRecovery(
     string exportId,
-    AcceptedImports imports,
     ImportConfirmation confirmation,
     Func<Task<ActiveCampaignAccount?>> account,
-    Func<IReadOnlyCollection<ContactOutcome>, bool, Task<bool>> handToShards,
+    Func<DeliveredOutcomes, IReadOnlyList<AcceptedImport>, IReadOnlyCollection<ContactOutcome>, Task<bool>> handOver,
     ILogger logger)
 {
     /// <summary>The account of the export's connection to ask import/info; null when its key is missing or refused.</summary>
@@ -42,15 +41,11 @@ public sealed partial class ImportRecovery(
         await Task.WhenAll(outstanding.Select(async import =>
         {
             var completed = await CompletedAsync(known, import);
-            var delivery = new DeliveredOutcomes([completed], []);
-            var journaled = await TryJournalAsync(delivery, import);
-            if (!await handToShards(ImportOutcomes.Of(import, completed, confirmation.ImportFailureRetries), journaled))
+            if (!await handOver(new DeliveredOutcomes([completed], []), [import], ImportOutcomes.Of(import, completed, confirmation.ImportFailureRetries)))
             {
-                // A shard is restarting: the activation starts over, and asks again, before any lease is released.
+                // A shard is restarting: the activation starts over, and hands again, before any lease is released.
                 throw new InvalidOperationException($"A shard of export {exportId} did not take the outcomes of an accepted import.");
             }
-
-            imports.Handed(delivery);
         }));
     }
 
@@ -64,21 +59,6 @@ public sealed partial class ImportRecovery(
         {
             LogNoAccount(exportId, exception.GetType().Name);
             return null;
-        }
-    }
-
-    /// <summary>Journaled once for the shards; if that fails, each shard journals its share.</summary>
-    private async Task<bool> TryJournalAsync(DeliveredOutcomes delivery, AcceptedImport import)
-    {
-        try
-        {
-            await imports.DeliveredAsync(delivery, [import]);
-            return true;
-        }
-        catch (Exception exception)
-        {
-            LogNotJournaled(exportId, import.BatchId, exception.GetType().Name);
-            return false;
         }
     }
 
@@ -100,9 +80,6 @@ public sealed partial class ImportRecovery(
             return CompletedImport.NotConfirmed(import.BatchId);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not journal what import {BatchId} came to ({Error}); its shards journal it")]
-    private partial void LogNotJournaled(string exportId, string batchId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {ExportId} asks again about {Imports} imports ({Contacts} contacts) ActiveCampaign accepted before its delivery loop stopped")]
     private partial void LogRecovering(string exportId, int imports, int contacts);

@@ -10,9 +10,12 @@ public sealed class ImportTally
 {
     private readonly HashSet<OutgoingContact> _wentOut = new(ReferenceEqualityComparer.Instance);
     private readonly List<AcceptedImport> _accepted = [];
+    private readonly Dictionary<string, IReadOnlyList<OutgoingContact>> _contactsOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CompletedImport> _completed = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _imported = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ContactOutcome> _settled = new(StringComparer.Ordinal);
+
+    // A batch may hold a profile twice (a member and the unsubscribe of its retired address): contacts are told apart.
+    private readonly HashSet<(string ProfileId, ContactAction Action, ulong Hash)> _imported = [];
+    private readonly Dictionary<OutgoingContact, ContactOutcome> _settled = new(ReferenceEqualityComparer.Instance);
 
     public int Imports { get; set; }
 
@@ -21,7 +24,8 @@ public sealed class ImportTally
     /// <summary>The imports ActiveCampaign accepted in this delivery, in order.</summary>
     public IReadOnlyList<AcceptedImport> Accepted => _accepted;
 
-    public async Task AcceptedAsync(AcceptedImport import)
+    /// <param name="contacts">The contacts of the import, in its order.</param>
+    public async Task AcceptedAsync(AcceptedImport import, IReadOnlyList<OutgoingContact> contacts)
     {
         if (Journal is not null)
         {
@@ -29,7 +33,8 @@ public sealed class ImportTally
         }
 
         _accepted.Add(import);
-        _imported.UnionWith(import.Contacts.Select(c => c.ProfileId));
+        _contactsOf[import.BatchId] = contacts;
+        _imported.UnionWith(import.Contacts.Select(c => (c.ProfileId, c.Action, c.Hash)));
     }
 
     /// <summary>import/info's last word on an accepted import: its contacts' outcomes.</summary>
@@ -37,9 +42,10 @@ public sealed class ImportTally
     {
         _completed[import.BatchId] = completed;
         var outcomes = ImportOutcomes.Of(import, completed, importFailureRetries);
-        foreach (var outcome in outcomes)
+        var contacts = _contactsOf[import.BatchId];
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            _settled[outcome.ProfileId] = outcome;
+            _settled[contacts[i]] = outcomes[i];
         }
 
         return outcomes;
@@ -53,7 +59,7 @@ public sealed class ImportTally
     /// (ActiveCampaign may have applied it), else <see cref="OutcomeKind.Returned"/>.
     /// </summary>
     public ContactOutcome Unanswered(OutgoingContact contact) =>
-        _settled.TryGetValue(contact.ProfileId, out var settled) ? settled
+        _settled.TryGetValue(contact, out var settled) ? settled
         : _wentOut.Contains(contact) ? BatchSender.Unconfirmed(contact)
         : BatchSender.Returned(contact);
 
@@ -64,5 +70,5 @@ public sealed class ImportTally
     /// </summary>
     public DeliveredOutcomes Record(IEnumerable<ContactOutcome> outcomes) =>
         new([.. _accepted.Select(i => _completed.TryGetValue(i.BatchId, out var completed) ? completed : CompletedImport.NotConfirmed(i.BatchId))],
-            [.. outcomes.Where(o => !_imported.Contains(o.ProfileId)).Select(o => o with { Reason = null })]);
+            [.. outcomes.Where(o => !_imported.Contains((o.ProfileId, o.Action, o.Hash))).Select(o => o with { Reason = null })]);
 }

@@ -6,9 +6,11 @@ namespace OrleansExport.Grains.Delivery;
 
 /// <summary>
 /// Hands a delivery's outcomes to the export's shards, durable first: journaled once in the export's journal of
-/// deliveries for every shard (group commit), else by each shard for its share. Outcomes a shard could not take are
-/// kept and handed over again by the pump (<see cref="RetryAsync"/>): until they arrive, the shard holds those contacts
-/// as leased and would never send them again. Counts the running full run's sent, unsubscribed and failed.
+/// deliveries for every shard (group commit), else by each shard for its share. Each delivery has a number; with every
+/// call a shard also learns up to which number it was handed every delivery (<see cref="HandedThrough"/>), so that its
+/// snapshot records which deliveries it holds and a replay after a crash applies only the others. Outcomes a shard could
+/// not take are handed over again by the pump (<see cref="RetryAsync"/>): until they arrive, the shard holds those
+/// contacts as leased and would never send them again. Counts the running full run's sent, unsubscribed and failed.
 /// </summary>
 public sealed partial class OutcomeHandover(
     string exportId,
@@ -23,22 +25,67 @@ public sealed partial class OutcomeHandover(
 
     private readonly ILogger _logger = logger;
 
-    // Outcomes a shard could not take, with the journaled delivery they belong to (null: not journaled by the export).
-    private readonly List<(ContactOutcome[] Outcomes, DeliveredOutcomes? Delivery)> _toRetry = [];
+    // Per shard, the deliveries being handed to it or waiting to be handed again: it holds every delivery below the least.
+    private readonly Dictionary<int, SortedSet<long>> _unhanded = [];
+    private readonly List<(int Shard, ContactOutcome[] Outcomes, bool Journaled, long Sequence)> _toRetry = [];
     private DateTimeOffset _retryAt;
 
     /// <summary>The running full run's counters moved since the pump last saved them.</summary>
     public bool RunCountersChanged { get; set; }
 
-    public async Task HandAsync(DeliveredOutcomes delivery, IReadOnlyList<AcceptedImport> accepted, IReadOnlyCollection<ContactOutcome> outcomes)
+    /// <summary>The shard was handed every delivery numbered up to this one (or the delivery had nothing for it).</summary>
+    public long HandedThrough(int shard) =>
+        _unhanded.TryGetValue(shard, out var unhanded) && unhanded.Count > 0 ? unhanded.Min - 1 : imports?.LastSequence ?? 0;
+
+    /// <param name="delivery">What the delivery came to, not yet numbered.</param>
+    /// <returns>Every shard took its outcomes (else the pump hands the rest again).</returns>
+    public async Task<bool> HandAsync(DeliveredOutcomes delivery, IReadOnlyList<AcceptedImport> accepted, IReadOnlyCollection<ContactOutcome> outcomes)
     {
-        var journaled = await JournalAsync(delivery, accepted);
-        await HandToShardsAsync(outcomes, journaled, journaled ? delivery : null);
+        var sequence = imports?.NextSequence() ?? 0;
+        var groups = Group(outcomes);
+        NoteUnhanded(groups, sequence);
+        var journaled = await JournalAsync(delivery with { Sequence = sequence }, outcomes.Count);
+        var taken = await HandGroupsAsync(groups, journaled, sequence);
+        if (taken && !journaled)
+        {
+            // The shards journaled these outcomes: the imports need not be carried as outstanding any more.
+            imports?.Settled(accepted.Select(i => i.BatchId));
+        }
+
+        return taken;
+    }
+
+    /// <summary>Outcomes the export's journal holds as delivery <paramref name="sequence"/> (handed again after a restart).</summary>
+    /// <returns>Every shard took its outcomes.</returns>
+    public Task<bool> HandJournaledAsync(IReadOnlyCollection<ContactOutcome> outcomes, long sequence)
+    {
+        var groups = Group(outcomes);
+        NoteUnhanded(groups, sequence);
+        return HandGroupsAsync(groups, journaled: true, sequence);
+    }
+
+    private Dictionary<int, ContactOutcome[]> Group(IReadOnlyCollection<ContactOutcome> outcomes)
+    {
+        var count = shards().Count;
+        return outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, count)).ToDictionary(g => g.Key, g => g.ToArray());
+    }
+
+    private void NoteUnhanded(Dictionary<int, ContactOutcome[]> groups, long sequence)
+    {
+        if (sequence <= 0)
+        {
+            return;
+        }
+
+        foreach (var shard in groups.Keys)
+        {
+            (_unhanded.TryGetValue(shard, out var unhanded) ? unhanded : _unhanded[shard] = []).Add(sequence);
+        }
     }
 
     /// <summary>Makes the delivery durable once for all shards; when that fails (or there is no journal), each shard journals its share.</summary>
     /// <returns>The export's journal holds the delivery.</returns>
-    private async Task<bool> JournalAsync(DeliveredOutcomes delivery, IReadOnlyList<AcceptedImport> accepted)
+    private async Task<bool> JournalAsync(DeliveredOutcomes delivery, int contacts)
     {
         if (imports is not { Durable: true } journal)
         {
@@ -47,7 +94,7 @@ public sealed partial class OutcomeHandover(
 
         try
         {
-            await journal.DeliveredAsync(delivery, accepted);
+            await journal.DeliveredAsync(delivery, contacts);
             return true;
         }
         catch (Exception exception)
@@ -57,50 +104,49 @@ public sealed partial class OutcomeHandover(
         }
     }
 
-    /// <param name="journaled">The export's journal holds them (<see cref="AcceptedImports.DeliveredAsync"/>): the shards need not journal them.</param>
-    /// <param name="journaledIn">The delivery that holds them: once every shard took them, a new generation of the journal need not carry it over.</param>
     /// <returns>Every shard took its outcomes.</returns>
-    public async Task<bool> HandToShardsAsync(IReadOnlyCollection<ContactOutcome> outcomes, bool journaled, DeliveredOutcomes? journaledIn = null)
+    private async Task<bool> HandGroupsAsync(Dictionary<int, ContactOutcome[]> groups, bool journaled, long sequence)
     {
-        var set = shards();
-        var allTaken = true;
-        await Task.WhenAll(outcomes.GroupBy(o => ProfileHash.Bucket(o.ProfileId, set.Count)).Select(async group =>
-        {
-            ShardCompletion completion;
-            try
-            {
-                completion = await set[group.Key].CompleteAsync([.. group], journaled);
-            }
-            catch (Exception exception)
-            {
-                LogOutcomesNotTaken(group.Key, exportId, group.Count(), exception.GetType().Name);
-                _toRetry.Add(([.. group], journaledIn));
-                _retryAt = time.GetUtcNow() + RetryDelay;
-                allTaken = false;
-                return;
-            }
+        var taken = await Task.WhenAll(groups.Select(group => HandToShardAsync(group.Key, group.Value, journaled, sequence)));
+        return taken.All(t => t);
+    }
 
-            scheduler().NoteShardPending(group.Key, completion.Pending);
-            if (exportState().Run is { Active: true } run)
-            {
-                run.Sent += completion.RunSent;
-                run.Unsubscribed += completion.RunUnsubscribed;
-                run.Failed += completion.RunFailed;
-                RunCountersChanged = true;
-            }
-        }));
-
-        if (allTaken && journaledIn is not null)
+    private async Task<bool> HandToShardAsync(int shard, ContactOutcome[] outcomes, bool journaled, long sequence)
+    {
+        ShardCompletion completion;
+        try
         {
-            imports!.Handed(journaledIn);
+            completion = await shards()[shard].CompleteAsync(outcomes, journaled, sequence, HandedThrough(shard));
+        }
+        catch (Exception exception)
+        {
+            LogOutcomesNotTaken(shard, exportId, outcomes.Length, exception.GetType().Name);
+            _toRetry.Add((shard, outcomes, journaled, sequence));
+            _retryAt = time.GetUtcNow() + RetryDelay;
+            return false;
         }
 
-        return allTaken;
+        if (sequence > 0 && _unhanded.TryGetValue(shard, out var unhanded))
+        {
+            unhanded.Remove(sequence);
+        }
+
+        scheduler().NoteShardPending(shard, completion.Pending);
+        if (exportState().Run is { Active: true } run)
+        {
+            run.Sent += completion.RunSent;
+            run.Unsubscribed += completion.RunUnsubscribed;
+            run.Failed += completion.RunFailed;
+            RunCountersChanged = true;
+        }
+
+        return true;
     }
 
     /// <summary>
-    /// Hands over again what a shard could not take, delivery by delivery, journaled by the shards this time (part of it
-    /// may have reached the shards already). A delivery stays carried over by the journal until a retry hands it all.
+    /// Hands over again what a shard could not take. The export's journal keeps a delivery until every shard holds it
+    /// (the shard's <see cref="HandedThrough"/> stays below it meanwhile), and a shard that read it back after a crash
+    /// takes it once.
     /// </summary>
     public async Task RetryAsync()
     {
@@ -111,13 +157,7 @@ public sealed partial class OutcomeHandover(
 
         var retry = _toRetry.ToList();
         _toRetry.Clear();
-        foreach (var delivery in retry.GroupBy(r => r.Delivery, ReferenceEqualityComparer.Instance))
-        {
-            if (await HandToShardsAsync([.. delivery.SelectMany(r => r.Outcomes)], journaled: false) && delivery.Key is DeliveredOutcomes handed)
-            {
-                imports?.Handed(handed);
-            }
-        }
+        await Task.WhenAll(retry.Select(r => HandToShardAsync(r.Shard, r.Outcomes, r.Journaled, r.Sequence)));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Export {ExportId} could not journal a delivery's outcomes ({Error}); its shards journal them")]

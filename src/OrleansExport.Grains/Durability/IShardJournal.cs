@@ -56,6 +56,11 @@ public interface IShardJournal
 /// </param>
 /// <param name="RunBegun">A full run began in the export shard (<see cref="IExportShardGrain.BeginRunAsync"/>): replayed, it marks the same members.</param>
 /// <param name="RunCancelled">The full run was cancelled in the export shard.</param>
+/// <param name="DeliveriesBefore">
+/// An export shard's entry: the deliveries of its export's journal (their numbers) it took since its entry before, which
+/// a replay applies, read from the export's journal, just before this entry: in the order they came.
+/// </param>
+/// <param name="Delivery">A completion's delivery number in the export's journal (0: none), so that a replay takes that delivery once.</param>
 /// <param name="Delivered">
 /// An export's journal of accepted imports: deliveries whose outcomes are known, journaled once for every shard (group
 /// commit) before the shards are handed them. A shard that comes back replays them on its snapshot.
@@ -72,7 +77,9 @@ public sealed record ShardJournalEntry(
     [property: Id(7)] DeliveredOutcomes[]? Delivered = null,
     [property: Id(8)] SegmentEventBatch? Batch = null,
     [property: Id(9)] string? RunBegun = null,
-    [property: Id(10)] string? RunCancelled = null)
+    [property: Id(10)] string? RunCancelled = null,
+    [property: Id(11)] long[]? DeliveriesBefore = null,
+    [property: Id(12)] long Delivery = 0)
 {
     public static ShardJournalEntry BeginningOfRun(string runId) => new(0, [], RunBegun: runId);
 
@@ -94,7 +101,7 @@ public sealed record ShardJournalEntry(
 
     public static ShardJournalEntry Accepted(AcceptedImport[] imports) => new(0, [], ImportsAccepted: imports);
 
-    public static ShardJournalEntry Completion(ContactOutcome[] outcomes) => new(0, [], outcomes);
+    public static ShardJournalEntry Completion(ContactOutcome[] outcomes, long delivery = 0) => new(0, [], outcomes, Delivery: delivery);
 
     public static ShardJournalEntry ReleaseOfLeases() => new(0, [], LeasesReleased: true);
 

@@ -4,8 +4,8 @@ namespace OrleansExport.Grains.Durability;
 
 /// <summary>
 /// How a shard grain persists its state. Without a <see cref="IShardJournal"/> (memory profile), the whole state when the
-/// grain deactivates (and when asked): memory storage keeps what it is given as a serialized copy, which on a timer would
-/// only double the heap of a silo that loses everything when it stops anyway. With one (the durable profile), every batch is appended to the journal before the grain
+/// grain deactivates and when asked (an erasure): memory storage keeps what it is given as a serialized copy, which on a
+/// timer would only double the heap of a silo that loses everything when it stops anyway. With one (the durable profile), every batch is appended to the journal before the grain
 /// answers, so a batch that was acknowledged survives a crash, and a new activation replays the journal on its last
 /// snapshot; the whole state is written rarely: once the journal since the snapshot holds twice as many items (events,
 /// outcomes, facts) as the shard has members (<paramref name="members"/>), so that the snapshots cost about half what the
@@ -46,21 +46,14 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
 
     public void MarkChanged() => _changed = true;
 
-    /// <summary>With a journal, every <paramref name="interval"/>, on the grain's own turn, writes the state if a snapshot is due.</summary>
-    public void PersistEvery(IGrainBase grain, TimeSpan interval)
-    {
-        if (journal is null)
-        {
-            return;
-        }
-
+    /// <summary>Every <paramref name="interval"/>, on the grain's own turn, writes the state if a snapshot is due (without a journal: only when asked).</summary>
+    public void PersistEvery(IGrainBase grain, TimeSpan interval) =>
         _persistTimer = grain.RegisterGrainTimer(PersistIfDueAsync, new GrainTimerCreationOptions
         {
             DueTime = interval,
             Period = interval,
             Interleave = false,
         });
-    }
 
     /// <summary>The grain deactivates: a last write of what changed.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -131,9 +124,8 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
 
     private bool SnapshotDue =>
         _snapshotRequested
-        || _journalItems >= Math.Max(MinJournalItemsPerSnapshot, 2 * (members?.Invoke() ?? 0))
-        || _journalEntries >= MaxJournalEntriesPerSnapshot
-        || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge;
+        || journal is not null && _journalItems >= Math.Max(MinJournalItemsPerSnapshot, 2 * (members?.Invoke() ?? 0))
+        || journal is not null && (_journalEntries >= MaxJournalEntriesPerSnapshot || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge);
 
     public async Task PersistIfChangedAsync(CancellationToken cancellationToken)
     {

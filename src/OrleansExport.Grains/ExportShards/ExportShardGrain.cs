@@ -31,6 +31,9 @@ public sealed class ExportShardGrain(
     private JournaledShardState<ExportShardState> _store = null!;
     private long _erasuresForgotten;
 
+    // Deliveries of the export's journal taken since this shard's last own entry (named in the next one).
+    private readonly List<long> _deliveriesSinceAppend = [];
+
     public static string Key(string exportId, int index) => $"{exportId}/{index}";
 
     private string ShardKey => this.GetPrimaryKeyString();
@@ -45,75 +48,21 @@ public sealed class ExportShardGrain(
     {
         _store = new JournaledShardState<ExportShardState>(state, journal, ShardKey, logger, () => state.State.Members.Count) { OnBroken = DeactivateOnIdle };
         _membership = new ExportShardRules(state.State, time);
-        foreach (var entry in await _store.RecoverAsync(cancellationToken))
+        var exportJournal = journal is null ? null : ImportOutcomes.Read(await journal.ReadAllAsync(AcceptedImports.JournalKey(ExportId), cancellationToken));
+        var replay = new ShardReplay(_membership, state.State, exportJournal, options.Value.ImportFailureRetries);
+        replay.Replay(await _store.RecoverAsync(cancellationToken));
+        if (replay.Changed)
         {
-            if (entry.Outcomes is { } outcomes)
-            {
-                _membership.CompleteTaken(outcomes);
-                continue;
-            }
-
-            if (entry.Facts is { } facts)
-            {
-                _membership.ApplyListFacts(facts);
-                continue;
-            }
-
-            if (entry.LeasesReleased)
-            {
-                _membership.ReleaseLeases();
-                continue;
-            }
-
-            if (entry.RunBegun is { } begun)
-            {
-                _membership.BeginRun(begun);
-                continue;
-            }
-
-            if (entry.RunCancelled is { } cancelled)
-            {
-                _membership.CancelRun(cancelled);
-                continue;
-            }
-
-            state.State.CapacityLeft = entry.CapacityLeft;
-            _membership.Apply(entry.ReadEvents());
-
-            // Given back to the connection when the batch was first applied (or lost with the crash: never twice).
-            _membership.ReleaseFreedCapacity();
+            _store.MarkChanged();
         }
 
-        // Leases found in storage are kept: their sender, the export's delivery loop, may live on and answer them (and
-        // those it took since the snapshot). If it died, its next activation releases them (ReleaseLeasesAsync).
-        _membership.ExpectOutcomesOfLostLeases();
-        await ReplayExportDeliveriesAsync(cancellationToken);
+        SnapshotSoonAfterForgettingErasures();
+
         await ReportPendingAsync(overdue: true);
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
         var leaseCheck = options.Value.LeaseTimeout / 4;
         this.RegisterGrainTimer(ExpireLeasesAsync, new GrainTimerCreationOptions { DueTime = leaseCheck, Period = leaseCheck });
-    }
-
-    /// <summary>
-    /// Outcomes the export journaled for all its shards (<see cref="AcceptedImports"/>) are not in this shard's journal:
-    /// those handed since the snapshot are read from the export's. Each counts only for a contact leased or waiting here
-    /// (<see cref="ExportShardRules.OutcomesOfLeasedContacts"/>), so an outcome the snapshot holds already changes nothing.
-    /// </summary>
-    private async Task ReplayExportDeliveriesAsync(CancellationToken cancellationToken)
-    {
-        if (journal is null)
-        {
-            return;
-        }
-
-        var entries = await journal.ReadAllAsync(AcceptedImports.JournalKey(ExportId), cancellationToken);
-        var delivered = _membership.OutcomesOfLeasedContacts(ImportOutcomes.Read(entries, options.Value.ImportFailureRetries).Delivered);
-        if (delivered.Length > 0)
-        {
-            _membership.CompleteTaken(delivered);
-            _store.MarkChanged();
-        }
     }
 
     /// <summary>Leases whose answer or outcome was lost go back to pending, and the export hears of them.</summary>
@@ -122,6 +71,7 @@ public sealed class ExportShardGrain(
         if (_membership.ExpireLeases(options.Value.LeaseTimeout) > 0)
         {
             _store.MarkChanged();
+            SnapshotSoonAfterForgettingErasures();
             await ReportPendingAsync(overdue: true);
         }
     }
@@ -151,7 +101,7 @@ public sealed class ExportShardGrain(
             _membership.AddCapacity(granted);
         }
 
-        await _store.AppendAsync(ShardJournalEntry.Applied(state.State.CapacityLeft, events));
+        await AppendAsync(ShardJournalEntry.Applied(state.State.CapacityLeft, events));
         if (events.Any(e => e.Type == SegmentEventType.Erased))
         {
             // Until the next snapshot, the journal still holds what the profile's earlier events said.
@@ -221,26 +171,49 @@ public sealed class ExportShardGrain(
             _store.MarkChanged();
         }
 
+        SnapshotSoonAfterForgettingErasures();
+
         return Task.FromResult(taken);
     }
 
     /// <summary>
     /// Durable before it is applied and answered, so that a crash does not send the accepted contacts again: in the
-    /// export's journal (<paramref name="journaled"/>, read back by <see cref="ReplayExportDeliveriesAsync"/>), else here.
+    /// export's journal (<paramref name="journaled"/>: the next entry here names the delivery, for a replay to apply it
+    /// in its place, <see cref="ShardReplay"/>), else here. A delivery this state holds already is not taken again.
     /// </summary>
-    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes, bool journaled)
+    public async Task<ShardCompletion> CompleteAsync(ContactOutcome[] outcomes, bool journaled, long delivery, long handedThrough)
     {
         _store.ThrowIfBroken();
+        if (delivery > 0 && _membership.Deliveries.Holds(delivery))
+        {
+            _membership.Deliveries.Note(0, handedThrough);
+            return new ShardCompletion(_membership.PendingEstimate, 0, 0, 0);
+        }
+
         var completed = _membership.OutcomesOfLeasedContacts(outcomes);
         if (completed.Length > 0 && !journaled)
         {
-            await _store.AppendAsync(ShardJournalEntry.Completion(completed));
+            await AppendAsync(ShardJournalEntry.Completion(completed, delivery));
         }
 
         var run = _membership.CompleteTaken(completed);
+        _membership.Deliveries.Note(delivery, handedThrough);
+        if (journaled && delivery > 0)
+        {
+            _deliveriesSinceAppend.Add(delivery);
+        }
+
         _store.MarkChanged();
         SnapshotSoonAfterForgettingErasures();
         return new ShardCompletion(_membership.PendingEstimate, run.Sent, run.Unsubscribed, run.Failed);
+    }
+
+    /// <summary>Appends an entry of this shard's own, naming the deliveries of the export's journal taken since the entry before.</summary>
+    private async Task AppendAsync(ShardJournalEntry entry)
+    {
+        long[] taken = [.. _deliveriesSinceAppend];
+        await _store.AppendAsync(taken.Length > 0 ? entry with { DeliveriesBefore = taken } : entry);
+        _deliveriesSinceAppend.RemoveRange(0, taken.Length);
     }
 
     /// <summary>The journals and the snapshot still hold the email of a profile whose erasure completed here: the next tick replaces them.</summary>
@@ -249,12 +222,20 @@ public sealed class ExportShardGrain(
         if (_membership.ErasuresForgotten != _erasuresForgotten)
         {
             _erasuresForgotten = _membership.ErasuresForgotten;
+            _store.MarkChanged();
             _store.RequestSnapshot();
         }
     }
 
     /// <summary>The export starts a new generation of its journal: what this shard took from the old one must be in its snapshot.</summary>
-    public Task PersistAsync() => _store.PersistIfChangedAsync(CancellationToken.None);
+    public async Task<long> PersistAsync(long handedThrough)
+    {
+        _store.ThrowIfBroken();
+        _membership.Deliveries.Note(0, handedThrough);
+        _store.MarkChanged();
+        await _store.WriteSnapshotAsync();
+        return state.State.DeliveriesThrough;
+    }
 
     public Task<ShardCounters> GetCountersAsync() => Task.FromResult(_membership.GetCounters());
 
@@ -264,14 +245,14 @@ public sealed class ExportShardGrain(
     public async Task<long> BeginRunAsync(string runId)
     {
         _store.ThrowIfBroken();
-        await _store.AppendAsync(ShardJournalEntry.BeginningOfRun(runId));
+        await AppendAsync(ShardJournalEntry.BeginningOfRun(runId));
         return _membership.BeginRun(runId);
     }
 
     public async Task CancelRunAsync(string runId)
     {
         _store.ThrowIfBroken();
-        await _store.AppendAsync(ShardJournalEntry.CancellingOfRun(runId));
+        await AppendAsync(ShardJournalEntry.CancellingOfRun(runId));
         _membership.CancelRun(runId);
     }
 
@@ -283,8 +264,9 @@ public sealed class ExportShardGrain(
     public async Task ReleaseLeasesAsync()
     {
         _store.ThrowIfBroken();
-        await _store.AppendAsync(ShardJournalEntry.ReleaseOfLeases());
+        await AppendAsync(ShardJournalEntry.ReleaseOfLeases());
         _membership.ReleaseLeases();
+        SnapshotSoonAfterForgettingErasures();
     }
 
     public Task<int> LearnAsync(string email, ListSignal signal) =>
@@ -334,7 +316,7 @@ public sealed class ExportShardGrain(
         }
 
         _store.ThrowIfBroken();
-        await _store.AppendAsync(ShardJournalEntry.Learned([.. facts]));
+        await AppendAsync(ShardJournalEntry.Learned([.. facts]));
         _membership.ApplyListFacts(facts);
         _store.MarkChanged();
         SnapshotSoonAfterForgettingErasures();

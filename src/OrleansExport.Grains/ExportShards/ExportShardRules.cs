@@ -34,6 +34,7 @@ public sealed class ExportShardRules
         _capacity = new ShardCapacity(state);
         _events = new ShardEventRules(state, _outbox, _capacity, _rejections, retired);
         _runs = new ShardRuns(state, _outbox);
+        Deliveries = new DeliveryWatermark(state);
         _inspection = new ShardInspection(state, _outbox);
         _listFacts = new ShardListFacts(state, _outbox);
     }
@@ -63,6 +64,12 @@ public sealed class ExportShardRules
 
     /// <inheritdoc cref="ShardOutbox.OutcomesOfLeasedContacts"/>
     public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) => _outbox.OutcomesOfLeasedContacts(outcomes);
+
+    /// <inheritdoc cref="ShardOutbox.OutcomesAwaitedAfterCrash"/>
+    public ContactOutcome[] OutcomesAwaitedAfterCrash(IReadOnlyList<ContactOutcome> outcomes) => _outbox.OutcomesAwaitedAfterCrash(outcomes);
+
+    /// <summary>Which deliveries of the export's journal this state holds.</summary>
+    public DeliveryWatermark Deliveries { get; }
 
     /// <inheritdoc cref="ShardOutbox.CompleteTaken"/>
     public RunTally CompleteTaken(IReadOnlyList<ContactOutcome> outcomes) => _outbox.CompleteTaken(outcomes);

@@ -35,4 +35,10 @@ public sealed class ExportShardState
     /// <summary>Old addresses of members whose mapped email changed, to unsubscribe (<see cref="ExportShards.RetiredAddresses"/>).</summary>
     /// <remarks>Null until the first is retired, so that a shard without any stores nothing for it.</remarks>
     [Id(11)] public List<RetiredAddress>? RetiredAddresses { get; set; }
+
+    /// <summary>Every delivery of the export's journal up to this sequence is in this state (<see cref="DeliveryWatermark"/>).</summary>
+    [Id(12)] public long DeliveriesThrough { get; set; }
+
+    /// <summary>Deliveries above <see cref="DeliveriesThrough"/> that are in this state too; null when none.</summary>
+    [Id(13)] public List<long>? DeliveriesAbove { get; set; }
 }

@@ -248,6 +248,11 @@ public sealed class ShardOutbox
     /// waiting: the snapshot before it had it so, or a journaled change made it so). A contact in step is left alone: an
     /// outcome replayed from a journal could only be older than what it has. These are what the shard journals.
     /// </summary>
+    /// <summary>A journaled delivery replayed after a crash: its contacts' leases were not journaled, so a contact waiting to be sent counts too.</summary>
+    public ContactOutcome[] OutcomesAwaitedAfterCrash(IReadOnlyList<ContactOutcome> outcomes) =>
+        [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0
+            && (Members[slot].Has(MemberFlags.Leased) || Members[slot].Has(MemberFlags.Dirty)))];
+
     public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
         [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0
             && (Members[slot].Has(MemberFlags.Leased) || _leasesMayBeLost && Members[slot].Has(MemberFlags.Dirty)))];

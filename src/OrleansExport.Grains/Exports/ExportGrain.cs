@@ -56,8 +56,8 @@ public sealed partial class ExportGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _imports = new AcceptedImports(Id, journal, () => state.State, WriteStateAsync, () => Shards.ForEachAsync(shard => shard.PersistAsync()),
-            () => Math.Max(MinContactsPerJournalGeneration, state.State.Run?.Total ?? 0), Options.ImportFailureRetries, logger);
+        _imports = new AcceptedImports(Id, journal, () => state.State, WriteStateAsync, () => Shards.PersistAllAsync(_delivery.Handover.HandedThrough),
+            () => Math.Max(MinContactsPerJournalGeneration, state.State.Run?.Total ?? 0), logger);
         _delivery = new DeliveryLoop(Id, GrainFactory, () => state.State, WriteStateAsync, sender, protector, alerts, Options,
             activeCampaignOptions.Value.Limits, Webhook, time, logger) { Imports = _imports };
         if (state.State.Definition is null)
@@ -81,9 +81,9 @@ public sealed partial class ExportGrain(
         var connectionId = state.State.Definition.ConnectionId;
         var limits = activeCampaignOptions.Value.Limits;
         await new DeliveryRestart(Id, Shards, _delivery, _imports,
-            () => new ImportRecovery(Id, _imports, new ImportConfirmation(client, Options, limits, time, logger),
-                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), (outcomes, journaled) => _delivery.Handover.HandToShardsAsync(outcomes, journaled), logger),
-            () => Active, StartPump, () => DelayDeactivation(Options.ImportInfoTimeout / limits.TimeScale + TimeSpan.FromMinutes(1)), DeactivateOnIdle, logger)
+            () => new ImportRecovery(Id, new ImportConfirmation(client, Options, limits, time, logger),
+                () => ImportRecovery.AccountOfAsync(GrainFactory, protector, connectionId), _delivery.Handover.HandAsync, logger),
+            Options.ImportFailureRetries, () => Active, StartPump, () => DelayDeactivation(Options.ImportInfoTimeout / limits.TimeScale + TimeSpan.FromMinutes(1)), DeactivateOnIdle, logger)
             .StartAsync();
     }
 

@@ -16,5 +16,9 @@ public sealed class ExportShardSet(IGrainFactory grains, string exportId, int co
 
     public Task ForEachIndexAsync(Func<int, Task> action) => Task.WhenAll(Enumerable.Range(0, count).Select(action));
 
+    /// <summary>Every shard writes its snapshot, told which deliveries it was handed; answers the last delivery all of them hold.</summary>
+    public async Task<long> PersistAllAsync(Func<int, long> handedThrough) =>
+        (await Task.WhenAll(Enumerable.Range(0, count).Select(i => this[i].PersistAsync(handedThrough(i))))).Min();
+
     public Task<ShardCounters[]> GetCountersAsync() => Task.WhenAll(Enumerable.Range(0, count).Select(i => this[i].GetCountersAsync()));
 }

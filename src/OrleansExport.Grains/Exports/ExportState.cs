@@ -53,6 +53,9 @@ public sealed class ExportState
     /// <summary>The generation of the journal of imports ActiveCampaign accepted (<see cref="Delivery.AcceptedImports"/>); null: the first.</summary>
     [Id(13)] public string? AcceptedImportsGeneration { get; set; }
 
+    /// <summary>The last sequence number a delivery of that journal was given when its generation began (they go on from there).</summary>
+    [Id(14)] public long DeliveriesSequence { get; set; }
+
     /// <summary>Sending is on: the first run has started and nobody paused the export.</summary>
     public bool IsSending => IsActive && FirstRunStarted && PausedBy is null;
 

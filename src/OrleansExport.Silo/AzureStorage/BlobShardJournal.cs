@@ -38,8 +38,8 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
         payload.CopyTo(frame, sizeof(int));
 
-        // A generation this journal has not recovered is a new snapshot's: its blob is created (and must not exist yet).
-        var tail = _tails.TryGetValue(shardKey, out var known) && known.Generation == generation ? known : new Tail(generation, 0, -1);
+        // A generation this journal has not seen (a new snapshot's) or whose last append failed: its end is found in storage.
+        var tail = _tails.TryGetValue(shardKey, out var known) && known.Generation == generation ? known : await FindTailAsync(shardKey, generation, cancellationToken);
         _tails.TryRemove(shardKey, out _); // until this append is known to be whole
         var blob = container.GetAppendBlobClient(BlobName(shardKey, generation, tail.Segment));
         var position = tail.Position;
@@ -73,6 +73,27 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             await blob.CreateAsync(options, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Where the next append of <paramref name="generation"/> goes: a new blob when it has none, else the end of its last
+    /// segment, or a new segment when that one ends in a torn frame (a failed append may have landed in part).
+    /// </summary>
+    private async Task<Tail> FindTailAsync(string shardKey, string generation, CancellationToken cancellationToken)
+    {
+        var last = (await ListAsync(shardKey, cancellationToken))
+            .Select(name => (Name: name, Segment: SegmentOf(name, shardKey, generation)))
+            .Where(s => s.Segment is not null)
+            .OrderByDescending(s => s.Segment)
+            .FirstOrDefault();
+        if (last.Name is null)
+        {
+            return new Tail(generation, 0, -1);
+        }
+
+        var content = (await container.GetBlobClient(last.Name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
+        var whole = ForEachFrame(content, null);
+        return whole == content.Length ? new Tail(generation, last.Segment!.Value, content.Length) : new Tail(generation, last.Segment!.Value + 1, -1);
     }
 
     public async Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(string shardKey, string generation, CancellationToken cancellationToken)
@@ -152,8 +173,17 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
             : null;
     }
 
-    public Task DeleteAsync(string shardKey, string generation, CancellationToken cancellationToken) =>
-        container.GetBlobClient(BlobName(shardKey, generation)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+    /// <summary>Deletes the generation's blob and its later segments.</summary>
+    public async Task DeleteAsync(string shardKey, string generation, CancellationToken cancellationToken)
+    {
+        foreach (var name in await ListAsync(shardKey, cancellationToken))
+        {
+            if (SegmentOf(name, shardKey, generation) is not null)
+            {
+                await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+            }
+        }
+    }
 
     public async Task DeleteAllAsync(string shardKey, CancellationToken cancellationToken)
     {
@@ -164,7 +194,11 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
     }
 
     /// <returns>The bytes of whole frames read: less than the content when its last frame is torn.</returns>
-    private int ReadFrames(ReadOnlyMemory<byte> content, List<ShardJournalEntry> entries)
+    private int ReadFrames(ReadOnlyMemory<byte> content, List<ShardJournalEntry> entries) =>
+        ForEachFrame(content, frame => entries.Add(serializer.Deserialize<ShardJournalEntry>(frame)!));
+
+    /// <returns>The bytes of whole frames at the start of <paramref name="content"/>: less than its length when its last frame is torn.</returns>
+    private static int ForEachFrame(ReadOnlyMemory<byte> content, Action<ReadOnlyMemory<byte>>? frame)
     {
         var offset = 0;
         while (content.Length - offset >= sizeof(int))
@@ -175,7 +209,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
                 break;
             }
 
-            entries.Add(serializer.Deserialize<ShardJournalEntry>(content.Slice(offset + sizeof(int), length))!);
+            frame?.Invoke(content.Slice(offset + sizeof(int), length));
             offset += sizeof(int) + length;
         }
 
