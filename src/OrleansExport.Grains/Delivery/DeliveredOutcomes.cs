@@ -26,7 +26,12 @@ public sealed record CompletedImport(
     [property: Id(1)] ulong[] FailedEmailKeys,
     [property: Id(2)] bool Unconfirmed = false)
 {
-    public static CompletedImport Of(string batchId, IEnumerable<string> failedEmails) => new(batchId, [.. failedEmails.Select(ImportedContact.EmailKey)]);
+    /// <summary>Only the failed emails that are the import's own contacts are kept (import/info may list any number).</summary>
+    public static CompletedImport Of(AcceptedImport import, IEnumerable<string> failedEmails)
+    {
+        var failed = failedEmails.Select(ImportedContact.EmailKey).ToHashSet();
+        return new(import.BatchId, [.. import.Contacts.Select(c => c.Key).Where(failed.Contains).Distinct()]);
+    }
 
     public static CompletedImport NotConfirmed(string batchId) => new(batchId, [], Unconfirmed: true);
 }

@@ -30,12 +30,9 @@ public sealed partial class DeliveryRestart(
         var journal = await imports.RecoverAsync();
 
         // The gone activation may have journaled deliveries it did not hand to every shard: a shard takes each once.
-        foreach (var (sequence, delivered) in journal.Deliveries)
+        if (!await delivery.Handover.HandJournaledAsync([.. journal.Deliveries.Select(d => (d.Key, journal.OutcomesOf(d.Value, importFailureRetries)))]))
         {
-            if (!await delivery.Handover.HandJournaledAsync(journal.OutcomesOf(delivered, importFailureRetries), sequence))
-            {
-                throw new InvalidOperationException($"A shard of export {exportId} did not take the journaled outcomes of its deliveries.");
-            }
+            throw new InvalidOperationException($"A shard of export {exportId} did not take the journaled outcomes of its deliveries.");
         }
 
         var outstanding = journal.Outstanding;

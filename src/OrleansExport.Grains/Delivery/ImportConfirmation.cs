@@ -31,7 +31,7 @@ public sealed partial class ImportConfirmation(IActiveCampaignClient client, Exp
             var info = await client.GetImportInfoAsync(account, import.BatchId, cancellationToken);
             if (info.IsCompleted)
             {
-                return CompletedImport.Of(import.BatchId, info.FailedEmails);
+                return CompletedImport.Of(import, info.FailedEmails);
             }
 
             if (time.GetUtcNow() >= deadline)

@@ -55,13 +55,18 @@ public sealed partial class OutcomeHandover(
         return taken;
     }
 
-    /// <summary>Outcomes the export's journal holds as delivery <paramref name="sequence"/> (handed again after a restart).</summary>
+    /// <summary>Deliveries the export's journal holds, handed again after a restart: every shard gets its share of each, all at once.</summary>
     /// <returns>Every shard took its outcomes.</returns>
-    public Task<bool> HandJournaledAsync(IReadOnlyCollection<ContactOutcome> outcomes, long sequence)
+    public async Task<bool> HandJournaledAsync(IReadOnlyList<(long Sequence, List<ContactOutcome> Outcomes)> deliveries)
     {
-        var groups = Group(outcomes);
-        NoteUnhanded(groups, sequence);
-        return HandGroupsAsync(groups, journaled: true, sequence);
+        var grouped = deliveries.Select(d => (d.Sequence, Groups: Group(d.Outcomes))).ToList();
+        foreach (var (sequence, groups) in grouped)
+        {
+            NoteUnhanded(groups, sequence);
+        }
+
+        var taken = await Task.WhenAll(grouped.Select(d => HandGroupsAsync(d.Groups, journaled: true, d.Sequence)));
+        return taken.All(t => t);
     }
 
     private Dictionary<int, ContactOutcome[]> Group(IReadOnlyCollection<ContactOutcome> outcomes)

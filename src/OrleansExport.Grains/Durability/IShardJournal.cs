@@ -96,6 +96,9 @@ public sealed record ShardJournalEntry(
 
     public int EventCount => Batch?.Count ?? Events.Length;
 
+    /// <summary>About the bytes the entry takes in a journal (the encoded batch as it is, other parts estimated).</summary>
+    public long EstimatedBytes => 16 + (Batch?.Encoded.Length ?? Events.Length * 256L) + (Outcomes?.Length ?? 0) * 48L + (Facts?.Length ?? 0) * 96L;
+
     /// <summary>What the entry weighs in a shard's journal: events, outcomes and facts it holds (at least one).</summary>
     public long Items => Math.Max(1, EventCount + (Outcomes?.Length ?? 0) + (Facts?.Length ?? 0));
 

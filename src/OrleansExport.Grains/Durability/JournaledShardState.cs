@@ -9,8 +9,9 @@ namespace OrleansExport.Grains.Durability;
 /// answers, so a batch that was acknowledged survives a crash, and a new activation replays the journal on its last
 /// snapshot; the whole state is written rarely: once the journal since the snapshot holds twice as many items (events,
 /// outcomes, facts) as the shard has members (<paramref name="members"/>), so that the snapshots cost about half what the
-/// journal does and a recovery replays at most that, or once what changed outside the journal is
-/// <see cref="MaxSnapshotAge"/> old, or when asked.
+/// journal does and a recovery replays at most that; also after <see cref="MaxJournalEntriesPerSnapshot"/> appends or
+/// <see cref="MaxJournalBytesPerSnapshot"/>, <see cref="MaxSnapshotAge"/> after the last snapshot if anything changed,
+/// and when asked.
 /// </summary>
 public sealed class JournaledShardState<TState>(IPersistentState<TState> state, IShardJournal? journal, string journalKey, ILogger logger, Func<long>? members = null)
     where TState : class, new()
@@ -24,12 +25,16 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
     /// <summary>Appends per snapshot at most: an append blob holds 50,000 blocks.</summary>
     public const int MaxJournalEntriesPerSnapshot = 5_000;
 
+    /// <summary>Journal bytes per snapshot at most, however large the events: a recovery reads the journal whole.</summary>
+    public const long MaxJournalBytesPerSnapshot = 64L * 1024 * 1024;
+
     /// <summary>How long a change the journal does not carry (leases, contact ids learned) may wait for a snapshot.</summary>
     public static readonly TimeSpan MaxSnapshotAge = TimeSpan.FromMinutes(10);
 
     private bool _changed;
     private IGrainTimer? _persistTimer;
     private long _journalItems;
+    private long _journalBytes;
     private int _journalEntries;
     private long _snapshotAt = Environment.TickCount64;
     private bool _snapshotRequested;
@@ -76,6 +81,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
             _changed = true;
             _journalEntries = entries.Count;
             _journalItems = entries.Sum(e => e.Items);
+            _journalBytes = entries.Sum(e => e.EstimatedBytes);
             ShardStateLog.Replaying(logger, journalKey, entries.Count, entries.Sum(e => e.EventCount), entries.Sum(e => e.Outcomes?.Length ?? 0));
         }
 
@@ -97,6 +103,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
             await journal.AppendAsync(journalKey, Generation, entry, CancellationToken.None);
             _journalEntries++;
             _journalItems += entry.Items;
+            _journalBytes += entry.EstimatedBytes;
         }
         catch (Exception)
         {
@@ -125,7 +132,8 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
     private bool SnapshotDue =>
         _snapshotRequested
         || journal is not null && _journalItems >= Math.Max(MinJournalItemsPerSnapshot, 2 * (members?.Invoke() ?? 0))
-        || journal is not null && (_journalEntries >= MaxJournalEntriesPerSnapshot || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge);
+        || journal is not null && (_journalEntries >= MaxJournalEntriesPerSnapshot || _journalBytes >= MaxJournalBytesPerSnapshot
+            || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge);
 
     public async Task PersistIfChangedAsync(CancellationToken cancellationToken)
     {
@@ -156,6 +164,7 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
 
         _changed = false;
         _journalItems = 0;
+        _journalBytes = 0;
         _journalEntries = 0;
         _snapshotRequested = false;
         _snapshotAt = Environment.TickCount64;

@@ -30,7 +30,7 @@ public sealed class ShardReplay(ExportShardRules membership, ExportShardState st
         // Leases found in storage are kept: their sender, the export's delivery loop, may live on and answer them (and
         // those it took since the snapshot). If it died, its next activation releases them (ReleaseLeasesAsync).
         membership.ExpectOutcomesOfLostLeases();
-        foreach (var delivery in exportJournal?.Deliveries.Keys ?? Enumerable.Empty<long>())
+        foreach (var delivery in exportJournal?.Deliveries.Keys.ToList() ?? [])
         {
             ApplyDelivery(delivery);
         }
@@ -75,9 +75,15 @@ public sealed class ShardReplay(ExportShardRules membership, ExportShardState st
     /// </summary>
     private void ApplyDelivery(long sequence)
     {
-        if (exportJournal is null || membership.Deliveries.Holds(sequence) || !exportJournal.Deliveries.TryGetValue(sequence, out var delivery))
+        if (exportJournal is null || membership.Deliveries.Holds(sequence))
         {
             return;
+        }
+
+        if (!exportJournal.Deliveries.TryGetValue(sequence, out var delivery))
+        {
+            // The export's journal drops a delivery only once every shard's snapshot holds it: this read missed it.
+            throw new InvalidOperationException($"Delivery {sequence}, which this shard took, is missing from its export's journal as read; the shard loads again.");
         }
 
         membership.CompleteTaken(membership.OutcomesAwaitedAfterCrash(exportJournal.OutcomesOf(delivery, importFailureRetries)));

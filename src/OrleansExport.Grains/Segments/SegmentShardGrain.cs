@@ -57,7 +57,13 @@ public sealed partial class SegmentShardGrain(
         _membership = new SegmentMembership(state.State, time, ingestOptions.Value.SnapshotGrace);
         foreach (var entry in await _store.RecoverAsync(cancellationToken))
         {
-            _membership.Apply(entry.ReadEvents());
+            var events = entry.ReadEvents();
+            _membership.Apply(events);
+            if (events.Any(e => e.Type == SegmentEventType.Erased))
+            {
+                // The journal still holds what the profile's earlier events said.
+                _store.RequestSnapshot();
+            }
         }
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);

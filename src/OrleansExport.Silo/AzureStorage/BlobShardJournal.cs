@@ -29,7 +29,11 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
     /// <summary>Where each shard appends next: the generation, its segment, and the position there (-1: a new segment).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Tail> _tails = new();
 
-    private sealed record Tail(string Generation, int Segment, long Position);
+    /// <summary>Blocks per segment at most: an append blob takes 50,000; the next append goes into a new segment.</summary>
+    private const int MaxBlocksPerSegment = 49_000;
+
+    /// <param name="Blocks">Blocks the segment holds (a new one past <see cref="MaxBlocksPerSegment"/>).</param>
+    private sealed record Tail(string Generation, int Segment, long Position, int Blocks = 0);
 
     public async Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken)
     {
@@ -41,6 +45,12 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         // A generation this journal has not seen (a new snapshot's) or whose last append failed: its end is found in storage.
         var tail = _tails.TryGetValue(shardKey, out var known) && known.Generation == generation ? known : await FindTailAsync(shardKey, generation, cancellationToken);
         _tails.TryRemove(shardKey, out _); // until this append is known to be whole
+        var blocks = (frame.Length + MaxBlockBytes - 1) / MaxBlockBytes;
+        if (tail.Position >= 0 && tail.Blocks + blocks > MaxBlocksPerSegment)
+        {
+            tail = new Tail(generation, tail.Segment + 1, -1);
+        }
+
         var blob = container.GetAppendBlobClient(BlobName(shardKey, generation, tail.Segment));
         var position = tail.Position;
         if (position < 0)
@@ -57,7 +67,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
             position += length;
         }
 
-        _tails[shardKey] = tail with { Position = position };
+        _tails[shardKey] = tail with { Position = position, Blocks = tail.Blocks + blocks };
     }
 
     private async Task CreateAsync(AppendBlobClient blob, CancellationToken cancellationToken)
@@ -91,9 +101,8 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
             return new Tail(generation, 0, -1);
         }
 
-        var content = (await container.GetBlobClient(last.Name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
-        var whole = ForEachFrame(content, null);
-        return whole == content.Length ? new Tail(generation, last.Segment!.Value, content.Length) : new Tail(generation, last.Segment!.Value + 1, -1);
+        var download = (await container.GetBlobClient(last.Name).DownloadContentAsync(cancellationToken)).Value;
+        return TailAfter(generation, last.Segment!.Value, download, ForEachFrame(download.Content.ToMemory(), null));
     }
 
     public async Task<IReadOnlyList<ShardJournalEntry>> RecoverAsync(string shardKey, string generation, CancellationToken cancellationToken)
@@ -105,23 +114,36 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
 
     public async Task<IReadOnlyList<ShardJournalEntry>> ReadAllAsync(string key, CancellationToken cancellationToken)
     {
-        var entries = new List<ShardJournalEntry>();
-        // Each generation's segments in order ("{generation}" before "{generation}-1", "-2"...); generations in any order.
-        foreach (var name in (await ListAsync(key, cancellationToken)).OrderBy(SegmentOrder, StringComparer.Ordinal))
+        // A blob deleted since the listing means its owner started a new generation meanwhile, which the listing may
+        // lack: read again (the owner starts a new generation rarely).
+        for (var attempt = 1; ; attempt++)
         {
-            try
+            var entries = new List<ShardJournalEntry>();
+            var whole = true;
+
+            // Each generation's segments in order ("{generation}" before "{generation}-1", "-2"...); generations in any order.
+            foreach (var name in (await ListAsync(key, cancellationToken)).OrderBy(SegmentOrder, StringComparer.Ordinal))
             {
-                var content = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
-                ReadFrames(content, entries);
+                try
+                {
+                    var content = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
+                    ReadFrames(content, entries);
+                }
+                catch (RequestFailedException exception) when (exception.Status == 404 && attempt < MaxReadAttempts)
+                {
+                    whole = false;
+                    break;
+                }
             }
-            catch (RequestFailedException exception) when (exception.Status == 404)
+
+            if (whole)
             {
-                // Deleted by its owner since the listing (a generation it no longer needs).
+                return entries;
             }
         }
-
-        return entries;
     }
+
+    private const int MaxReadAttempts = 5;
 
     /// <summary>"{generation}-{segment}" sorted by generation, then segment number.</summary>
     private static string SegmentOrder(string name)
@@ -152,13 +174,18 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         var tail = new Tail(generation, 0, -1);
         foreach (var (segment, name) in segments)
         {
-            var content = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value.Content.ToMemory();
-            var whole = ReadFrames(content, entries);
-            tail = whole == content.Length ? new Tail(generation, segment, content.Length) : new Tail(generation, segment + 1, -1);
+            var download = (await container.GetBlobClient(name).DownloadContentAsync(cancellationToken)).Value;
+            tail = TailAfter(generation, segment, download, ReadFrames(download.Content.ToMemory(), entries));
         }
 
         return (entries, tail);
     }
+
+    /// <summary>The end of a segment read whole; after a torn frame, a new segment (no frame is ever written after a torn one).</summary>
+    private static Tail TailAfter(string generation, int segment, BlobDownloadResult download, int wholeBytes) =>
+        wholeBytes == download.Content.ToMemory().Length
+            ? new Tail(generation, segment, wholeBytes, download.Details.BlobCommittedBlockCount)
+            : new Tail(generation, segment + 1, -1);
 
     private static int? SegmentOf(string name, string shardKey, string generation)
     {
