@@ -173,7 +173,7 @@ public sealed record SiloKillFigures(string KilledSilo, int Silos, string Member
 /// <param name="MemberStateBytesPerMember">The same per member: the layout's own cost, without the memory-storage copy and the stream cache.</param>
 /// <param name="SegmentStateBytesPerMember">What the segment's shards' member tables hold (profile ids, attributes), per member of the export, at the same moment.</param>
 /// <param name="StreamCacheBytesPerMember">What the memory streams' caches hold then (every message of the ingest burst), per member of the export.</param>
-/// <param name="OtherBytesPerMember">The rest of <c>bytesPerMember</c>: with memory storage mostly its serialized copy of every shard, then Orleans and the host.</param>
+/// <param name="OtherBytesPerMember">The rest of <c>bytesPerMember</c>: Orleans, the host and what else the grains keep.</param>
 public sealed record MemoryFigures(long? HeapBaselineBytes, long? HeapAfterLoadBytes, long? HeapAfterSecondExportBytes, long Members, long? MemberStateBytes,
     double? MemberStateBytesPerMember, double? SegmentStateBytesPerMember = null, double? StreamCacheBytesPerMember = null, double? OtherBytesPerMember = null);
 

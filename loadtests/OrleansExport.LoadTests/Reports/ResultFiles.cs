@@ -119,7 +119,7 @@ public static class ResultFiles
                 : "";
             var parts = m.StreamCacheBytesPerMember is { } cache
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $" Per member: segment state {m.SegmentStateBytesPerMember:F1} bytes, the memory streams' cache {cache:F1} (the whole ingest burst, kept until messages 30 minutes younger arrive), everything else {m.OtherBytesPerMember:F1} (with memory storage mostly its serialized copy of every shard).")
+                    $" Per member: segment state {m.SegmentStateBytesPerMember:F1} bytes, the memory streams' cache {cache:F1} (the whole ingest burst, kept until messages 30 minutes younger arrive), everything else {m.OtherBytesPerMember:F1} (Orleans, the host and the export's journal of deliveries).")
                 : "";
             yield return string.Create(CultureInfo.InvariantCulture,
                 $"Managed heap: {before / 1048576.0:F1} MiB before the first event, {after / 1048576.0:F1} MiB with {m.Members:N0} members {loaded} (simulator emptied){tables}{withSecond}.{parts}");
