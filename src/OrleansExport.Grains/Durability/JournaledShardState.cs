@@ -61,9 +61,18 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
         });
 
     /// <summary>The grain deactivates: a last write of what changed.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not without a journal when the silo shuts down: memory storage goes with it (its grains are leaving too, and a
+    /// write would only fail), and what a memory-profile silo held is gone anyway.
+    /// </remarks>
+    public async Task StopAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _persistTimer?.Dispose();
+        if (journal is null && reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
+        {
+            return;
+        }
+
         await PersistIfChangedAsync(cancellationToken);
     }
 

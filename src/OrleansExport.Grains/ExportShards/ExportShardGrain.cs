@@ -76,7 +76,7 @@ public sealed class ExportShardGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(reason, cancellationToken);
 
     public async Task ConfigureAsync(ShardConfig config)
     {

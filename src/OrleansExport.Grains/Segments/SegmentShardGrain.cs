@@ -69,7 +69,7 @@ public sealed partial class SegmentShardGrain(
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _store.StopAsync(reason, cancellationToken);
 
     public async Task<SegmentApplyResult> ApplyAsync(SegmentEvent[] events, ExportSubscription[] exports)
     {
