@@ -35,6 +35,8 @@ public sealed class AcceptedImportsTests
     private static AcceptedImport Import(string batchId, params int[] profiles) =>
         new(batchId, [.. profiles.Select(p => new ImportedContact($"p{p}", ContactAction.Upsert, (ulong)p + 100, null, 0, ImportedContact.EmailKey($"p{p}@example.com")))]);
 
+    private static ShardJournalEntry Accepted(AcceptedImport[] imports) => new(0, [], ImportsAccepted: imports);
+
     private static CompletedImport Completed(string batchId, IEnumerable<string> failedEmails) => new(batchId, [.. failedEmails.Select(ImportedContact.EmailKey)]);
 
     /// <summary>What <see cref="OutcomeHandover.HandAsync"/> journals for an import's delivery.</summary>
@@ -53,15 +55,15 @@ public sealed class AcceptedImportsTests
     {
         ShardJournalEntry[] entries =
         [
-            ShardJournalEntry.Accepted([Import("b1", 1)]),
-            ShardJournalEntry.Accepted([Import("b2", 2)]),
-            ShardJournalEntry.Accepted([Import("b3", 3)]),
+            Accepted([Import("b1", 1)]),
+            Accepted([Import("b2", 2)]),
+            Accepted([Import("b3", 3)]),
             new(0, [], Delivered: [new DeliveredOutcomes([Completed("b2", [])], [], 1)]),
-            ShardJournalEntry.Accepted([Import("b1", 1)]),
+            Accepted([Import("b1", 1)]),
             new(0, [], ImportsConfirmed: ["b3", "b9"]),
         ];
 
-        Assert.Equal(["b1"], ImportOutcomes.Outstanding(entries).Select(i => i.BatchId));
+        Assert.Equal(["b1"], ImportOutcomes.Read(entries).Outstanding.Select(i => i.BatchId));
     }
 
     [Fact]
@@ -71,7 +73,7 @@ public sealed class AcceptedImportsTests
         var first = new DeliveredOutcomes([Completed("b1", ["P2@Example.com"]), CompletedImport.NotConfirmed("b2")], [other], 4);
         ShardJournalEntry[] entries =
         [
-            ShardJournalEntry.Accepted([Import("b1", 1, 2), Import("b2", 3), Import("b3", 5)]),
+            Accepted([Import("b1", 1, 2), Import("b2", 3), Import("b3", 5)]),
             new(0, [], Delivered: [new DeliveredOutcomes([Completed("b3", [])], [], 9)]),
             new(0, [], Delivered: [first]),
             // A carried copy in a newer generation counts once.

@@ -39,9 +39,6 @@ public sealed record ImportedContact(
 /// <summary>The plain rules of accepted imports: which a journal leaves outstanding, and the outcomes import/info's answer gives.</summary>
 public static class ImportOutcomes
 {
-    /// <summary>Imports journaled as accepted and not (yet) as delivered or confirmed, in the order they were accepted (each once).</summary>
-    public static IReadOnlyList<AcceptedImport> Outstanding(IEnumerable<ShardJournalEntry> entries) => Read(entries).Outstanding;
-
     /// <summary>What a journal of deliveries holds (entries of several generations may repeat: each import and delivery counts once).</summary>
     public static JournalContents Read(IEnumerable<ShardJournalEntry> entries)
     {

@@ -102,8 +102,6 @@ public sealed record ShardJournalEntry(
     /// <summary>What the entry weighs in a shard's journal: events, outcomes and facts it holds (at least one).</summary>
     public long Items => Math.Max(1, EventCount + (Outcomes?.Length ?? 0) + (Facts?.Length ?? 0));
 
-    public static ShardJournalEntry Accepted(AcceptedImport[] imports) => new(0, [], ImportsAccepted: imports);
-
     public static ShardJournalEntry Completion(ContactOutcome[] outcomes, long delivery = 0) => new(0, [], outcomes, Delivery: delivery);
 
     public static ShardJournalEntry ReleaseOfLeases() => new(0, [], LeasesReleased: true);

@@ -138,10 +138,20 @@ public sealed class JournaledShardState<TState>(IPersistentState<TState> state, 
     /// <summary>The next tick writes the state (an erasure: the journal holds what must be gone).</summary>
     public void RequestSnapshot() => _snapshotRequested = true;
 
+    /// <summary>Events applied (or replayed) here: after an erasure, the journal still holds what the profile's earlier events said.</summary>
+    public void SnapshotAfterErasures(IEnumerable<SegmentEvent> events)
+    {
+        if (events.Any(e => e.Type == SegmentEventType.Erased))
+        {
+            RequestSnapshot();
+        }
+    }
+
     private bool SnapshotDue =>
         _snapshotRequested
-        || journal is not null && _journalItems >= Math.Max(MinJournalItemsPerSnapshot, 2 * (members?.Invoke() ?? 0))
-        || journal is not null && (_journalEntries >= MaxJournalEntriesPerSnapshot || _journalBytes >= MaxJournalBytesPerSnapshot
+        || journal is not null && (_journalItems >= Math.Max(MinJournalItemsPerSnapshot, 2 * (members?.Invoke() ?? 0))
+            || _journalEntries >= MaxJournalEntriesPerSnapshot
+            || _journalBytes >= MaxJournalBytesPerSnapshot
             || TimeSpan.FromMilliseconds(Environment.TickCount64 - _snapshotAt) >= MaxSnapshotAge);
 
     public async Task PersistIfChangedAsync(CancellationToken cancellationToken)

@@ -102,11 +102,7 @@ public sealed class ExportShardGrain(
         }
 
         await AppendAsync(ShardJournalEntry.Applied(state.State.CapacityLeft, events));
-        if (events.Any(e => e.Type == SegmentEventType.Erased))
-        {
-            // Until the next snapshot, the journal still holds what the profile's earlier events said.
-            _store.RequestSnapshot();
-        }
+        _store.SnapshotAfterErasures(events);
 
         var result = _membership.Apply(events);
         SnapshotSoonAfterForgettingErasures();

@@ -248,14 +248,15 @@ public sealed class ShardOutbox
     /// waiting: the snapshot before it had it so, or a journaled change made it so). A contact in step is left alone: an
     /// outcome replayed from a journal could only be older than what it has. These are what the shard journals.
     /// </summary>
-    /// <summary>A journaled delivery replayed after a crash: its contacts' leases were not journaled, so a contact waiting to be sent counts too.</summary>
-    public ContactOutcome[] OutcomesAwaitedAfterCrash(IReadOnlyList<ContactOutcome> outcomes) =>
-        [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0
-            && (Members[slot].Has(MemberFlags.Leased) || Members[slot].Has(MemberFlags.Dirty)))];
+    public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) => Awaited(outcomes, waitingCounts: _leasesMayBeLost);
 
-    public ContactOutcome[] OutcomesOfLeasedContacts(IReadOnlyList<ContactOutcome> outcomes) =>
+    /// <summary>A journaled delivery replayed after a crash: its contacts' leases were not journaled, so a contact waiting to be sent counts too.</summary>
+    public ContactOutcome[] OutcomesAwaitedAfterCrash(IReadOnlyList<ContactOutcome> outcomes) => Awaited(outcomes, waitingCounts: true);
+
+    /// <summary>Outcomes of a retired address, or of a member leased (or, with <paramref name="waitingCounts"/>, waiting to be sent).</summary>
+    private ContactOutcome[] Awaited(IReadOnlyList<ContactOutcome> outcomes, bool waitingCounts) =>
         [.. outcomes.Where(outcome => _retired.Owns(outcome) || Members.Find(outcome.ProfileId) is var slot and >= 0
-            && (Members[slot].Has(MemberFlags.Leased) || _leasesMayBeLost && Members[slot].Has(MemberFlags.Dirty)))];
+            && (Members[slot].Has(MemberFlags.Leased) || waitingCounts && Members[slot].Has(MemberFlags.Dirty)))];
 
     /// <summary>
     /// Completes outcomes known to answer leases of this shard: those <see cref="OutcomesOfLeasedContacts"/> kept, or a

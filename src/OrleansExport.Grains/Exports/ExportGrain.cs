@@ -37,6 +37,12 @@ public sealed partial class ExportGrain(
 
     private static readonly TimeSpan DeletionRetryInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The journal of deliveries starts a new generation after about one export's worth of contacts (the last run's), so
+    /// that the shards' snapshots it waits for cost about what it does; never after fewer than this.
+    /// </summary>
+    private const long MinContactsPerJournalGeneration = 100_000;
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     // Changes of the definition go one at a time: each reconfigures shards and segments.
@@ -86,12 +92,6 @@ public sealed partial class ExportGrain(
             Options.ImportFailureRetries, () => Active, StartPump, () => DelayDeactivation(Options.ImportInfoTimeout / limits.TimeScale + TimeSpan.FromMinutes(1)), DeactivateOnIdle, logger)
             .StartAsync();
     }
-
-    /// <summary>
-    /// The journal of deliveries starts a new generation after about one export's worth of contacts (the last run's), so
-    /// that the shards' snapshots it waits for cost about what it does; never after fewer than this.
-    /// </summary>
-    private const long MinContactsPerJournalGeneration = 100_000;
 
     public async Task<OperationResult<ExportDefinition>> CreateAsync(ExportDefinition definition)
     {

@@ -59,11 +59,7 @@ public sealed partial class SegmentShardGrain(
         {
             var events = entry.ReadEvents();
             _membership.Apply(events);
-            if (events.Any(e => e.Type == SegmentEventType.Erased))
-            {
-                // The journal still holds what the profile's earlier events said.
-                _store.RequestSnapshot();
-            }
+            _store.SnapshotAfterErasures(events);
         }
 
         _store.PersistEvery(this, options.Value.ShardPersistInterval);
@@ -80,11 +76,7 @@ public sealed partial class SegmentShardGrain(
         await ForwardOrKeepAsync(outcome.Forward, exports);
 
         await _store.AppendAsync(ShardJournalEntry.Applied(0, events));
-        if (events.Any(e => e.Type == SegmentEventType.Erased))
-        {
-            // Until the next snapshot, the journal still holds what the profile's earlier events said.
-            _store.RequestSnapshot();
-        }
+        _store.SnapshotAfterErasures(events);
 
         var result = new SegmentApplyResult(outcome.Applied, outcome.Duplicates, outcome.Stale, _membership.MemberCount, _membership.NextRemovalDue);
         ExportMetrics.RecordSegmentBatch(SegmentId, events.Length, result);
