@@ -8,17 +8,26 @@ namespace OrleansExport;
 /// object graph per event through the serializer. The shards journal the batches they apply in this form too.
 /// </summary>
 /// <remarks>
-/// Layout: a version byte, the segment id, the event count, then per event its type, <c>occurredAt</c> (UTC
-/// ticks), event id, profile id, snapshot id (empty for none) and attributes (count, then name and value
-/// pairs; -1 for none). Strings are length-prefixed UTF-8 (<see cref="BinaryWriter"/>'s own form). The
-/// offset of <c>occurredAt</c> is not kept: every rule compares instants. Attribute names repeat in every
-/// event, so each is written once per batch: a name is its number among the batch's names, and a number
-/// one past the last is followed by a new name.
+/// Layout (version 3): a version byte, the segment id, the event count, then per event a head byte (its type, and
+/// whether its event id and its snapshot id are the previous event's), <c>occurredAt</c> (UTC ticks, as the
+/// zigzag difference from the previous event's), the event id unless repeated, the profile id, the snapshot id
+/// (empty for none) unless repeated, and attributes (count, then name and value pairs; -1 for none). Strings are
+/// length-prefixed UTF-8 (<see cref="BinaryWriter"/>'s own form). The offset of <c>occurredAt</c> is not kept:
+/// every rule compares instants. Attribute names repeat in every event, so each is written once per batch: a name
+/// is its number among the batch's names, and a number one past the last is followed by a new name. A backfill
+/// gives all its events one id and close instants, so most of its bytes are the members' own. Version 2 (ticks in
+/// full, every id written) is still read: shard journals hold it.
 /// </remarks>
 [GenerateSerializer, Immutable]
 public sealed class SegmentEventBatch
 {
-    private const byte Version = 2;
+    private const byte Version = 3;
+    private const byte FullVersion = 2;
+
+    // Bits of an event's head byte above its type.
+    private const byte SameEventId = 0x40;
+    private const byte SameSnapshotId = 0x80;
+    private const byte TypeBits = 0x3F;
 
     [Id(0)] public byte[] Encoded { get; private init; } = [];
 
@@ -34,6 +43,8 @@ public sealed class SegmentEventBatch
             writer.Write(segmentId);
             writer.Write7BitEncodedInt(events.Count);
             var names = new Dictionary<string, int>(StringComparer.Ordinal);
+            SegmentEvent? previous = null;
+            var previousTicks = 0L;
             foreach (var e in events)
             {
                 if (!string.Equals(e.SegmentId, segmentId, StringComparison.Ordinal))
@@ -41,11 +52,24 @@ public sealed class SegmentEventBatch
                     throw new ArgumentException($"A batch holds events of one segment: '{e.SegmentId}' is not '{segmentId}'.", nameof(events));
                 }
 
-                writer.Write((byte)e.Type);
-                writer.Write(e.OccurredAt.UtcTicks);
-                writer.Write(e.EventId);
+                var snapshotId = e.SnapshotId ?? "";
+                var head = (byte)e.Type;
+                head |= previous is not null && string.Equals(e.EventId, previous.EventId, StringComparison.Ordinal) ? SameEventId : (byte)0;
+                head |= previous is not null && string.Equals(snapshotId, previous.SnapshotId ?? "", StringComparison.Ordinal) ? SameSnapshotId : (byte)0;
+                writer.Write(head);
+                writer.Write7BitEncodedInt64(ZigZag(e.OccurredAt.UtcTicks - previousTicks));
+                if ((head & SameEventId) == 0)
+                {
+                    writer.Write(e.EventId);
+                }
+
                 writer.Write(e.ProfileId);
-                writer.Write(e.SnapshotId ?? "");
+                if ((head & SameSnapshotId) == 0)
+                {
+                    writer.Write(snapshotId);
+                }
+
+                (previous, previousTicks) = (e, e.OccurredAt.UtcTicks);
                 if (e.Attributes is null)
                 {
                     writer.Write7BitEncodedInt(-1);
@@ -78,21 +102,27 @@ public sealed class SegmentEventBatch
     {
         using var reader = new BinaryReader(new MemoryStream(Encoded, writable: false), Encoding.UTF8);
         // Shard journals keep batches too: a new version must still read this one.
-        if (reader.ReadByte() != Version)
+        var full = reader.ReadByte() switch
         {
-            throw new InvalidDataException("A segment event batch of an unknown version.");
-        }
+            Version => false,
+            FullVersion => true,
+            _ => throw new InvalidDataException("A segment event batch of an unknown version."),
+        };
 
         var segmentId = reader.ReadString();
         var events = new SegmentEvent[reader.Read7BitEncodedInt()];
         var names = new List<string>();
+        string eventId = "", snapshotId = "";
+        var ticks = 0L;
         for (var i = 0; i < events.Length; i++)
         {
-            var type = (SegmentEventType)reader.ReadByte();
-            var occurredAt = new DateTimeOffset(reader.ReadInt64(), TimeSpan.Zero);
-            var eventId = reader.ReadString();
+            var head = reader.ReadByte();
+            var type = (SegmentEventType)(full ? head : head & TypeBits);
+            ticks = full ? reader.ReadInt64() : ticks + UnZigZag(reader.Read7BitEncodedInt64());
+            var occurredAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+            eventId = !full && (head & SameEventId) != 0 ? Repeated(eventId, i) : reader.ReadString();
             var profileId = reader.ReadString();
-            var snapshotId = reader.ReadString();
+            snapshotId = !full && (head & SameSnapshotId) != 0 ? Repeated(snapshotId, i) : reader.ReadString();
             var attributeCount = reader.Read7BitEncodedInt();
             Dictionary<string, string>? attributes = null;
             if (attributeCount >= 0)
@@ -109,6 +139,13 @@ public sealed class SegmentEventBatch
 
         return events;
     }
+
+    private static string Repeated(string previous, int index) =>
+        index > 0 ? previous : throw new InvalidDataException("A segment event batch's first event repeats the id of an event before it.");
+
+    private static long ZigZag(long value) => (value << 1) ^ (value >> 63);
+
+    private static long UnZigZag(long value) => (long)((ulong)value >> 1) ^ -(value & 1);
 
     private static string ReadName(BinaryReader reader, List<string> names)
     {

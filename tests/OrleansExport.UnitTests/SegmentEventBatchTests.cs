@@ -13,12 +13,15 @@ public sealed class SegmentEventBatchTests
             new("e2", "vip", "p-2", SegmentEventType.Left, At.AddTicks(1), null),
             new("s1", "vip", "", SegmentEventType.SnapshotStarted, At, null, SnapshotId: "snap-1"),
             new("e3", "vip", "p-3", SegmentEventType.Updated, At, new Dictionary<string, string>(), SnapshotId: "snap-1"),
+            new("e3", "vip", "p-4", SegmentEventType.Joined, DateTimeOffset.MaxValue, null, SnapshotId: "snap-1"),
+            new("e3", "vip", "p-5", SegmentEventType.Erased, DateTimeOffset.MinValue, null),
+            new("e4", "vip", "p-5", SegmentEventType.Left, At, null, SnapshotId: "snap-2"),
         ];
 
         var batch = SegmentEventBatch.Encode("vip", events);
         var decoded = batch.Decode();
 
-        Assert.Equal(4, batch.Count);
+        Assert.Equal(7, batch.Count);
         Assert.Equal(events.Length, decoded.Count);
         for (var i = 0; i < events.Length; i++)
         {
@@ -64,6 +67,74 @@ public sealed class SegmentEventBatchTests
         Assert.Equal(1, CountOf(text, "EmailAddress"));
         Assert.Equal(1, CountOf(text, "FirstName"));
         Assert.All(Enumerable.Range(0, 1000), i => Assert.Equal(events[i].Attributes!.OrderBy(a => a.Key), decoded[i].Attributes!.OrderBy(a => a.Key)));
+    }
+
+    [Fact]
+    public void ABackfillsOneEventId_IsWrittenOnce_AndItsCloseInstantsInAFewBytes()
+    {
+        const string backfillId = "backfill:0123456789abcdef0123456789abcdef";
+        var events = Enumerable.Range(0, 1000).Select(i => new SegmentEvent(backfillId, "vip", $"p{i}", SegmentEventType.Joined, At.AddMilliseconds(i),
+            new Dictionary<string, string> { ["EmailAddress"] = $"u{i}@example.com" })).ToList();
+
+        var batch = SegmentEventBatch.Encode("vip", events);
+        var decoded = batch.Decode();
+
+        Assert.Equal(1, CountOf(System.Text.Encoding.Latin1.GetString(batch.Encoded), backfillId));
+        Assert.All(decoded, (e, i) => Assert.Equal((backfillId, events[i].ProfileId, events[i].OccurredAt), (e.EventId, e.ProfileId, e.OccurredAt)));
+
+        // Per event: head, a 3-byte tick difference, the profile id, attribute count and name number, the email.
+        Assert.True(batch.Encoded.Length < 1000 * 32, $"{batch.Encoded.Length} bytes");
+    }
+
+    [Fact]
+    public void ABatchInTheFullFormOfVersion2_IsStillRead()
+    {
+        // What shard journals written before version 3 hold: ticks in full, every event id and snapshot id written.
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((byte)2);
+            writer.Write("vip");
+            writer.Write7BitEncodedInt(2);
+            foreach (var (id, profile, ticks) in new[] { ("e1", "p-1", At.UtcTicks), ("e1", "p-2", At.UtcTicks - 5) })
+            {
+                writer.Write((byte)SegmentEventType.Joined);
+                writer.Write(ticks);
+                writer.Write(id);
+                writer.Write(profile);
+                writer.Write("snap-1");
+                writer.Write7BitEncodedInt(1);
+                writer.Write7BitEncodedInt(0);
+                if (profile == "p-1")
+                {
+                    writer.Write("EmailAddress"); // a new name; the second event gives only its number
+                }
+
+                writer.Write($"{profile}@example.com");
+            }
+        }
+
+        var batch = new SegmentEventBatch();
+        typeof(SegmentEventBatch).GetProperty(nameof(SegmentEventBatch.Encoded))!.SetValue(batch, buffer.ToArray());
+
+        var decoded = batch.Decode();
+
+        Assert.Equal([("e1", "p-1", At, "snap-1"), ("e1", "p-2", At.AddTicks(-5), "snap-1")],
+            decoded.Select(e => (e.EventId, e.ProfileId, e.OccurredAt, e.SnapshotId)));
+        Assert.All(decoded, e => Assert.Equal($"{e.ProfileId}@example.com", e.Attributes!["EmailAddress"]));
+    }
+
+    [Fact]
+    public void AFirstEventThatRepeatsAnEarlierId_IsRefused()
+    {
+        var batch = SegmentEventBatch.Encode("vip", [new SegmentEvent("e1", "vip", "p1", SegmentEventType.Left, At, null)]);
+        var encoded = batch.Encoded.ToArray();
+        encoded[1 + 1 + 3 + 1] |= 0x40; // version, "vip" (length and bytes), count: then the first event's head
+
+        typeof(SegmentEventBatch).GetProperty(nameof(SegmentEventBatch.Encoded))!.SetValue(batch, encoded);
+
+        var error = Assert.Throws<InvalidDataException>(() => batch.Decode());
+        Assert.Contains("first event repeats", error.Message);
     }
 
     [Fact]
