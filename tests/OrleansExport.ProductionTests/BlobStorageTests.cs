@@ -139,6 +139,44 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Journal_WritesALargeEntryCompressed_AndReadsItAfterTheUncompressedOnesOfAnEarlierVersion()
+    {
+        var container = Container("journal");
+        var profiles = Enumerable.Range(0, 2_000).Select(i => $"p-{i:D7}").ToArray();
+        await new BlobShardJournal(container, Serializer, compress: false).AppendAsync("exp-9/0", "g", Entry(1, profiles[..1000]), default);
+        var blob = container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-9/0", "g"));
+        var uncompressed = (await blob.GetPropertiesAsync()).Value.ContentLength;
+
+        var next = new BlobShardJournal(container, Serializer); // the next activation, on a version that compresses
+        await next.AppendAsync("exp-9/0", "g", Entry(2, profiles[1000..]), default);
+        await next.AppendAsync("exp-9/0", "g", Entry(3, "p-small"), default); // too small to be worth compressing
+
+        var compressed = (await blob.GetPropertiesAsync()).Value.ContentLength - uncompressed;
+        Assert.True(compressed < uncompressed / 4, $"{compressed} bytes for what took {uncompressed} uncompressed");
+        var recovered = await new BlobShardJournal(container, Serializer).RecoverAsync("exp-9/0", "g", default);
+        Assert.Equal([1L, 2L, 3L], recovered.Select(e => e.CapacityLeft));
+        Assert.Equal([.. profiles, "p-small"], recovered.SelectMany(e => e.Events).Select(e => e.ProfileId));
+        Assert.Equal(3, (await new BlobShardJournal(container, Serializer).ReadAllAsync("exp-9/0", default)).Count);
+    }
+
+    [Fact]
+    public async Task Journal_IgnoresACompressedFrameTornByACrash_AndAppendsAfterItInANewSegment()
+    {
+        var container = Container("journal");
+        var journal = new BlobShardJournal(container, Serializer);
+        var profiles = Enumerable.Range(0, 500).Select(i => $"p-{i:D7}").ToArray();
+        await journal.AppendAsync("exp-10/0", "g", Entry(1, profiles), default);
+        // A compressed frame whose length promises more bytes than follow it.
+        await container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-10/0", "g")).AppendBlockAsync(new MemoryStream([200, 0, 0, 0x80, 1, 2, 3]));
+
+        await new BlobShardJournal(container, Serializer).AppendAsync("exp-10/0", "g", Entry(2, profiles), default);
+        var recovered = await new BlobShardJournal(container, Serializer).RecoverAsync("exp-10/0", "g", default);
+
+        Assert.Equal([1L, 2L], recovered.Select(e => e.CapacityLeft));
+        Assert.All(recovered, e => Assert.Equal(profiles, e.Events.Select(ev => ev.ProfileId)));
+    }
+
+    [Fact]
     public async Task Journal_DeleteAll_RemovesEveryGeneration()
     {
         var container = Container("journal");

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -11,7 +12,9 @@ namespace OrleansExport.Silo.AzureStorage;
 /// <summary>
 /// Shard journals as append blobs, one per shard and snapshot generation: <c>{shard key}/{generation}</c>, continued in
 /// <c>{shard key}/{generation}-1</c>, <c>-2</c>... Each entry is a frame of a 4-byte little-endian length and the
-/// Orleans-serialized entry; a frame over 4 MiB takes several appends.
+/// Orleans-serialized entry; a frame over 4 MiB takes several appends. An entry of some size is compressed (Brotli at its
+/// fastest) when that saves bytes: its length has the top bit set, and its payload is the entry's own length followed by
+/// the compressed entry. Journals written before compression, or with it off, read the same.
 /// </summary>
 /// <remarks>
 /// Every append is conditioned on the position this journal expects (<c>IfAppendPositionEqual</c>): a retried block
@@ -19,7 +22,11 @@ namespace OrleansExport.Silo.AzureStorage;
 /// A frame torn by a crash between (or in) appends was never acknowledged: recovery skips it, and since an append blob
 /// cannot be truncated, the next append starts a new segment, so that no frame is ever written after a torn one.
 /// </remarks>
-public sealed class BlobShardJournal(BlobContainerClient container, Serializer serializer) : IShardJournal
+/// <param name="compress">
+/// Whether entries are written compressed (<c>Storage:CompressJournals</c>): a version before compression reads a compressed
+/// frame as torn, so a rolling upgrade from one writes uncompressed until every silo reads compressed frames.
+/// </param>
+public sealed class BlobShardJournal(BlobContainerClient container, Serializer serializer, bool compress = true) : IShardJournal
 {
     public const string ContainerName = "shard-journals";
 
@@ -37,10 +44,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
 
     public async Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken)
     {
-        var payload = serializer.SerializeToArray(entry);
-        var frame = new byte[sizeof(int) + payload.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
-        payload.CopyTo(frame, sizeof(int));
+        var frame = Frame(serializer.SerializeToArray(entry));
 
         // A generation this journal has not seen (a new snapshot's) or whose last append failed: its end is found in storage.
         var tail = _tails.TryGetValue(shardKey, out var known) && known.Generation == generation ? known : await FindTailAsync(shardKey, generation, cancellationToken);
@@ -220,23 +224,62 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         }
     }
 
+    /// <summary>Entries smaller than this are written as they are: a compressed one would save a few bytes for a call.</summary>
+    private const int MinCompressedBytes = 256;
+
+    private const int CompressedBit = unchecked((int)0x8000_0000);
+
+    /// <summary>The frame of an entry: its length, then the entry, compressed when that saves bytes.</summary>
+    private byte[] Frame(byte[] payload)
+    {
+        if (compress && payload.Length >= MinCompressedBytes)
+        {
+            var compressed = new byte[2 * sizeof(int) + BrotliEncoder.GetMaxCompressedLength(payload.Length)];
+            if (BrotliEncoder.TryCompress(payload, compressed.AsSpan(2 * sizeof(int)), out var written, quality: 1, window: 22)
+                && sizeof(int) + written < payload.Length)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(compressed, (sizeof(int) + written) | CompressedBit);
+                BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(sizeof(int)), payload.Length);
+                return compressed[..(2 * sizeof(int) + written)];
+            }
+        }
+
+        var frame = new byte[sizeof(int) + payload.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+        payload.CopyTo(frame, sizeof(int));
+        return frame;
+    }
+
     /// <returns>The bytes of whole frames read: less than the content when its last frame is torn.</returns>
     private int ReadFrames(ReadOnlyMemory<byte> content, List<ShardJournalEntry> entries) =>
-        ForEachFrame(content, frame => entries.Add(serializer.Deserialize<ShardJournalEntry>(frame)!));
+        ForEachFrame(content, (frame, compressed) => entries.Add(serializer.Deserialize<ShardJournalEntry>(compressed ? Decompress(frame) : frame)!));
+
+    private static byte[] Decompress(ReadOnlyMemory<byte> frame)
+    {
+        var entry = new byte[BinaryPrimitives.ReadInt32LittleEndian(frame.Span)];
+        if (!BrotliDecoder.TryDecompress(frame.Span[sizeof(int)..], entry, out var written) || written != entry.Length)
+        {
+            throw new InvalidDataException($"A compressed journal entry of {entry.Length} bytes did not decompress whole.");
+        }
+
+        return entry;
+    }
 
     /// <returns>The bytes of whole frames at the start of <paramref name="content"/>: less than its length when its last frame is torn.</returns>
-    private static int ForEachFrame(ReadOnlyMemory<byte> content, Action<ReadOnlyMemory<byte>>? frame)
+    private static int ForEachFrame(ReadOnlyMemory<byte> content, Action<ReadOnlyMemory<byte>, bool>? frame)
     {
         var offset = 0;
         while (content.Length - offset >= sizeof(int))
         {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(content.Span[offset..]);
-            if (length < 0 || content.Length - offset - sizeof(int) < length)
+            var header = BinaryPrimitives.ReadInt32LittleEndian(content.Span[offset..]);
+            var compressed = (header & CompressedBit) != 0;
+            var length = header & ~CompressedBit;
+            if (content.Length - offset - sizeof(int) < length || (compressed && length < sizeof(int)))
             {
                 break;
             }
 
-            frame?.Invoke(content.Slice(offset + sizeof(int), length));
+            frame?.Invoke(content.Slice(offset + sizeof(int), length), compressed);
             offset += sizeof(int) + length;
         }
 

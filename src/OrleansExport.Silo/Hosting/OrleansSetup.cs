@@ -128,6 +128,9 @@ public static class OrleansSetup
     /// shard state in blobs (a table entity holds at most 1 MB), each shard batch journaled to an append
     /// blob before it is acknowledged (<see cref="ExportShardGrain"/>).
     /// </summary>
+    /// <summary>Whether shard journals are written compressed (<see cref="BlobShardJournal"/>); on unless set to false.</summary>
+    public const string CompressJournalsKey = "Storage:CompressJournals";
+
     public static ISiloBuilder AddAzureStorageState(this ISiloBuilder silo, AzureStorageClients azure)
     {
         silo.AddAzureTableGrainStorage(Constants.ExportStore, options =>
@@ -154,7 +157,8 @@ public static class OrleansSetup
         }
 
         silo.Services.AddSingleton<IShardJournal>(services =>
-            new BlobShardJournal(azure.Blobs.GetBlobContainerClient(BlobShardJournal.ContainerName), services.GetRequiredService<Serializer>()));
+            new BlobShardJournal(azure.Blobs.GetBlobContainerClient(BlobShardJournal.ContainerName), services.GetRequiredService<Serializer>(),
+                compress: services.GetRequiredService<IConfiguration>().GetValue(CompressJournalsKey, true)));
         return silo;
     }
 
