@@ -16,13 +16,16 @@ namespace OrleansExport;
 /// every rule compares instants. Attribute names repeat in every event, so each is written once per batch: a name
 /// is its number among the batch's names, and a number one past the last is followed by a new name. A backfill
 /// gives all its events one id and close instants, so most of its bytes are the members' own. Version 2 (ticks in
-/// full, every id written) is still read: shard journals hold it.
+/// full, every id written) is still read (shard journals hold it) and written for a silo of the version before.
 /// </remarks>
 [GenerateSerializer, Immutable]
 public sealed class SegmentEventBatch
 {
-    private const byte Version = 3;
-    private const byte FullVersion = 2;
+    /// <summary>What this version writes.</summary>
+    public const byte CurrentVersion = 3;
+
+    /// <summary>What the version before wrote and reads (ticks in full, every id written), still read and written on request.</summary>
+    public const byte PreviousVersion = 2;
 
     // Bits of an event's head byte above its type.
     private const byte SameEventId = 0x40;
@@ -34,12 +37,19 @@ public sealed class SegmentEventBatch
     /// <summary>Events in the batch, readable without decoding it.</summary>
     [Id(1)] public int Count { get; private init; }
 
-    public static SegmentEventBatch Encode(string segmentId, IReadOnlyCollection<SegmentEvent> events)
+    /// <param name="version"><see cref="CurrentVersion"/>, or <see cref="PreviousVersion"/> for a silo of the version before.</param>
+    public static SegmentEventBatch Encode(string segmentId, IReadOnlyCollection<SegmentEvent> events, byte version = CurrentVersion)
     {
+        if (version is not (CurrentVersion or PreviousVersion))
+        {
+            throw new ArgumentOutOfRangeException(nameof(version), version, "A segment event batch is written in version 2 or 3.");
+        }
+
+        var full = version == PreviousVersion;
         using var buffer = new MemoryStream(64 + events.Count * 96);
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Version);
+            writer.Write(version);
             writer.Write(segmentId);
             writer.Write7BitEncodedInt(events.Count);
             var names = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -52,12 +62,29 @@ public sealed class SegmentEventBatch
                     throw new ArgumentException($"A batch holds events of one segment: '{e.SegmentId}' is not '{segmentId}'.", nameof(events));
                 }
 
+                if ((int)e.Type is < 0 or > TypeBits)
+                {
+                    throw new ArgumentException($"Event type {(int)e.Type} does not fit a batch's head byte.", nameof(events));
+                }
+
                 var snapshotId = e.SnapshotId ?? "";
                 var head = (byte)e.Type;
-                head |= previous is not null && string.Equals(e.EventId, previous.EventId, StringComparison.Ordinal) ? SameEventId : (byte)0;
-                head |= previous is not null && string.Equals(snapshotId, previous.SnapshotId ?? "", StringComparison.Ordinal) ? SameSnapshotId : (byte)0;
+                if (!full)
+                {
+                    head |= previous is not null && string.Equals(e.EventId, previous.EventId, StringComparison.Ordinal) ? SameEventId : (byte)0;
+                    head |= previous is not null && string.Equals(snapshotId, previous.SnapshotId ?? "", StringComparison.Ordinal) ? SameSnapshotId : (byte)0;
+                }
+
                 writer.Write(head);
-                writer.Write7BitEncodedInt64(ZigZag(e.OccurredAt.UtcTicks - previousTicks));
+                if (full)
+                {
+                    writer.Write(e.OccurredAt.UtcTicks);
+                }
+                else
+                {
+                    writer.Write7BitEncodedInt64(ZigZag(e.OccurredAt.UtcTicks - previousTicks));
+                }
+
                 if ((head & SameEventId) == 0)
                 {
                     writer.Write(e.EventId);
@@ -104,8 +131,8 @@ public sealed class SegmentEventBatch
         // Shard journals keep batches too: a new version must still read this one.
         var full = reader.ReadByte() switch
         {
-            Version => false,
-            FullVersion => true,
+            CurrentVersion => false,
+            PreviousVersion => true,
             _ => throw new InvalidDataException("A segment event batch of an unknown version."),
         };
 
@@ -118,7 +145,12 @@ public sealed class SegmentEventBatch
         {
             var head = reader.ReadByte();
             var type = (SegmentEventType)(full ? head : head & TypeBits);
-            ticks = full ? reader.ReadInt64() : ticks + UnZigZag(reader.Read7BitEncodedInt64());
+            ticks = full ? reader.ReadInt64() : unchecked(ticks + UnZigZag(reader.Read7BitEncodedInt64()));
+            if ((ulong)ticks > (ulong)DateTime.MaxValue.Ticks)
+            {
+                throw new InvalidDataException($"A segment event batch holds an instant out of range ({ticks} ticks).");
+            }
+
             var occurredAt = new DateTimeOffset(ticks, TimeSpan.Zero);
             eventId = !full && (head & SameEventId) != 0 ? Repeated(eventId, i) : reader.ReadString();
             var profileId = reader.ReadString();

@@ -139,41 +139,79 @@ public sealed class BlobStorageTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Journal_WritesALargeEntryCompressed_AndReadsItAfterTheUncompressedOnesOfAnEarlierVersion()
+    public async Task Journal_WritesALargeBatchCompressed_ASmallEntryPlain_AndReadsBoth_AfterTheEntriesOfTheVersionBefore()
     {
         var container = Container("journal");
-        var profiles = Enumerable.Range(0, 2_000).Select(i => $"p-{i:D7}").ToArray();
-        await new BlobShardJournal(container, Serializer, compress: false).AppendAsync("exp-9/0", "g", Entry(1, profiles[..1000]), default);
+        var events = Enumerable.Range(0, 2_000).Select(i => new SegmentEvent("backfill:1", "s", $"p-{i:D7}", SegmentEventType.Joined,
+            DateTimeOffset.UnixEpoch.AddSeconds(i), new Dictionary<string, string> { ["EmailAddress"] = $"p{i}@example.com", ["Tier"] = "gold" })).ToList();
         var blob = container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-9/0", "g"));
-        var uncompressed = (await blob.GetPropertiesAsync()).Value.ContentLength;
+        await new BlobShardJournal(container, Serializer, writePreviousFormats: true).AppendAsync("exp-9/0", "g", ShardJournalEntry.Applied(1, events[..1000]), default);
+        var previous = (await blob.GetPropertiesAsync()).Value.ContentLength;
 
-        var next = new BlobShardJournal(container, Serializer); // the next activation, on a version that compresses
-        await next.AppendAsync("exp-9/0", "g", Entry(2, profiles[1000..]), default);
-        await next.AppendAsync("exp-9/0", "g", Entry(3, "p-small"), default); // too small to be worth compressing
+        var next = new BlobShardJournal(container, Serializer); // the next activation, on this version
+        await next.AppendAsync("exp-9/0", "g", ShardJournalEntry.Applied(2, events[1000..]), default);
+        var afterBatch = (await blob.GetPropertiesAsync()).Value.ContentLength;
+        await next.AppendAsync("exp-9/0", "g", Entry(3, "p-small"), default);
 
-        var compressed = (await blob.GetPropertiesAsync()).Value.ContentLength - uncompressed;
-        Assert.True(compressed < uncompressed / 4, $"{compressed} bytes for what took {uncompressed} uncompressed");
+        var content = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+        Assert.Equal(previous - sizeof(int), BitConverter.ToInt32(content)); // the version before's frame: plain
+        Assert.True(afterBatch - previous < previous / 3, $"{afterBatch - previous} bytes for what took {previous} in the version before's form");
+        var smallFrame = content[(int)afterBatch..];
+        Assert.Equal(smallFrame.Length - sizeof(int), BitConverter.ToInt32(smallFrame)); // too small to be worth compressing: plain, top bit clear
         var recovered = await new BlobShardJournal(container, Serializer).RecoverAsync("exp-9/0", "g", default);
         Assert.Equal([1L, 2L, 3L], recovered.Select(e => e.CapacityLeft));
-        Assert.Equal([.. profiles, "p-small"], recovered.SelectMany(e => e.Events).Select(e => e.ProfileId));
+        Assert.Equal([.. events.Select(e => e.ProfileId), "p-small"], recovered.SelectMany(e => e.ReadEvents()).Select(e => e.ProfileId));
+        Assert.Equal(events.Select(e => e.Attributes!["EmailAddress"]), recovered.SelectMany(e => e.ReadEvents()).Take(2_000).Select(e => e.Attributes!["EmailAddress"]));
         Assert.Equal(3, (await new BlobShardJournal(container, Serializer).ReadAllAsync("exp-9/0", default)).Count);
     }
 
     [Fact]
-    public async Task Journal_IgnoresACompressedFrameTornByACrash_AndAppendsAfterItInANewSegment()
+    public async Task Journal_WritingThePreviousFormats_LeavesNoCompressedFrame_AndItsBatchesInVersion2()
+    {
+        var container = Container("journal");
+        var events = Enumerable.Range(0, 1_000).Select(i => new SegmentEvent("backfill:1", "s", $"p-{i:D7}", SegmentEventType.Joined,
+            DateTimeOffset.UnixEpoch.AddSeconds(i), new Dictionary<string, string> { ["EmailAddress"] = $"p{i}@example.com" })).ToList();
+
+        await new BlobShardJournal(container, Serializer, writePreviousFormats: true).AppendAsync("exp-11/0", "g", ShardJournalEntry.Applied(1, events), default);
+
+        var content = (await container.GetBlobClient(BlobShardJournal.BlobName("exp-11/0", "g")).DownloadContentAsync()).Value.Content.ToArray();
+        Assert.Equal(content.Length - sizeof(int), BitConverter.ToInt32(content)); // one plain frame
+        var entry = Serializer.Deserialize<ShardJournalEntry>(content.AsMemory(sizeof(int)));
+        Assert.Equal(SegmentEventBatch.PreviousVersion, entry!.Batch!.Encoded[0]);
+        Assert.Equal(events.Select(e => (e.EventId, e.ProfileId, e.OccurredAt)), entry.ReadEvents().Select(e => (e.EventId, e.ProfileId, e.OccurredAt)));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 200, 0, 0, 0x80, 1, 2, 3 })] // a compressed frame promising more bytes than follow it
+    [InlineData(new byte[] { 2, 0, 0, 0x80, 9, 9 })] // a compressed frame too short to hold the entry's length
+    public async Task Journal_IgnoresACompressedFrameTornByACrash_AndAppendsAfterItInANewSegment(byte[] torn)
     {
         var container = Container("journal");
         var journal = new BlobShardJournal(container, Serializer);
         var profiles = Enumerable.Range(0, 500).Select(i => $"p-{i:D7}").ToArray();
         await journal.AppendAsync("exp-10/0", "g", Entry(1, profiles), default);
-        // A compressed frame whose length promises more bytes than follow it.
-        await container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-10/0", "g")).AppendBlockAsync(new MemoryStream([200, 0, 0, 0x80, 1, 2, 3]));
+        await container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-10/0", "g")).AppendBlockAsync(new MemoryStream(torn));
 
         await new BlobShardJournal(container, Serializer).AppendAsync("exp-10/0", "g", Entry(2, profiles), default);
         var recovered = await new BlobShardJournal(container, Serializer).RecoverAsync("exp-10/0", "g", default);
 
         Assert.Equal([1L, 2L], recovered.Select(e => e.CapacityLeft));
         Assert.All(recovered, e => Assert.Equal(profiles, e.Events.Select(ev => ev.ProfileId)));
+    }
+
+    [Fact]
+    public async Task Journal_ACompressedFrameClaimingAHugeEntry_IsRefusedAsCorrupt_NotAllocated()
+    {
+        var container = Container("journal");
+        // Whole (its bytes all there), compressed, and declaring a 2 GB entry in 12 bytes.
+        byte[] frame = [16, 0, 0, 0x80, 0, 0, 0, 0x7F, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+        await container.CreateIfNotExistsAsync();
+        var blob = container.GetAppendBlobClient(BlobShardJournal.BlobName("exp-12/0", "g"));
+        await blob.CreateAsync();
+        await blob.AppendBlockAsync(new MemoryStream(frame));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new BlobShardJournal(container, Serializer).RecoverAsync("exp-12/0", "g", default));
+        Assert.Contains("says it holds", error.Message);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class HostSettingsTests
     [InlineData("Orleans:AdvertisedIP=somewhere", "Orleans:AdvertisedIP is 'somewhere'")]
     [InlineData("Orleans:SiloPort=eleven", "Orleans:SiloPort is 'eleven'; use a whole number.")]
     [InlineData("Orleans:GatewayPort=70000", "Orleans:GatewayPort is '70000'; use a whole number from 1 to 65535.")]
+    [InlineData("Upgrade:WritePreviousFormats=0", "Upgrade:WritePreviousFormats is '0'; use true or false.")]
     [InlineData("Orleans:Clustering=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Clustering=AzureStorage needs Orleans:Tls:CertificatePath")]
     [InlineData("Orleans:Storage=AzureStorage|ConnectionStrings:AzureStorage=" + Azurite, "Orleans:Storage=AzureStorage needs DataProtection:CertificatePath")]
     public void InvalidProfile_IsRefusedWithTheSettingToFix(string settings, string expected)
@@ -32,6 +33,13 @@ public sealed class HostSettingsTests
         var exception = Assert.Throws<OptionsValidationException>(() => HostSettings.Read(Configuration(settings), isDevelopment: false));
         Assert.Contains(expected, exception.Message);
         Assert.DoesNotContain("SAS_KEY_VALUE", exception.Message);
+    }
+
+    [Fact]
+    public void WritePreviousFormats_IsOffUnlessSet()
+    {
+        Assert.False(HostSettings.Read(Configuration("Orleans:Storage=Memory"), isDevelopment: true).Upgrade.WritePreviousFormats);
+        Assert.True(HostSettings.Read(Configuration("Upgrade:WritePreviousFormats=true"), isDevelopment: true).Upgrade.WritePreviousFormats);
     }
 
     [Fact]

@@ -80,6 +80,7 @@ public sealed class SegmentEventBatchTests
         var decoded = batch.Decode();
 
         Assert.Equal(1, CountOf(System.Text.Encoding.Latin1.GetString(batch.Encoded), backfillId));
+        Assert.Equal(1000, decoded.Count);
         Assert.All(decoded, (e, i) => Assert.Equal((backfillId, events[i].ProfileId, events[i].OccurredAt), (e.EventId, e.ProfileId, e.OccurredAt)));
 
         // Per event: head, a 3-byte tick difference, the profile id, attribute count and name number, the email.
@@ -125,11 +126,50 @@ public sealed class SegmentEventBatchTests
     }
 
     [Fact]
-    public void AFirstEventThatRepeatsAnEarlierId_IsRefused()
+    public void ASnapshotsOneId_IsWrittenOnce()
+    {
+        const string snapshotId = "snapshot-0123456789abcdef0123456789abcdef";
+        var events = Enumerable.Range(0, 100).Select(i => new SegmentEvent($"e{i}", "vip", $"p{i}", SegmentEventType.Joined, At, null, snapshotId)).ToList();
+
+        var batch = SegmentEventBatch.Encode("vip", events);
+
+        Assert.Equal(1, CountOf(System.Text.Encoding.Latin1.GetString(batch.Encoded), snapshotId));
+        Assert.All(batch.Decode(), e => Assert.Equal(snapshotId, e.SnapshotId));
+    }
+
+    [Fact]
+    public void ThePreviousVersion_WritesEveryIdAndInstantInFull_AndReadsBackTheSame()
+    {
+        var events = Enumerable.Range(0, 10).Select(i => new SegmentEvent("backfill:1", "vip", $"p{i}", SegmentEventType.Joined, At.AddTicks(-i), null, "snap-1")).ToList();
+
+        var batch = SegmentEventBatch.Encode("vip", events, SegmentEventBatch.PreviousVersion);
+
+        Assert.Equal(SegmentEventBatch.PreviousVersion, batch.Encoded[0]);
+        Assert.Equal(10, CountOf(System.Text.Encoding.Latin1.GetString(batch.Encoded), "backfill:1"));
+        Assert.Equal(events.Select(e => (e.EventId, e.ProfileId, e.OccurredAt, e.SnapshotId)), batch.Decode().Select(e => (e.EventId, e.ProfileId, e.OccurredAt, e.SnapshotId)));
+    }
+
+    [Fact]
+    public void AnInstantOutOfRange_IsRefusedAsCorrupt()
+    {
+        var batch = SegmentEventBatch.Encode("vip", [new SegmentEvent("e1", "vip", "p1", SegmentEventType.Left, DateTimeOffset.MaxValue, null)]);
+        var encoded = batch.Encoded.ToArray();
+        encoded[1 + 1 + 3 + 1 + 1] += 1; // the first instant's difference from zero, zigzag-encoded, turns negative: before the first instant
+
+        typeof(SegmentEventBatch).GetProperty(nameof(SegmentEventBatch.Encoded))!.SetValue(batch, encoded);
+
+        var error = Assert.Throws<InvalidDataException>(() => batch.Decode());
+        Assert.Contains("out of range", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0x40)] // its event id
+    [InlineData(0x80)] // its snapshot id
+    public void AFirstEventThatRepeatsAnEarlierId_IsRefused(byte repeatFlag)
     {
         var batch = SegmentEventBatch.Encode("vip", [new SegmentEvent("e1", "vip", "p1", SegmentEventType.Left, At, null)]);
         var encoded = batch.Encoded.ToArray();
-        encoded[1 + 1 + 3 + 1] |= 0x40; // version, "vip" (length and bytes), count: then the first event's head
+        encoded[1 + 1 + 3 + 1] |= repeatFlag; // version, "vip" (length and bytes), count: then the first event's head
 
         typeof(SegmentEventBatch).GetProperty(nameof(SegmentEventBatch.Encoded))!.SetValue(batch, encoded);
 

@@ -10,8 +10,11 @@ public interface ISegmentEventPublisher
 }
 
 /// <summary>Puts accepted events on the segment streams, one stream per segment, each message one encoded <see cref="SegmentEventBatch"/>.</summary>
-public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEventPublisher
+/// <param name="writePreviousFormat">Batches in the form the version before reads (<c>Upgrade:WritePreviousFormats</c>), during a rolling upgrade.</param>
+public sealed class SegmentEventPublisher(IClusterClient client, bool writePreviousFormat = false) : ISegmentEventPublisher
 {
+    private readonly byte _batchVersion = writePreviousFormat ? SegmentEventBatch.PreviousVersion : SegmentEventBatch.CurrentVersion;
+
     /// <summary>
     /// Most events per stream message: each message costs a delivery to every subscribed export and a
     /// call to each of its shards, so larger messages mean less work per event; but the stream copies each
@@ -36,7 +39,7 @@ public sealed class SegmentEventPublisher(IClusterClient client) : ISegmentEvent
             foreach (var message in Messages(segment))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await stream.OnNextAsync(SegmentEventBatch.Encode(segment.Key, message));
+                await stream.OnNextAsync(SegmentEventBatch.Encode(segment.Key, message, _batchVersion));
             }
         });
         await Task.WhenAll(publishes);

@@ -12,9 +12,9 @@ namespace OrleansExport.Silo.AzureStorage;
 /// <summary>
 /// Shard journals as append blobs, one per shard and snapshot generation: <c>{shard key}/{generation}</c>, continued in
 /// <c>{shard key}/{generation}-1</c>, <c>-2</c>... Each entry is a frame of a 4-byte little-endian length and the
-/// Orleans-serialized entry; a frame over 4 MiB takes several appends. An entry of some size is compressed (Brotli at its
-/// fastest) when that saves bytes: its length has the top bit set, and its payload is the entry's own length followed by
-/// the compressed entry. Journals written before compression, or with it off, read the same.
+/// Orleans-serialized entry; a frame over 4 MiB takes several appends. An entry of 256 bytes or more is compressed (Brotli,
+/// quality 1) when that saves bytes: its length has the top bit set, and its payload is the entry's own length followed by
+/// the compressed entry. Journals written before compression read the same.
 /// </summary>
 /// <remarks>
 /// Every append is conditioned on the position this journal expects (<c>IfAppendPositionEqual</c>): a retried block
@@ -22,11 +22,12 @@ namespace OrleansExport.Silo.AzureStorage;
 /// A frame torn by a crash between (or in) appends was never acknowledged: recovery skips it, and since an append blob
 /// cannot be truncated, the next append starts a new segment, so that no frame is ever written after a torn one.
 /// </remarks>
-/// <param name="compress">
-/// Whether entries are written compressed (<c>Storage:CompressJournals</c>): a version before compression reads a compressed
-/// frame as torn, so a rolling upgrade from one writes uncompressed until every silo reads compressed frames.
+/// <param name="writePreviousFormats">
+/// Entries as the version before writes them (<c>Upgrade:WritePreviousFormats</c>): uncompressed, their event batches in
+/// version 2. That version reads a compressed frame as torn (and drops every frame after it), and cannot decode a later
+/// batch, so a rolling upgrade from it writes these until every silo runs this version.
 /// </param>
-public sealed class BlobShardJournal(BlobContainerClient container, Serializer serializer, bool compress = true) : IShardJournal
+public sealed class BlobShardJournal(BlobContainerClient container, Serializer serializer, bool writePreviousFormats = false) : IShardJournal
 {
     public const string ContainerName = "shard-journals";
 
@@ -44,7 +45,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
 
     public async Task AppendAsync(string shardKey, string generation, ShardJournalEntry entry, CancellationToken cancellationToken)
     {
-        var frame = Frame(serializer.SerializeToArray(entry));
+        var frame = Frame(serializer.SerializeToArray(writePreviousFormats ? InPreviousFormat(entry) : entry));
 
         // A generation this journal has not seen (a new snapshot's) or whose last append failed: its end is found in storage.
         var tail = _tails.TryGetValue(shardKey, out var known) && known.Generation == generation ? known : await FindTailAsync(shardKey, generation, cancellationToken);
@@ -229,10 +230,18 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
 
     private const int CompressedBit = unchecked((int)0x8000_0000);
 
+    /// <summary>Entries larger than this are not journal entries but corruption (a backfill page is at most a few MiB).</summary>
+    private const int MaxEntryBytes = 256 * 1024 * 1024;
+
+    private static ShardJournalEntry InPreviousFormat(ShardJournalEntry entry) =>
+        entry.Batch is { Count: > 0 } batch && batch.Decode() is var events
+            ? entry with { Batch = SegmentEventBatch.Encode(events[0].SegmentId, events, SegmentEventBatch.PreviousVersion) }
+            : entry;
+
     /// <summary>The frame of an entry: its length, then the entry, compressed when that saves bytes.</summary>
     private byte[] Frame(byte[] payload)
     {
-        if (compress && payload.Length >= MinCompressedBytes)
+        if (!writePreviousFormats && payload.Length >= MinCompressedBytes)
         {
             var compressed = new byte[2 * sizeof(int) + BrotliEncoder.GetMaxCompressedLength(payload.Length)];
             if (BrotliEncoder.TryCompress(payload, compressed.AsSpan(2 * sizeof(int)), out var written, quality: 1, window: 22)
@@ -256,7 +265,14 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
 
     private static byte[] Decompress(ReadOnlyMemory<byte> frame)
     {
-        var entry = new byte[BinaryPrimitives.ReadInt32LittleEndian(frame.Span)];
+        // Written only when smaller than the entry: a length that says otherwise is corruption, not an allocation to make.
+        var length = BinaryPrimitives.ReadInt32LittleEndian(frame.Span);
+        if (length < MinCompressedBytes || length <= frame.Length - sizeof(int) || length > MaxEntryBytes)
+        {
+            throw new InvalidDataException($"A compressed journal entry of {frame.Length} bytes says it holds {length}.");
+        }
+
+        var entry = new byte[length];
         if (!BrotliDecoder.TryDecompress(frame.Span[sizeof(int)..], entry, out var written) || written != entry.Length)
         {
             throw new InvalidDataException($"A compressed journal entry of {entry.Length} bytes did not decompress whole.");

@@ -34,6 +34,9 @@ public sealed class HostSettings
     /// <summary><c>Metrics:RequireKey</c>: when true, <c>/metrics</c> needs an Admin or Viewer key.</summary>
     public MetricsSection Metrics { get; set; } = new();
 
+    /// <summary><c>Upgrade:WritePreviousFormats</c>: during a rolling upgrade, write only what the version before reads.</summary>
+    public UpgradeSection Upgrade { get; set; } = new();
+
     public bool IsDevelopment { get; private set; }
 
     public string Storage => Orleans.Storage;
@@ -171,6 +174,15 @@ public sealed class ConnectionStringsSection
 public sealed class MetricsSection
 {
     public bool RequireKey { get; set; }
+}
+
+public sealed class UpgradeSection
+{
+    /// <summary>
+    /// Shard journals written uncompressed and event batches (journaled, or on memory streams) in their version 2 form: what a
+    /// silo of the version before this one reads, while both run in one cluster (docs/production.md, "Upgrading a running cluster").
+    /// </summary>
+    public bool WritePreviousFormats { get; set; }
 }
 
 public sealed class IngestRequestSection

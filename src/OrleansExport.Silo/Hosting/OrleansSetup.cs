@@ -89,7 +89,7 @@ public static class OrleansSetup
 
         if (settings.Storage == HostSettings.AzureStorage)
         {
-            silo.AddAzureStorageState(azure!);
+            silo.AddAzureStorageState(azure!, settings.Upgrade.WritePreviousFormats);
         }
         else
         {
@@ -128,10 +128,7 @@ public static class OrleansSetup
     /// shard state in blobs (a table entity holds at most 1 MB), each shard batch journaled to an append
     /// blob before it is acknowledged (<see cref="ExportShardGrain"/>).
     /// </summary>
-    /// <summary>Whether shard journals are written compressed (<see cref="BlobShardJournal"/>); on unless set to false.</summary>
-    public const string CompressJournalsKey = "Storage:CompressJournals";
-
-    public static ISiloBuilder AddAzureStorageState(this ISiloBuilder silo, AzureStorageClients azure)
+    public static ISiloBuilder AddAzureStorageState(this ISiloBuilder silo, AzureStorageClients azure, bool writePreviousFormats = false)
     {
         silo.AddAzureTableGrainStorage(Constants.ExportStore, options =>
         {
@@ -157,8 +154,7 @@ public static class OrleansSetup
         }
 
         silo.Services.AddSingleton<IShardJournal>(services =>
-            new BlobShardJournal(azure.Blobs.GetBlobContainerClient(BlobShardJournal.ContainerName), services.GetRequiredService<Serializer>(),
-                compress: services.GetRequiredService<IConfiguration>().GetValue(CompressJournalsKey, true)));
+            new BlobShardJournal(azure.Blobs.GetBlobContainerClient(BlobShardJournal.ContainerName), services.GetRequiredService<Serializer>(), writePreviousFormats));
         return silo;
     }
 

@@ -11,7 +11,7 @@ public static class ProfileServices
 {
     public static IServiceCollection AddProfileServices(this IServiceCollection services, HostSettings settings)
     {
-        services.AddSingleton<SegmentEventPublisher>();
+        services.AddSingleton(provider => new SegmentEventPublisher(provider.GetRequiredService<IClusterClient>(), settings.Upgrade.WritePreviousFormats));
         services.AddSingleton<SegmentAdmission>();
         if (settings.Streaming == HostSettings.EventHubs)
         {
