@@ -7,6 +7,10 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
 {
     private const string ApiKey = "k3y-5ecret-0123456789abcdef";
 
+    // Long enough that a GC pause on a busy machine cannot end the break between two calls.
+    private static readonly TimeSpan StaysOpen = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ShortBreak = TimeSpan.FromSeconds(1);
+
     private readonly RecordingPacer pacer = new();
     private readonly CapturingLoggerProvider logs = new();
     private FakeActiveCampaignServer failing = null!;
@@ -48,7 +52,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
         Assert.Equal(sentWhenOpened, failing.Requests.Count);
         Assert.Equal(permitsWhenOpened, pacer.Acquired.Count);
         Assert.Equal(failing.Hostname, open.Hostname);
-        Assert.InRange(again.RetryAfter, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.InRange(again.RetryAfter, TimeSpan.Zero, StaysOpen);
         Assert.Contains("circuit open", open.Message);
         Assert.DoesNotContain(ApiKey, open.ToString());
     }
@@ -56,7 +60,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
     [Fact]
     public async Task AnOpenCircuit_LeavesOtherAccountsAlone_AndClosesAfterTheBreak()
     {
-        var client = Client();
+        var client = Client(ShortBreak);
         for (var i = 0; i < 4; i++)
         {
             failing.Respond(500);
@@ -64,7 +68,7 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<ActiveCampaignCircuitOpenException>(() => client.VerifyApiKeyAsync(Account(failing), CancellationToken.None));
         await client.VerifyApiKeyAsync(Account(healthy), CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await Task.Delay(ShortBreak + TimeSpan.FromSeconds(0.2));
         await client.VerifyApiKeyAsync(Account(failing), CancellationToken.None);
 
         Assert.Single(healthy.Requests);
@@ -87,12 +91,14 @@ public sealed class CircuitBreakerTests : IAsyncLifetime
 
     private ActiveCampaignAccount Account(FakeActiveCampaignServer server) => new(server.Hostname, ApiKey);
 
-    private IActiveCampaignClient Client()
+    private IActiveCampaignClient Client() => Client(StaysOpen);
+
+    private IActiveCampaignClient Client(TimeSpan breakDuration)
     {
         services = TestClients.Build(pacer, logs, resolver: null,
             ("ActiveCampaign:CircuitBreaker:MinimumThroughput", "4"),
             ("ActiveCampaign:CircuitBreaker:FailureRatio", "0.5"),
-            ("ActiveCampaign:CircuitBreaker:BreakDuration", "00:00:01"),
+            ("ActiveCampaign:CircuitBreaker:BreakDuration", breakDuration.ToString("c")),
             ("ActiveCampaign:CircuitBreaker:SamplingDuration", "00:00:30"));
         return services.GetRequiredService<IActiveCampaignClient>();
     }

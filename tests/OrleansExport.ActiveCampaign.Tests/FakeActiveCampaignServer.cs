@@ -44,11 +44,15 @@ public sealed class FakeActiveCampaignServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Scripts the next answer. A <paramref name="delay"/> of <see cref="Timeout.InfiniteTimeSpan"/> never answers:
+    /// the handler waits until the client gives up on the request.
+    /// </summary>
     public FakeActiveCampaignServer Respond(int status, string json = "{}", Action<IHeaderDictionary>? headers = null, TimeSpan delay = default, string contentType = "application/json")
     {
         script.Enqueue(async context =>
         {
-            if (delay > TimeSpan.Zero)
+            if (delay != TimeSpan.Zero)
             {
                 await Task.Delay(delay, context.RequestAborted);
             }

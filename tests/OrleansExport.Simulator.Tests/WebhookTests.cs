@@ -72,6 +72,7 @@ public sealed class WebhookTests
         Assert.True(DateTimeOffset.TryParse(byLink.Form["date_time"], out _));
         Assert.Equal(("/api", "api", "bob@example.com"), (byApi.Path, byApi.Form["initiated_from"], byApi.Form["contact[email]"]));
         Assert.Equal(("/people", "bounce", "system"), (bounce.Path, bounce.Form["type"], bounce.Form["initiated_from"]));
+        await DeliveriesRecordedAsync(sim, 3);
         Assert.False(await receiver.ReceivesAnyAsync(TimeSpan.FromMilliseconds(300)));
         Assert.Equal(3, sim.State.GetWebhookDeliveries().Count(d => d.Outcome == "delivered"));
     }
@@ -99,6 +100,7 @@ public sealed class WebhookTests
         await CreateAsync(sim, Hook($"{receiver.BaseUrl}/hook", ["unsubscribe"], PeopleSources, "1"));
 
         sim.State.Unsubscribe("ann@example.com", "1");
+        await DeliveriesRecordedAsync(sim, 1);
 
         Assert.False(await receiver.ReceivesAnyAsync(TimeSpan.FromMilliseconds(500)));
         Assert.Equal(1, sim.State.Faults.View().Injected.DroppedWebhooks);
@@ -131,14 +133,24 @@ public sealed class WebhookTests
         await CreateAsync(sim, Hook("http://127.0.0.1:1/nobody", ["unsubscribe"], PeopleSources, "0"));
 
         sim.State.Unsubscribe("ann@example.com", "1");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (sim.State.GetWebhookDeliveries().Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await DeliveriesRecordedAsync(sim, 1);
 
         Assert.Equal("failed", Assert.Single(sim.State.GetWebhookDeliveries()).Outcome);
         Assert.Equal(2, sim.SingleContact("1").Status);
+    }
+
+    /// <summary>
+    /// Waits for the background delivery loop to record <paramref name="count"/> deliveries, whatever their outcome,
+    /// so a busy machine's slow loop is not mistaken for a missing or extra delivery.
+    /// </summary>
+    private static async Task DeliveriesRecordedAsync(TestSimulator sim, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        while (sim.State.GetWebhookDeliveries().Count < count)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{sim.State.GetWebhookDeliveries().Count} of {count} webhook deliveries recorded after {clock.Elapsed}");
+            await Task.Delay(20);
+        }
     }
 
     private static object Hook(string url, string[] events, string[] sources, string listId) =>
