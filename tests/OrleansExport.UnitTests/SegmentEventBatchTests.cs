@@ -123,6 +123,9 @@ public sealed class SegmentEventBatchTests
         Assert.Equal([("e1", "p-1", At, "snap-1"), ("e1", "p-2", At.AddTicks(-5), "snap-1")],
             decoded.Select(e => (e.EventId, e.ProfileId, e.OccurredAt, e.SnapshotId)));
         Assert.All(decoded, e => Assert.Equal($"{e.ProfileId}@example.com", e.Attributes!["EmailAddress"]));
+
+        // And written for a silo of the version before, the same events come out as exactly those bytes.
+        Assert.Equal(buffer.ToArray(), SegmentEventBatch.Encode("vip", decoded, SegmentEventBatch.PreviousVersion).Encoded);
     }
 
     [Fact]

@@ -230,7 +230,7 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
 
     private const int CompressedBit = unchecked((int)0x8000_0000);
 
-    /// <summary>Entries larger than this are not journal entries but corruption (a backfill page is at most a few MiB).</summary>
+    /// <summary>Largest entry written compressed; a compressed frame declaring more is corruption (a backfill page is at most a few MiB).</summary>
     private const int MaxEntryBytes = 256 * 1024 * 1024;
 
     private static ShardJournalEntry InPreviousFormat(ShardJournalEntry entry) =>
@@ -241,7 +241,8 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
     /// <summary>The frame of an entry: its length, then the entry, compressed when that saves bytes.</summary>
     private byte[] Frame(byte[] payload)
     {
-        if (!writePreviousFormats && payload.Length >= MinCompressedBytes)
+        // An entry larger than a compressed one may declare is written plain: it must stay readable.
+        if (!writePreviousFormats && payload.Length is >= MinCompressedBytes and <= MaxEntryBytes)
         {
             var compressed = new byte[2 * sizeof(int) + BrotliEncoder.GetMaxCompressedLength(payload.Length)];
             if (BrotliEncoder.TryCompress(payload, compressed.AsSpan(2 * sizeof(int)), out var written, quality: 1, window: 22)

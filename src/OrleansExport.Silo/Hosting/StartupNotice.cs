@@ -6,7 +6,7 @@ namespace OrleansExport.Silo.Hosting;
 /// <summary>What the host prints once at start: where it listens and, in Development, the generated admin key.</summary>
 public sealed record StartupNotice(string? GeneratedAdminKey);
 
-public sealed class StartupNoticePrinter(StartupNotice notice, IServer server, IHostApplicationLifetime lifetime) : IHostedService
+public sealed class StartupNoticePrinter(StartupNotice notice, HostSettings settings, IServer server, IHostApplicationLifetime lifetime) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -14,6 +14,12 @@ public sealed class StartupNoticePrinter(StartupNotice notice, IServer server, I
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             Console.WriteLine($"OrleansExport is listening on {string.Join(", ", addresses)}");
+            if (settings.Upgrade.WritePreviousFormats)
+            {
+                // The operator replacing old silos looks for this line: a mistyped key would leave the new formats on.
+                Console.WriteLine("Upgrade:WritePreviousFormats is on: shard journals are written uncompressed and event batches in version 2, as the version before reads them.");
+            }
+
             if (notice.GeneratedAdminKey is { } key)
             {
                 // Our own admin key (not an ActiveCampaign key), generated because none is configured; shown once.
