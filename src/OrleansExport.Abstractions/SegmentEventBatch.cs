@@ -54,7 +54,6 @@ public sealed class SegmentEventBatch
             writer.Write7BitEncodedInt(events.Count);
             var names = new Dictionary<string, int>(StringComparer.Ordinal);
             SegmentEvent? previous = null;
-            var previousTicks = 0L;
             foreach (var e in events)
             {
                 if (!string.Equals(e.SegmentId, segmentId, StringComparison.Ordinal))
@@ -82,7 +81,7 @@ public sealed class SegmentEventBatch
                 }
                 else
                 {
-                    writer.Write7BitEncodedInt64(ZigZag(e.OccurredAt.UtcTicks - previousTicks));
+                    writer.Write7BitEncodedInt64(ZigZag(e.OccurredAt.UtcTicks - (previous?.OccurredAt.UtcTicks ?? 0)));
                 }
 
                 if ((head & SameEventId) == 0)
@@ -96,7 +95,7 @@ public sealed class SegmentEventBatch
                     writer.Write(snapshotId);
                 }
 
-                (previous, previousTicks) = (e, e.OccurredAt.UtcTicks);
+                previous = e;
                 if (e.Attributes is null)
                 {
                     writer.Write7BitEncodedInt(-1);

@@ -14,7 +14,7 @@ namespace OrleansExport.ProductionTests;
 [Collection(AzuriteCollection.Name)]
 public sealed class BlobStorageTests(AzuriteFixture azurite)
 {
-    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private static readonly Serializer Serializer = TestSerializer.Instance;
 
     private BlobContainerClient Container(string prefix) =>
         new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient($"{prefix}-{Guid.NewGuid():N}");

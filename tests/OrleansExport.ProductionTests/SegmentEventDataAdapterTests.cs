@@ -1,10 +1,10 @@
 using System.Text;
 using Azure.Messaging.EventHubs;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;
 using Orleans.Streaming.EventHubs;
+using OrleansExport.ProductionTests.Infrastructure;
 using OrleansExport.Silo.Api;
 using OrleansExport.Silo.EventHubs;
 
@@ -12,7 +12,7 @@ namespace OrleansExport.ProductionTests;
 
 public sealed class SegmentEventDataAdapterTests
 {
-    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private static readonly Serializer Serializer = TestSerializer.Instance;
     private static readonly SegmentEvent Joined = new("e-1", "high-value", "p-000123", SegmentEventType.Joined,
         new DateTimeOffset(2026, 11, 28, 21, 0, 0, 123, TimeSpan.Zero), new Dictionary<string, string> { ["EmailAddress"] = "ann@example.com", ["Tier"] = "gold" });
 

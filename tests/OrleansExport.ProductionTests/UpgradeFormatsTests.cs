@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using OrleansExport.Grains.Durability;
 using OrleansExport.ProductionTests.Infrastructure;
@@ -16,7 +15,7 @@ namespace OrleansExport.ProductionTests;
 [Collection(AzuriteCollection.Name)]
 public sealed class UpgradeFormatsTests(AzuriteFixture azurite)
 {
-    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private static readonly Serializer Serializer = TestSerializer.Instance;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Theory]

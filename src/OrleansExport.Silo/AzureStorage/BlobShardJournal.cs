@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Azure;
@@ -244,13 +245,22 @@ public sealed class BlobShardJournal(BlobContainerClient container, Serializer s
         // An entry larger than a compressed one may declare is written plain: it must stay readable.
         if (!writePreviousFormats && payload.Length is >= MinCompressedBytes and <= MaxEntryBytes)
         {
-            var compressed = new byte[2 * sizeof(int) + BrotliEncoder.GetMaxCompressedLength(payload.Length)];
-            if (BrotliEncoder.TryCompress(payload, compressed.AsSpan(2 * sizeof(int)), out var written, quality: 1, window: 22)
-                && sizeof(int) + written < payload.Length)
+            // A backfill page's scratch buffer is megabytes: rented, so that each append does not allocate one on the large-object heap.
+            var scratch = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(payload.Length));
+            try
             {
-                BinaryPrimitives.WriteInt32LittleEndian(compressed, (sizeof(int) + written) | CompressedBit);
-                BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(sizeof(int)), payload.Length);
-                return compressed[..(2 * sizeof(int) + written)];
+                if (BrotliEncoder.TryCompress(payload, scratch, out var written, quality: 1, window: 22) && sizeof(int) + written < payload.Length)
+                {
+                    var compressed = new byte[2 * sizeof(int) + written];
+                    BinaryPrimitives.WriteInt32LittleEndian(compressed, (sizeof(int) + written) | CompressedBit);
+                    BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(sizeof(int)), payload.Length);
+                    scratch.AsSpan(0, written).CopyTo(compressed.AsSpan(2 * sizeof(int)));
+                    return compressed;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
 
